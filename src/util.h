@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* util.h: allocation that aborts on failure, length-carrying strings. */
+#ifndef INKWELL_UTIL_H
+#define INKWELL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A byte string that carries its length; p need not be NUL-terminated. */
+struct str {
+	const char	*p;
+	size_t		 n;
+};
+
+#define STR_LIT(s)	((struct str){ (s), sizeof(s) - 1 })
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Allocation wrappers.  On failure they print the size asked for and
+ * abort(): the supervisor restarts the worker and only the request in
+ * flight fails.  Callers never check for NULL.  The caller owns the
+ * result and releases it with free().
+ */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+void	 util_oom(size_t) __attribute__((noreturn));
+
+/* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool	 util_utf8_valid(const char *, size_t);
+
+/* Monotonic clock in seconds, for durations. */
+double	 util_now(void);
+
+#endif
