@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* conf.h: inkwell.conf (INI) with INKWELL_SECTION_KEY overrides. */
+#ifndef INKWELL_CONF_H
+#define INKWELL_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_DEFAULT_PATH	SYSCONFDIR "/inkwell/inkwell.conf"
+
+struct conf {
+	/* [server] */
+	char	*listen;		/* unix:PATH, HOST:PORT, [V6]:PORT, systemd */
+	int64_t	 workers;
+	int64_t	 socket_mode;
+	char	*user;			/* drop to this user when started as root */
+	int64_t	 shutdown_timeout;	/* seconds */
+	int64_t	 max_body;		/* bytes */
+	char	*base_url;
+	/* [database] */
+	char	*db_primary;		/* libpq conninfo */
+	char	*db_replica;		/* empty: read from the primary */
+	int64_t	 db_statement_timeout;	/* milliseconds */
+	int64_t	 db_connect_timeout;	/* seconds */
+	/* [redis] */
+	char	*redis_address;		/* unix:PATH or HOST:PORT; empty: off */
+	int64_t	 redis_timeout;		/* milliseconds */
+	/* [paths] */
+	char	*templates;
+	char	*static_dir;
+	/* [log] */
+	char	*log_level;		/* debug, info, warn, error */
+};
+
+/*
+ * Loads defaults, then path (if not NULL), then INKWELL_* variables from
+ * the environment, then reads any "<key>_file" secrets.  Returns 0 and
+ * fills *c, or -1 having written each problem, with file and line, to
+ * err (one per line, NUL-terminated, truncated at errlen).  A missing
+ * file is an error only when must_exist.  The caller owns *c and frees
+ * it with conf_free() even on failure.
+ */
+int	 conf_load(struct conf *c, const char *path, bool must_exist,
+	    char *err, size_t errlen);
+
+/* Parses from memory (for tests and the fuzzer); name labels errors.
+ * Does not read the environment. */
+int	 conf_parse_string(struct conf *c, const char *name, const char *text,
+	    size_t len, char *err, size_t errlen);
+
+/* Sets every key to its default. */
+void	 conf_defaults(struct conf *c);
+
+/* Frees the strings in *c; the struct itself is the caller's. */
+void	 conf_free(struct conf *c);
+
+/* Writes the effective configuration, secrets masked, for check-config. */
+void	 conf_dump(const struct conf *c, FILE *);
+
+#endif

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* conf-t.c: the config loader with good, bad and hostile files. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "tap.h"
+
+static char	 path[4096];
+static char	 err[8192];
+
+static const char *
+data(const char *name)
+{
+	const char *src = getenv("INKWELL_SRC");
+
+	snprintf(path, sizeof(path), "%s/t/data/conf/%s", src ? src : ".",
+	    name);
+	return path;
+}
+
+static int
+load(struct conf *c, const char *name)
+{
+	conf_free(c);
+	return conf_load(c, data(name), true, err, sizeof(err));
+}
+
+static bool
+has(const char *needle)
+{
+	bool	 r = strstr(err, needle) != NULL;
+
+	if (!r)
+		diag("error text was: %s", err);
+	return r;
+}
+
+int
+main(void)
+{
+	struct conf	 c;
+	char		 tmpl[] = "/tmp/inkwell-conf-t-XXXXXX";
+	char		 big[10000];
+	FILE		*f;
+	int		 fd;
+
+	plan_lazy();
+	memset(&c, 0, sizeof(c));
+	conf_defaults(&c);
+	is_string("unix:/run/inkwell/inkwell.sock", c.listen, "default listen");
+	is_int(4, c.workers, "default workers");
+	is_int(0660, c.socket_mode, "default socket mode");
+
+	is_int(0, load(&c, "good.conf"), "good.conf loads");
+	is_string("127.0.0.1:9000", c.listen, "listen read");
+	is_int(8, c.workers, "workers read");
+	is_int(0600, c.socket_mode, "octal mode read");
+	is_string("host=db2 dbname=blog user=inkwell", c.db_replica,
+	    "value with spaces and '=' kept whole");
+	is_int(2000, c.db_statement_timeout, "statement timeout read");
+	is_string("warn", c.log_level, "level read");
+
+	is_int(-1, load(&c, "bad-unknown-key.conf"), "unknown key refused");
+	ok(has("bad-unknown-key.conf:3: unknown key \"colour\" in section "
+	    "[server]"), "names file, line and key");
+
+	is_int(-1, load(&c, "bad-values.conf"), "bad values refused");
+	ok(has("bad-values.conf:2: workers = \"many\": not a whole number"),
+	    "non-number named with its line");
+	ok(has("bad-values.conf:3: socket_mode"), "bad octal reported");
+	ok(has("bad-values.conf:6: statement_timeout = \"0\": out of range"),
+	    "range error reported with line 6");
+
+	is_int(-1, load(&c, "bad-syntax.conf"), "syntax error refused");
+	ok(has("bad-syntax.conf:3: syntax error"), "syntax error line 3");
+
+	is_int(-1, load(&c, "bad-section.conf"), "unknown section refused");
+	ok(has("bad-section.conf:2: unknown key \"workers\" in section "
+	    "[servr]"), "misspelt section shows up at its key");
+
+	is_int(-1, load(&c, "bad-listen.conf"), "bad listen refused");
+	ok(has("listen = \"somewhere\""), "listen error says the value");
+	conf_free(&c);
+
+	is_int(-1, conf_load(&c, "/nonexistent/inkwell.conf", true, err,
+	    sizeof(err)), "missing file refused when required");
+	ok(has("/nonexistent/inkwell.conf: No such file"), "says why");
+	conf_free(&c);
+	is_int(0, conf_load(&c, "/nonexistent/inkwell.conf", false, err,
+	    sizeof(err)), "missing file fine when optional");
+	conf_free(&c);
+
+	/* Environment overrides win over the file. */
+	setenv("INKWELL_SERVER_WORKERS", "3", 1);
+	setenv("INKWELL_DATABASE_PRIMARY", "dbname=fromenv", 1);
+	is_int(0, load(&c, "good.conf"), "loads with env overrides");
+	is_int(3, c.workers, "INKWELL_SERVER_WORKERS overrides");
+	is_string("dbname=fromenv", c.db_primary,
+	    "INKWELL_DATABASE_PRIMARY overrides");
+	setenv("INKWELL_SERVER_WORKERS", "0", 1);
+	is_int(-1, load(&c, "good.conf"), "bad env value refused");
+	ok(has("environment INKWELL_SERVER_WORKERS: workers = \"0\""),
+	    "env error names the variable");
+	unsetenv("INKWELL_SERVER_WORKERS");
+	unsetenv("INKWELL_DATABASE_PRIMARY");
+
+	/* Secrets from files. */
+	if ((fd = mkstemp(tmpl)) < 0)
+		bail("mkstemp");
+	f = fdopen(fd, "w");
+	fputs("host=secret dbname=x password=hunter2\n", f);
+	fclose(f);
+	setenv("INKWELL_DATABASE_PRIMARY_FILE", tmpl, 1);
+	is_int(0, load(&c, "good.conf"), "primary_file from env loads");
+	is_string("host=secret dbname=x password=hunter2", c.db_primary,
+	    "secret read, trailing newline cut");
+	unsetenv("INKWELL_DATABASE_PRIMARY_FILE");
+	{
+		char text[256];
+
+		snprintf(text, sizeof(text), "[database]\nprimary_file = %s\n",
+		    tmpl);
+		conf_free(&c);
+		is_int(0, conf_parse_string(&c, "mem", text, strlen(text), err,
+		    sizeof(err)), "primary_file in the file loads");
+		is_string("host=secret dbname=x password=hunter2",
+		    c.db_primary, "same secret");
+	}
+	unlink(tmpl);
+	conf_free(&c);
+	is_int(-1, conf_parse_string(&c, "mem",
+	    "[database]\nprimary_file = /nonexistent\n", 40, err,
+	    sizeof(err)), "unreadable secret refused");
+	ok(has("mem:2: primary_file: cannot read /nonexistent"),
+	    "names the secret file");
+	conf_free(&c);
+	is_int(-1, conf_parse_string(&c, "mem", "[server]\nlisten_file = /x\n",
+	    25, err, sizeof(err)), "_file only for secret keys");
+	conf_free(&c);
+
+	/* Hostile input. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "[server]\nbase_url = http://", 27);
+	big[sizeof(big) - 1] = '\n';
+	is_int(-1, conf_parse_string(&c, "mem", big, sizeof(big), err,
+	    sizeof(err)), "a 10 KB line is refused");
+	ok(has("mem:2: line too long"), "says line too long at line 2");
+	conf_free(&c);
+	is_int(-1, conf_parse_string(&c, "mem", "[server]\nworkers = 2\0x\n",
+	    23, err, sizeof(err)), "NUL byte refused");
+	ok(has("NUL byte"), "says NUL byte");
+	conf_free(&c);
+	is_int(-1, conf_parse_string(&c, "mem", "workers = 2\n", 12, err,
+	    sizeof(err)), "key outside a section refused");
+	ok(has("mem:1: key \"workers\" outside any [section]"),
+	    "says outside a section");
+	conf_free(&c);
+	is_int(-1, conf_parse_string(&c, "mem",
+	    "[server]\nworkers = 99999999999999999999999\n", 41, err,
+	    sizeof(err)), "overflowing number refused");
+	conf_free(&c);
+	is_int(-1, conf_parse_string(&c, "mem", "[server]\nworkers = +2\n",
+	    21, err, sizeof(err)), "'+2' refused");
+	conf_free(&c);
+	is_int(0, conf_parse_string(&c, "mem", "", 0, err, sizeof(err)),
+	    "empty text gives the defaults");
+	conf_free(&c);
+	{
+		char small[40];
+
+		is_int(-1, conf_parse_string(&c, "mem",
+		    "[a]\nb=1\n[c]\nd=2\n[e]\nf=3\n", 24, small,
+		    sizeof(small)), "many errors, tiny buffer");
+		ok(strlen(small) < sizeof(small), "error text truncated safely");
+		conf_free(&c);
+	}
+	return done_testing();
+}
