@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * out.h: building the response.  The escapers live here and only here:
+ * the template renderer and every handler use these same functions.
+ */
+#ifndef INKWELL_OUT_H
+#define INKWELL_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf;
+struct req;
+struct json_object;
+
+/* Escapes & < > " ' for HTML text and quoted attributes. */
+void	 out_escape_html(struct buf *, const char *, size_t);
+
+/* Escapes for XML 1.0 (feeds): as HTML, and drops characters XML
+ * forbids (C0 controls but tab, CR, LF). */
+void	 out_escape_xml(struct buf *, const char *, size_t);
+
+/* Percent-encodes everything but RFC 3986 unreserved characters. */
+void	 out_escape_url(struct buf *, const char *, size_t);
+
+/* True when a header value is safe to send: no CR, LF or NUL. */
+bool	 out_header_ok(const char *);
+
+/* Sets the status (default 200). */
+void	 out_status(struct req *, int);
+
+/* Sets the Content-Type. */
+void	 out_ctype(struct req *, const char *);
+
+/*
+ * Adds a response header; the strings must live as long as the request.
+ * Returns -1 (and adds nothing) when the value holds CR, LF or NUL or the
+ * table is full: a header can never split the response.
+ */
+int	 out_header(struct req *, const char *name, const char *value);
+
+/* Appends raw bytes to the body (trusted output only). */
+void	 out_put(struct req *, const char *, size_t);
+void	 out_puts(struct req *, const char *);
+
+/* Appends text, HTML-escaped. */
+void	 out_html(struct req *, const char *);
+
+/*
+ * Replaces the body with the serialised json-c object (the only way JSON
+ * is produced) and sets Content-Type application/json.  Does not take
+ * ownership of obj.
+ */
+void	 out_json(struct req *, struct json_object *obj);
+
+/* Returns the text for an HTTP status code ("Not Found"). */
+const char *out_reason(int);
+
+/*
+ * Serialises status line and headers (CGI style, "Status: 200 OK") into
+ * b, ending with the blank line.  The body follows separately; head
+ * suppresses nothing here (worker omits the body for HEAD).
+ */
+void	 out_head(const struct req *, struct buf *b);
+
+#endif

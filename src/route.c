@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * route.c: the static route table, the matcher, and status-to-HTTP.
+ *
+ * The table is scanned in order; the first pattern whose segments match
+ * wins.  This is the only place a status becomes an HTTP code and the
+ * only place error pages are written, so every handler fails the same way.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "handlers.h"
+#include "out.h"
+#include "req.h"
+#include "route.h"
+#include "util.h"
+
+static const struct route routes[] = {
+	{ RM_GET, "/healthz", h_healthz },
+	{ RM_GET, "/livez", h_livez },
+	{ RM_GET, "/readyz", h_readyz },
+	{ RM_GET, "/version", h_version },
+};
+
+static const struct {
+	int		 http;
+	const char	*code;		/* stable machine-readable name */
+	const char	*message;	/* what the reader is told */
+} statuses[] = {
+	{ 200, "ok", "OK" },						/* ST_OK */
+	{ 404, "not_found", "There is nothing at this address." },	/* ST_NOTFOUND */
+	{ 400, "bad_request", "The request was malformed." },		/* ST_INVALID */
+	{ 401, "unauthorized", "You need to sign in first." },		/* ST_UNAUTHORIZED */
+	{ 403, "forbidden", "You are not allowed to do that." },	/* ST_FORBIDDEN */
+	{ 405, "method_not_allowed",
+	    "This address does not accept that method." },		/* ST_METHOD */
+	{ 409, "conflict", "That conflicts with the current state." },	/* ST_CONFLICT */
+	{ 413, "body_too_large", "The request body is too large." },	/* ST_BODYTOOBIG */
+	{ 414, "uri_too_long", "The address is too long." },		/* ST_URITOOLONG */
+	{ 415, "unsupported_media_type",
+	    "The request body has a type this address does not accept." },	/* ST_UNSUPPORTED */
+	{ 422, "invalid", "Some fields are not valid." },		/* ST_UNPROCESSABLE */
+	{ 429, "too_many_requests", "Too many requests; try again soon." },	/* ST_TOOMANY */
+	{ 431, "headers_too_large", "The request headers are too large." },	/* ST_HDRTOOBIG */
+	{ 500, "internal", "Something went wrong on our side." },	/* ST_INTERNAL */
+	{ 503, "unavailable",
+	    "The site is briefly unavailable; try again in a moment." },	/* ST_UNAVAILABLE */
+};
+_Static_assert(NELEM(statuses) == ST__MAX, "statuses[] must cover enum status");
+
+int
+route_http_status(enum status st)
+{
+	return st < ST__MAX ? statuses[st].http : 500;
+}
+
+bool
+route_match(struct arena *a, const char *pattern, const char *path,
+    const char **caps, size_t *ncaps)
+{
+	const char	*p = pattern, *s = path;
+
+	*ncaps = 0;
+	while (*p != '\0') {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			const char *se = strchr(s, '/');
+			size_t	 n;
+
+			if (pe == NULL)
+				return false;
+			n = se ? (size_t)(se - s) : strlen(s);
+			if (n == 0 || *ncaps >= REQ_MAXCAPS)
+				return false;
+			caps[(*ncaps)++] = arena_strndup(a, s, n);
+			p = pe + 1;
+			s += n;
+			continue;
+		}
+		if (*p != *s)
+			return false;
+		p++;
+		s++;
+	}
+	return *s == '\0';
+}
+
+static unsigned
+method_bit(enum method m)
+{
+	switch (m) {
+	case METHOD_GET:
+	case METHOD_HEAD:	return RM_GET;
+	case METHOD_POST:	return RM_POST;
+	case METHOD_PUT:	return RM_PUT;
+	case METHOD_DELETE:	return RM_DELETE;
+	case METHOD_PATCH:	return RM_PATCH;
+	default:		return 0;
+	}
+}
+
+static const char *
+allow_list(struct arena *a, unsigned m)
+{
+	struct buf	 b;
+
+	buf_init(&b, a, 64);
+	if (m & RM_GET)
+		buf_puts(&b, "GET, HEAD, ");
+	if (m & RM_POST)
+		buf_puts(&b, "POST, ");
+	if (m & RM_PUT)
+		buf_puts(&b, "PUT, ");
+	if (m & RM_PATCH)
+		buf_puts(&b, "PATCH, ");
+	if (m & RM_DELETE)
+		buf_puts(&b, "DELETE, ");
+	buf_puts(&b, "OPTIONS");
+	return b.p;
+}
+
+void
+route_error(struct req *r, enum status st)
+{
+	int		 http = route_http_status(st);
+	struct json_object *root, *err;
+
+	if (st == ST_OK || st >= ST__MAX)
+		st = ST_INTERNAL;
+	/* Whatever the handler had written is not shown. */
+	buf_reset(&r->resp.body);
+	r->resp.status = http;
+	r->resp.cache = "no-store";
+	if (st == ST_UNAVAILABLE)
+		out_header(r, "Retry-After", "5");
+	if (r->api) {
+		root = json_object_new_object();
+		err = json_object_new_object();
+		json_object_object_add(err, "status", json_object_new_int(http));
+		json_object_object_add(err, "code",
+		    json_object_new_string(statuses[st].code));
+		json_object_object_add(err, "message",
+		    json_object_new_string(statuses[st].message));
+		json_object_object_add(root, "error", err);
+		out_json(r, root);
+		json_object_put(root);
+		return;
+	}
+	out_ctype(r, "text/html; charset=utf-8");
+	out_puts(r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n<title>");
+	buf_printf(&r->resp.body, "%d %s", http, out_reason(http));
+	out_puts(r, "</title>\n<link rel=\"stylesheet\" "
+	    "href=\"/static/style.css\">\n</head>\n<body>\n<main>\n<h1>");
+	buf_printf(&r->resp.body, "%d %s", http, out_reason(http));
+	out_puts(r, "</h1>\n<p>");
+	out_html(r, statuses[st].message);
+	out_puts(r, "</p>\n<p><a href=\"/\">Go to the home page</a></p>\n"
+	    "</main>\n</body>\n</html>\n");
+}
+
+void
+route_dispatch(struct req *r)
+{
+	unsigned	 want = method_bit(r->method), allowed = 0;
+	enum status	 st = ST_NOTFOUND;
+	const char	*caps[REQ_MAXCAPS];
+	size_t		 ncaps;
+
+	for (size_t i = 0; i < NELEM(routes); i++) {
+		if (!route_match(r->a, routes[i].pattern, r->path, caps,
+		    &ncaps))
+			continue;
+		allowed |= routes[i].methods;
+		if ((routes[i].methods & want) == 0)
+			continue;
+		memcpy(r->cap, caps, sizeof(caps));
+		r->ncap = ncaps;
+		r->route = routes[i].pattern;
+		st = routes[i].handler(r);
+		break;
+	}
+	if (r->route == NULL && allowed != 0) {
+		r->route = "(method)";
+		out_header(r, "Allow", allow_list(r->a, allowed));
+		if (r->method == METHOD_OPTIONS) {
+			r->resp.status = 204;
+			return;
+		}
+		st = ST_METHOD;
+	} else if (r->route == NULL)
+		r->route = "(none)";
+	if (st != ST_OK)
+		route_error(r, st);
+}

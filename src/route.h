@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* route.h: the static route table and the one place status becomes HTTP. */
+#ifndef INKWELL_ROUTE_H
+#define INKWELL_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "status.h"
+
+struct req;
+
+typedef enum status (*handler_fn)(struct req *);
+
+/* Bit per method; HEAD is served by a GET route. */
+#define RM_GET		(1u << 0)
+#define RM_POST		(1u << 2)
+#define RM_PUT		(1u << 3)
+#define RM_DELETE	(1u << 4)
+#define RM_PATCH	(1u << 5)
+
+struct route {
+	unsigned	 methods;
+	const char	*pattern;	/* "/p/{slug}": literal or {capture} segments */
+	handler_fn	 handler;
+};
+
+/*
+ * Matches path against one pattern; on a match stores up to REQ_MAXCAPS
+ * captures (pointers into arena copies) in caps/ncaps and returns true.
+ * A capture matches one non-empty segment.  A trailing slash is
+ * significant: "/a/" does not match "/a".
+ */
+bool		 route_match(struct arena *, const char *pattern,
+		    const char *path, const char **caps, size_t *ncaps);
+
+/*
+ * Finds the route for r (404 ST_NOTFOUND, 405 ST_METHOD with an Allow
+ * header), runs it, and turns any non-OK status into an error response
+ * (HTML, or JSON for /api/ paths).  Always leaves a complete response in
+ * r->resp.
+ */
+void		 route_dispatch(struct req *r);
+
+/* Writes the error response for st (used for parse errors too). */
+void		 route_error(struct req *r, enum status st);
+
+/* HTTP status for st. */
+int		 route_http_status(enum status st);
+
+#endif

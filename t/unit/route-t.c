@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* route-t.c: pattern matching, captures, dispatch statuses. */
+#include "config.h"
+
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "req.h"
+#include "route.h"
+#include "status.h"
+#include "tap.h"
+
+static const struct {
+	const char	*pattern, *path;
+	bool		 match;
+	const char	*cap0, *cap1;
+} cases[] = {
+	{ "/", "/", true, NULL, NULL },
+	{ "/", "", false, NULL, NULL },
+	{ "/healthz", "/healthz", true, NULL, NULL },
+	{ "/healthz", "/healthz/", false, NULL, NULL },
+	{ "/healthz", "/healthzz", false, NULL, NULL },
+	{ "/healthz", "/health", false, NULL, NULL },
+	{ "/p/{slug}", "/p/hello-world", true, "hello-world", NULL },
+	{ "/p/{slug}", "/p/", false, NULL, NULL },
+	{ "/p/{slug}", "/p/a/b", false, NULL, NULL },
+	{ "/p/{slug}", "/p/<script>", true, "<script>", NULL },
+	{ "/p/{slug}", "/p/with space", true, "with space", NULL },
+	{ "/t/{tag}/page/{n}", "/t/c/page/2", true, "c", "2" },
+	{ "/t/{tag}/page/{n}", "/t/c/page/", false, NULL, NULL },
+	{ "/t/{tag}/page/{n}", "/t//page/2", false, NULL, NULL },
+	{ "/api/v1/posts/{slug}", "/api/v1/posts/x", true, "x", NULL },
+	{ "/feed.atom", "/feed.atom", true, NULL, NULL },
+	{ "/feed.atom", "/feed.atomx", false, NULL, NULL },
+};
+
+static struct req *
+mkreq(struct arena *a, enum method m, const char *path)
+{
+	struct req	*r = arena_zalloc(a, sizeof(*r));
+
+	r->a = a;
+	r->method = m;
+	r->method_name = "GET";
+	r->path = path;
+	r->api = strncmp(path, "/api/", 5) == 0;
+	r->resp.status = 200;
+	strcpy(r->id, "00000000000000000000000000000000");
+	buf_init(&r->resp.body, a, 64);
+	return r;
+}
+
+static const char *
+hdr(const struct req *r, const char *name)
+{
+	for (size_t i = 0; i < r->resp.nhdrs; i++)
+		if (strcmp(r->resp.hdrs[i].name, name) == 0)
+			return r->resp.hdrs[i].value;
+	return NULL;
+}
+
+int
+main(void)
+{
+	struct arena	*a = arena_new(4096);
+	const char	*caps[REQ_MAXCAPS];
+	size_t		 n;
+	struct req	*r;
+
+	plan_lazy();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool m = route_match(a, cases[i].pattern, cases[i].path, caps,
+		    &n);
+
+		is_int(cases[i].match, m, "%s ~ %s", cases[i].pattern,
+		    cases[i].path);
+		if (m && cases[i].cap0)
+			is_string(cases[i].cap0, caps[0], "  capture 0");
+		if (m && cases[i].cap1)
+			is_string(cases[i].cap1, caps[1], "  capture 1");
+	}
+	ok(!route_match(a, "/{a}/{b}/{c}/{d}/{e}", "/1/2/3/4/5", caps, &n),
+	    "more captures than REQ_MAXCAPS never match");
+
+	r = mkreq(a, METHOD_GET, "/nope");
+	route_dispatch(r);
+	is_int(404, r->resp.status, "unknown path: 404");
+	ok(strstr(r->resp.body.p, "<h1>404 Not Found</h1>") != NULL,
+	    "404 page says so");
+	ok(strncmp(r->resp.ctype, "text/html", 9) == 0, "404 page is HTML");
+
+	r = mkreq(a, METHOD_GET, "/api/v1/nope");
+	route_dispatch(r);
+	is_int(404, r->resp.status, "unknown API path: 404");
+	is_string("application/json", r->resp.ctype, "API error is JSON");
+	ok(strstr(r->resp.body.p, "\"code\":\"not_found\"") != NULL,
+	    "API error has a stable code");
+
+	r = mkreq(a, METHOD_POST, "/healthz");
+	route_dispatch(r);
+	is_int(405, r->resp.status, "POST to a GET route: 405");
+	is_string("GET, HEAD, OPTIONS", hdr(r, "Allow"), "405 says Allow");
+
+	r = mkreq(a, METHOD_OPTIONS, "/healthz");
+	route_dispatch(r);
+	is_int(204, r->resp.status, "OPTIONS: 204");
+	is_string("GET, HEAD, OPTIONS", hdr(r, "Allow"), "OPTIONS says Allow");
+
+	r = mkreq(a, METHOD_HEAD, "/livez");
+	route_dispatch(r);
+	is_int(200, r->resp.status, "HEAD served by the GET route");
+
+	r = mkreq(a, METHOD_GET, "/livez");
+	route_dispatch(r);
+	is_string("ok\n", r->resp.body.p, "/livez body");
+
+	r = mkreq(a, METHOD_GET, "/x");
+	route_error(r, ST_UNAVAILABLE);
+	is_int(503, r->resp.status, "unavailable: 503");
+	is_string("5", hdr(r, "Retry-After"), "503 carries Retry-After");
+
+	int want[][2] = { { ST_NOTFOUND, 404 }, { ST_INVALID, 400 },
+	    { ST_UNAUTHORIZED, 401 }, { ST_FORBIDDEN, 403 },
+	    { ST_METHOD, 405 }, { ST_CONFLICT, 409 }, { ST_BODYTOOBIG, 413 },
+	    { ST_URITOOLONG, 414 }, { ST_UNSUPPORTED, 415 },
+	    { ST_UNPROCESSABLE, 422 }, { ST_TOOMANY, 429 },
+	    { ST_HDRTOOBIG, 431 }, { ST_INTERNAL, 500 },
+	    { ST_UNAVAILABLE, 503 } };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		is_int(want[i][1], route_http_status((enum status)want[i][0]),
+		    "status %d maps to %d", want[i][0], want[i][1]);
+	arena_free(a);
+	return done_testing();
+}
