@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_migrate.c: applies the embedded sql/NNNN_*.sql migrations in order.
+ *
+ * This is the one file allowed to call PQexec: a migration is a trusted,
+ * multi-statement script compiled into the binary, which only the simple
+ * query protocol can run, and it takes no parameters.  Each migration
+ * runs in its own transaction together with the row that records it, so
+ * a failure leaves the database at the previous version, never between.
+ * A session-level advisory lock keeps two migrators from interleaving.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+/* Any constant shared by all migrators; "inkw" in ASCII. */
+#define MIGRATE_LOCK	"1768844151"
+
+static const char Q_LOCK[] = "SELECT pg_advisory_lock($1::bigint)";
+static const char Q_CREATE[] =
+    "CREATE TABLE IF NOT EXISTS inkwell_migrations ("
+    " version integer PRIMARY KEY,"
+    " name text NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now())";
+static const char Q_VERSION[] =
+    "SELECT coalesce(max(version), 0) FROM inkwell_migrations";
+static const char Q_RECORD[] =
+    "INSERT INTO inkwell_migrations (version, name) VALUES ($1::integer, $2)";
+
+static bool
+cmd_ok(PGconn *pg, PGresult *res, FILE *log, const char *what)
+{
+	ExecStatusType	 s = PQresultStatus(res);
+	bool		 ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+
+	if (!ok)
+		fprintf(log, "inkwellctl: migrate: %s: %s", what,
+		    PQerrorMessage(pg));
+	PQclear(res);
+	return ok;
+}
+
+static bool
+exec_params(PGconn *pg, const char *sql, int n, const char *const *v,
+    FILE *log, const char *what)
+{
+	return cmd_ok(pg, PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0),
+	    log, what);
+}
+
+static bool
+apply_one(PGconn *pg, const struct db_migration *m, FILE *log)
+{
+	char		 ver[16];
+	const char	*v[2] = { ver, m->name };
+
+	snprintf(ver, sizeof(ver), "%d", m->version);
+	if (!cmd_ok(pg, PQexec(pg, "BEGIN"), log, "BEGIN"))
+		return false;
+	if (!cmd_ok(pg, PQexec(pg, m->sql), log, m->name) ||
+	    !exec_params(pg, Q_RECORD, 2, v, log, "recording version")) {
+		PQclear(PQexec(pg, "ROLLBACK"));
+		return false;
+	}
+	return cmd_ok(pg, PQexec(pg, "COMMIT"), log, "COMMIT");
+}
+
+int
+db_migrate(const char *conninfo, int connect_timeout, bool status_only,
+    FILE *log)
+{
+	const char *const kw[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	char		 ct[16];
+	const char	*val[] = { conninfo, ct, "inkwellctl", NULL };
+	const char	*lockv[1] = { MIGRATE_LOCK };
+	PGconn		*pg;
+	PGresult	*res;
+	int		 have, want = db_schema_expected(), rc = -1;
+
+	snprintf(ct, sizeof(ct), "%d", connect_timeout);
+	pg = PQconnectdbParams(kw, val, 1);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		fprintf(log, "inkwellctl: migrate: cannot connect: %s",
+		    PQerrorMessage(pg));
+		goto out;
+	}
+	/* Notices such as "relation already exists, skipping" are noise. */
+	PQclear(PQexec(pg, "SET client_min_messages = warning"));
+	if (!exec_params(pg, Q_LOCK, 1, lockv, log, "lock") ||
+	    !exec_params(pg, Q_CREATE, 0, NULL, log, "bookkeeping table"))
+		goto out;
+	res = PQexecParams(pg, Q_VERSION, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		cmd_ok(pg, res, log, "reading version");
+		goto out;
+	}
+	have = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (have > want) {
+		fprintf(log, "inkwellctl: migrate: the database is at schema "
+		    "version %d, newer than this inkwell (%d); refusing to "
+		    "touch it: upgrade inkwell instead\n", have, want);
+		goto out;
+	}
+	if (status_only) {
+		fprintf(log, "schema version %d, this inkwell expects %d: %s\n",
+		    have, want, have == want ? "up to date" :
+		    "migrations pending");
+		rc = have == want ? 0 : 1;
+		goto out;
+	}
+	for (int i = 0; i < db_nmigrations; i++) {
+		const struct db_migration *m = &db_migrations[i];
+
+		if (m->version <= have)
+			continue;
+		if (!apply_one(pg, m, log))
+			goto out;
+		fprintf(log, "applied %04d_%s\n", m->version, m->name);
+	}
+	if (have == want)
+		fprintf(log, "schema version %d: up to date\n", have);
+	rc = 0;
+out:
+	PQfinish(pg);
+	return rc;
+}

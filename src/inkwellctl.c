@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* inkwellctl.c: the operator's command line; one function per subcommand. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "db.h"
+#include "util.h"
+
+struct ctx {
+	const char	*path;
+	bool		 given;
+	struct conf	 conf;
+};
+
+static int
+load(struct ctx *x)
+{
+	char	 err[8192];
+
+	if (conf_load(&x->conf, x->path, x->given, err, sizeof(err)) != 0) {
+		fprintf(stderr, "inkwellctl: configuration errors:\n%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_migrate(struct ctx *x, int argc, char **argv)
+{
+	bool	 status_only = argc > 1 && strcmp(argv[1], "--status") == 0;
+
+	if (argc > (status_only ? 2 : 1)) {
+		fprintf(stderr, "usage: inkwellctl migrate [--status]\n");
+		return 2;
+	}
+	if (load(x) < 0)
+		return 1;
+	return db_migrate(x->conf.db_primary, (int)x->conf.db_connect_timeout,
+	    status_only, stdout) == 0 ? 0 : 1;
+}
+
+static int
+cmd_check_config(struct ctx *x, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (load(x) < 0)
+		return 1;
+	printf("# %s: ok\n", x->path);
+	conf_dump(&x->conf, stdout);
+	return 0;
+}
+
+static int
+cmd_version(struct ctx *x, int argc, char **argv)
+{
+	(void)x, (void)argc, (void)argv;
+	printf("inkwell %s\ncommit %s\nbuilt %s\nschema %d\n", PACKAGE_VERSION,
+	    INKWELL_COMMIT, INKWELL_BUILD_DATE, db_schema_expected());
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct ctx *, int, char **);
+	const char	*help;
+} cmds[] = {
+	{ "migrate", cmd_migrate, "migrate [--status]  apply pending "
+	    "database migrations" },
+	{ "check-config", cmd_check_config, "check-config        validate "
+	    "the configuration and print it" },
+	{ "version", cmd_version, "version             print version, "
+	    "commit, build date" },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: inkwellctl [-c config] command [args]\n"
+	    "commands:\n");
+	for (size_t i = 0; i < NELEM(cmds); i++)
+		fprintf(stderr, "  %s\n", cmds[i].help);
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctx	 x = { .path = CONF_DEFAULT_PATH };
+	int		 ch, rc;
+
+	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			x.path = optarg;
+			x.given = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	for (size_t i = 0; i < NELEM(cmds); i++)
+		if (strcmp(argv[0], cmds[i].name) == 0) {
+			rc = cmds[i].fn(&x, argc, argv);
+			conf_free(&x.conf);
+			return rc;
+		}
+	fprintf(stderr, "inkwellctl: unknown command \"%s\"\n", argv[0]);
+	usage();
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * worker.c: the FastCGI accept loop of one worker process.
+ *
+ * We accept connections ourselves and hand the connected socket to
+ * libfcgi through FCGX_Request.ipcFd, instead of letting FCGX_Accept_r
+ * block in accept(): libfcgi's own accept has a window between checking
+ * for shutdown and blocking in accept() where SIGTERM is lost, and it
+ * retries lock waits on EINTR.  Here SIGTERM and SIGHUP stay blocked
+ * except inside ppoll(), so a signal either interrupts the wait or waits
+ * for the request in flight to finish: graceful by construction.  The
+ * listen socket is non-blocking, so when several workers wake for one
+ * connection the losers get EAGAIN and go back to waiting.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <sodium.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "out.h"
+#include "req.h"
+#include "route.h"
+#include "util.h"
+#include "worker.h"
+
+static volatile sig_atomic_t stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static const char *
+getparam(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+}
+
+static long
+readbody(void *ctx, char *p, size_t n)
+{
+	FCGX_Request	*fr = ctx;
+	int		 want = n > (1 << 30) ? (1 << 30) : (int)n;
+
+	return FCGX_GetStr(p, want, fr->in);
+}
+
+static void
+serve(struct worker *w, FCGX_Request *fr)
+{
+	struct req	 r;
+	struct buf	 head;
+	enum status	 st;
+	size_t		 bytes;
+
+	arena_reset(w->arena);
+	memset(&r, 0, sizeof(r));
+	r.a = w->arena;
+	r.w = w;
+	r.t0 = util_now();
+	r.resp.status = 200;
+	buf_init(&r.resp.body, r.a, 16384);
+
+	st = req_parse(&r, getparam, fr, fr->envp, readbody, fr,
+	    (size_t)w->conf->max_body);
+	if (st != ST_OK) {
+		r.route = "(parse)";
+		route_error(&r, st);
+	} else
+		route_dispatch(&r);
+
+	buf_init(&head, r.a, 512);
+	out_head(&r, &head);
+	bytes = r.method == METHOD_HEAD ? 0 : r.resp.body.n;
+	if (FCGX_PutStr(head.p, (int)head.n, fr->out) < 0 ||
+	    (bytes && FCGX_PutStr(r.resp.body.p, (int)bytes, fr->out) < 0))
+		log_msg(LOG_WARN, "client went away before the response "
+		    "(req_id %s)", r.id);
+	w->nreq++;
+	log_request(&r, bytes, util_now() - r.t0);
+}
+
+/* Waits for a connection; returns its fd, or -1 to re-check stop. */
+static int
+wait_accept(int lfd, const sigset_t *waitmask)
+{
+	struct pollfd	 pfd = { .fd = lfd, .events = POLLIN };
+	int		 fd;
+
+	if (ppoll(&pfd, 1, NULL, waitmask) < 0)
+		return -1;	/* EINTR: a signal; the caller looks */
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	switch (errno) {
+	case EAGAIN:
+	case EINTR:
+	case ECONNABORTED:
+	case EPROTO:
+		break;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		log_msg(LOG_ERROR, "accept: %s; pausing", strerror(errno));
+		usleep(100000);
+		break;
+	default:
+		log_msg(LOG_ERROR, "accept: %s", strerror(errno));
+		usleep(100000);
+		break;
+	}
+	return -1;
+}
+
+int
+worker_main(const struct conf *conf, int listen_fd, int ready_fd)
+{
+	struct worker	 w = { .conf = conf, .listen_fd = listen_fd };
+	struct sigaction sa;
+	sigset_t	 block, waitmask;
+	FCGX_Request	 fr;
+	int		 fd;
+	char		 one = 'R';
+
+	log_set_role("worker");
+	/* If the supervisor dies, so do we; nothing else would stop us. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGHUP);
+
+	if (sodium_init() < 0) {
+		log_msg(LOG_ERROR, "libsodium failed to initialise");
+		return 1;
+	}
+	if (FCGX_Init() != 0) {
+		log_msg(LOG_ERROR, "libfcgi failed to initialise");
+		return 1;
+	}
+	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	w.arena = arena_new(64 * 1024);
+	w.db = db_open(conf);
+
+	if (ready_fd >= 0) {
+		if (write(ready_fd, &one, 1) != 1)
+			log_msg(LOG_WARN, "cannot tell the supervisor we are "
+			    "ready: %s", strerror(errno));
+		close(ready_fd);
+	}
+	log_msg(LOG_DEBUG, "worker ready");
+
+	while (!stop) {
+		if ((fd = wait_accept(listen_fd, &waitmask)) < 0)
+			continue;
+		fr.ipcFd = fd;
+		/*
+		 * With ipcFd set, FCGX_Accept_r reads the request from it
+		 * instead of accepting.  It first calls FCGX_Finish_r, which
+		 * would close ipcFd unless keepConnection is set; the begin
+		 * record then overwrites keepConnection with nginx's flag.
+		 * A protocol error makes it close the fd and try its own
+		 * accept, which fails at once with EAGAIN on our
+		 * non-blocking socket: we just wait again.
+		 */
+		fr.keepConnection = 1;
+		if (FCGX_Accept_r(&fr) < 0)
+			continue;
+		serve(&w, &fr);
+		FCGX_Finish_r(&fr);
+		if (fr.ipcFd >= 0) {
+			/* We do not keep FastCGI connections open. */
+			close(fr.ipcFd);
+			fr.ipcFd = -1;
+		}
+	}
+	log_msg(LOG_DEBUG, "worker stopping after %llu requests",
+	    (unsigned long long)w.nreq);
+	db_close(w.db);
+	arena_free(w.arena);
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* worker.h: one FastCGI worker process and its long-lived state. */
+#ifndef INKWELL_WORKER_H
+#define INKWELL_WORKER_H
+
+#include <stdint.h>
+
+struct arena;
+struct conf;
+struct db;
+
+/*
+ * Owned by the worker process for its whole life: made before the accept
+ * loop, freed on exit.  Nothing from a request arena may be stored here.
+ */
+struct worker {
+	const struct conf *conf;
+	struct db	*db;
+	struct arena	*arena;		/* reset for every request */
+	int		 listen_fd;
+	uint64_t	 nreq;
+};
+
+/*
+ * Runs a worker on listen_fd until SIGTERM (finishing the request in
+ * flight first).  Writes one byte to ready_fd (then closes it) once it
+ * can serve, so the supervisor can replace workers without a gap.
+ * Returns the process exit status.
+ */
+int	 worker_main(const struct conf *, int listen_fd, int ready_fd);
+
+#endif
