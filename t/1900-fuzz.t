@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 1900-fuzz: runs every libFuzzer target under t/fuzz for a bounded time.
+# Needs the clang build made by script/test (INKWELL_FUZZ_BUILD); each
+# target gets INKWELL_FUZZ_SECONDS (default 10) and must finish clean.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/tap.sh"
+need_env INKWELL_FUZZ_BUILD
+secs=${INKWELL_FUZZ_SECONDS:-10}
+targets=(urlencoded cookies path conf route)
+for t in "${targets[@]}"; do
+	bin=$INKWELL_FUZZ_BUILD/t/fuzz/fuzz-$t
+	if [[ ! -x $bin ]]; then
+		fail "fuzz-$t is built"
+		continue
+	fi
+	corpus=$INKWELL_FUZZ_BUILD/t/fuzz/corpus-$t
+	mkdir -p "$corpus"
+	log=$INKWELL_FUZZ_BUILD/t/fuzz/fuzz-$t.log
+	# -max_len keeps each input within what nginx would let through.
+	timeout $((secs + 60)) "$bin" -max_total_time="$secs" -max_len=16384 \
+		-artifact_prefix="$INKWELL_FUZZ_BUILD/t/fuzz/crash-$t-" \
+		"$corpus" >"$log" 2>&1
+	rc=$?
+	runs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' || true)
+	ok "fuzz-$t: ${runs:-?} runs in ${secs}s, no crash" test "$rc" -eq 0
+	if_fail tail -n 30 "$log"
+done
+done_testing
