@@ -5,6 +5,7 @@
  * touches PostgreSQL.
  */
 #include "config.h"
+#include "buildinfo.h"
 
 #include <json-c/json.h>
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* inkwellctl.c: the operator's command line; one function per subcommand. */
 #include "config.h"
+#include "buildinfo.h"
 
 #include <stdio.h>
 #include <stdlib.h>

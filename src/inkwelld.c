@@ -14,6 +14,7 @@
  * main loop sees each one exactly when it can act on it.
  */
 #include "config.h"
+#include "buildinfo.h"
 
 #include <errno.h>
 #include <fcntl.h>
