@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
 need_env INKWELL_FUZZ_BUILD
 secs=${INKWELL_FUZZ_SECONDS:-10}
-targets=(urlencoded cookies path conf route)
+targets=(urlencoded cookies path conf route req)
 for t in "${targets[@]}"; do
 	bin=$INKWELL_FUZZ_BUILD/t/fuzz/fuzz-$t
 	if [[ ! -x $bin ]]; then
