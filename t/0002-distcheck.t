@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 0002-distcheck: "make distcheck" passes: the release tarball carries
+# everything needed to build, test and install from a read-only source
+# tree.  Run by script/test (prove) only, never from make check, which
+# distcheck itself runs: that would recurse.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/tap.sh"
+need_env INKWELL_BUILD
+[[ -z ${INKWELL_IN_DISTCHECK:-} ]] || skip_all "already inside distcheck"
+export INKWELL_IN_DISTCHECK=1
+log=$INKWELL_BUILD/distcheck.log
+# The stack variables would make the nested make check drive the running
+# stack; distcheck must test the tarball on its own.
+env -u INKWELL_TEST_URL -u INKWELL_TEST_PG -u INKWELL_TEST_SOCKET \
+	-u INKWELL_FUZZ_BUILD timeout 900 make -C "$INKWELL_BUILD" distcheck >"$log" 2>&1
+rc=$?
+ok "make distcheck passes" test "$rc" -eq 0
+if_fail tail -n 40 "$log"
+tarball=$(grep -E '^inkwell-[0-9.]+\.tar\.gz$' "$log" | tail -n 1)
+like "$tarball" '^inkwell-[0-9.]+\.tar\.gz$' "it names the tarball it made"
+if [[ -n $tarball && -f $INKWELL_BUILD/$tarball ]]; then
+	listing=$(tar tzf "$INKWELL_BUILD/$tarball")
+	like "$listing" "/sql/0001_core.sql" "tarball holds the migrations"
+	like "$listing" "/nginx/inkwell.conf" "tarball holds the nginx site"
+	like "$listing" "/.commit" "tarball records its commit"
+else
+	fail "tarball exists"
+fi
+done_testing

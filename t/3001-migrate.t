@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 3001-migrate: inkwellctl migrate against a real PostgreSQL, on a scratch
+# database of its own: pending status, apply, idempotence, two migrators
+# at once, refusal of a database newer than the binary, and /readyz of a
+# worker pointed at it (503 while migrations are pending, 200 after).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/tap.sh"
+need_env INKWELL_TEST_PG INKWELL_BUILD
+command -v psql >/dev/null || skip_all "psql missing"
+src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
+ctl=$INKWELL_BUILD/inkwellctl
+client=$src/t/lib/fcgi_client.py
+
+db=inkwell_t3001_$$
+tmp=$(mktemp -d /tmp/inkwell-3001.XXXXXX)
+pg() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" "$@"; }
+pgdb() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG dbname=$db" "$@"; }
+daemon=
+cleanup() {
+	[[ -z $daemon ]] || { kill -TERM "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; }
+	pg -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+pg -c "CREATE DATABASE $db" >/dev/null || { fail "create scratch database"; done_testing; }
+
+cat >"$tmp/c.conf" <<CONF
+[server]
+listen = unix:$tmp/s.sock
+workers = 1
+[database]
+primary = $INKWELL_TEST_PG dbname=$db
+CONF
+want=$("$ctl" version | sed -n 's/^schema //p')
+like "$want" '^[1-9][0-9]*$' "the binary knows its schema version ($want)"
+
+out=$("$ctl" -c "$tmp/c.conf" migrate --status 2>&1)
+is "$?" 1 "--status on an empty database exits 1"
+like "$out" "schema version 0, this inkwell expects $want: migrations pending" "and says pending"
+
+"$INKWELL_BUILD/inkwelld" -c "$tmp/c.conf" 2>"$tmp/d.log" &
+daemon=$!
+for _ in $(seq 50); do [[ -S $tmp/s.sock ]] && break; sleep 0.1; done
+status() { python3 "$client" "unix:$tmp/s.sock" GET "$1" | sed -n 's/^Status: \([0-9]*\).*/\1/p'; }
+is "$(status /readyz)" 503 "/readyz is 503 while migrations are pending"
+like "$(python3 "$client" "unix:$tmp/s.sock" GET /readyz)" '"status":"migrations pending"' \
+	"and says why"
+
+# Two migrators at once: the advisory lock serialises them.
+"$ctl" -c "$tmp/c.conf" migrate >"$tmp/m1" 2>&1 &
+m1=$!
+"$ctl" -c "$tmp/c.conf" migrate >"$tmp/m2" 2>&1 &
+m2=$!
+wait "$m1"; r1=$?
+wait "$m2"; r2=$?
+is "$r1:$r2" "0:0" "two concurrent migrators both succeed"
+is "$(pgdb -c 'SELECT count(*) FROM inkwell_migrations')" "$want" \
+	"each migration recorded exactly once"
+is "$(cat "$tmp/m1" "$tmp/m2" | grep -c '^applied 0001_')" 1 "0001 applied by one of them only"
+is "$(pgdb -c "SELECT value FROM settings WHERE key = 'title'")" inkwell "0001 created its table and rows"
+
+out=$("$ctl" -c "$tmp/c.conf" migrate 2>&1)
+is "$?" 0 "migrating again is a no-op"
+like "$out" "up to date" "and says so"
+is "$(status /readyz)" 200 "/readyz is 200 once migrated"
+
+# A database from a newer inkwell is left alone.
+pgdb -c "INSERT INTO inkwell_migrations (version, name) VALUES (9999, 'future')" >/dev/null
+out=$("$ctl" -c "$tmp/c.conf" migrate 2>&1)
+is "$?" 1 "migrate refuses a database newer than itself"
+like "$out" "schema version 9999, newer than this inkwell \\($want\\)" "naming both versions"
+is "$(status /readyz)" 503 "/readyz is 503 on a schema it does not know"
+
+# A failing migration rolls back whole: simulate with a broken database
+# (the table 0001 creates already exists in another form).
+kill -TERM "$daemon"; wait "$daemon"; daemon=
+pg -c "DROP DATABASE $db" >/dev/null
+pg -c "CREATE DATABASE $db" >/dev/null
+pgdb -c "CREATE TABLE settings (x int)" >/dev/null
+out=$("$ctl" -c "$tmp/c.conf" migrate 2>&1)
+is "$?" 1 "a migration that fails makes migrate exit 1"
+like "$out" "0001|core" "naming the migration"
+is "$(pgdb -c 'SELECT coalesce(max(version), 0) FROM inkwell_migrations')" 0 \
+	"and leaves the version where it was"
+
+done_testing
