@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tmpl-spec-t.c: runs every case of the Mustache spec suite through the
+ * template engine.
+ *
+ * The suite lives in shared/conformance/mustache-spec/, found through
+ * $INKWELL_SHARED or else $INKWELL_SRC/../shared (a fresh clone keeps
+ * shared/ beside the repository); without it the test skips.  Each case
+ * becomes a fresh set: its partials, the template as "spec", a link and a
+ * render of its data, compared with its expected text.  The optional
+ * ("~") files run too, but a failure there is a TAP TODO so it does not
+ * fail the run; one diagnostic line per file gives the pass count.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "tap.h"
+#include "tmpl/tmpl.h"
+
+static const struct {
+	const char	*file;
+	bool		 optional;
+} files[] = {
+	{ "comments.json", false },
+	{ "delimiters.json", false },
+	{ "interpolation.json", false },
+	{ "inverted.json", false },
+	{ "partials.json", false },
+	{ "sections.json", false },
+	{ "~dynamic-names.json", true },
+	{ "~inheritance.json", true },
+};
+
+/* Like ok(), but a failure is a TODO: reported, never counted. */
+static void
+todo_ok(bool pass, const char *file, const char *name)
+{
+	if (pass) {
+		ok(true, "%s: %s", file, name);
+		return;
+	}
+	tap_run++;
+	printf("not ok %d - %s: %s # TODO optional\n", tap_run, file, name);
+	fflush(stdout);
+}
+
+static const char *
+spec_dir(char *buf, size_t len)
+{
+	const char	*shared = getenv("INKWELL_SHARED");
+	const char	*src = getenv("INKWELL_SRC");
+	struct stat	 st;
+
+	if (shared != NULL && *shared != '\0')
+		snprintf(buf, len, "%s/conformance/mustache-spec", shared);
+	else if (src != NULL && *src != '\0')
+		snprintf(buf, len, "%s/../shared/conformance/mustache-spec",
+		    src);
+	else
+		return NULL;
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? buf : NULL;
+}
+
+/* Runs one case; returns true when it renders the expected text. */
+static bool
+run_case(struct arena *a, struct json_object *tc, char *why, size_t whylen)
+{
+	struct json_object *tpl, *data = NULL, *partials, *expected;
+	struct tmpl_set	*set = tmpl_new(0);
+	struct buf	 b;
+	char		 err[512];
+	bool		 pass = false;
+
+	why[0] = '\0';
+	if (!json_object_object_get_ex(tc, "template", &tpl) ||
+	    !json_object_object_get_ex(tc, "expected", &expected)) {
+		snprintf(why, whylen, "case lacks template or expected");
+		goto out;
+	}
+	json_object_object_get_ex(tc, "data", &data);
+	if (json_object_object_get_ex(tc, "partials", &partials)) {
+		json_object_object_foreach(partials, pname, ptext) {
+			if (tmpl_add(set, pname, true, TMPL_ESC_HTML,
+			    json_object_get_string(ptext),
+			    (size_t)json_object_get_string_len(ptext), err,
+			    sizeof(err)) != 0) {
+				snprintf(why, whylen, "partial: %s", err);
+				goto out;
+			}
+		}
+	}
+	if (tmpl_add(set, "spec", false, TMPL_ESC_HTML,
+	    json_object_get_string(tpl),
+	    (size_t)json_object_get_string_len(tpl), err, sizeof(err)) != 0 ||
+	    tmpl_link(set, err, sizeof(err)) != 0) {
+		snprintf(why, whylen, "%s", err);
+		goto out;
+	}
+	buf_init(&b, a, 256);
+	if (tmpl_render(set, "spec", data, &b) != 0) {
+		snprintf(why, whylen, "render failed");
+		goto out;
+	}
+	pass = b.n == (size_t)json_object_get_string_len(expected) &&
+	    memcmp(b.p, json_object_get_string(expected), b.n) == 0;
+	if (!pass)
+		snprintf(why, whylen, "expected '%s', seen '%s'",
+		    json_object_get_string(expected), b.p);
+out:
+	tmpl_free(set);
+	arena_reset(a);
+	return pass;
+}
+
+int
+main(void)
+{
+	struct arena	*a = arena_new(64 * 1024);
+	char		 dir[4096], path[4200], why[4096];
+	struct json_object *doc, *tests, *tc, *name;
+	size_t		 ntests, npass;
+
+	if (spec_dir(dir, sizeof(dir)) == NULL)
+		skip_all("no mustache-spec: set INKWELL_SHARED (the shared/ "
+		    "directory) or INKWELL_SRC");
+	plan_lazy();
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[f].file);
+		doc = json_object_from_file(path);
+		if (doc == NULL ||
+		    !json_object_object_get_ex(doc, "tests", &tests) ||
+		    !json_object_is_type(tests, json_type_array)) {
+			if (files[f].optional)
+				todo_ok(false, files[f].file, "readable");
+			else
+				ok(false, "%s: readable", files[f].file);
+			json_object_put(doc);
+			continue;
+		}
+		ntests = json_object_array_length(tests);
+		npass = 0;
+		for (size_t i = 0; i < ntests; i++) {
+			const char *tname;
+			bool pass;
+
+			tc = json_object_array_get_idx(tests, i);
+			tname = json_object_object_get_ex(tc, "name", &name) ?
+			    json_object_get_string(name) : "(unnamed)";
+			pass = run_case(a, tc, why, sizeof(why));
+			npass += pass;
+			if (files[f].optional)
+				todo_ok(pass, files[f].file, tname);
+			else
+				ok(pass, "%s: %s", files[f].file, tname);
+			if (!pass)
+				diag("%s", why);
+		}
+		diag("%s: %zu/%zu passed", files[f].file, npass, ntests);
+		json_object_put(doc);
+	}
+	arena_free(a);
+	return done_testing();
+}
