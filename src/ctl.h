@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* ctl.h: inkwellctl subcommands that live outside inkwellctl.c. */
+#ifndef INKWELL_CTL_H
+#define INKWELL_CTL_H
+
+struct conf;
+
+/*
+ * Each takes the loaded configuration and the subcommand's arguments
+ * (argv[0] is its name), reports on stdout and stderr, and returns the
+ * process exit status: 0, 1 when anything failed, 2 for a usage error.
+ */
+
+/* inkwellctl import DIR | import --wxr FILE */
+int	 ctl_import(const struct conf *, int argc, char **argv);
+
+/* inkwellctl export [--force] DIR */
+int	 ctl_export(const struct conf *, int argc, char **argv);
+
+#endif

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_post_write.c: creates and updates whole posts (with their tags) and
+ * their authors, for import.
+ *
+ * Fields are checked here against the same rules as the schema's CHECKs
+ * so the log can name the field; the CHECKs stay the last word.  A post
+ * is saved in one transaction whose TimeZone is UTC, so a timestamp
+ * without a zone means the same thing on every server.  body_html is
+ * rendered at save time: readers never run md4c.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+#include "db_int.h"
+#include "log.h"
+#include "md.h"
+#include "util.h"
+
+#define SLUG_MAX	200
+#define TAG_SLUG_MAX	100
+#define TAG_NAME_MAX	100
+#define TITLE_MAX	1000
+#define SUMMARY_MAX	5000
+#define BODY_MAX	1048576
+#define TAGS_MAX	100
+#define DISPLAY_MAX	100
+
+static const char Q_BEGIN[] = "BEGIN";
+static const char Q_COMMIT[] = "COMMIT";
+static const char Q_ROLLBACK[] = "ROLLBACK";
+static const char Q_UTC[] = "SELECT set_config('TimeZone', 'UTC', true)";
+static const char Q_AUTHOR[] = "SELECT id FROM users WHERE username = $1";
+static const char Q_UPSERT_POST[] =
+    "INSERT INTO posts (author_id, slug, title, summary, body_md,"
+    " body_html, status, published_at, updated_at)"
+    " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8::timestamptz,"
+    " coalesce($9::timestamptz, now()))"
+    " ON CONFLICT (slug) DO UPDATE SET author_id = EXCLUDED.author_id,"
+    " title = EXCLUDED.title, summary = EXCLUDED.summary,"
+    " body_md = EXCLUDED.body_md, body_html = EXCLUDED.body_html,"
+    " status = EXCLUDED.status, published_at = EXCLUDED.published_at,"
+    " updated_at = EXCLUDED.updated_at"
+    " RETURNING id";
+static const char Q_CLEAR_TAGS[] = "DELETE FROM post_tags WHERE post_id = $1";
+static const char Q_UPSERT_TAG[] =
+    "INSERT INTO tags (slug, name) VALUES ($1, coalesce($2, $1))"
+    " ON CONFLICT (slug) DO UPDATE SET name = coalesce($2, tags.name)"
+    " RETURNING id";
+static const char Q_LINK_TAG[] =
+    "INSERT INTO post_tags (post_id, tag_id) VALUES ($1::bigint, $2::bigint)";
+static const char Q_ENSURE_USER[] =
+    "INSERT INTO users (username, display_name) VALUES ($1, $2)"
+    " ON CONFLICT (username) DO NOTHING";
+
+static void
+clear(void *p)
+{
+	PQclear(p);
+}
+
+/*
+ * Runs one statement.  On failure logs it with what and tells apart a
+ * lost connection (ST_UNAVAILABLE; *lost set, the connection is gone), a
+ * value the database refused (data exception or CHECK: ST_UNPROCESSABLE)
+ * and the rest (ST_INTERNAL).
+ */
+static enum status
+run(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *sql, int n, const char *const *v, PGresult **out,
+    bool *lost)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+	const char	*state;
+
+	res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
+	arena_defer(a, clear, res);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		if (out != NULL)
+			*out = res;
+		return ST_OK;
+	}
+	log_msg(LOG_ERROR, "%s: %s", what, res != NULL ?
+	    PQresultErrorMessage(res) : PQerrorMessage(pg));
+	if (PQstatus(pg) != CONNECTION_OK) {
+		db_broken(db, pg);
+		*lost = true;
+		return ST_UNAVAILABLE;
+	}
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state != NULL && (strncmp(state, "22", 2) == 0 ||
+	    strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0))
+		return ST_UNPROCESSABLE;
+	return ST_INTERNAL;
+}
+
+/* Characters (code points) in valid UTF-8 s, or -1 when not valid. */
+static long
+chars(const char *s)
+{
+	size_t	 n = strlen(s);
+	long	 c = 0;
+
+	if (!util_utf8_valid(s, n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/* ^[a-z0-9]+(-[a-z0-9]+)*$ and at most max bytes. */
+static bool
+slug_ok(const char *s, size_t max)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if (c == '-' && i > 0 && s[i - 1] != '-' && s[i + 1] != '\0')
+			continue;
+		return false;
+	}
+	return i > 0 && i <= max;
+}
+
+/* ^[a-z0-9][a-z0-9_-]{0,39}$ */
+static bool
+username_ok(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if ((c == '-' || c == '_') && i > 0)
+			continue;
+		return false;
+	}
+	return i > 0 && i <= 40;
+}
+
+static bool
+digits(const char *s, int n, int lo, int hi)
+{
+	int	 v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= lo && v <= hi;
+}
+
+/*
+ * YYYY-MM-DD, optionally [T ]HH:MM[:SS[.f{1,6}]] and then Z or +-HH[:MM].
+ * Impossible dates (February 30) are left to PostgreSQL, which refuses
+ * them as a data exception.
+ */
+static bool
+iso8601_ok(const char *s)
+{
+	const char	*p = s;
+	int		 f;
+
+	if (strlen(s) < 10 || !digits(p, 4, 1, 9999) || p[4] != '-' ||
+	    !digits(p + 5, 2, 1, 12) || p[7] != '-' || !digits(p + 8, 2, 1, 31))
+		return false;
+	p += 10;
+	if (*p == '\0')
+		return true;
+	if ((*p != 'T' && *p != ' ') || strlen(p) < 6 ||
+	    !digits(p + 1, 2, 0, 23) || p[3] != ':' || !digits(p + 4, 2, 0, 59))
+		return false;
+	p += 6;
+	if (*p == ':') {
+		if (!digits(p + 1, 2, 0, 60))
+			return false;
+		p += 3;
+		if (*p == '.') {
+			for (f = 0; p[1 + f] >= '0' && p[1 + f] <= '9'; f++)
+				;
+			if (f < 1 || f > 6)
+				return false;
+			p += 1 + f;
+		}
+	}
+	if (*p == '\0' || strcmp(p, "Z") == 0)
+		return true;
+	if (*p != '+' && *p != '-')
+		return false;
+	if (!digits(p + 1, 2, 0, 14))
+		return false;
+	p += 3;
+	if (*p == ':')
+		p++;
+	return *p == '\0' || (digits(p, 2, 0, 59) && p[2] == '\0');
+}
+
+static bool
+bad(const char *slug, const char *field, const char *why)
+{
+	log_msg(LOG_WARN, "post \"%s\": %s: %s", slug, field, why);
+	return false;
+}
+
+/* Checks every field; logs the first refused one. */
+static bool
+post_ok(const struct post_in *p)
+{
+	const char	*slug = p->slug != NULL ? p->slug : "";
+	long		 n;
+
+	if (!slug_ok(slug, SLUG_MAX))
+		return bad(slug, "slug", "must be lower-case letters and "
+		    "digits joined by single '-', at most 200");
+	if (p->title == NULL || (n = chars(p->title)) < 1 || n > TITLE_MAX)
+		return bad(slug, "title", "must be 1 to 1000 characters of "
+		    "UTF-8");
+	if (p->summary != NULL && ((n = chars(p->summary)) < 0 ||
+	    n > SUMMARY_MAX))
+		return bad(slug, "summary", "must be at most 5000 characters "
+		    "of UTF-8");
+	if (p->body_md != NULL && ((n = chars(p->body_md)) < 0 ||
+	    n > BODY_MAX))
+		return bad(slug, "body_md", "must be at most 1048576 "
+		    "characters of UTF-8");
+	if (p->status == NULL || (strcmp(p->status, "draft") != 0 &&
+	    strcmp(p->status, "published") != 0 &&
+	    strcmp(p->status, "scheduled") != 0))
+		return bad(slug, "status", "must be draft, published or "
+		    "scheduled");
+	if (p->published_at != NULL && !iso8601_ok(p->published_at))
+		return bad(slug, "published_at", "not an ISO 8601 timestamp");
+	if (p->published_at == NULL && strcmp(p->status, "draft") != 0)
+		return bad(slug, "published_at", "needed unless the post is "
+		    "a draft");
+	if (p->updated_at != NULL && !iso8601_ok(p->updated_at))
+		return bad(slug, "updated_at", "not an ISO 8601 timestamp");
+	if (p->author == NULL || !username_ok(p->author))
+		return bad(slug, "author", "not a username");
+	if (p->ntags > TAGS_MAX)
+		return bad(slug, "tags", "more than 100");
+	for (size_t i = 0; i < p->ntags; i++) {
+		const char *t = p->tag_slugs[i];
+		const char *name = p->tag_names ? p->tag_names[i] : NULL;
+
+		if (!slug_ok(t, TAG_SLUG_MAX))
+			return bad(slug, "tags", "a tag slug is not a slug "
+			    "(at most 100)");
+		if (name != NULL && ((n = chars(name)) < 1 ||
+		    n > TAG_NAME_MAX))
+			return bad(slug, "tags", "a tag name must be 1 to 100 "
+			    "characters of UTF-8");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(p->tag_slugs[j], t) == 0)
+				return bad(slug, "tags", "a tag is listed "
+				    "twice");
+	}
+	return true;
+}
+
+enum status
+db_post_save(struct db *db, struct arena *a, const struct post_in *p,
+    int64_t *id)
+{
+	PGconn		*pg = NULL;
+	PGresult	*res;
+	struct buf	 html;
+	enum status	 st = ST_UNPROCESSABLE;
+	bool		 lost = false, open = false;
+	const char	*body = p->body_md != NULL ? p->body_md : "";
+	const char	*author_id, *post_id;
+	const char	*v[9];
+
+	*id = 0;
+	if (!post_ok(p))
+		goto out;
+	buf_init(&html, a, strlen(body) * 2 + 64);
+	if (md_render(body, strlen(body), &html) != 0) {
+		bad(p->slug, "body_md", "cannot be rendered");
+		goto out;
+	}
+	st = ST_UNAVAILABLE;
+	if ((pg = db_primary(db)) == NULL)
+		goto out;
+	if ((st = run(db, pg, a, "BEGIN", Q_BEGIN, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	open = true;
+	if ((st = run(db, pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	v[0] = p->author;
+	if ((st = run(db, pg, a, "author", Q_AUTHOR, 1, v, &res,
+	    &lost)) != ST_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		bad(p->slug, "author", "no such user");
+		st = ST_UNPROCESSABLE;
+		goto out;
+	}
+	author_id = PQgetvalue(res, 0, 0);
+	v[0] = author_id;
+	v[1] = p->slug;
+	v[2] = p->title;
+	v[3] = p->summary != NULL ? p->summary : "";
+	v[4] = body;
+	v[5] = html.p;
+	v[6] = p->status;
+	v[7] = p->published_at;
+	v[8] = p->updated_at;
+	if ((st = run(db, pg, a, "saving post", Q_UPSERT_POST, 9, v, &res,
+	    &lost)) != ST_OK)
+		goto out;
+	post_id = PQgetvalue(res, 0, 0);
+	v[0] = post_id;
+	if ((st = run(db, pg, a, "clearing tags", Q_CLEAR_TAGS, 1, v, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	for (size_t i = 0; i < p->ntags; i++) {
+		v[0] = p->tag_slugs[i];
+		v[1] = p->tag_names != NULL ? p->tag_names[i] : NULL;
+		if ((st = run(db, pg, a, "saving tag", Q_UPSERT_TAG, 2, v,
+		    &res, &lost)) != ST_OK)
+			goto out;
+		v[0] = post_id;
+		v[1] = PQgetvalue(res, 0, 0);
+		if ((st = run(db, pg, a, "tagging post", Q_LINK_TAG, 2, v,
+		    NULL, &lost)) != ST_OK)
+			goto out;
+	}
+	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	open = false;
+	*id = strtoll(post_id, NULL, 10);
+out:
+	if (open && !lost)
+		run(db, pg, a, "ROLLBACK", Q_ROLLBACK, 0, NULL, NULL, &lost);
+	return st;
+}
+
+enum status
+db_user_ensure(struct db *db, struct arena *a, const char *username,
+    const char *display_name)
+{
+	PGconn		*pg;
+	enum status	 st = ST_UNPROCESSABLE;
+	const char	*v[2] = { username, display_name };
+	long		 n;
+	bool		 lost = false;
+
+	if (username == NULL || !username_ok(username)) {
+		log_msg(LOG_WARN, "user \"%s\": username: must match "
+		    "[a-z0-9][a-z0-9_-]{0,39}", username ? username : "");
+		goto out;
+	}
+	if (display_name == NULL || (n = chars(display_name)) < 1 ||
+	    n > DISPLAY_MAX) {
+		log_msg(LOG_WARN, "user \"%s\": display_name: must be 1 to "
+		    "100 characters of UTF-8", username);
+		goto out;
+	}
+	st = ST_UNAVAILABLE;
+	if ((pg = db_primary(db)) == NULL)
+		goto out;
+	st = run(db, pg, a, "creating user", Q_ENSURE_USER, 2, v, NULL, &lost);
+out:
+	return st;
+}
