@@ -15,8 +15,10 @@
 
 #include <libpq-fe.h>
 
+#include "arena.h"
 #include "conf.h"
 #include "db.h"
+#include "db_int.h"
 #include "log.h"
 #include "util.h"
 
@@ -30,6 +32,7 @@ struct conn {
 
 struct db {
 	struct conn	 primary;
+	struct conn	 replica;	/* conninfo NULL: none configured */
 	char		 timeout_opt[64];
 	char		 connect_timeout[16];
 };
@@ -49,6 +52,8 @@ db_open(const struct conf *c)
 	struct db	*db = xcalloc(1, sizeof(*db));
 
 	db->primary.conninfo = xstrdup(c->db_primary);
+	if (c->db_replica[0] != '\0')
+		db->replica.conninfo = xstrdup(c->db_replica);
 	snprintf(db->timeout_opt, sizeof(db->timeout_opt),
 	    "-c statement_timeout=%lld", (long long)c->db_statement_timeout);
 	snprintf(db->connect_timeout, sizeof(db->connect_timeout), "%lld",
@@ -63,7 +68,10 @@ db_close(struct db *db)
 		return;
 	if (db->primary.pg != NULL)
 		PQfinish(db->primary.pg);
+	if (db->replica.pg != NULL)
+		PQfinish(db->replica.pg);
 	free((char *)db->primary.conninfo);
+	free((char *)db->replica.conninfo);
 	free(db);
 }
 
@@ -95,6 +103,58 @@ conn_get(struct db *db, struct conn *c)
 		return NULL;
 	}
 	return c->pg;
+}
+
+PGconn *
+db_primary(struct db *db)
+{
+	return conn_get(db, &db->primary);
+}
+
+PGconn *
+db_reader(struct db *db)
+{
+	PGconn	*pg;
+
+	if (db->replica.conninfo != NULL &&
+	    (pg = conn_get(db, &db->replica)) != NULL)
+		return pg;
+	return conn_get(db, &db->primary);
+}
+
+void
+db_broken(struct db *db, PGconn *pg)
+{
+	struct conn *c = pg == db->primary.pg ? &db->primary :
+	    pg == db->replica.pg ? &db->replica : NULL;
+
+	if (c != NULL && PQstatus(pg) != CONNECTION_OK) {
+		PQfinish(pg);
+		c->pg = NULL;
+	}
+}
+
+static void
+clear(void *p)
+{
+	PQclear(p);
+}
+
+PGresult *
+db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *sql, int nparams, const char *const *params)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+
+	res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	arena_defer(a, clear, res);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	log_msg(LOG_ERROR, "%s: %s", what, PQerrorMessage(pg));
+	db_broken(db, pg);
+	return NULL;
 }
 
 enum status

@@ -7,12 +7,16 @@
 #define INKWELL_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "status.h"
 
+struct arena;
 struct conf;
 struct db;
+struct json_object;
 
 /* One migration, embedded at build time from sql/NNNN_name.sql. */
 struct db_migration {
@@ -49,5 +53,95 @@ enum status	 db_schema_version(struct db *, int *have);
  */
 int		 db_migrate(const char *conninfo, int connect_timeout,
 		    bool status_only, FILE *log);
+
+/*
+ * Reader-facing queries (db_blog.c).  Each fills *out with a json-c value
+ * owned by the caller (attach it to the view, which then owns it) and
+ * returns ST_OK, ST_NOTFOUND (no such post, tag or author),
+ * ST_UNAVAILABLE (PostgreSQL unreachable) or ST_INTERNAL.  Only live
+ * posts are visible: not drafts, and not before their published_at.
+ */
+struct db_filter {
+	const char	*tag;		/* tag slug, or NULL */
+	const char	*author;	/* username, or NULL */
+	const char	*from, *to;	/* published_at range (ISO), or NULL */
+};
+enum status	 db_posts(struct db *, struct arena *, const struct db_filter *,
+		    int limit, int offset, struct json_object **out);
+/* The newest limit live posts with body_html, for feeds. */
+enum status	 db_feed(struct db *, struct arena *, int limit,
+		    struct json_object **out);
+enum status	 db_search(struct db *, struct arena *, const char *q,
+		    int limit, int offset, struct json_object **out);
+enum status	 db_post(struct db *, struct arena *, const char *slug,
+		    struct json_object **out);
+enum status	 db_tags(struct db *, struct arena *, struct json_object **);
+enum status	 db_tag(struct db *, struct arena *, const char *slug,
+		    struct json_object **out);
+enum status	 db_authors(struct db *, struct arena *, struct json_object **);
+enum status	 db_author(struct db *, struct arena *, const char *username,
+		    struct json_object **out);
+enum status	 db_months(struct db *, struct arena *, struct json_object **);
+enum status	 db_settings(struct db *, struct arena *, struct json_object **);
+enum status	 db_sitemap(struct db *, struct arena *, struct json_object **);
+/* Newest change (epoch seconds) among live posts, for Last-Modified. */
+enum status	 db_last_change(struct db *, struct arena *, int64_t *epoch);
+
+
+/*
+ * A post as a whole, for import and export (db_post_write.c).  Strings
+ * are UTF-8; a NULL summary or body_md means "".  Timestamps are ISO 8601
+ * (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|+HH:MM|-HH:MM]); one without a zone
+ * is UTC.  tag_names may be NULL, and so may any of its entries: the tag
+ * then keeps the name it has, or gets its slug as name when it is new.
+ */
+struct post_in {
+	const char *slug, *title, *summary, *body_md;
+	const char *status;		/* draft | published | scheduled */
+	const char *published_at;	/* ISO 8601, or NULL */
+	const char *updated_at;		/* ISO 8601, or NULL for now() */
+	const char *author;		/* username; the user must exist */
+	const char *const *tag_slugs;
+	const char *const *tag_names;
+	size_t ntags;
+};
+
+/*
+ * Creates or updates the post with p->slug, in one transaction: checks
+ * every field against the rules the schema's CHECKs enforce, renders
+ * body_html from body_md with md_render(), upserts the tags by slug
+ * (setting their names when given) and makes the post's tags exactly
+ * p's.  *id gets the post's id.  Returns ST_OK; ST_UNPROCESSABLE when a
+ * field is refused (a log line names it) or the author does not exist;
+ * ST_UNAVAILABLE when PostgreSQL cannot be reached; ST_INTERNAL for
+ * anything else.  Nothing is changed unless ST_OK.  Temporary memory
+ * and results live in the arena.
+ */
+enum status	 db_post_save(struct db *, struct arena *,
+		    const struct post_in *p, int64_t *id);
+
+/*
+ * Creates the user username (role author, no password: cannot sign in)
+ * with display_name unless a user with that name exists, which is left
+ * as it is.  ST_OK, ST_UNPROCESSABLE for a bad username or display name,
+ * ST_UNAVAILABLE, ST_INTERNAL.
+ */
+enum status	 db_user_ensure(struct db *, struct arena *,
+		    const char *username, const char *display_name);
+
+/* A post as stored, with its author's display name (db_post_dump.c). */
+struct post_out {
+	struct post_in	 in;		/* timestamps in UTC, "...Z" */
+	const char	*author_name;
+};
+
+/*
+ * Reads every post (all statuses) with its author and tags (sorted by
+ * slug, names always set) from one snapshot, ordered by id.  *posts is
+ * an array of *n in the arena, and so is everything it points to.
+ * ST_OK, ST_UNAVAILABLE or ST_INTERNAL.
+ */
+enum status	 db_post_dump(struct db *, struct arena *,
+		    struct post_out **posts, size_t *n);
 
 #endif

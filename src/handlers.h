@@ -13,4 +13,26 @@ enum status	 h_livez(struct req *);
 enum status	 h_readyz(struct req *);	/* 503 when the DB is not ready */
 enum status	 h_version(struct req *);
 
+/* h_blog.c: reader pages.  404 for unknown post, tag, author, or a
+ * page past the last; 503 when PostgreSQL is down. */
+enum status	 h_home(struct req *);
+enum status	 h_post(struct req *);
+enum status	 h_tag(struct req *);
+enum status	 h_author(struct req *);
+enum status	 h_archive(struct req *);
+enum status	 h_archive_month(struct req *);
+enum status	 h_search(struct req *);
+
+/* h_feed.c: feeds and crawler files. */
+enum status	 h_feed_atom(struct req *);
+enum status	 h_feed_rss(struct req *);
+enum status	 h_sitemap(struct req *);
+enum status	 h_robots(struct req *);
+
+/* h_api.c: read JSON API.  400 for an invalid filter or page. */
+enum status	 h_api_posts(struct req *);
+enum status	 h_api_post(struct req *);
+enum status	 h_api_tags(struct req *);
+enum status	 h_api_authors(struct req *);
+
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "ctl.h"
 #include "db.h"
 #include "util.h"
 
@@ -57,6 +58,22 @@ cmd_check_config(struct ctx *x, int argc, char **argv)
 }
 
 static int
+cmd_import(struct ctx *x, int argc, char **argv)
+{
+	if (load(x) < 0)
+		return 1;
+	return ctl_import(&x->conf, argc, argv);
+}
+
+static int
+cmd_export(struct ctx *x, int argc, char **argv)
+{
+	if (load(x) < 0)
+		return 1;
+	return ctl_export(&x->conf, argc, argv);
+}
+
+static int
 cmd_version(struct ctx *x, int argc, char **argv)
 {
 	(void)x, (void)argc, (void)argv;
@@ -76,6 +93,10 @@ static const struct {
 	    "the configuration and print it" },
 	{ "version", cmd_version, "version             print version, "
 	    "commit, build date" },
+	{ "import", cmd_import, "import DIR | --wxr FILE  import DIR/*.md "
+	    "(front matter) or a WordPress export" },
+	{ "export", cmd_export, "export [--force] DIR  write every post "
+	    "to DIR/<slug>.md" },
 };
 
 static void

@@ -37,6 +37,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "tmpl/tmpl.h"
 #include "util.h"
 #include "worker.h"
 
@@ -602,6 +603,19 @@ main(int argc, char *argv[])
 	if (conf_load(&conf, conf_path, conf_given, err, sizeof(err)) != 0) {
 		fprintf(stderr, "inkwelld: configuration errors:\n%s", err);
 		return 1;
+	}
+	{
+		/* Compile the theme once here so a template error stops
+		 * start-up (and -t) with its file and line. */
+		struct tmpl_set *ts = tmpl_load_dir(conf.templates, TMPL_STRICT,
+		    err, sizeof(err));
+
+		if (ts == NULL) {
+			fprintf(stderr, "inkwelld: templates: %s\n", err);
+			log_msg(LOG_ERROR, "templates: %s", err);
+			return 1;
+		}
+		tmpl_free(ts);
 	}
 	if (check) {
 		printf("%s: ok\n", conf_path);

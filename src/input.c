@@ -36,6 +36,9 @@ _Static_assert(NELEM(input_err_names) == INPUT_ERR__MAX,
 const struct input_key input_keys[] = {
 	{ "page", input_valid_int, 6, 1, 100000 },	/* KEY_PAGE */
 	{ "q", input_valid_text, 200, 0, 0 },		/* KEY_Q */
+	{ "tag", input_valid_slug, 100, 0, 0 },		/* KEY_TAG */
+	{ "author", input_valid_username, 40, 0, 0 },	/* KEY_AUTHOR */
+	{ "per_page", input_valid_int, 3, 1, 100 },	/* KEY_PER_PAGE */
 };
 
 _Static_assert(NELEM(input_keys) == KEY__MAX,
@@ -392,6 +395,24 @@ input_valid_slug(struct input_value *v, const struct input_key *k)
 				return false;
 		} else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
 			return false;
+	}
+	return true;
+}
+
+/* A username: ^[a-z0-9][a-z0-9_-]*$, as the users table checks. */
+bool
+input_valid_username(struct input_value *v, const struct input_key *k)
+{
+	if (v->n == 0 || v->n > k->max_len)
+		return false;
+	for (size_t i = 0; i < v->n; i++) {
+		char c = v->s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if (i > 0 && (c == '_' || c == '-'))
+			continue;
+		return false;
 	}
 	return true;
 }

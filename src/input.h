@@ -92,6 +92,9 @@ const struct kv	*input_find(const struct kv *, size_t, const char *key);
 enum key {
 	KEY_PAGE,	/* ?page=N, 1..100000 */
 	KEY_Q,		/* ?q=search text, UTF-8, up to 200 bytes */
+	KEY_TAG,	/* ?tag=slug (API filter) */
+	KEY_AUTHOR,	/* ?author=username (API filter) */
+	KEY_PER_PAGE,	/* ?per_page=N, 1..100 (API) */
 	KEY__MAX
 };
 
@@ -119,6 +122,7 @@ extern const struct input_key input_keys[];
 bool	input_valid_int(struct input_value *, const struct input_key *);
 bool	input_valid_text(struct input_value *, const struct input_key *);
 bool	input_valid_slug(struct input_value *, const struct input_key *);
+bool	input_valid_username(struct input_value *, const struct input_key *);
 
 /*
  * Runs every key's validator over the pairs (query string first, then

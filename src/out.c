@@ -3,8 +3,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
+#include <sodium.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -195,4 +197,69 @@ out_head(const struct req *r, struct buf *b)
 	if (!nobody)
 		buf_printf(b, "Content-Length: %zu\r\n", p->body.n);
 	buf_puts(b, "\r\n");
+}
+
+/* True when an If-None-Match list names etag (or is "*"). */
+static bool
+etag_listed(const char *list, const char *etag)
+{
+	size_t	 n = strlen(etag);
+	const char *p = list;
+
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;		/* weak comparison, RFC 9110 13.1.2 */
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
+		    p[n] == ' '))
+			return true;
+		while (*p && *p != ',')
+			p++;
+	}
+	return false;
+}
+
+void
+out_conditional(struct req *r)
+{
+	struct resp	*p = &r->resp;
+	unsigned char	 h[16];
+	char		 hex[33], *etag = NULL, *lm = NULL;
+	bool		 fresh = false;
+	struct tm	 tm;
+	time_t		 t;
+
+	if (p->status != 200 ||
+	    (r->method != METHOD_GET && r->method != METHOD_HEAD))
+		return;
+	if (p->etag) {
+		crypto_generichash(h, sizeof(h), (const unsigned char *)p->body.p,
+		    p->body.n, NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		etag = arena_printf(r->a, "\"%s\"", hex);
+		out_header(r, "ETag", etag);
+	}
+	if (p->last_modified > 0) {
+		t = (time_t)p->last_modified;
+		gmtime_r(&t, &tm);
+		lm = arena_alloc(r->a, 64);
+		strftime(lm, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		out_header(r, "Last-Modified", lm);
+	}
+	/* If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2). */
+	if (r->if_none_match != NULL && etag != NULL)
+		fresh = etag_listed(r->if_none_match, etag);
+	else if (r->if_modified_since != NULL && lm != NULL) {
+		memset(&tm, 0, sizeof(tm));
+		if (strptime(r->if_modified_since, "%a, %d %b %Y %H:%M:%S GMT",
+		    &tm) != NULL && timegm(&tm) >= (time_t)p->last_modified)
+			fresh = true;
+	}
+	if (fresh) {
+		p->status = 304;
+		buf_reset(&p->body);
+	}
 }

@@ -53,6 +53,14 @@ void	 out_html(struct req *, const char *);
  */
 void	 out_json(struct req *, struct json_object *obj);
 
+/*
+ * For a 200 answer to GET or HEAD: adds ETag (a hash of the body) when
+ * the handler asked for one and Last-Modified when it set a time, and
+ * turns the answer into 304 Not Modified with no body when the client's
+ * If-None-Match or If-Modified-Since shows it already has it.
+ */
+void	 out_conditional(struct req *);
+
 /* Returns the text for an HTTP status code ("Not Found"). */
 const char *out_reason(int);
 

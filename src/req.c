@@ -179,6 +179,7 @@ req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
 	if ((q = get(gc, "HTTP_TRACEPARENT")) != NULL && traceparent_ok(q))
 		r->traceparent = q;
 	r->if_none_match = get(gc, "HTTP_IF_NONE_MATCH");
+	r->if_modified_since = get(gc, "HTTP_IF_MODIFIED_SINCE");
 	r->accept = get(gc, "HTTP_ACCEPT");
 	r->ctype_in = get(gc, "CONTENT_TYPE");
 

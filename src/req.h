@@ -40,6 +40,8 @@ struct resp {
 	int		 status;	/* HTTP status, 200 by default */
 	const char	*ctype;		/* Content-Type */
 	const char	*cache;		/* Cache-Control, NULL: "no-store" */
+	bool		 etag;		/* add an ETag and answer 304 to a match */
+	int64_t		 last_modified;	/* epoch seconds, 0: none */
 	struct hdr	 hdrs[REQ_MAXHDRS];
 	size_t		 nhdrs;
 	struct buf	 body;
@@ -68,6 +70,7 @@ struct req {
 	size_t		 bodylen;
 	const char	*ctype_in;	/* request Content-Type */
 	const char	*if_none_match;
+	const char	*if_modified_since;
 	const char	*accept;
 	const char	*remote_addr;
 	const char	*traceparent;	/* W3C, validated or NULL */

@@ -16,11 +16,30 @@
 #include "buf.h"
 #include "handlers.h"
 #include "out.h"
+#include "page.h"
 #include "req.h"
 #include "route.h"
+#include "tmpl/tmpl.h"
 #include "util.h"
+#include "view.h"
+#include "worker.h"
 
 static const struct route routes[] = {
+	{ RM_GET, "/", h_home },
+	{ RM_GET, "/posts/{slug}", h_post },
+	{ RM_GET, "/tags/{slug}", h_tag },
+	{ RM_GET, "/authors/{username}", h_author },
+	{ RM_GET, "/archive", h_archive },
+	{ RM_GET, "/archive/{year}/{month}", h_archive_month },
+	{ RM_GET, "/search", h_search },
+	{ RM_GET, "/feed.atom", h_feed_atom },
+	{ RM_GET, "/feed.rss", h_feed_rss },
+	{ RM_GET, "/sitemap.xml", h_sitemap },
+	{ RM_GET, "/robots.txt", h_robots },
+	{ RM_GET, "/api/v1/posts", h_api_posts },
+	{ RM_GET, "/api/v1/posts/{slug}", h_api_post },
+	{ RM_GET, "/api/v1/tags", h_api_tags },
+	{ RM_GET, "/api/v1/authors", h_api_authors },
 	{ RM_GET, "/healthz", h_healthz },
 	{ RM_GET, "/livez", h_livez },
 	{ RM_GET, "/readyz", h_readyz },
@@ -124,6 +143,41 @@ allow_list(struct arena *a, unsigned m)
 	return b.p;
 }
 
+/*
+ * Renders the theme's error.html when there is a theme (there is none in
+ * unit tests, or before a worker has one).  The site settings are read
+ * unless the database is what failed.
+ */
+static bool
+themed_error(struct req *r, enum status st, int http)
+{
+	struct json_object *view, *err;
+
+	if (r->w == NULL || r->w->tmpl == NULL ||
+	    !tmpl_has(r->w->tmpl, "error.html"))
+		return false;
+	view = view_new(r);
+	if (st != ST_UNAVAILABLE && st != ST_INTERNAL)
+		(void)view_site(r, view);
+	err = json_object_new_object();
+	json_object_object_add(view, "error", err);
+	json_object_object_add(err, "status", json_object_new_int(http));
+	json_object_object_add(err, "reason",
+	    json_object_new_string(out_reason(http)));
+	json_object_object_add(err, "message",
+	    json_object_new_string(statuses[st].message));
+	page_meta(r, view, arena_printf(r->a, "%d %s", http, out_reason(http)),
+	    NULL, r->path, "website");
+	json_object_object_add(json_object_object_get(view, "page"),
+	    "noindex", json_object_new_boolean(1));
+	if (tmpl_render(r->w->tmpl, "error.html", view, &r->resp.body) != 0) {
+		buf_reset(&r->resp.body);
+		return false;
+	}
+	out_ctype(r, "text/html; charset=utf-8");
+	return true;
+}
+
 void
 route_error(struct req *r, enum status st)
 {
@@ -151,6 +205,8 @@ route_error(struct req *r, enum status st)
 		json_object_put(root);
 		return;
 	}
+	if (themed_error(r, st, http))
+		return;
 	out_ctype(r, "text/html; charset=utf-8");
 	out_puts(r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"

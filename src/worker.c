@@ -35,6 +35,7 @@
 #include "out.h"
 #include "req.h"
 #include "route.h"
+#include "tmpl/tmpl.h"
 #include "util.h"
 #include "worker.h"
 
@@ -85,6 +86,7 @@ serve(struct worker *w, FCGX_Request *fr)
 		route_error(&r, st);
 	} else
 		route_dispatch(&r);
+	out_conditional(&r);
 
 	buf_init(&head, r.a, 512);
 	out_head(&r, &head);
@@ -172,6 +174,17 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	w.arena = arena_new(64 * 1024);
 	w.db = db_open(conf);
+	{
+		char	 err[1024];
+
+		/* The supervisor compiled these already; a failure here means
+		 * they changed under a reload, which then keeps old workers. */
+		if ((w.tmpl = tmpl_load_dir(conf->templates, TMPL_STRICT, err,
+		    sizeof(err))) == NULL) {
+			log_msg(LOG_ERROR, "templates: %s", err);
+			return 2;
+		}
+	}
 
 	if (ready_fd >= 0) {
 		if (write(ready_fd, &one, 1) != 1)
@@ -208,6 +221,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	log_msg(LOG_DEBUG, "worker stopping after %llu requests",
 	    (unsigned long long)w.nreq);
 	db_close(w.db);
+	tmpl_free(w.tmpl);
 	arena_free(w.arena);
 	return 0;
 }

@@ -8,6 +8,7 @@
 struct arena;
 struct conf;
 struct db;
+struct tmpl_set;
 
 /*
  * Owned by the worker process for its whole life: made before the accept
@@ -16,6 +17,7 @@ struct db;
 struct worker {
 	const struct conf *conf;
 	struct db	*db;
+	struct tmpl_set	*tmpl;		/* compiled theme, from [paths] templates */
 	struct arena	*arena;		/* reset for every request */
 	int		 listen_fd;
 	uint64_t	 nreq;

@@ -8,7 +8,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
 need_env INKWELL_FUZZ_BUILD
 secs=${INKWELL_FUZZ_SECONDS:-10}
-targets=(urlencoded cookies path conf route req)
+src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
+# Every target under t/fuzz, so a new one cannot be forgotten here.
+targets=()
+for f in "$src"/t/fuzz/fuzz-*.c; do
+	t=${f##*/fuzz-}
+	targets+=("${t%.c}")
+done
 for t in "${targets[@]}"; do
 	bin=$INKWELL_FUZZ_BUILD/t/fuzz/fuzz-$t
 	if [[ ! -x $bin ]]; then

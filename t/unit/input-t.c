@@ -682,6 +682,25 @@ test_tables(void)
 	}
 	is_string("page", input_keys[KEY_PAGE].name, "KEY_PAGE row");
 	is_string("q", input_keys[KEY_Q].name, "KEY_Q row");
+	is_string("author", input_keys[KEY_AUTHOR].name, "KEY_AUTHOR row");
+	{
+		static const struct { const char *s; bool good; } users[] = {
+			{ "admin", true }, { "a", true }, { "jo_smith", true },
+			{ "x-1", true }, { "0day", true }, { "", false },
+			{ "_x", false }, { "-x", false }, { "Admin", false },
+			{ "a b", false }, { "a.b", false }, { "<script>", false },
+			{ "\xc3\xa9t\xc3\xa9", false },
+			{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false },
+		};
+		for (size_t u = 0; u < NELEM(users); u++) {
+			struct input_value uv = { users[u].s,
+			    strlen(users[u].s), 0 };
+
+			is_int(users[u].good, input_valid_username(&uv,
+			    &input_keys[KEY_AUTHOR]), "username '%s'",
+			    users[u].s);
+		}
+	}
 }
 
 static void

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_int.h: what the db_*.c files share and nothing else includes.
+ * Handlers include db.h only and never see libpq.
+ */
+#ifndef INKWELL_DB_INT_H
+#define INKWELL_DB_INT_H
+
+#include <libpq-fe.h>
+
+struct arena;
+struct db;
+
+/*
+ * The primary's connection, connected or reconnected as needed; NULL
+ * (logged, with a one-second back-off) when PostgreSQL is unreachable.
+ * Owned by db; do not PQfinish it.
+ */
+PGconn		*db_primary(struct db *);
+
+/*
+ * The read connection: the replica when one is configured and reachable,
+ * else the primary.  NULL when neither is reachable.
+ */
+PGconn		*db_reader(struct db *);
+
+/* Tells db that conn failed mid-query so it is remade on next use. */
+void		 db_broken(struct db *, PGconn *conn);
+
+/*
+ * Runs a parameterised query; the result is registered on the arena
+ * (PQclear at request end) and returned when its status is TUPLES_OK or
+ * COMMAND_OK, else NULL after logging the error with what.
+ */
+PGresult	*db_exec(struct db *, PGconn *, struct arena *, const char *what,
+		    const char *sql, int nparams, const char *const *params);
+
+#endif
