@@ -32,6 +32,8 @@ listen = unix:$tmp/s.sock
 workers = 1
 [database]
 primary = $INKWELL_TEST_PG dbname=$db
+[paths]
+templates = $src/templates
 CONF
 want=$("$ctl" version | sed -n 's/^schema //p')
 like "$want" '^[1-9][0-9]*$' "the binary knows its schema version ($want)"

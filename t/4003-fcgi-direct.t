@@ -35,6 +35,8 @@ write_conf() { # file listen workers [extra lines]
 	shutdown_timeout = 10
 	[database]
 	primary = $db
+	[paths]
+	templates = ${TEMPLATES:-$src/templates}
 	[log]
 	level = info
 	${4:-}
@@ -103,7 +105,7 @@ cp "$tmp/a.conf" "$tmp/a.good"
 printf '[server]\nworkers = lots\n' >>"$tmp/a.conf"
 kill -HUP "$main"
 ok "reload error is logged with file and line" \
-	wait_for grep -q 'a.conf:12: workers = ..lots' "$tmp/a.log"
+	wait_for grep -q "a.conf:$(wc -l <"$tmp/a.conf"): workers = ..lots" "$tmp/a.log"
 is "$(kids "$main")" "$before" "bad reload keeps the same workers"
 is "$(status_of "unix:$sock" GET /healthz)" 200 "and keeps serving"
 
@@ -162,6 +164,30 @@ fi
 LISTEN_FDS= "$inkwelld" -c "$tmp/s.conf" 2>"$tmp/nosock.log"
 is "$?" 1 "listen = systemd without a socket exits 1"
 like "$(cat "$tmp/nosock.log")" "systemd passed 0 sockets" "and says why"
+
+# A template that does not compile stops start-up with file and line.
+cp -r "$src/templates" "$tmp/theme"
+printf '{{#posts}}\nunclosed\n' >>"$tmp/theme/list.html.mustache"
+TEMPLATES=$tmp/theme write_conf "$tmp/theme.conf" "unix:$tmp/theme.sock" 1
+"$inkwelld" -t -c "$tmp/theme.conf" 2>"$tmp/theme.log"
+is "$?" 1 "inkwelld -t refuses a theme with an unclosed section"
+like "$(cat "$tmp/theme.log")" "list\.html\.mustache:[0-9]+:" "naming the file and line"
+"$inkwelld" -c "$tmp/theme.conf" 2>"$tmp/theme2.log"
+is "$?" 1 "and inkwelld will not start with it"
+ok "no socket is left behind" test ! -S "$tmp/theme.sock"
+
+# A reload onto a broken theme keeps the workers that have the good one.
+cp -r "$src/templates" "$tmp/theme2"
+TEMPLATES=$tmp/theme2 write_conf "$tmp/r.conf" "unix:$tmp/r.sock" 1
+start "$tmp/r.conf" "$tmp/r.log"
+ok "inkwelld with a copy of the theme starts" wait_for req "unix:$tmp/r.sock" GET /livez
+before=$(kids "$pid")
+printf '{{/nope}}\n' >>"$tmp/theme2/post.html.mustache"
+kill -HUP "$pid"
+ok "the failed reload is logged" wait_for grep -q 'reload failed' "$tmp/r.log"
+is "$(kids "$pid")" "$before" "the old worker keeps serving"
+is "$(status_of "unix:$tmp/r.sock" GET /livez)" 200 "and answers"
+kill -TERM "$pid"; wait "$pid"
 
 # Configuration errors stop start-up with file and line.
 printf '[server]\nworkers = 0\n' >"$tmp/bad.conf"
