@@ -117,42 +117,6 @@ chars(const char *s)
 	return c;
 }
 
-/* ^[a-z0-9]+(-[a-z0-9]+)*$ and at most max bytes. */
-static bool
-slug_ok(const char *s, size_t max)
-{
-	size_t	 i;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		char c = s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-			continue;
-		if (c == '-' && i > 0 && s[i - 1] != '-' && s[i + 1] != '\0')
-			continue;
-		return false;
-	}
-	return i > 0 && i <= max;
-}
-
-/* ^[a-z0-9][a-z0-9_-]{0,39}$ */
-static bool
-username_ok(const char *s)
-{
-	size_t	 i;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		char c = s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-			continue;
-		if ((c == '-' || c == '_') && i > 0)
-			continue;
-		return false;
-	}
-	return i > 0 && i <= 40;
-}
-
 static bool
 digits(const char *s, int n, int lo, int hi)
 {
@@ -225,7 +189,7 @@ post_ok(const struct post_in *p)
 	const char	*slug = p->slug != NULL ? p->slug : "";
 	long		 n;
 
-	if (!slug_ok(slug, SLUG_MAX))
+	if (!util_slug_ok(slug, strlen(slug), SLUG_MAX))
 		return bad(slug, "slug", "must be lower-case letters and "
 		    "digits joined by single '-', at most 200");
 	if (p->title == NULL || (n = chars(p->title)) < 1 || n > TITLE_MAX)
@@ -251,7 +215,7 @@ post_ok(const struct post_in *p)
 		    "a draft");
 	if (p->updated_at != NULL && !iso8601_ok(p->updated_at))
 		return bad(slug, "updated_at", "not an ISO 8601 timestamp");
-	if (p->author == NULL || !username_ok(p->author))
+	if (p->author == NULL || !util_username_ok(p->author, strlen(p->author)))
 		return bad(slug, "author", "not a username");
 	if (p->ntags > TAGS_MAX)
 		return bad(slug, "tags", "more than 100");
@@ -259,7 +223,7 @@ post_ok(const struct post_in *p)
 		const char *t = p->tag_slugs[i];
 		const char *name = p->tag_names ? p->tag_names[i] : NULL;
 
-		if (!slug_ok(t, TAG_SLUG_MAX))
+		if (!util_slug_ok(t, strlen(t), TAG_SLUG_MAX))
 			return bad(slug, "tags", "a tag slug is not a slug "
 			    "(at most 100)");
 		if (name != NULL && ((n = chars(name)) < 1 ||
@@ -365,7 +329,7 @@ db_user_ensure(struct db *db, struct arena *a, const char *username,
 	long		 n;
 	bool		 lost = false;
 
-	if (username == NULL || !username_ok(username)) {
+	if (username == NULL || !util_username_ok(username, strlen(username))) {
 		log_msg(LOG_WARN, "user \"%s\": username: must match "
 		    "[a-z0-9][a-z0-9_-]{0,39}", username ? username : "");
 		goto out;

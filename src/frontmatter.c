@@ -100,23 +100,6 @@ blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static bool
-slug_ok(const char *s, size_t max)
-{
-	size_t	 i;
-
-	for (i = 0; s[i] != '\0'; i++) {
-		char c = s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-			continue;
-		if (c == '-' && i > 0 && s[i - 1] != '-' && s[i + 1] != '\0')
-			continue;
-		return false;
-	}
-	return i > 0 && i <= max;
-}
-
 /*
  * Pass 1: the bytes.  Sets s->p to the first line of the block, s->end to
  * the closing fence and *body to what follows it.
@@ -175,18 +158,6 @@ check_bytes(struct scan *s, const char *text, size_t n, const char **body)
 	    "the first");
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A double-quoted string at s->p; leaves s->p after the closing quote. */
 static int
 quoted(struct scan *s, char **out)
@@ -227,8 +198,10 @@ quoted(struct scan *s, char **out)
 			buf_putc(&s->tmp, '\t');
 			break;
 		case 'x':
-			hi = p < s->end ? hexval(p[0]) : -1;
-			lo = hi >= 0 && p + 1 < s->end ? hexval(p[1]) : -1;
+			hi = p < s->end ?
+			    util_hexval((unsigned char)p[0]) : -1;
+			lo = hi >= 0 && p + 1 < s->end ?
+			    util_hexval((unsigned char)p[1]) : -1;
 			if (lo < 0 || hi * 16 + lo == 0 || hi > 7)
 				return fail(s, s->line, "\\x needs two hex "
 				    "digits from 01 to 7f");
@@ -487,7 +460,7 @@ map_keys(struct scan *s, const struct entry *en, size_t nen, struct fm *fm)
 		for (size_t j = 0; j < e->nitems; j++) {
 			const struct item *it = &e->items[j];
 
-			if (!slug_ok(it->key, TAG_SLUG_MAX))
+			if (!util_slug_ok(it->key, strlen(it->key), TAG_SLUG_MAX))
 				return fail(s, it->line, "tag slug \"%.*s\" "
 				    "is not lower-case letters and digits "
 				    "joined by single '-' (at most %d)",

@@ -48,18 +48,6 @@ _Static_assert(NELEM(input_keys) == KEY__MAX,
 #define DEC_PLUS	0x01	/* '+' is a space (urlencoded) */
 #define DEC_PATH	0x02	/* refuse NUL and an encoded '/' */
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decodes s[0..n) into dst, which has room for n + 1 bytes (the
  * output is never longer than the input), and NUL-terminates it.  Returns
@@ -77,8 +65,9 @@ pct_decode(const char *s, size_t n, int flags, char *dst, size_t *dlen)
 	for (i = j = 0; i < n; i++) {
 		if (p[i] == '%') {
 			/* Both hex digits must lie inside s[0..n). */
-			if (n - i < 3 || (hi = hexval(p[i + 1])) < 0 ||
-			    (lo = hexval(p[i + 2])) < 0)
+			if (n - i < 3 ||
+			    (hi = util_hexval((unsigned char)p[i + 1])) < 0 ||
+			    (lo = util_hexval((unsigned char)p[i + 2])) < 0)
 				return false;
 			d[j] = (unsigned char)(hi << 4 | lo);
 			if ((flags & DEC_PATH) && d[j] == '/')
@@ -380,41 +369,14 @@ input_valid_text(struct input_value *v, const struct input_key *k)
 bool
 input_valid_slug(struct input_value *v, const struct input_key *k)
 {
-	size_t	 i;
-
-	if (v->n == 0 || v->n > k->max_len)
-		return false;
-	if (v->s[0] == '-' || v->s[v->n - 1] == '-')
-		return false;
-	for (i = 0; i < v->n; i++) {
-		char c = v->s[i];
-
-		/* s[0] is not '-', so s[i - 1] exists. */
-		if (c == '-') {
-			if (v->s[i - 1] == '-')
-				return false;
-		} else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-			return false;
-	}
-	return true;
+	return util_slug_ok(v->s, v->n, k->max_len);
 }
 
 /* A username: ^[a-z0-9][a-z0-9_-]*$, as the users table checks. */
 bool
 input_valid_username(struct input_value *v, const struct input_key *k)
 {
-	if (v->n == 0 || v->n > k->max_len)
-		return false;
-	for (size_t i = 0; i < v->n; i++) {
-		char c = v->s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-			continue;
-		if (i > 0 && (c == '_' || c == '-'))
-			continue;
-		return false;
-	}
-	return true;
+	return v->n <= k->max_len && util_username_ok(v->s, v->n);
 }
 
 /*

@@ -89,6 +89,53 @@ util_utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+int
+util_hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool
+util_slug_ok(const char *s, size_t n, size_t max)
+{
+	if (n == 0 || n > max || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		/* s[0] is not '-', so s[i - 1] exists. */
+		if (c == '-' && s[i - 1] != '-')
+			continue;
+		return false;
+	}
+	return true;
+}
+
+bool
+util_username_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 40)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if (i > 0 && (c == '_' || c == '-'))
+			continue;
+		return false;
+	}
+	return true;
+}
+
 double
 util_now(void)
 {

@@ -31,6 +31,15 @@ void	 util_oom(size_t) __attribute__((noreturn));
 /* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool	 util_utf8_valid(const char *, size_t);
 
+/* Value of a hex digit, or -1. */
+int	 util_hexval(unsigned char);
+
+/* A slug as the schema checks it: ^[a-z0-9]+(-[a-z0-9]+)*$, 1..max bytes. */
+bool	 util_slug_ok(const char *, size_t n, size_t max);
+
+/* A username as the schema checks it: ^[a-z0-9][a-z0-9_-]{0,39}$. */
+bool	 util_username_ok(const char *, size_t n);
+
 /* Monotonic clock in seconds, for durations. */
 double	 util_now(void);
 

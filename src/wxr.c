@@ -208,18 +208,6 @@ one_line(struct arena *a, const char *s, size_t max)
 	return (char *)s;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Lower-case letters and digits (and '_' for a username) joined by
  * single '-', at most max bytes; WordPress percent-encodes non-ASCII
@@ -234,9 +222,11 @@ slugify(struct arena *a, const char *s, size_t max, bool user)
 	buf_init(&b, a, strlen(s) + 1);
 	for (; *s != '\0'; s++) {
 		char	 c = *s;
+		int	 hi = c == '%' ? util_hexval((unsigned char)s[1]) : -1;
+		int	 lo = hi >= 0 ? util_hexval((unsigned char)s[2]) : -1;
 
-		if (c == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			c = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+		if (lo >= 0) {
+			c = (char)(hi * 16 + lo);
 			s += 2;
 		}
 		if (c >= 'A' && c <= 'Z')

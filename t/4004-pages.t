@@ -75,6 +75,11 @@ like "$(cat "$TMP/body")" '<link rel="canonical" href="http://127\.0\.0\.1:[0-9]
 like "$(cat "$TMP/body")" 'property="og:type" content="website"' "home: Open Graph type"
 is "$(grep -c '<article class="summary">' "$TMP/body")" 3 "home: posts_per_page (3) posts"
 like "$(cat "$TMP/body")" 'rel="next" href="/\?page=2"' "home: link to older posts"
+# No external requests: everything a page loads (stylesheets, scripts,
+# images, fonts) comes from the site itself.
+external=$(grep -oE '<(link|script|img|iframe)[^>]*(src|href)="(https?:)?//[^"]*"' "$TMP/body" |
+	grep -v 'rel="canonical"' | grep -v "href=\"$URL" || true)
+is "$external" "" "home: loads nothing from another origin"
 page "/?page=2" 200 "home page 2"
 like "$(cat "$TMP/body")" 'rel="prev" href="/"' "page 2: link back to newer posts"
 fetch "/?page=9999"

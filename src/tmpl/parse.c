@@ -25,6 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "tmpl_int.h"
 #include "util.h"
 
@@ -419,6 +421,22 @@ close_tag(struct parser *p, const struct token *tok)
 	return 0;
 }
 
+/*
+ * The hash function json-c gives the key table of a new object (one per
+ * process unless json_global_set_string_hash() changes it): keys are
+ * hashed once here instead of at every lookup.  exec.c checks a table
+ * uses it before it trusts these hashes.
+ */
+static tmpl_hash_fn
+key_hash_fn(void)
+{
+	struct json_object *o = json_object_new_object();
+	tmpl_hash_fn	 fn = json_object_get_object(o)->hash_fn;
+
+	json_object_put(o);
+	return fn;
+}
+
 int
 tmpl_compile(struct tmpl *t, int flags, const char *text, size_t len,
     char *err, size_t errlen)
@@ -484,12 +502,11 @@ tmpl_compile(struct tmpl *t, int flags, const char *text, size_t len,
 out:
 	if (rc == 0) {
 		t->seg = xmalloc((t->nseg ? t->nseg : 1) * sizeof(*t->seg));
-		t->hash = xcalloc(t->nseg ? t->nseg : 1, sizeof(*t->hash));
-		t->hash_fn = tmpl_json_hash_fn();
+		t->hash = xmalloc((t->nseg ? t->nseg : 1) * sizeof(*t->hash));
+		t->hash_fn = key_hash_fn();
 		for (uint32_t i = 0; i < t->nseg; i++) {
 			t->seg[i] = t->keys + p->segoff[i];
-			if (t->hash_fn != NULL)
-				t->hash[i] = t->hash_fn(t->seg[i]);
+			t->hash[i] = t->hash_fn(t->seg[i]);
 		}
 	}
 	free(p->segoff);
@@ -619,10 +636,8 @@ add(struct tmpl_set *set, const char *name, const char *label,
 	t->label = xstrdup(label);
 	t->partial = is_partial;
 	t->esc = esc;
-	if (tmpl_compile(t, set->flags, text, len, err, errlen) != 0) {
-		tmpl_free_one(t);
-		return -1;
-	}
+	if (tmpl_compile(t, set->flags, text, len, err, errlen) != 0)
+		goto fail;
 	if (set->n == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 16;
 		set->v = xrealloc(set->v, set->cap * sizeof(*set->v));
@@ -633,6 +648,9 @@ add(struct tmpl_set *set, const char *name, const char *label,
 	free(set->tab);
 	set->tab = NULL;
 	return 0;
+fail:
+	tmpl_free_one(t);
+	return -1;
 }
 
 int
@@ -767,7 +785,8 @@ load_files(struct tmpl_set *set, const char *dir, bool partials,
 	DIR		*d;
 	struct dirent	*de;
 	struct stat	 st;
-	char		**names = NULL, *path = NULL, *name = NULL, *text = NULL;
+	char		**names = NULL, *path = NULL, *name = NULL;
+	char		*text = NULL;
 	size_t		 n = 0, cap = 0, len = 0, nl;
 	enum tmpl_escape esc;
 	int		 rc = -1;
@@ -810,8 +829,9 @@ load_files(struct tmpl_set *set, const char *dir, bool partials,
 			continue;
 		if (slurp(path, &text, &len, err, errlen) != 0)
 			goto out;
-		esc = !partials && nl > 4 && strcmp(name + nl - 4, ".xml") == 0 ?
-		    TMPL_ESC_XML : TMPL_ESC_HTML;
+		esc = TMPL_ESC_HTML;
+		if (!partials && nl > 4 && strcmp(name + nl - 4, ".xml") == 0)
+			esc = TMPL_ESC_XML;
 		if (add(set, name, path, partials, esc, text, len, err,
 		    errlen) != 0) {
 			free(text);

@@ -94,8 +94,19 @@ struct lexer {
 	const char	*err;		/* TOK_ERROR: reason */
 };
 
+/* Starts lexing src[0..len) with the default delimiters; src must
+ * outlive the tokens, which point into it. */
 void		 tmpl_lex_init(struct lexer *, const char *, size_t);
+
+/*
+ * Hands out the next token; ctx is LEX_* for where the compiler stands.
+ * TOK_ERROR leaves the reason in lexer.err and the line in token.line;
+ * after TOK_EOF or TOK_ERROR the lexer must not be called again.
+ */
 enum tok	 tmpl_lex_next(struct lexer *, struct token *, unsigned ctx);
+
+/* json-c's string hash (lh_hash_fn), for keys hashed once at compile. */
+typedef unsigned long (*tmpl_hash_fn)(const void *);
 
 /* Instructions, from parse.c for exec.c. */
 enum op {
@@ -148,7 +159,7 @@ struct tmpl {
 	unsigned long	*hash;		/* json-c's hash of each key */
 	uint32_t	 nseg;
 	char		*keys;
-	unsigned long	(*hash_fn)(const void *);	/* made hash, or NULL */
+	tmpl_hash_fn	 hash_fn;	/* the one that made hash */
 };
 
 struct tmpl_set {
@@ -166,23 +177,6 @@ struct tmpl_set {
 /* Compiles text into t (whose name, label, partial and esc are set). */
 int		 tmpl_compile(struct tmpl *, int flags, const char *text,
 		    size_t len, char *err, size_t errlen);
-
-struct json_object;
-struct lh_table;
-
-/*
- * Looks key up in a json-c object's table by the key's precomputed hash;
- * only valid when tmpl_json_hash_fn() returned the table's hash_fn.
- */
-bool		 tmpl_json_get(struct lh_table *, const char *key,
-		    unsigned long hash, struct json_object **);
-
-/*
- * The hash function of json-c's object tables when tmpl_json_get() has
- * been checked to agree with json-c on this process's json-c, else NULL:
- * then lookups go through json_object_object_get_ex().
- */
-unsigned long	(*tmpl_json_hash_fn(void))(const void *);
 
 /* Finds a template (or partial) by name; NULL if there is none. */
 const struct tmpl *tmpl_find(const struct tmpl_set *, const char *name,
