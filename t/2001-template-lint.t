@@ -29,164 +29,169 @@ declare -A WHAT=(
 	[unquoted]='no tags in unquoted attribute values'
 )
 
-# lint FILE: one "RULE<TAB>LINE<TAB>TAG" line per violation.  A small
-# HTML tokenizer (text, comment, tag, attribute name and value states,
-# raw text of script and style) in POSIX awk, so mawk will do.
-lint() {
-	awk '
-	function report(rule, ln, what) {
-		printf "%s\t%d\t%s\n", rule, ln, what
-	}
-	function trim(x) {
-		sub(/^[ \t\r\n]+/, "", x)
-		sub(/[ \t\r\n]+$/, "", x)
-		return x
-	}
-	function intag(st) {
-		return st == "tag" || st == "aname" || st == "beforevalue" ||
-		    st == "dq" || st == "sq" || st == "unq"
-	}
-	function invalue(st) {
-		return st == "beforevalue" || st == "dq" || st == "sq" ||
-		    st == "unq"
-	}
-	{ buf = buf $0 "\n" }
-	END {
-		s = buf; low = tolower(s); n = length(s)
-		ln = 1; st = "text"; tn = ""; an = ""; i = 1
-		while (i <= n) {
-			c = substr(s, i, 1)
-			if (substr(s, i, 2) == "{{") {
-				if (substr(s, i, 3) == "{{{") {
-					j = index(substr(s, i + 3), "}}}")
-					body = j ? substr(s, i + 3, j - 1) : ""
-					len = j ? j + 5 : n - i + 1
-					kind = "{"
-				} else {
-					j = index(substr(s, i + 2), "}}")
-					body = j ? substr(s, i + 2, j - 1) : ""
-					len = j ? j + 3 : n - i + 1
-					kind = substr(body, 1, 1)
-				}
-				tag = substr(s, i, len)
-				if (kind == "{" || kind == "&") {
-					name = trim(kind == "&" ? substr(body, 2) : body)
-					if (name !~ /_html$/)
-						report("raw", ln, tag)
-				} else if (kind == "=")
-					report("raw", ln, tag " (changes delimiters)")
-				if (kind != "!" && st != "comment") {
-					if (st == "rawtext" || (intag(st) &&
-					    (tn == "script" || tn == "style")))
-						report("script", ln, tag)
-					else if (invalue(st) && an == "style")
-						report("script", ln, tag)
-					if (invalue(st) && an ~ /^on/)
-						report("event", ln, tag)
-					if (st == "beforevalue" || st == "unq") {
-						report("unquoted", ln, tag)
-						st = "unq"
-					}
-				}
-				ln += gsub(/\n/, "\n", tag)
-				i += len
-				continue
+# The lint: one "RULE<TAB>LINE<TAB>TAG" line per violation in its input.
+# A small HTML tokenizer (text, comment, tag, attribute name and value
+# states, raw text of script and style) in POSIX awk, so mawk will do.
+IFS= read -r -d '' LINT_AWK <<'AWK' || true
+function report(rule, ln, what) {
+	printf "%s\t%d\t%s\n", rule, ln, what
+}
+function trim(x) {
+	sub(/^[ \t\r\n]+/, "", x)
+	sub(/[ \t\r\n]+$/, "", x)
+	return x
+}
+function intag(st) {
+	return st == "tag" || st == "aname" || st == "beforevalue" ||
+	    st == "dq" || st == "sq" || st == "unq"
+}
+function invalue(st) {
+	return st == "beforevalue" || st == "dq" || st == "sq" ||
+	    st == "unq"
+}
+{ buf = buf $0 "\n" }
+END {
+	s = buf; low = tolower(s); n = length(s)
+	ln = 1; st = "text"; tn = ""; an = ""; i = 1
+	while (i <= n) {
+		c = substr(s, i, 1)
+		if (substr(s, i, 2) == "{{") {
+			if (substr(s, i, 3) == "{{{") {
+				j = index(substr(s, i + 3), "}}}")
+				body = j ? substr(s, i + 3, j - 1) : ""
+				len = j ? j + 5 : n - i + 1
+				kind = "{"
+			} else {
+				j = index(substr(s, i + 2), "}}")
+				body = j ? substr(s, i + 2, j - 1) : ""
+				len = j ? j + 3 : n - i + 1
+				kind = substr(body, 1, 1)
 			}
-			if (c == "\n")
-				ln++
-			if (st == "text") {
-				if (substr(s, i, 4) == "<!--") {
-					st = "comment"; i += 4; continue
+			tag = substr(s, i, len)
+			if (kind == "{" || kind == "&") {
+				name = kind == "&" ? substr(body, 2) : body
+				name = trim(name)
+				if (name !~ /_html$/)
+					report("raw", ln, tag)
+			} else if (kind == "=")
+				report("raw", ln, tag " (changes delimiters)")
+			if (kind != "!" && st != "comment") {
+				if (st == "rawtext" || (intag(st) &&
+				    (tn == "script" || tn == "style")))
+					report("script", ln, tag)
+				else if (invalue(st) && an == "style")
+					report("script", ln, tag)
+				if (invalue(st) && an ~ /^on/)
+					report("event", ln, tag)
+				if (st == "beforevalue" || st == "unq") {
+					report("unquoted", ln, tag)
+					st = "unq"
 				}
-				if (c == "<" && substr(s, i + 1, 1) ~ /[A-Za-z]/) {
-					j = i + 1
-					while (j <= n && substr(s, j, 1) ~ /[A-Za-z0-9-]/)
-						j++
-					tn = substr(low, i + 1, j - i - 1)
-					st = "tag"; i = j; continue
-				}
-				if (substr(s, i, 2) == "</") {
-					tn = ""; st = "tag"; i += 2; continue
-				}
-				i++; continue
 			}
-			if (st == "comment") {
-				if (substr(s, i, 3) == "-->") {
-					st = "text"; i += 3; continue
-				}
-				i++; continue
+			ln += gsub(/\n/, "\n", tag)
+			i += len
+			continue
+		}
+		if (c == "\n")
+			ln++
+		if (st == "text") {
+			if (substr(s, i, 4) == "<!--") {
+				st = "comment"; i += 4; continue
 			}
-			if (st == "rawtext") {
-				if (substr(low, i, length(tn) + 2) == "</" tn) {
-					i += length(tn) + 2; tn = ""; st = "tag"
-					continue
-				}
-				i++; continue
-			}
-			if (st == "tag") {
-				if (c ~ /[ \t\r\n\/]/) {
-					i++; continue
-				}
-				if (c == ">") {
-					if (tn == "script" || tn == "style")
-						st = "rawtext"
-					else
-						st = "text"
-					i++; continue
-				}
-				j = i
-				while (j <= n && substr(s, j, 1) !~ /[ \t\r\n=>\/]/ &&
-				    substr(s, j, 2) != "{{")
+			if (c == "<" && substr(s, i + 1, 1) ~ /[A-Za-z]/) {
+				j = i + 1
+				while (j <= n &&
+				    substr(s, j, 1) ~ /[A-Za-z0-9-]/)
 					j++
-				if (j == i) {
-					i++; continue
-				}
-				an = substr(low, i, j - i); st = "aname"; i = j
+				tn = substr(low, i + 1, j - i - 1)
+				st = "tag"; i = j; continue
+			}
+			if (substr(s, i, 2) == "</") {
+				tn = ""; st = "tag"; i += 2; continue
+			}
+			i++; continue
+		}
+		if (st == "comment") {
+			if (substr(s, i, 3) == "-->") {
+				st = "text"; i += 3; continue
+			}
+			i++; continue
+		}
+		if (st == "rawtext") {
+			if (substr(low, i, length(tn) + 2) == "</" tn) {
+				i += length(tn) + 2; tn = ""; st = "tag"
 				continue
 			}
-			if (st == "aname") {
-				if (c ~ /[ \t\r\n]/) {
-					i++; continue
-				}
-				if (c == "=") {
-					st = "beforevalue"; i++; continue
-				}
+			i++; continue
+		}
+		if (st == "tag") {
+			if (c ~ /[ \t\r\n\/]/) {
+				i++; continue
+			}
+			if (c == ">") {
+				if (tn == "script" || tn == "style")
+					st = "rawtext"
+				else
+					st = "text"
+				i++; continue
+			}
+			j = i
+			while (j <= n && substr(s, j, 1) !~ /[ \t\r\n=>\/]/ &&
+			    substr(s, j, 2) != "{{")
+				j++
+			if (j == i) {
+				i++; continue
+			}
+			an = substr(low, i, j - i); st = "aname"; i = j
+			continue
+		}
+		if (st == "aname") {
+			if (c ~ /[ \t\r\n]/) {
+				i++; continue
+			}
+			if (c == "=") {
+				st = "beforevalue"; i++; continue
+			}
+			st = "tag"; an = ""; continue
+		}
+		if (st == "beforevalue") {
+			if (c ~ /[ \t\r\n]/) {
+				i++; continue
+			}
+			if (c == "\"") {
+				st = "dq"; i++; continue
+			}
+			if (c == "'") {
+				st = "sq"; i++; continue
+			}
+			if (c == ">") {
 				st = "tag"; an = ""; continue
 			}
-			if (st == "beforevalue") {
-				if (c ~ /[ \t\r\n]/) {
-					i++; continue
-				}
-				if (c == "\"") {
-					st = "dq"; i++; continue
-				}
-				if (c == "'\''") {
-					st = "sq"; i++; continue
-				}
-				if (c == ">") {
-					st = "tag"; an = ""; continue
-				}
-				st = "unq"; continue
-			}
-			if (st == "dq" || st == "sq") {
-				if ((st == "dq" && c == "\"") ||
-				    (st == "sq" && c == "'\''")) {
-					st = "tag"; an = ""
-				}
-				i++; continue
-			}
-			if (st == "unq") {
-				if (c ~ /[ \t\r\n]/) {
-					st = "tag"; an = ""; i++; continue
-				}
-				if (c == ">") {
-					st = "tag"; an = ""; continue
-				}
-				i++; continue
-			}
-			i++
+			st = "unq"; continue
 		}
-	}' "$1"
+		if (st == "dq" || st == "sq") {
+			if ((st == "dq" && c == "\"") ||
+			    (st == "sq" && c == "'")) {
+				st = "tag"; an = ""
+			}
+			i++; continue
+		}
+		if (st == "unq") {
+			if (c ~ /[ \t\r\n]/) {
+				st = "tag"; an = ""; i++; continue
+			}
+			if (c == ">") {
+				st = "tag"; an = ""; continue
+			}
+			i++; continue
+		}
+		i++
+	}
+}
+AWK
+
+lint() {
+	awk "$LINT_AWK" "$1"
 }
 
 # check FILE LABEL: one result per rule for FILE.
@@ -218,7 +223,8 @@ expect() {
 	printf '%s\n' "$snippet" >"$tmp/s.mustache"
 	out=$(lint "$tmp/s.mustache") || out="(lint failed)"
 	out=$(printf '%s' "$out" | cut -f 1,2 | sort -u | tr '\t\n' ': ')
-	is "$out" "$rule:$line " "self-test: $rule caught in: ${snippet//$'\n'/\\n}"
+	is "$out" "$rule:$line " \
+		"self-test: $rule caught in: ${snippet//$'\n'/\\n}"
 }
 
 expect raw 1 '<p>{{{title}}}</p>'

@@ -13,8 +13,9 @@
  * instead of the worker.
  *
  * Values: strings as they are; integers in decimal; doubles in the
- * shortest form that reads back the same (1.21, not 1.2099999999999999);
- * booleans as true and false; null, objects and arrays as nothing.
+ * shortest form that reads back the same (1.21, not 1.2099999999999999),
+ * whole ones below 1e15 as integers (3, not 3.0); booleans as true and
+ * false; null, objects and arrays as nothing.
  * Falsey, per the spec's "!!data": null or missing, false, "", 0, 0.0
  * and [].  {{x}} escapes with the escaper of the template named in
  * tmpl_render(), in its partials too: a feed that includes a partial

@@ -6,11 +6,11 @@
  * One pass over the lexer's tokens appends instructions and keeps a stack
  * of open sections, blocks and parents; a close patches the jump of its
  * opener.  Everything that can be wrong with a template is found here or
- * in tmpl_link(), with the line to blame: the renderer has no errors of
- * its own but recursion depth.  Adjacent text is merged into one
- * instruction except inside a block passed to a parent, whose lines are
- * kept apart so the indentation of their definition can be taken off
- * (inheritance re-indents a block where it is expanded).
+ * in tmpl_link(), with the line to blame: the renderer fails only on
+ * its depth and work limits.  A run of text is one instruction, except
+ * inside a block passed to a parent, where each line is its own so the
+ * indentation of the definition can be taken off (inheritance re-indents
+ * a block where it is expanded).
  */
 #include "config.h"
 
@@ -179,19 +179,12 @@ unindent(const char *strip, size_t stripn, const char **s, size_t *n)
 static void
 add_text(struct parser *p, const struct token *tok)
 {
-	struct tmpl	*t = p->t;
-	struct ins	*ins, *last;
+	struct ins	*ins;
 	const char	*s = tok->p, *end = tok->p + tok->n, *nl, *q;
 	size_t		 qn;
 	bool		 bol = tok->bol;
 
 	if (p->stripn == 0) {
-		last = t->nins > 0 ? &t->ins[t->nins - 1] : NULL;
-		if (last != NULL && last->op == OP_TEXT && !p->pending_bol &&
-		    last->p + last->n == tok->p) {
-			last->n += tok->n;
-			return;
-		}
 		ins = emit(p, OP_TEXT, bol ? INS_BOL : 0, tok->line);
 		ins->p = tok->p;
 		ins->n = tok->n;
