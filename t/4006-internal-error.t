@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 4006-internal-error: a query that fails while PostgreSQL is up is a 500,
+# not a 503 and not a hang: the reader gets the theme's error page, the API
+# its stable JSON error, the operator a log line, and the next request
+# after the fault is repaired is served normally.  The fault is real: the
+# tags table is renamed away under the running workers (a schema that does
+# not match the binary, the usual cause of such errors in production).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/tap.sh"
+need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG
+URL=${INKWELL_TEST_URL%/}
+LOG=$INKWELL_TEST_VAR/log/inkwell.log
+TMP=$(mktemp -d /tmp/inkwell-4006.XXXXXX)
+sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" -c "$1"; }
+restore() {
+	if [[ -n $(sql "SELECT 1 FROM pg_class WHERE relname = 'tags_4006'") ]]; then
+		sql 'ALTER TABLE tags_4006 RENAME TO tags'
+	fi
+	rm -rf "$TMP"
+}
+trap restore EXIT
+
+# A tag of the seeded data if there is one; else any slug (then 404).
+tag=$(sql "SELECT t.slug FROM tags t JOIN post_tags pt ON pt.tag_id = t.id LIMIT 1")
+want=200
+[[ -n $tag ]] || { tag=no-such-tag-4006; want=404; }
+# A query string no other test uses, so no cache can answer for the page.
+q="?page=1&n=$RANDOM$RANDOM"
+get() { curl -s --max-time 10 -o "$TMP/body" -D "$TMP/head" -w '%{http_code}' "$@"; }
+
+is "$(get "$URL/tags/$tag$q")" "$want" "before: /tags/$tag answers $want"
+
+ok "the tags table is renamed away" sql 'ALTER TABLE tags RENAME TO tags_4006'
+lines=$(wc -l <"$LOG")
+
+t0=$EPOCHREALTIME
+is "$(get "$URL/tags/$tag$q")" 500 "a failing query answers 500"
+t1=$EPOCHREALTIME
+ok "at once (under 2 s)" awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 2) }'
+head=$(tr -d '\r' <"$TMP/head")
+like "$head" $'\n''Content-Type: text/html; charset=utf-8' "the 500 page is HTML"
+like "$head" $'\n''Cache-Control: no-store' "and is never cached"
+unlike "$head" 'Retry-After' "no Retry-After: this is not an outage"
+body=$(cat "$TMP/body")
+like "$body" '<h1>500 Internal Server Error</h1>' "the page names the error"
+like "$body" 'Something went wrong on our side' "and says what happened in plain words"
+like "$body" '<a class="skip" href="#main">' "it is the theme's error page, not the built-in fallback"
+like "$body" '<meta name="robots" content="noindex">' "error pages are not indexed"
+unlike "$body" 'tags_4006|relation|SELECT' "no SQL or internals leak to the reader"
+
+is "$(get "$URL/api/v1/tags")" 500 "the API answers 500 too"
+like "$(cat "$TMP/body")" '^\{"error":\{"status":500,"code":"internal","message":"[^"]+"\}\}$' \
+	"with the stable JSON error shape"
+like "$(tr -d '\r' <"$TMP/head")" $'\n''Content-Type: application/json' "as JSON"
+
+sleep 0.2
+new=$(tail -n +"$((lines + 1))" "$LOG")
+like "$new" 'relation \\"tags\\" does not exist|relation "tags" does not exist' \
+	"the log says what failed"
+like "$new" '"status":500' "and logs the request with its status"
+
+ok "the table is put back" sql 'ALTER TABLE tags_4006 RENAME TO tags'
+is "$(get "$URL/tags/$tag$q")" "$want" "after the repair the same page answers $want again"
+is "$(get "$URL/api/v1/tags")" 200 "and so does the API"
+
+done_testing
