@@ -7,9 +7,20 @@
  * ST_UNAVAILABLE at once: with the server down a request must answer 503
  * promptly, not wait connect_timeout each time.  statement_timeout is set
  * per connection so no query can hold a worker forever.
+ *
+ * Queries run as prepared statements, parsed and planned once per
+ * connection rather than once per request: planning a listing query
+ * took longer than running it.  A query is known by the address of its
+ * SQL text (the named constants of db_*.c), numbered in the order first
+ * run, and prepared on a connection the first time it runs there.  Each
+ * connection remembers which numbers it has prepared; a remade
+ * connection starts with none, so after a failure everything is
+ * prepared again.
  */
 #include "config.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,17 +35,35 @@
 
 #define BACKOFF_SECONDS	1.0
 
+/*
+ * More named queries than db_*.c has; any past this many run unprepared
+ * (PQexecParams), so a mistake costs speed, not correctness.
+ */
+#define MAX_STMTS	64
+
 struct conn {
 	PGconn		*pg;
 	const char	*conninfo;
 	double		 retry_at;	/* util_now() before which not to try */
+	/*
+	 * prepared[i]: db->stmts[i] is prepared on pg as "iw<gen>_<i>".  gen
+	 * changes when the server forgets our statements under a live
+	 * connection (see exec_stmt), so no name is prepared twice.
+	 */
+	bool		 prepared[MAX_STMTS];
+	unsigned	 gen;
 };
 
 struct db {
 	struct conn	 primary;
 	struct conn	 replica;	/* conninfo NULL: none configured */
-	char		 timeout_opt[64];
+	uint64_t	 min_lsn;	/* reads must see this write; 0: any */
+	uint64_t	 replica_lsn;	/* replayed at least this far */
+	char		 options[256];	/* session settings, see db_open */
 	char		 connect_timeout[16];
+	/* The SQL texts run so far, by statement number; static storage. */
+	const char	*stmts[MAX_STMTS];
+	int		 nstmts;
 };
 
 static const char Q_SCHEMA_VERSION[] =
@@ -54,11 +83,34 @@ db_open(const struct conf *c)
 	db->primary.conninfo = xstrdup(c->db_primary);
 	if (c->db_replica[0] != '\0')
 		db->replica.conninfo = xstrdup(c->db_replica);
-	snprintf(db->timeout_opt, sizeof(db->timeout_opt),
-	    "-c statement_timeout=%lld", (long long)c->db_statement_timeout);
+	/*
+	 * Every parameterised query is a prepared statement run many times,
+	 * so it gets one generic plan, made once: under the default
+	 * (plan_cache_mode auto) PostgreSQL plans each execution anew,
+	 * because a generic plan's guess for LIMIT $n (a tenth of the rows)
+	 * makes it look far dearer than the custom plans.  That guess also
+	 * pushes the plans' costs past jit_above_cost, and a JIT compile
+	 * costs more than our queries do, and it makes parallel scans of a
+	 * whole table look cheap beside an index scan that stops after a
+	 * page.  A page wants neither: one worker, no JIT.
+	 */
+	snprintf(db->options, sizeof(db->options),
+	    "-c statement_timeout=%lld -c plan_cache_mode=force_generic_plan"
+	    " -c jit=off -c max_parallel_workers_per_gather=0",
+	    (long long)c->db_statement_timeout);
 	snprintf(db->connect_timeout, sizeof(db->connect_timeout), "%lld",
 	    (long long)c->db_connect_timeout);
 	return db;
+}
+
+/* Closes c's connection, if any; what was prepared on it goes with it. */
+static void
+conn_drop(struct conn *c)
+{
+	if (c->pg != NULL)
+		PQfinish(c->pg);
+	c->pg = NULL;
+	memset(c->prepared, 0, sizeof(c->prepared));
 }
 
 void
@@ -66,10 +118,8 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	if (db->primary.pg != NULL)
-		PQfinish(db->primary.pg);
-	if (db->replica.pg != NULL)
-		PQfinish(db->replica.pg);
+	conn_drop(&db->primary);
+	conn_drop(&db->replica);
 	free((char *)db->primary.conninfo);
 	free((char *)db->replica.conninfo);
 	free(db);
@@ -82,7 +132,7 @@ conn_get(struct db *db, struct conn *c)
 	const char *const kw[] = { "dbname", "connect_timeout", "options",
 	    "application_name", NULL };
 	const char *const val[] = { c->conninfo, db->connect_timeout,
-	    db->timeout_opt, "inkwell", NULL };
+	    db->options, "inkwell", NULL };
 	double	 now;
 
 	if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
@@ -90,19 +140,28 @@ conn_get(struct db *db, struct conn *c)
 	now = util_now();
 	if (now < c->retry_at)
 		return NULL;
-	if (c->pg != NULL)
-		PQfinish(c->pg);
+	conn_drop(c);
 	/* expand_dbname = 1: the dbname value is a full conninfo string. */
 	c->pg = PQconnectdbParams(kw, val, 1);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		log_msg(LOG_ERROR, "database connection failed: %s",
 		    PQerrorMessage(c->pg));
-		PQfinish(c->pg);
-		c->pg = NULL;
+		conn_drop(c);
 		c->retry_at = now + BACKOFF_SECONDS;
 		return NULL;
 	}
 	return c->pg;
+}
+
+/* The struct conn holding pg, or NULL. */
+static struct conn *
+conn_of(struct db *db, PGconn *pg)
+{
+	if (pg != NULL && pg == db->primary.pg)
+		return &db->primary;
+	if (pg != NULL && pg == db->replica.pg)
+		return &db->replica;
+	return NULL;
 }
 
 PGconn *
@@ -111,27 +170,65 @@ db_primary(struct db *db)
 	return conn_get(db, &db->primary);
 }
 
+void
+db_min_lsn(struct db *db, uint64_t lsn)
+{
+	db->min_lsn = lsn;
+}
+
+/*
+ * Has the replica replayed db->min_lsn?  Asked only when what we last
+ * saw is behind it, so a replica that keeps up costs one query per
+ * write, not one per request.  A server not in recovery (NULL) has
+ * everything.
+ */
+static bool
+replica_caught_up(struct db *db, PGconn *pg)
+{
+	PGresult	*res;
+	bool		 ok = false;
+
+	if (db->replica_lsn >= db->min_lsn)
+		return true;
+	res = PQexecParams(pg, "SELECT pg_last_wal_replay_lsn()", 0, NULL,
+	    NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		if (PQgetisnull(res, 0, 0))
+			db->replica_lsn = db->min_lsn;
+		else
+			db->replica_lsn = util_lsn_parse(PQgetvalue(res, 0, 0));
+		ok = db->replica_lsn >= db->min_lsn;
+	} else {
+		log_msg(LOG_WARN, "replica: replay position query failed: %s",
+		    PQerrorMessage(pg));
+		db_broken(db, pg);
+	}
+	PQclear(res);
+	return ok;
+}
+
 PGconn *
 db_reader(struct db *db)
 {
 	PGconn	*pg;
 
 	if (db->replica.conninfo != NULL &&
-	    (pg = conn_get(db, &db->replica)) != NULL)
+	    (pg = conn_get(db, &db->replica)) != NULL &&
+	    replica_caught_up(db, pg))
 		return pg;
 	return conn_get(db, &db->primary);
 }
 
+/*
+ * Callers still look at pg (PQstatus) after a failed query, so a broken
+ * connection is not freed here: conn_get() sees its status and remakes
+ * it on next use.  A failed replica forgets how far it had replayed.
+ */
 void
 db_broken(struct db *db, PGconn *pg)
 {
-	struct conn *c = pg == db->primary.pg ? &db->primary :
-	    pg == db->replica.pg ? &db->replica : NULL;
-
-	if (c != NULL && PQstatus(pg) != CONNECTION_OK) {
-		PQfinish(pg);
-		c->pg = NULL;
-	}
+	if (pg == db->replica.pg && PQstatus(pg) != CONNECTION_OK)
+		db->replica_lsn = 0;
 }
 
 static void
@@ -140,21 +237,113 @@ clear(void *p)
 	PQclear(p);
 }
 
-PGresult *
-db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
-    const char *sql, int nparams, const char *const *params)
+/* sql's statement number, given one if it has none; -1 when all are used. */
+static int
+stmt_number(struct db *db, const char *sql)
+{
+	for (int i = 0; i < db->nstmts; i++)
+		if (db->stmts[i] == sql)
+			return i;
+	if (db->nstmts == MAX_STMTS)
+		return -1;
+	db->stmts[db->nstmts] = sql;
+	return db->nstmts++;
+}
+
+/*
+ * Runs statement i on c, preparing it first if c has not.  Returns the
+ * result (an error result too), or NULL when libpq returned none.
+ */
+static PGresult *
+exec_stmt(struct conn *c, int i, const char *sql, int nparams,
+    const char *const *params)
+{
+	PGresult	*res;
+	char		 name[32];
+	const char	*state;
+	bool		 retried = false;
+
+again:
+	snprintf(name, sizeof(name), "iw%u_%d", c->gen, i);
+	if (!c->prepared[i]) {
+		res = PQprepare(c->pg, name, sql, nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res;
+		PQclear(res);
+		c->prepared[i] = true;
+	}
+	res = PQexecPrepared(c->pg, name, nparams, params, NULL, NULL, 0);
+	/*
+	 * 26000, no such statement: the session lost what we prepared (a
+	 * DISCARD ALL, a pooler between us and the server) and the
+	 * connection is fine, so nothing would ever remake it.  Forget
+	 * everything, prepare under new names and try once more.
+	 */
+	if (!retried && PQresultStatus(res) == PGRES_FATAL_ERROR &&
+	    PQstatus(c->pg) == CONNECTION_OK &&
+	    (state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL &&
+	    strcmp(state, "26000") == 0) {
+		PQclear(res);
+		memset(c->prepared, 0, sizeof(c->prepared));
+		c->gen++;
+		retried = true;
+		goto again;
+	}
+	return res;
+}
+
+/* One try: the result, or NULL after logging. */
+static PGresult *
+run(struct db *db, struct conn *c, PGconn *pg, struct arena *a,
+    const char *what, const char *sql, int nparams, const char *const *params)
 {
 	PGresult	*res;
 	ExecStatusType	 st;
+	int		 i;
 
-	res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (c != NULL && (i = stmt_number(db, sql)) >= 0)
+		res = exec_stmt(c, i, sql, nparams, params);
+	else
+		res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL,
+		    0);
 	arena_defer(a, clear, res);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
-	log_msg(LOG_ERROR, "%s: %s", what, PQerrorMessage(pg));
+	log_msg(LOG_ERROR, "%s: %s", what, res != NULL ?
+	    PQresultErrorMessage(res) : PQerrorMessage(pg));
 	db_broken(db, pg);
 	return NULL;
+}
+
+PGresult *
+db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *sql, int nparams, const char *const *params)
+{
+	struct conn	*c = conn_of(db, pg);
+	PGresult	*res;
+	bool		 idle = PQtransactionStatus(pg) == PQTRANS_IDLE;
+
+	if ((res = run(db, c, pg, a, what, sql, nparams, params)) != NULL)
+		return res;
+	if (c == NULL || PQstatus(pg) == CONNECTION_OK || !idle)
+		return NULL;
+	/*
+	 * The connection died under a statement run on its own (not inside
+	 * a transaction, whose earlier statements died with it): typically
+	 * the server restarted since the last request.  Ask once more on a
+	 * fresh connection, so only a database that is really down costs a
+	 * reader a 503.  Only reads go to the replica; when it is the one
+	 * that went away, the primary answers.
+	 */
+	if (c == &db->replica) {
+		c = &db->primary;
+		log_msg(LOG_WARN, "%s: replica lost; reading from the primary",
+		    what);
+	}
+	if ((pg = conn_get(db, c)) == NULL)
+		return NULL;
+	return run(db, c, pg, a, what, sql, nparams, params);
 }
 
 enum status
@@ -164,11 +353,21 @@ db_schema_version(struct db *db, int *have)
 	PGresult	*res;
 	enum status	 st = ST_UNAVAILABLE;
 	const char	*state;
+	bool		 retried = false;
 
 	*have = 0;
+again:
 	if ((pg = conn_get(db, &db->primary)) == NULL)
 		return ST_UNAVAILABLE;
 	res = PQexecParams(pg, Q_SCHEMA_VERSION, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQstatus(pg) != CONNECTION_OK && !retried) {
+		/* Died since the last request (a restart): once more. */
+		PQclear(res);
+		conn_drop(&db->primary);
+		retried = true;
+		goto again;
+	}
 	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		*have = atoi(PQgetvalue(res, 0, 0));
 		st = ST_OK;
@@ -178,10 +377,8 @@ db_schema_version(struct db *db, int *have)
 	} else {
 		log_msg(LOG_ERROR, "schema version query failed: %s",
 		    PQerrorMessage(pg));
-		if (PQstatus(pg) != CONNECTION_OK) {
-			PQfinish(pg);
-			db->primary.pg = NULL;
-		}
+		if (PQstatus(pg) != CONNECTION_OK)
+			conn_drop(&db->primary);
 	}
 	PQclear(res);
 	return st;

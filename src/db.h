@@ -55,6 +55,38 @@ int		 db_migrate(const char *conninfo, int connect_timeout,
 		    bool status_only, FILE *log);
 
 /*
+ * What the page cache needs from the primary (db_content.c): the content
+ * version (bumped by triggers on every change a reader can see), the WAL
+ * position after it (a replica that has replayed that far has the
+ * change), when the next scheduled post goes live, and when the newest
+ * live post went live (epoch seconds, rounded up; 0: none).  ST_OK,
+ * ST_UNAVAILABLE, ST_INTERNAL.
+ */
+struct db_content {
+	int64_t		 version;
+	uint64_t	 lsn;
+	int64_t		 next_live;
+	int64_t		 last_live;
+};
+enum status	 db_content_state(struct db *, struct arena *,
+		    struct db_content *);
+
+/*
+ * Bumps the content version by hand (inkwellctl cache flush), then
+ * reads the state as db_content_state does.
+ */
+enum status	 db_content_bump(struct db *, struct arena *,
+		    struct db_content *);
+
+/*
+ * Until the next call: reads must see the write at WAL position lsn.  A
+ * replica is used only once it has replayed that far (checked with one
+ * query when needed, then remembered), else reads go to the primary.
+ * 0 lifts the constraint.
+ */
+void		 db_min_lsn(struct db *, uint64_t lsn);
+
+/*
  * Reader-facing queries (db_blog.c).  Each fills *out with a json-c value
  * owned by the caller (attach it to the view, which then owns it) and
  * returns ST_OK, ST_NOTFOUND (no such post, tag or author),

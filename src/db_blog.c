@@ -3,19 +3,25 @@
  * db_blog.c: the reader-facing queries: posts, tags, authors, archive,
  * search, settings.
  *
- * Each query returns a single JSON value built by PostgreSQL
+ * The rarer queries return a single JSON value built by PostgreSQL
  * (json_build_object / json_agg), which json-c parses straight into the
- * view model: the row-to-view mapping is written once, in SQL, and dates
- * arrive already formatted (UTC) for HTML, Atom and RSS.  A post is live
- * when it is not a draft and its published_at has come, so scheduled
- * posts appear by themselves.  Reads use db_reader() (a replica when
- * configured).
+ * view model.  The posts every page shows (listings, a post, the feeds,
+ * search) come as rows instead, turned into the same objects by
+ * post_rows(): PostgreSQL's JSON functions look up the type of every
+ * argument on every call, and for a page of posts that cost more than
+ * the rest of the query; formatting the dates with to_char() came next.
+ * Dates are UTC.  A post is live when it is not a draft and its
+ * published_at has come, so scheduled posts appear by themselves.  Reads
+ * use db_reader() (a replica when configured).
  */
 #include "config.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -26,77 +32,161 @@
 
 #define LIVE	"p.status <> 'draft' AND p.published_at <= now()"
 
-/* The fields every post summary carries, as a json_build_object body. */
-#define POST_FIELDS \
-    "'slug', p.slug, 'title', p.title, 'summary', p.summary," \
-    " 'url', '/posts/' || p.slug," \
-    " 'published_at', to_char(p.published_at AT TIME ZONE 'UTC'," \
-    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-    " 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC'," \
-    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-    " 'published_human', to_char(p.published_at AT TIME ZONE 'UTC'," \
-    "   'FMDD FMMonth YYYY')," \
-    " 'published_rfc822', to_char(p.published_at AT TIME ZONE 'UTC'," \
-    "   'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"')," \
-    " 'author', json_build_object('username', u.username," \
-    "   'display_name', u.display_name, 'url', '/authors/' || u.username)," \
-    " 'has_tags', EXISTS (SELECT 1 FROM post_tags pt" \
-    "   WHERE pt.post_id = p.id)," \
-    " 'tags', coalesce((SELECT json_agg(json_build_object('slug', t.slug," \
-    "   'name', t.name, 'url', '/tags/' || t.slug) ORDER BY t.name)" \
-    "   FROM post_tags pt JOIN tags t ON t.id = pt.tag_id" \
-    "   WHERE pt.post_id = p.id), '[]'::json)"
+/* Whole seconds since the epoch: to_char() truncated, so does floor(). */
+#define EPOCH(col)	"floor(extract(epoch FROM " col "))::bigint"
 
 /*
- * $1 tag slug, $2 author username, $3/$4 month range, $5 limit,
- * $6 offset; NULL filters match everything.  One row more than asked is
- * fetched so the caller knows whether an older page exists without
- * counting every post.
+ * What a page query gives for each post it picks: these columns, and k1
+ * and k2 such that (k1 DESC, k2 DESC, id DESC) is the order to show the
+ * posts in.  BY_DATE is that for listings, newest first.
  */
-static const char Q_POSTS[] =
-    "SELECT coalesce(json_agg(x.o ORDER BY x.pa DESC, x.id DESC), '[]')"
-    " FROM (SELECT p.id, p.published_at AS pa, json_build_object("
-    POST_FIELDS ") AS o"
-    " FROM posts p JOIN users u ON u.id = p.author_id"
-    " WHERE " LIVE
+#define PAGE_COLS \
+    "p.id, p.slug, p.title, p.summary, p.published_at, p.updated_at," \
+    " p.author_id"
+#define BY_DATE	"p.published_at AS k1, 0 AS k2"
+
+/*
+ * Posts as rows for post_rows(): page is a page query (the CTE p),
+ * extra an expression over it for column 11 (body_html, a snippet, or
+ * NULL).  One row per post (kind 0) comes first, in page order, then
+ * one per tag of those posts (kind 1, the post's id in column 1), by
+ * name.  Only the page's posts are looked at past the page query: rows
+ * skipped by OFFSET cost an index entry each, and the tags of the whole
+ * page come from one index scan, not a subquery per post.
+ */
+#define POST_ROWS(page, extra) \
+    "WITH p AS MATERIALIZED (" page ")" \
+    " SELECT 0 AS kind, p.id, p.slug, p.title, p.summary," \
+    "   " EPOCH("p.published_at") ", " EPOCH("p.updated_at") "," \
+    "   u.username, u.display_name, NULL AS tag_slug, NULL AS tag_name," \
+    "   " extra " AS extra, p.k1, p.k2" \
+    " FROM p JOIN users u ON u.id = p.author_id" \
+    " UNION ALL" \
+    " SELECT 1, pt.post_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+    "   t.slug, t.name, NULL, NULL, NULL" \
+    " FROM post_tags pt JOIN tags t ON t.id = pt.tag_id" \
+    " WHERE pt.post_id = ANY (ARRAY(SELECT id FROM p))" \
+    " ORDER BY kind, k1 DESC, k2 DESC, id DESC, tag_name"
+
+/* POST_ROWS's columns, for post_rows(). */
+enum post_col {
+	COL_KIND,
+	COL_ID,
+	COL_SLUG,
+	COL_TITLE,
+	COL_SUMMARY,
+	COL_PUBLISHED,
+	COL_UPDATED,
+	COL_USERNAME,
+	COL_DISPLAY_NAME,
+	COL_TAG_SLUG,
+	COL_TAG_NAME,
+	COL_EXTRA,
+	COL_K1,
+	COL_K2,
+	COL__MAX
+};
+
+/*
+ * Live posts, newest first: a walk down posts_live_idx that stops at the
+ * LIMIT, as long as filter is cheap per row and not too selective.
+ */
+#define LIVE_PAGE(filter, limit, offset) \
+    "SELECT " PAGE_COLS ", " BY_DATE " FROM posts p WHERE " LIVE filter \
+    " ORDER BY p.published_at DESC, p.id DESC" \
+    " LIMIT " limit "::int OFFSET " offset "::int"
+
+/*
+ * Listings, one statement per filter: as prepared statements they are
+ * planned once, and a plan made for "$1 IS NULL OR ..." cannot know
+ * which filter is on, so it serves none of them well.  Callers ask for
+ * one row more than a page so they know whether an older page exists
+ * without counting every post.
+ */
+static const char Q_POSTS[] = POST_ROWS(LIVE_PAGE("", "$1", "$2"),
+    "NULL::text");
+
+/*
+ * $1 tag slug.  Walking the newest posts and keeping the tag's costs
+ * about (limit + offset) / (the tag's share of all posts) probes: cheap
+ * for a tag on many posts, a walk through every post for a tag on a
+ * handful.  Fetching the tag's posts and sorting them costs one probe a
+ * post of the tag: cheap only for a small tag.  The plan is made once
+ * for every tag, so the choice is made at run time: tg.big says whether
+ * the tag has TAG_SMALL posts or more (a short walk of post_tags_tag_idx;
+ * the ORDER BY keeps the planner on that index, where a guess of the
+ * tag's size would make a scan of all post_tags look as cheap), and of
+ * the two branches only the one whose one-time filter holds runs.
+ */
+#define TAG_SMALL "1000"
+static const char Q_POSTS_TAG[] = POST_ROWS(
+    "WITH tg AS MATERIALIZED (SELECT t.id, EXISTS (SELECT FROM post_tags x"
+    "   WHERE x.tag_id = t.id ORDER BY x.post_id"
+    "   OFFSET " TAG_SMALL " - 1) AS big"
+    "   FROM tags t WHERE t.slug = $1)"
+    " (SELECT " PAGE_COLS ", " BY_DATE " FROM posts p WHERE " LIVE
+    "   AND (SELECT big FROM tg)"
+    /* A subplan per post, not a join the planner could turn around. */
+    "   AND (SELECT true FROM post_tags pt WHERE pt.post_id = p.id"
+    "   AND pt.tag_id = (SELECT id FROM tg))"
+    "   ORDER BY p.published_at DESC, p.id DESC LIMIT $2::int + $3::int)"
+    " UNION ALL"
+    " (SELECT " PAGE_COLS ", " BY_DATE
+    "   FROM (SELECT pt.post_id FROM post_tags pt"
+    "   WHERE pt.tag_id = (SELECT id FROM tg)"
+    "   AND NOT (SELECT big FROM tg) LIMIT " TAG_SMALL ") r"
+    "   JOIN posts p ON p.id = r.post_id WHERE " LIVE
+    "   ORDER BY p.published_at DESC, p.id DESC LIMIT $2::int + $3::int)"
+    " ORDER BY published_at DESC, id DESC"
+    " LIMIT $2::int OFFSET $3::int", "NULL::text");
+
+/* $1 username. */
+static const char Q_POSTS_AUTHOR[] = POST_ROWS(LIVE_PAGE(
+    " AND p.author_id = (SELECT id FROM users WHERE username = $1)",
+    "$2", "$3"), "NULL::text");
+
+/* $1, $2 the published_at range. */
+static const char Q_POSTS_MONTH[] = POST_ROWS(LIVE_PAGE(
+    " AND p.published_at >= $1::timestamptz"
+    " AND p.published_at < $2::timestamptz", "$3", "$4"), "NULL::text");
+
+/*
+ * More than one filter at once (the API's tag and author): $1 tag slug,
+ * $2 username, $3/$4 published_at range; NULL matches everything.
+ */
+static const char Q_POSTS_ANY[] = POST_ROWS(LIVE_PAGE(
     " AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM post_tags pt"
     "   JOIN tags t ON t.id = pt.tag_id"
     "   WHERE pt.post_id = p.id AND t.slug = $1))"
-    " AND ($2::text IS NULL OR u.username = $2)"
-    " AND ($3::timestamptz IS NULL OR"
-    "   (p.published_at >= $3::timestamptz AND p.published_at < $4::timestamptz))"
-    " ORDER BY p.published_at DESC, p.id DESC"
-    " LIMIT $5::int OFFSET $6::int) x";
+    " AND ($2::text IS NULL OR p.author_id ="
+    "   (SELECT id FROM users WHERE username = $2))"
+    " AND ($3::timestamptz IS NULL OR (p.published_at >= $3::timestamptz"
+    "   AND p.published_at < $4::timestamptz))", "$5", "$6"), "NULL::text");
 
-static const char Q_POST[] =
-    "SELECT json_build_object(" POST_FIELDS ", 'body_html', p.body_html)"
-    " FROM posts p JOIN users u ON u.id = p.author_id"
-    " WHERE p.slug = $1 AND " LIVE;
+static const char Q_POST[] = POST_ROWS(
+    "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
+    " WHERE p.slug = $1 AND " LIVE, "p.body_html");
+
+static const char Q_FEED[] = POST_ROWS(
+    "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
+    " WHERE " LIVE " ORDER BY p.published_at DESC, p.id DESC"
+    " LIMIT $1::int", "p.body_html");
 
 /*
  * Full-text search: websearch syntax, ranked, with a snippet whose
  * matches are marked by U+E000/U+E001 (see search_snippet_html), never
- * by HTML, so escaping stays in our hands.
+ * by HTML, so escaping stays in our hands.  Every match is ranked, but
+ * only the page's posts get a snippet.
  */
-static const char Q_FEED[] =
-    "SELECT coalesce(json_agg(x.o ORDER BY x.pa DESC, x.id DESC), '[]')"
-    " FROM (SELECT p.id, p.published_at AS pa, json_build_object("
-    POST_FIELDS ", 'body_html', p.body_html) AS o"
-    " FROM posts p JOIN users u ON u.id = p.author_id WHERE " LIVE
-    " ORDER BY p.published_at DESC, p.id DESC LIMIT $1::int) x";
-
-static const char Q_SEARCH[] =
-    "SELECT coalesce(json_agg(x.o ORDER BY x.rank DESC, x.pa DESC), '[]')"
-    " FROM (SELECT p.published_at AS pa, ts_rank_cd(p.search, q) AS rank,"
-    " json_build_object(" POST_FIELDS ", 'snippet', ts_headline('english',"
-    "   p.title || ' ' || p.summary || ' ' || p.body_md, q,"
-    "   'StartSel=\xee\x80\x80, StopSel=\xee\x80\x81, MaxFragments=2,"
-    "    MaxWords=30, MinWords=10, FragmentDelimiter=\" … \"')) AS o"
-    " FROM posts p JOIN users u ON u.id = p.author_id,"
-    " websearch_to_tsquery('english', $1) q"
+static const char Q_SEARCH[] = POST_ROWS(
+    "SELECT " PAGE_COLS ", ts_rank_cd(p.search, q) AS k1,"
+    "   p.published_at AS k2, p.body_md, q"
+    " FROM posts p, websearch_to_tsquery('english', $1) q"
     " WHERE " LIVE " AND p.search @@ q"
-    " ORDER BY rank DESC, p.published_at DESC"
-    " LIMIT $2::int OFFSET $3::int) x";
+    " ORDER BY k1 DESC, k2 DESC, p.id DESC LIMIT $2::int OFFSET $3::int",
+    "ts_headline('english', p.title || ' ' || p.summary || ' ' || p.body_md,"
+    "   p.q, 'StartSel=\xee\x80\x80, StopSel=\xee\x80\x81, MaxFragments=2,"
+    "   MaxWords=30, MinWords=10, FragmentDelimiter=\" … \"')");
 
 static const char Q_TAGS[] =
     "SELECT coalesce(json_agg(json_build_object('slug', t.slug, 'name',"
@@ -131,13 +221,19 @@ static const char Q_MONTHS[] =
     " extract(month FROM p.published_at AT TIME ZONE 'UTC')::int m,"
     " count(*) n FROM posts p WHERE " LIVE " GROUP BY 1, 2) x";
 
-static const char Q_SETTINGS[] =
-    "SELECT coalesce(json_object_agg(key, value), '{}') FROM settings";
+/* Rows, made into one object by db_settings(): every page asks. */
+static const char Q_SETTINGS[] = "SELECT key, value FROM settings";
 
-/* For Last-Modified: the newest change among live posts. */
+/*
+ * For Last-Modified: the newest change among live posts, read from the
+ * top of posts_changed_idx (0004).  Scheduled posts sort first there
+ * and are skipped by LIVE; there are few of them.
+ */
 static const char Q_LAST_CHANGE[] =
-    "SELECT coalesce(extract(epoch FROM max(greatest(p.updated_at,"
-    " p.published_at)))::bigint, 0) FROM posts p WHERE " LIVE;
+    "SELECT coalesce((SELECT extract(epoch FROM"
+    "   greatest(p.updated_at, p.published_at))::bigint"
+    " FROM posts p WHERE " LIVE
+    " ORDER BY greatest(p.updated_at, p.published_at) DESC LIMIT 1), 0)";
 
 static const char Q_SITEMAP[] =
     "SELECT coalesce(json_agg(json_build_object('url', '/posts/' || p.slug,"
@@ -174,16 +270,266 @@ json_query(struct db *db, struct arena *a, const char *what, const char *sql,
 	return ST_OK;
 }
 
+static const char *const month_names[] = { "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October",
+    "November", "December" };
+static const char *const day_names[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+    "Fri", "Sat" };
+
+/* Adds key: the text at (row, col), or null for SQL NULL. */
+static void
+add_text(struct json_object *o, const char *key, const PGresult *res,
+    int row, int col)
+{
+	json_object_object_add(o, key, PQgetisnull(res, row, col) ? NULL :
+	    json_object_new_string_len(PQgetvalue(res, row, col),
+	    PQgetlength(res, row, col)));
+}
+
+/* Writes v in at least width digits at p; returns the end. */
+static char *
+put_int(char *p, int v, int width)
+{
+	char	 d[16];
+	int	 n = 0;
+
+	if (v < 0) {		/* a year BC, from an odd import */
+		*p++ = '-';
+		v = -v;
+	}
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0 && n < (int)sizeof(d));
+	while (width-- > n)
+		*p++ = '0';
+	while (n > 0)
+		*p++ = d[--n];
+	return p;
+}
+
+/* Writes s at p; returns the end. */
+static char *
+put_str(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* Adds key: "YYYY-MM-DDTHH:MM:SSZ". */
+static void
+add_iso(struct json_object *o, const char *key, const struct tm *tm)
+{
+	char	 s[64], *p = s;
+
+	p = put_int(p, tm->tm_year + 1900, 4);
+	*p++ = '-';
+	p = put_int(p, tm->tm_mon + 1, 2);
+	*p++ = '-';
+	p = put_int(p, tm->tm_mday, 2);
+	*p++ = 'T';
+	p = put_int(p, tm->tm_hour, 2);
+	*p++ = ':';
+	p = put_int(p, tm->tm_min, 2);
+	*p++ = ':';
+	p = put_int(p, tm->tm_sec, 2);
+	*p++ = 'Z';
+	json_object_object_add(o, key, json_object_new_string_len(s,
+	    (int)(p - s)));
+}
+
+/*
+ * Adds published_at and updated_at (ISO 8601, for feeds and the API),
+ * published_human ("5 March 2026") and published_rfc822 (RSS), as the
+ * to_char() formats before them did: English names, whatever the
+ * locale.  The times are whole seconds since the epoch (EPOCH).  Made
+ * by hand: snprintf() was most of the cost of a post object.
+ */
+static void
+add_dates(struct json_object *o, const char *published, const char *updated)
+{
+	time_t		 t;
+	struct tm	 tm, up;
+	char		 s[64], *p;
+	const char	*month;
+
+	t = (time_t)strtoll(published, NULL, 10);
+	gmtime_r(&t, &tm);
+	t = (time_t)strtoll(updated, NULL, 10);
+	gmtime_r(&t, &up);
+	add_iso(o, "published_at", &tm);
+	add_iso(o, "updated_at", &up);
+	month = month_names[tm.tm_mon];
+
+	p = put_int(s, tm.tm_mday, 1);
+	*p++ = ' ';
+	p = put_str(p, month, strlen(month));
+	*p++ = ' ';
+	p = put_int(p, tm.tm_year + 1900, 4);
+	json_object_object_add(o, "published_human",
+	    json_object_new_string_len(s, (int)(p - s)));
+
+	p = put_str(s, day_names[tm.tm_wday], 3);
+	p = put_str(p, ", ", 2);
+	p = put_int(p, tm.tm_mday, 2);
+	*p++ = ' ';
+	p = put_str(p, month, 3);
+	*p++ = ' ';
+	p = put_int(p, tm.tm_year + 1900, 4);
+	*p++ = ' ';
+	p = put_int(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_int(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = put_int(p, tm.tm_sec, 2);
+	p = put_str(p, " +0000", 6);
+	json_object_object_add(o, "published_rfc822",
+	    json_object_new_string_len(s, (int)(p - s)));
+}
+
+/* Adds key: prefix followed by the text at (row, col), e.g. a URL. */
+static void
+add_url(struct arena *a, struct json_object *o, const char *key,
+    const char *prefix, const PGresult *res, int row, int col)
+{
+	size_t	 np = strlen(prefix), n = (size_t)PQgetlength(res, row, col);
+	char	*s = arena_alloc(a, np + n);
+
+	memcpy(s, prefix, np);
+	memcpy(s + np, PQgetvalue(res, row, col), n);
+	json_object_object_add(o, key, json_object_new_string_len(s,
+	    (int)(np + n)));
+}
+
+/*
+ * The post summary object of a kind 0 row (the fields every page, feed
+ * and the API know, in the order they always had), with extra_key set
+ * to column 11 unless extra_key is NULL.  Its tags start empty.
+ */
+static struct json_object *
+post_object(struct arena *a, const PGresult *res, int row,
+    const char *extra_key)
+{
+	struct json_object *o = json_object_new_object(), *author;
+
+	add_text(o, "slug", res, row, COL_SLUG);
+	add_text(o, "title", res, row, COL_TITLE);
+	add_text(o, "summary", res, row, COL_SUMMARY);
+	add_url(a, o, "url", "/posts/", res, row, COL_SLUG);
+	add_dates(o, PQgetvalue(res, row, COL_PUBLISHED),
+	    PQgetvalue(res, row, COL_UPDATED));
+	author = json_object_new_object();
+	add_text(author, "username", res, row, COL_USERNAME);
+	add_text(author, "display_name", res, row, COL_DISPLAY_NAME);
+	add_url(a, author, "url", "/authors/", res, row, COL_USERNAME);
+	json_object_object_add(o, "author", author);
+	json_object_object_add(o, "has_tags", json_object_new_boolean(0));
+	json_object_object_add(o, "tags", json_object_new_array());
+	if (extra_key != NULL)
+		add_text(o, extra_key, res, row, COL_EXTRA);
+	return o;
+}
+
+/* Appends the tag of a kind 1 row to post's tags. */
+static void
+add_tag(struct arena *a, struct json_object *post, const PGresult *res,
+    int row)
+{
+	struct json_object *tag = json_object_new_object();
+
+	add_text(tag, "slug", res, row, COL_TAG_SLUG);
+	add_text(tag, "name", res, row, COL_TAG_NAME);
+	add_url(a, tag, "url", "/tags/", res, row, COL_TAG_SLUG);
+	json_object_array_add(json_object_object_get(post, "tags"), tag);
+	json_object_set_boolean(json_object_object_get(post, "has_tags"), 1);
+}
+
+/*
+ * Runs a POST_ROWS query and makes its rows into post objects.  *out is
+ * owned by the caller: an array of the posts, or with single the first
+ * post alone (ST_NOTFOUND when there is none).  extra_key names column
+ * 11 in each object, or NULL to leave it out.
+ */
+static enum status
+post_rows(struct db *db, struct arena *a, const char *what, const char *sql,
+    int n, const char *const *params, const char *extra_key, bool single,
+    struct json_object **out)
+{
+	PGconn		*pg;
+	PGresult	*res;
+	struct json_object *list, **posts;
+	const char	**ids;
+	int		 rows, nposts = 0, i;
+
+	*out = NULL;
+	if ((pg = db_reader(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if ((res = db_exec(db, pg, a, what, sql, n, params)) == NULL)
+		return PQstatus(pg) == CONNECTION_OK ? ST_INTERNAL :
+		    ST_UNAVAILABLE;
+	if (PQnfields(res) != COL__MAX) {
+		log_msg(LOG_ERROR, "%s: %d columns, not %d", what,
+		    PQnfields(res), COL__MAX);
+		return ST_INTERNAL;
+	}
+	rows = PQntuples(res);
+	posts = arena_array(a, (size_t)rows + 1, sizeof(*posts));
+	ids = arena_array(a, (size_t)rows + 1, sizeof(*ids));
+	list = json_object_new_array();
+	for (int r = 0; r < rows; r++) {
+		if (PQgetvalue(res, r, COL_KIND)[0] == '0') {
+			ids[nposts] = PQgetvalue(res, r, COL_ID);
+			posts[nposts] = post_object(a, res, r, extra_key);
+			json_object_array_add(list, posts[nposts++]);
+			continue;
+		}
+		/* A page holds at most a hundred or so posts. */
+		for (i = 0; i < nposts; i++)
+			if (strcmp(ids[i], PQgetvalue(res, r, COL_ID)) == 0)
+				break;
+		if (i < nposts)
+			add_tag(a, posts[i], res, r);
+	}
+	if (!single) {
+		*out = list;
+		return ST_OK;
+	}
+	if (nposts > 0)
+		*out = json_object_get(posts[0]);
+	json_object_put(list);
+	return *out != NULL ? ST_OK : ST_NOTFOUND;
+}
+
 enum status
 db_posts(struct db *db, struct arena *a, const struct db_filter *f,
     int limit, int offset, struct json_object **out)
 {
 	char		 lim[16], off[16];
-	const char	*p[6] = { f->tag, f->author, f->from, f->to, lim, off };
+	const char	*p[6], *sql;
+	int		 n = 0;
 
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(off, sizeof(off), "%d", offset);
-	return json_query(db, a, "posts", Q_POSTS, 6, p, out);
+	if ((f->tag != NULL) + (f->author != NULL) + (f->from != NULL) > 1) {
+		sql = Q_POSTS_ANY;
+		p[n++] = f->tag;
+		p[n++] = f->author;
+		p[n++] = f->from;
+		p[n++] = f->to;
+	} else if (f->tag != NULL) {
+		sql = Q_POSTS_TAG;
+		p[n++] = f->tag;
+	} else if (f->author != NULL) {
+		sql = Q_POSTS_AUTHOR;
+		p[n++] = f->author;
+	} else if (f->from != NULL) {
+		sql = Q_POSTS_MONTH;
+		p[n++] = f->from;
+		p[n++] = f->to;
+	} else
+		sql = Q_POSTS;
+	p[n++] = lim;
+	p[n++] = off;
+	return post_rows(db, a, "posts", sql, n, p, NULL, false, out);
 }
 
 enum status
@@ -193,7 +539,7 @@ db_feed(struct db *db, struct arena *a, int limit, struct json_object **out)
 	const char	*p[1] = { lim };
 
 	snprintf(lim, sizeof(lim), "%d", limit);
-	return json_query(db, a, "feed", Q_FEED, 1, p, out);
+	return post_rows(db, a, "feed", Q_FEED, 1, p, "body_html", false, out);
 }
 
 enum status
@@ -205,14 +551,16 @@ db_search(struct db *db, struct arena *a, const char *q, int limit,
 
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(off, sizeof(off), "%d", offset);
-	return json_query(db, a, "search", Q_SEARCH, 3, p, out);
+	return post_rows(db, a, "search", Q_SEARCH, 3, p, "snippet", false,
+	    out);
 }
 
 enum status
 db_post(struct db *db, struct arena *a, const char *slug,
     struct json_object **out)
 {
-	return json_query(db, a, "post", Q_POST, 1, &slug, out);
+	return post_rows(db, a, "post", Q_POST, 1, &slug, "body_html", true,
+	    out);
 }
 
 enum status
@@ -250,7 +598,19 @@ db_months(struct db *db, struct arena *a, struct json_object **out)
 enum status
 db_settings(struct db *db, struct arena *a, struct json_object **out)
 {
-	return json_query(db, a, "settings", Q_SETTINGS, 0, NULL, out);
+	PGconn		*pg;
+	PGresult	*res;
+
+	*out = NULL;
+	if ((pg = db_reader(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if ((res = db_exec(db, pg, a, "settings", Q_SETTINGS, 0, NULL)) == NULL)
+		return PQstatus(pg) == CONNECTION_OK ? ST_INTERNAL :
+		    ST_UNAVAILABLE;
+	*out = json_object_new_object();
+	for (int r = 0; r < PQntuples(res); r++)
+		add_text(*out, PQgetvalue(res, r, 0), res, r, 1);
+	return ST_OK;
 }
 
 enum status

@@ -30,7 +30,12 @@ void		 db_broken(struct db *, PGconn *conn);
 /*
  * Runs a parameterised query; the result is registered on the arena
  * (PQclear at request end) and returned when its status is TUPLES_OK or
- * COMMAND_OK, else NULL after logging the error with what.
+ * COMMAND_OK, else NULL after logging the error with what.  sql must be
+ * one of the named query constants (static storage, never built at run
+ * time): it is prepared on pg the first time it runs there and known by
+ * its address from then on, so nparams must be the same at every call.
+ * A query on the replica whose connection breaks is run again on the
+ * primary (only reads go to the replica).
  */
 PGresult	*db_exec(struct db *, PGconn *, struct arena *, const char *what,
 		    const char *sql, int nparams, const char *const *params);

@@ -144,3 +144,23 @@ util_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+uint64_t
+util_lsn_parse(const char *s)
+{
+	uint64_t	 hi = 0, lo = 0;
+	size_t		 n;
+	int		 v;
+
+	if (s == NULL)
+		return 0;
+	for (n = 0; (v = util_hexval((unsigned char)*s)) >= 0; s++, n++)
+		hi = hi << 4 | (uint64_t)v;
+	if (n == 0 || n > 8 || *s++ != '/')
+		return 0;
+	for (n = 0; (v = util_hexval((unsigned char)*s)) >= 0; s++, n++)
+		lo = lo << 4 | (uint64_t)v;
+	if (n == 0 || n > 8 || *s != '\0')
+		return 0;
+	return hi << 32 | lo;
+}

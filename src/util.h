@@ -40,6 +40,9 @@ bool	 util_slug_ok(const char *, size_t n, size_t max);
 /* A username as the schema checks it: ^[a-z0-9][a-z0-9_-]{0,39}$. */
 bool	 util_username_ok(const char *, size_t n);
 
+/* Parses a PostgreSQL WAL position ("16/B374D848"); 0 when malformed. */
+uint64_t util_lsn_parse(const char *);
+
 /* Monotonic clock in seconds, for durations. */
 double	 util_now(void);
 
