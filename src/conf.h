@@ -26,7 +26,10 @@ struct conf {
 	int64_t	 db_connect_timeout;	/* seconds */
 	/* [redis] */
 	char	*redis_address;		/* unix:PATH or HOST:PORT; empty: off */
-	int64_t	 redis_timeout;		/* milliseconds */
+	int64_t	 redis_timeout;		/* milliseconds, connect and command */
+	int64_t	 redis_ttl;		/* seconds a cached page lives */
+	int64_t	 redis_retry;		/* ms without Redis after a failure */
+	int64_t	 redis_sync_interval;	/* ms between version checks */
 	/* [paths] */
 	char	*templates;
 	char	*static_dir;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "cache.h"
 #include "conf.h"
 #include "ctl.h"
 #include "db.h"
@@ -301,6 +302,19 @@ ctl_import(const struct conf *c, int argc, char **argv)
 	log_set_role("inkwellctl");
 	db = db_open(c);
 	rc = rc < 0 ? import_wxr(db, argv[2]) : import_dir(db, argv[1]);
+	/* Whatever was committed is live: retire cached pages before we
+	 * say we are done, even when some files were refused. */
+	{
+		struct cache	*cache = cache_open(c);
+		struct arena	*a = arena_new(4096);
+
+		if (cache_invalidate(cache, db, a) != ST_OK)
+			fprintf(stderr, "inkwellctl: warning: could not reach "
+			    "Redis to retire cached pages; they expire within "
+			    "[redis] sync_interval\n");
+		arena_free(a);
+		cache_close(cache);
+	}
 	db_close(db);
 	return rc;
 }

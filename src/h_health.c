@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "out.h"
 #include "req.h"
 #include "view.h"
@@ -80,4 +81,12 @@ h_version(struct req *r)
 	json_object_object_add(o, "schema",
 	    json_object_new_int(db_schema_expected()));
 	return reply(r, 200, o);
+}
+
+enum status
+h_metrics(struct req *r)
+{
+	out_ctype(r, "text/plain; version=0.0.4; charset=utf-8");
+	metrics_render(&r->resp.body);
+	return ST_OK;
 }

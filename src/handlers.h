@@ -12,6 +12,9 @@ enum status	 h_healthz(struct req *);
 enum status	 h_livez(struct req *);
 enum status	 h_readyz(struct req *);	/* 503 when the DB is not ready */
 enum status	 h_version(struct req *);
+/* Prometheus text, summed over every worker; nginx lets only loopback
+ * reach it. */
+enum status	 h_metrics(struct req *);
 
 /* h_blog.c: reader pages.  404 for unknown post, tag, author, or a
  * page past the last; 503 when PostgreSQL is down. */

@@ -8,9 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
+#include "cache.h"
 #include "conf.h"
 #include "ctl.h"
 #include "db.h"
+#include "log.h"
 #include "util.h"
 
 struct ctx {
@@ -74,6 +77,41 @@ cmd_export(struct ctx *x, int argc, char **argv)
 }
 
 static int
+cmd_cache(struct ctx *x, int argc, char **argv)
+{
+	struct db	*db;
+	struct cache	*cache;
+	struct arena	*a;
+	long long	 n;
+
+	if (argc != 2 || strcmp(argv[1], "flush") != 0) {
+		fprintf(stderr, "usage: inkwellctl cache flush\n");
+		return 2;
+	}
+	if (load(x) < 0)
+		return 1;
+	log_set_role("inkwellctl");
+	if (x->conf.redis_address[0] == '\0') {
+		printf("caching is off ([redis] address is empty)\n");
+		return 0;
+	}
+	db = db_open(&x->conf);
+	cache = cache_open(&x->conf);
+	a = arena_new(4096);
+	n = cache_flush(cache, db, a);
+	arena_free(a);
+	cache_close(cache);
+	db_close(db);
+	if (n < 0) {
+		fprintf(stderr, "inkwellctl: cache flush failed (see the log "
+		    "line above)\n");
+		return 1;
+	}
+	printf("%lld cached pages removed\n", n);
+	return 0;
+}
+
+static int
 cmd_version(struct ctx *x, int argc, char **argv)
 {
 	(void)x, (void)argc, (void)argv;
@@ -97,6 +135,8 @@ static const struct {
 	    "(front matter) or a WordPress export" },
 	{ "export", cmd_export, "export [--force] DIR  write every post "
 	    "to DIR/<slug>.md" },
+	{ "cache", cmd_cache, "cache flush         drop every cached page "
+	    "(and bump the content version)" },
 };
 
 static void

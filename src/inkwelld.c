@@ -37,6 +37,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 #include "tmpl/tmpl.h"
 #include "util.h"
 #include "worker.h"
@@ -626,6 +627,7 @@ main(int argc, char *argv[])
 		return 1;
 	if (drop_privileges(conf.user) < 0)
 		return 1;
+	(void)metrics_init();
 	log_msg(LOG_INFO, "inkwelld %s starting, %lld workers",
 	    PACKAGE_VERSION, (long long)conf.workers);
 	return supervise(lfd);

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "req.h"
 #include "util.h"
 
@@ -90,6 +92,32 @@ putstr(struct line *l, const char *s)
 	put(l, "\"", 1);
 }
 
+/*
+ * The process id, asked of the kernel once per process rather than once
+ * per line (glibc no longer caches it).  A fork resets it.
+ */
+static pid_t	 cached_pid;
+
+static void
+forget_pid(void)
+{
+	cached_pid = 0;
+}
+
+static pid_t
+pid(void)
+{
+	static bool	 registered;
+
+	if (!registered) {
+		pthread_atfork(NULL, NULL, forget_pid);
+		registered = true;
+	}
+	if (cached_pid == 0)
+		cached_pid = getpid();
+	return cached_pid;
+}
+
 static void
 begin(struct line *l, enum log_level lv)
 {
@@ -108,7 +136,7 @@ begin(struct line *l, enum log_level lv)
 	puts_(l, level_names[lv]);
 	puts_(l, "\",\"role\":");
 	putstr(l, role);
-	snprintf(t, sizeof(t), ",\"pid\":%ld", (long)getpid());
+	snprintf(t, sizeof(t), ",\"pid\":%ld", (long)pid());
 	puts_(l, t);
 }
 
@@ -176,6 +204,11 @@ log_request(const struct req *r, size_t bytes, double seconds)
 	snprintf(num, sizeof(num), ",\"status\":%d,\"bytes\":%zu,"
 	    "\"duration_ms\":%.3f", r->resp.status, bytes, seconds * 1e3);
 	puts_(&l, num);
+	if (r->cache_result > METRIC_CACHE_NONE &&
+	    r->cache_result < METRIC_CACHE__MAX) {
+		puts_(&l, ",\"cache\":");
+		putstr(&l, metric_cache_names[r->cache_result]);
+	}
 	if (r->remote_addr != NULL) {
 		puts_(&l, ",\"remote\":");
 		putstr(&l, r->remote_addr);

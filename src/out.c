@@ -222,12 +222,27 @@ etag_listed(const char *list, const char *etag)
 	return false;
 }
 
+const char *
+out_etag(struct req *r)
+{
+	struct resp	*p = &r->resp;
+	unsigned char	 h[16];
+	char		 hex[33];
+
+	if (p->etag_value == NULL) {
+		crypto_generichash(h, sizeof(h), (const unsigned char *)p->body.p,
+		    p->body.n, NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		p->etag_value = arena_printf(r->a, "\"%s\"", hex);
+	}
+	return p->etag_value;
+}
+
 void
 out_conditional(struct req *r)
 {
 	struct resp	*p = &r->resp;
-	unsigned char	 h[16];
-	char		 hex[33], *etag = NULL, *lm = NULL;
+	char		*etag = NULL, *lm = NULL;
 	bool		 fresh = false;
 	struct tm	 tm;
 	time_t		 t;
@@ -236,10 +251,7 @@ out_conditional(struct req *r)
 	    (r->method != METHOD_GET && r->method != METHOD_HEAD))
 		return;
 	if (p->etag) {
-		crypto_generichash(h, sizeof(h), (const unsigned char *)p->body.p,
-		    p->body.n, NULL, 0);
-		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-		etag = arena_printf(r->a, "\"%s\"", hex);
+		etag = (char *)out_etag(r);
 		out_header(r, "ETag", etag);
 	}
 	if (p->last_modified > 0) {

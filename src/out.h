@@ -61,6 +61,10 @@ void	 out_json(struct req *, struct json_object *obj);
  */
 void	 out_conditional(struct req *);
 
+/* The response's ETag (quoted hash of the body), computed once and kept
+ * in resp.etag_value.  Arena string. */
+const char *out_etag(struct req *);
+
 /* Returns the text for an HTTP status code ("Not Found"). */
 const char *out_reason(int);
 

@@ -41,6 +41,7 @@ struct resp {
 	const char	*ctype;		/* Content-Type */
 	const char	*cache;		/* Cache-Control, NULL: "no-store" */
 	bool		 etag;		/* add an ETag and answer 304 to a match */
+	const char	*etag_value;	/* quoted; NULL: out_etag() computes it */
 	int64_t		 last_modified;	/* epoch seconds, 0: none */
 	struct hdr	 hdrs[REQ_MAXHDRS];
 	size_t		 nhdrs;
@@ -80,6 +81,8 @@ struct req {
 	size_t		 ncap;
 	const char	*route;		/* matched pattern, for logs/metrics */
 	bool		 api;		/* path under /api/: errors as JSON */
+	int		 cache_result;	/* enum metric_cache, for metrics and log */
+	double		 cache_lookup;	/* seconds in Redis, -1: not asked */
 	double		 t0;		/* util_now() at start */
 	struct resp	 resp;
 };

@@ -14,7 +14,10 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "cache.h"
 #include "handlers.h"
+#include "input.h"
+#include "metrics.h"
 #include "out.h"
 #include "page.h"
 #include "req.h"
@@ -25,25 +28,26 @@
 #include "worker.h"
 
 static const struct route routes[] = {
-	{ RM_GET, "/", h_home },
-	{ RM_GET, "/posts/{slug}", h_post },
-	{ RM_GET, "/tags/{slug}", h_tag },
-	{ RM_GET, "/authors/{username}", h_author },
-	{ RM_GET, "/archive", h_archive },
-	{ RM_GET, "/archive/{year}/{month}", h_archive_month },
-	{ RM_GET, "/search", h_search },
-	{ RM_GET, "/feed.atom", h_feed_atom },
-	{ RM_GET, "/feed.rss", h_feed_rss },
-	{ RM_GET, "/sitemap.xml", h_sitemap },
-	{ RM_GET, "/robots.txt", h_robots },
-	{ RM_GET, "/api/v1/posts", h_api_posts },
-	{ RM_GET, "/api/v1/posts/{slug}", h_api_post },
-	{ RM_GET, "/api/v1/tags", h_api_tags },
-	{ RM_GET, "/api/v1/authors", h_api_authors },
-	{ RM_GET, "/healthz", h_healthz },
-	{ RM_GET, "/livez", h_livez },
-	{ RM_GET, "/readyz", h_readyz },
-	{ RM_GET, "/version", h_version },
+	{ RM_GET, "/", h_home, RF_CACHE },
+	{ RM_GET, "/posts/{slug}", h_post, RF_CACHE },
+	{ RM_GET, "/tags/{slug}", h_tag, RF_CACHE },
+	{ RM_GET, "/authors/{username}", h_author, RF_CACHE },
+	{ RM_GET, "/archive", h_archive, RF_CACHE },
+	{ RM_GET, "/archive/{year}/{month}", h_archive_month, RF_CACHE },
+	{ RM_GET, "/search", h_search, RF_CACHE },
+	{ RM_GET, "/feed.atom", h_feed_atom, RF_CACHE },
+	{ RM_GET, "/feed.rss", h_feed_rss, RF_CACHE },
+	{ RM_GET, "/sitemap.xml", h_sitemap, RF_CACHE },
+	{ RM_GET, "/robots.txt", h_robots, RF_CACHE },
+	{ RM_GET, "/api/v1/posts", h_api_posts, RF_CACHE },
+	{ RM_GET, "/api/v1/posts/{slug}", h_api_post, RF_CACHE },
+	{ RM_GET, "/api/v1/tags", h_api_tags, RF_CACHE },
+	{ RM_GET, "/api/v1/authors", h_api_authors, RF_CACHE },
+	{ RM_GET, "/healthz", h_healthz, 0 },
+	{ RM_GET, "/livez", h_livez, 0 },
+	{ RM_GET, "/readyz", h_readyz, 0 },
+	{ RM_GET, "/version", h_version, 0 },
+	{ RM_GET, "/metrics", h_metrics, 0 },
 };
 
 static const struct {
@@ -222,6 +226,88 @@ route_error(struct req *r, enum status st)
 	    "</main>\n</body>\n</html>\n");
 }
 
+#define MAX_KEY	1024
+
+const char *
+route_cache_key(struct req *r)
+{
+	struct buf	 b;
+
+	if (r->nform > 0)
+		return NULL;
+	for (size_t i = 0; i < r->nqkv; i++) {
+		size_t	 k;
+
+		for (k = 0; k < KEY__MAX; k++)
+			if (strcmp(r->qkv[i].key, input_keys[k].name) == 0)
+				break;
+		if (k == KEY__MAX || r->in[k] == NULL)
+			return NULL;
+	}
+	buf_init(&b, r->a, 128);
+	buf_puts(&b, "{iw}:p:");
+	buf_puts(&b, r->path);
+	buf_putc(&b, '?');
+	for (size_t k = 0; k < KEY__MAX; k++) {
+		if (r->in[k] == NULL)
+			continue;
+		buf_printf(&b, "&%s=", input_keys[k].name);
+		out_escape_url(&b, r->in[k]->s, r->in[k]->n);
+	}
+	return b.n > MAX_KEY ? NULL : b.p;
+}
+
+/*
+ * Runs a cacheable handler through the page cache.  A hit is answered
+ * from Redis with the headers the page was made with; a miss runs the
+ * handler and stores a 200.  X-Cache tells which.
+ */
+static enum status
+cached(struct req *r, handler_fn handler)
+{
+	static const char *const names[] = { "HIT", "MISS", "BYPASS" };
+	struct cache_entry e;
+	enum cache_result res = CACHE_BYPASS;
+	const char	*key = NULL;
+	enum status	 st;
+	double		 t0;
+
+	if (r->method == METHOD_GET || r->method == METHOD_HEAD)
+		key = route_cache_key(r);
+	if (key != NULL) {
+		t0 = util_now();
+		res = cache_get(r->w->cache, r->w->db, r->a, key,
+		    &r->resp.body, &e);
+		if (res != CACHE_BYPASS)
+			r->cache_lookup = util_now() - t0;
+	}
+	out_header(r, "X-Cache", names[res]);
+	r->cache_result = res == CACHE_HIT ? METRIC_CACHE_HIT :
+	    res == CACHE_MISS ? METRIC_CACHE_MISS : METRIC_CACHE_BYPASS;
+	if (res == CACHE_HIT) {
+		r->resp.status = 200;
+		r->resp.ctype = e.ctype;
+		r->resp.cache = e.cache_control;
+		r->resp.last_modified = e.last_modified;
+		r->resp.etag = e.etag[0] != '\0';
+		r->resp.etag_value = r->resp.etag ? e.etag : NULL;
+		return ST_OK;
+	}
+	st = handler(r);
+	if (res == CACHE_MISS && st == ST_OK && r->resp.status == 200 &&
+	    r->resp.ctype != NULL) {
+		e.ctype = r->resp.ctype;
+		e.cache_control = r->resp.cache != NULL ? r->resp.cache :
+		    "no-store";
+		e.etag = r->resp.etag ? out_etag(r) : "";
+		e.last_modified = r->resp.last_modified;
+		e.body = r->resp.body.p;
+		e.bodylen = r->resp.body.n;
+		cache_put(r->w->cache, r->a, key, &e);
+	}
+	return st;
+}
+
 void
 route_dispatch(struct req *r)
 {
@@ -240,7 +326,11 @@ route_dispatch(struct req *r)
 		memcpy(r->cap, caps, sizeof(caps));
 		r->ncap = ncaps;
 		r->route = routes[i].pattern;
-		st = routes[i].handler(r);
+		if ((routes[i].flags & RF_CACHE) && r->w != NULL &&
+		    r->w->cache != NULL)
+			st = cached(r, routes[i].handler);
+		else
+			st = routes[i].handler(r);
 		break;
 	}
 	if (r->route == NULL && allowed != 0) {

@@ -19,11 +19,24 @@ typedef enum status (*handler_fn)(struct req *);
 #define RM_DELETE	(1u << 4)
 #define RM_PATCH	(1u << 5)
 
+/* Route flags. */
+#define RF_CACHE	(1u << 0)	/* GET/HEAD 200s go to the page cache */
+
 struct route {
 	unsigned	 methods;
 	const char	*pattern;	/* "/p/{slug}": literal or {capture} segments */
 	handler_fn	 handler;
+	unsigned	 flags;
 };
+
+/*
+ * The page cache key for r: the path and the validated query values in
+ * key-table order, so equivalent URLs share an entry.  NULL (not cached)
+ * when the query holds a key the table does not know or a value that
+ * failed validation (the handler must see those to answer 400), when
+ * there is a form body, or when the key would be too long.  Arena string.
+ */
+const char	*route_cache_key(struct req *r);
 
 /*
  * Matches path against one pattern; on a match stores up to REQ_MAXCAPS

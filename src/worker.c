@@ -29,9 +29,11 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "cache.h"
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "out.h"
 #include "req.h"
 #include "route.h"
@@ -77,6 +79,8 @@ serve(struct worker *w, FCGX_Request *fr)
 	r.w = w;
 	r.t0 = util_now();
 	r.resp.status = 200;
+	r.cache_result = METRIC_CACHE_NONE;
+	r.cache_lookup = -1;
 	buf_init(&r.resp.body, r.a, 16384);
 
 	st = req_parse(&r, getparam, fr, fr->envp, readbody, fr,
@@ -97,6 +101,8 @@ serve(struct worker *w, FCGX_Request *fr)
 		    "(req_id %s)", r.id);
 	w->nreq++;
 	log_request(&r, bytes, util_now() - r.t0);
+	metrics_request(r.cache_result, r.resp.status, util_now() - r.t0,
+	    r.cache_lookup);
 }
 
 /* Waits for a connection; returns its fd, or -1 to re-check stop. */
@@ -174,6 +180,8 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	w.arena = arena_new(64 * 1024);
 	w.db = db_open(conf);
+	w.cache = cache_open(conf);
+	metrics_count(METRIC_WORKER_STARTS);
 	{
 		char	 err[1024];
 
@@ -213,13 +221,22 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 		serve(&w, &fr);
 		FCGX_Finish_r(&fr);
 		if (fr.ipcFd >= 0) {
-			/* We do not keep FastCGI connections open. */
+			/*
+			 * We do not keep FastCGI connections open: a kept
+			 * connection ties nginx's next requests to this worker
+			 * even while it is busy and another is idle, and a
+			 * killed worker leaves dead ones in nginx's pool that
+			 * its one retry can land on (tried: 502s under the
+			 * worker-kill test).  The kernel's accept queue hands
+			 * each new connection to whichever worker is free.
+			 */
 			close(fr.ipcFd);
 			fr.ipcFd = -1;
 		}
 	}
 	log_msg(LOG_DEBUG, "worker stopping after %llu requests",
 	    (unsigned long long)w.nreq);
+	cache_close(w.cache);
 	db_close(w.db);
 	tmpl_free(w.tmpl);
 	arena_free(w.arena);

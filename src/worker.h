@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct arena;
+struct cache;
 struct conf;
 struct db;
 struct tmpl_set;
@@ -17,6 +18,7 @@ struct tmpl_set;
 struct worker {
 	const struct conf *conf;
 	struct db	*db;
+	struct cache	*cache;		/* page cache; off when no [redis] address */
 	struct tmpl_set	*tmpl;		/* compiled theme, from [paths] templates */
 	struct arena	*arena;		/* reset for every request */
 	int		 listen_fd;

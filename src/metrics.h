@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * metrics.h: counters and histograms shared by every worker, read out as
+ * Prometheus text at /metrics.
+ */
+#ifndef INKWELL_METRICS_H
+#define INKWELL_METRICS_H
+
+#include <stdint.h>
+
+struct buf;
+
+/* What the page cache did for one request; METRIC_CACHE_NONE: not a
+ * cacheable route. */
+enum metric_cache {
+	METRIC_CACHE_NONE,
+	METRIC_CACHE_HIT,
+	METRIC_CACHE_MISS,
+	METRIC_CACHE_BYPASS,	/* Redis off, down, slow, or breaker open */
+	METRIC_CACHE__MAX
+};
+
+/* "none", "hit", "miss", "bypass". */
+extern const char *const metric_cache_names[];
+
+enum metric_counter {
+	METRIC_CACHE_ERRORS,		/* Redis commands that failed */
+	METRIC_CACHE_TRIPS,		/* times a breaker opened */
+	METRIC_CACHE_STORES,		/* pages written to Redis */
+	METRIC_CACHE_INVALIDATIONS,	/* content versions pushed to Redis */
+	METRIC_CACHE_STALE,		/* entries found but of an old version */
+	METRIC_WORKER_STARTS,		/* worker processes started */
+	METRIC__MAX
+};
+
+/*
+ * Maps the shared counters (anonymous shared memory) so workers forked
+ * after it add into the same ones.  Called once, in the supervisor,
+ * before the first fork.  Without it (inkwellctl, unit tests) counting
+ * goes into process-private memory.  0, or -1 when mmap fails (logged;
+ * the process then counts privately).
+ */
+int	metrics_init(void);
+
+void	metrics_count(enum metric_counter);
+
+/* One request: its cache outcome, total time and cache lookup time
+ * (seconds; lookup < 0 when Redis was not asked). */
+void	metrics_request(enum metric_cache, int http_status, double seconds,
+	    double lookup_seconds);
+
+/* Appends the Prometheus text exposition (format 0.0.4) to b. */
+void	metrics_render(struct buf *b);
+
+#endif
