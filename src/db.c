@@ -57,6 +57,7 @@ struct conn {
 struct db {
 	struct conn	 primary;
 	struct conn	 replica;	/* conninfo NULL: none configured */
+	char		 sqlstate[6];	/* of the last failed statement */
 	uint64_t	 min_lsn;	/* reads must see this write; 0: any */
 	uint64_t	 replica_lsn;	/* replayed at least this far */
 	char		 options[256];	/* session settings, see db_open */
@@ -312,8 +313,26 @@ run(struct db *db, struct conn *c, PGconn *pg, struct arena *a,
 		return res;
 	log_msg(LOG_ERROR, "%s: %s", what, res != NULL ?
 	    PQresultErrorMessage(res) : PQerrorMessage(pg));
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", res != NULL &&
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "");
 	db_broken(db, pg);
 	return NULL;
+}
+
+enum status
+db_failure(struct db *db, PGconn *pg)
+{
+	/* Classes 08 connection, 53 resources, 57 operator intervention
+	 * (57014: statement_timeout), and 40001/40P01 (retry). */
+	if (PQstatus(pg) != CONNECTION_OK ||
+	    strncmp(db->sqlstate, "08", 2) == 0 ||
+	    strncmp(db->sqlstate, "53", 2) == 0 ||
+	    strncmp(db->sqlstate, "57", 2) == 0 ||
+	    strcmp(db->sqlstate, "40001") == 0 ||
+	    strcmp(db->sqlstate, "40P01") == 0)
+		return ST_UNAVAILABLE;
+	return ST_INTERNAL;
 }
 
 PGresult *

@@ -258,8 +258,7 @@ json_query(struct db *db, struct arena *a, const char *what, const char *sql,
 	if ((pg = db_reader(db)) == NULL)
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, what, sql, n, params)) == NULL)
-		return PQstatus(pg) == CONNECTION_OK ? ST_INTERNAL :
-		    ST_UNAVAILABLE;
+		return db_failure(db, pg);
 	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
 		return ST_NOTFOUND;
 	if ((*out = json_tokener_parse(PQgetvalue(res, 0, 0))) == NULL) {
@@ -464,8 +463,7 @@ post_rows(struct db *db, struct arena *a, const char *what, const char *sql,
 	if ((pg = db_reader(db)) == NULL)
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, what, sql, n, params)) == NULL)
-		return PQstatus(pg) == CONNECTION_OK ? ST_INTERNAL :
-		    ST_UNAVAILABLE;
+		return db_failure(db, pg);
 	if (PQnfields(res) != COL__MAX) {
 		log_msg(LOG_ERROR, "%s: %d columns, not %d", what,
 		    PQnfields(res), COL__MAX);
@@ -605,8 +603,7 @@ db_settings(struct db *db, struct arena *a, struct json_object **out)
 	if ((pg = db_reader(db)) == NULL)
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, "settings", Q_SETTINGS, 0, NULL)) == NULL)
-		return PQstatus(pg) == CONNECTION_OK ? ST_INTERNAL :
-		    ST_UNAVAILABLE;
+		return db_failure(db, pg);
 	*out = json_object_new_object();
 	for (int r = 0; r < PQntuples(res); r++)
 		add_text(*out, PQgetvalue(res, r, 0), res, r, 1);

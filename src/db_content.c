@@ -51,12 +51,10 @@ state(struct db *db, struct arena *a, bool bump, struct db_content *out)
 		return ST_UNAVAILABLE;
 	if (bump && db_exec(db, pg, a, "content version bump", Q_BUMP, 0,
 	    NULL) == NULL)
-		return PQstatus(pg) == CONNECTION_OK ? ST_INTERNAL :
-		    ST_UNAVAILABLE;
+		return db_failure(db, pg);
 	if ((res = db_exec(db, pg, a, "content version", Q_STATE, 0,
 	    NULL)) == NULL)
-		return PQstatus(pg) == CONNECTION_OK ? ST_INTERNAL :
-		    ST_UNAVAILABLE;
+		return db_failure(db, pg);
 	if (PQntuples(res) != 1)
 		return ST_INTERNAL;
 	out->version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);

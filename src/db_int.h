@@ -8,6 +8,8 @@
 
 #include <libpq-fe.h>
 
+#include "status.h"
+
 struct arena;
 struct db;
 
@@ -23,6 +25,14 @@ PGconn		*db_primary(struct db *);
  * else the primary.  NULL when neither is reachable.
  */
 PGconn		*db_reader(struct db *);
+
+/*
+ * What the last failed db_exec on pg means for the reader: ST_UNAVAILABLE
+ * (503, try again) when the connection is gone or the server refused for
+ * a passing reason (statement timeout, shutdown, too many connections),
+ * else ST_INTERNAL (500: a bug or a schema that does not match).
+ */
+enum status	 db_failure(struct db *, PGconn *);
 
 /* Tells db that conn failed mid-query so it is remade on next use. */
 void		 db_broken(struct db *, PGconn *conn);

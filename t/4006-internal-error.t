@@ -6,6 +6,8 @@
 # after the fault is repaired is served normally.  The fault is real: the
 # tags table is renamed away under the running workers (a schema that does
 # not match the binary, the usual cause of such errors in production).
+# Then a query that outlasts statement_timeout: that one is a 503 with
+# Retry-After, since asking again later will work.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -64,5 +66,27 @@ like "$new" '"status":500' "and logs the request with its status"
 ok "the table is put back" sql 'ALTER TABLE tags_4006 RENAME TO tags'
 is "$(get "$URL/tags/$tag$q")" "$want" "after the repair the same page answers $want again"
 is "$(get "$URL/api/v1/tags")" 200 "and so does the API"
+
+# A query that outlasts [database] statement_timeout is cut off by
+# PostgreSQL: the reader gets 503 with Retry-After (try again), not a 500
+# and not a hang.  The posts table is locked for longer than the timeout.
+timeout_ms=$(awk -F' *= *' '/^statement_timeout/ { print $2 }' "${INKWELL_TEST_CONF:-/dev/null}" 2>/dev/null)
+timeout_ms=${timeout_ms:-5000}
+hold=$(((timeout_ms + 2500) / 1000))
+sql "BEGIN; LOCK TABLE posts IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($hold); COMMIT;" >/dev/null 2>&1 &
+locker=$!
+for ((i = 0; i < 50; i++)); do
+	[[ $(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		WHERE c.relname = 'posts' AND l.mode = 'AccessExclusiveLock' AND l.granted") == 1 ]] && break
+	sleep 0.1
+done
+t0=$EPOCHREALTIME
+is "$(get "$URL/?utm_source=4006")" 503 "a query cut off by statement_timeout answers 503"
+t1=$EPOCHREALTIME
+ok "after the timeout ($timeout_ms ms), not the lock's $hold s" \
+	awk -v a="$t0" -v b="$t1" -v t="$timeout_ms" 'BEGIN { exit !(b - a < t / 1000 + 1.5) }'
+like "$(tr -d '\r' <"$TMP/head")" $'\n''Retry-After: [0-9]+' "with Retry-After"
+wait "$locker"
+is "$(get "$URL/?utm_source=4006")" 200 "once the lock is gone the page answers 200"
 
 done_testing
