@@ -246,7 +246,8 @@ struct parse {
 	const char	*text;
 	size_t		 len, pos;
 	int		 line;		/* line last handed to inih */
-	int		 handler_errs_line;
+	int		 handler_errs_line; /* first one we refused: inih
+					    * returns the first bad line */
 	char		 where[512];
 };
 
@@ -270,7 +271,8 @@ reader(char *str, int num, void *stream)
 	if (n > lim || memchr(p->text + start, '\0', n) != NULL) {
 		adderr(p->e, "%s:%d: %s", p->name, p->line,
 		    n > lim ? "line too long" : "NUL byte in line");
-		p->handler_errs_line = p->line;
+		if (p->handler_errs_line == 0)
+			p->handler_errs_line = p->line;
 		/* Hand inih a comment so it keeps going. */
 		memcpy(str, ";\n", 3);
 		return str;
@@ -294,7 +296,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	if (*section == '\0') {
 		adderr(p->e, "%s: key \"%s\" outside any [section]", p->where,
 		    name);
-		p->handler_errs_line = p->line;
+		if (p->handler_errs_line == 0)
+			p->handler_errs_line = p->line;
 		return 0;
 	}
 	if ((k = findkey(section, name, &is_file)) == NULL)
@@ -303,7 +306,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	else
 		apply(p->c, p->e, p->where, k, is_file, value);
 	if (p->e->count != before) {
-		p->handler_errs_line = p->line;
+		if (p->handler_errs_line == 0)
+			p->handler_errs_line = p->line;
 		return 0;
 	}
 	return 1;

@@ -143,6 +143,17 @@ main(void)
 	    25, err, sizeof(err)), "_file only for secret keys");
 	conf_free(&c);
 
+	{
+		const char *two = "[redis]\nbogus = 1\n[server]\nnope = 2\n";
+
+		is_int(-1, conf_parse_string(&c, "mem", two, strlen(two), err,
+		    sizeof(err)), "two unknown keys refused");
+		ok(has("mem:2: unknown key \"bogus\"") &&
+		    has("mem:4: unknown key \"nope\""), "both named");
+		ok(!has("syntax error"), "and no syntax error made up for them");
+		conf_free(&c);
+	}
+
 	/* Hostile input. */
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "[server]\nbase_url = http://", 27);
