@@ -56,16 +56,6 @@ workers() {
 # shellcheck disable=SC2086 # splitting the PID list is the point
 nworkers() { local w; w=$(workers); set -- $w; echo $#; }
 
-# wait_for SECONDS CMD...: bounded polling.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	while ((SECONDS < deadline)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
-}
 all_workers_up() { [[ $(nworkers) == "$WORKERS" ]]; }
 
 # make_load N FILE: a curl config with N transfers of /healthz; curl prints

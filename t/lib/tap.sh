@@ -112,6 +112,18 @@ need_env() {
 	done
 }
 
+# wait_for SECONDS CMD...: runs CMD every 100 ms until it succeeds or
+# SECONDS have passed (then once more, whose status is returned).
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	while ((SECONDS < deadline)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
 done_testing() {
 	printf '1..%d\n' "$TAP_RUN"
 	if ((TAP_FAILED)); then
