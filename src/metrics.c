@@ -31,9 +31,15 @@ struct hist {
 	uint64_t	 sum_ns;
 };
 
+/* Label of status[][s]: its class, or "other" outside 100-599. */
+static const char *const status_classes[] = {
+	"other", "1xx", "2xx", "3xx", "4xx", "5xx"
+};
+#define NCLASSES	NELEM(status_classes)
+
 struct shared {
 	uint64_t	 counter[METRIC__MAX];
-	uint64_t	 status[METRIC_CACHE__MAX][6];	/* [0]: not 1xx-5xx */
+	uint64_t	 status[METRIC_CACHE__MAX][NCLASSES];
 	struct hist	 duration[METRIC_CACHE__MAX];
 	struct hist	 lookup;
 };
@@ -47,9 +53,9 @@ const char *const metric_cache_names[] = {
 	"miss",		/* METRIC_CACHE_MISS */
 	"bypass",	/* METRIC_CACHE_BYPASS */
 };
-#define cache_names metric_cache_names
 _Static_assert(NELEM(metric_cache_names) == METRIC_CACHE__MAX,
-    "cache_names[] must cover enum metric_cache");
+    "metric_cache_names[] must cover enum metric_cache");
+
 
 static const struct {
 	const char	*name, *help;
@@ -160,23 +166,21 @@ metrics_render(struct buf *b)
 	char		 label[64];
 
 	for (int c = 0; c < METRIC_CACHE__MAX; c++)
-		for (int s = 0; s < 6; s++)
+		for (int s = 0; s < (int)NCLASSES; s++)
 			n[c] += get(&m->status[c][s]);
 
 	buf_puts(b, "# HELP inkwell_http_requests_total Requests answered, "
 	    "by status class and what the page cache did.\n"
 	    "# TYPE inkwell_http_requests_total counter\n");
 	for (int c = 0; c < METRIC_CACHE__MAX; c++)
-		for (int s = 0; s < 6; s++) {
+		for (int s = 0; s < (int)NCLASSES; s++) {
 			uint64_t v = get(&m->status[c][s]);
 
 			if (v == 0 && s != 2)
 				continue;
 			buf_printf(b, "inkwell_http_requests_total{cache=\"%s\","
-			    "code=\"%s\"} %llu\n", cache_names[c],
-			    s == 0 ? "other" : (const char *[]){ "", "1xx",
-			    "2xx", "3xx", "4xx", "5xx" }[s],
-			    (unsigned long long)v);
+			    "code=\"%s\"} %llu\n", metric_cache_names[c],
+			    status_classes[s], (unsigned long long)v);
 		}
 
 	buf_puts(b, "# HELP inkwell_cache_requests_total Cacheable requests, "
@@ -184,7 +188,7 @@ metrics_render(struct buf *b)
 	    "# TYPE inkwell_cache_requests_total counter\n");
 	for (int c = METRIC_CACHE_HIT; c < METRIC_CACHE__MAX; c++)
 		buf_printf(b, "inkwell_cache_requests_total{result=\"%s\"} "
-		    "%llu\n", cache_names[c], (unsigned long long)n[c]);
+		    "%llu\n", metric_cache_names[c], (unsigned long long)n[c]);
 
 	hits = n[METRIC_CACHE_HIT];
 	misses = n[METRIC_CACHE_MISS];
@@ -204,7 +208,8 @@ metrics_render(struct buf *b)
 	    "request to response in the worker, by cache outcome.\n"
 	    "# TYPE inkwell_request_duration_seconds histogram\n");
 	for (int c = 0; c < METRIC_CACHE__MAX; c++) {
-		snprintf(label, sizeof(label), "cache=\"%s\"", cache_names[c]);
+		snprintf(label, sizeof(label), "cache=\"%s\"",
+		    metric_cache_names[c]);
 		render_hist(b, "inkwell_request_duration_seconds", label,
 		    &m->duration[c]);
 	}

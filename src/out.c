@@ -242,7 +242,8 @@ void
 out_conditional(struct req *r)
 {
 	struct resp	*p = &r->resp;
-	char		*etag = NULL, *lm = NULL;
+	const char	*etag = NULL;
+	char		*lm = NULL;
 	bool		 fresh = false;
 	struct tm	 tm;
 	time_t		 t;
@@ -251,7 +252,7 @@ out_conditional(struct req *r)
 	    (r->method != METHOD_GET && r->method != METHOD_HEAD))
 		return;
 	if (p->etag) {
-		etag = (char *)out_etag(r);
+		etag = out_etag(r);
 		out_header(r, "ETag", etag);
 	}
 	if (p->last_modified > 0) {
