@@ -154,6 +154,24 @@ conn_get(struct db *db, struct conn *c)
 	return c->pg;
 }
 
+/*
+ * Reconnects c in place (the PGconn stays the same object, so callers
+ * holding it are safe): true when it is usable again, else false with
+ * the back-off started.  What was prepared on it is gone.
+ */
+static bool
+conn_reset(struct conn *c)
+{
+	memset(c->prepared, 0, sizeof(c->prepared));
+	PQreset(c->pg);
+	if (PQstatus(c->pg) == CONNECTION_OK)
+		return true;
+	log_msg(LOG_ERROR, "database connection failed: %s",
+	    PQerrorMessage(c->pg));
+	c->retry_at = util_now() + BACKOFF_SECONDS;
+	return false;
+}
+
 /* The struct conn holding pg, or NULL. */
 static struct conn *
 conn_of(struct db *db, PGconn *pg)
@@ -352,15 +370,18 @@ db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
 	 * a transaction, whose earlier statements died with it): typically
 	 * the server restarted since the last request.  Ask once more on a
 	 * fresh connection, so only a database that is really down costs a
-	 * reader a 503.  Only reads go to the replica; when it is the one
+	 * reader a 503.  The caller still holds pg (and looks at it after
+	 * a failure), so it is reconnected in place with PQreset, never
+	 * freed here.  Only reads go to the replica; when it is the one
 	 * that went away, the primary answers.
 	 */
 	if (c == &db->replica) {
-		c = &db->primary;
 		log_msg(LOG_WARN, "%s: replica lost; reading from the primary",
 		    what);
-	}
-	if ((pg = conn_get(db, c)) == NULL)
+		c = &db->primary;
+		if ((pg = conn_get(db, c)) == NULL)
+			return NULL;
+	} else if (!conn_reset(c))
 		return NULL;
 	return run(db, c, pg, a, what, sql, nparams, params);
 }
