@@ -41,7 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <hiredis/hiredis.h>
 
@@ -52,6 +54,7 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "pages.h"
 #include "util.h"
 
 #define K_VERSION	"{iw}:version"
@@ -93,8 +96,26 @@ struct cache {
 	double		 open_until;	/* util_now() before which: no Redis */
 	double		 sync_at;	/* next version check */
 	bool		 fill;		/* last lookup missed: may store */
+	bool		 stored;	/* and cache_put() stored the page */
+	bool		 hit;		/* last lookup was a hit */
 	int64_t		 version;	/* the version that lookup saw */
+	/* Page files (pages.h); pages NULL: off. */
+	char		*pages;
+	struct pages_gen gen;		/* current before the last lookup */
+	bool		 have_gen;
+	int64_t		 budget;	/* bytes this process may add a gen */
+	int64_t		 spent;		/* bytes added to spent_gen */
+	uint64_t	 spent_gen;
+	int		 logged_errno;	/* last write failure logged */
+	/* The keeper (cache_keep). */
+	bool		 went_back;	/* sync saw PostgreSQL's version drop */
+	double		 poll_at, gc_at;
 };
+
+/* How often the keeper reads the state keys, and removes old page
+ * generations (and how old a generation must be to go). */
+#define KEEP_POLL	0.1
+#define KEEP_GC		10.0
 
 static int64_t
 wall(void)
@@ -149,6 +170,11 @@ cache_open(const struct conf *conf)
 	c->retry = (double)conf->redis_retry / 1e3;
 	c->tv.tv_sec = conf->redis_timeout / 1000;
 	c->tv.tv_usec = (conf->redis_timeout % 1000) * 1000;
+	if (conf->pages_dir[0] != '\0') {
+		c->pages = xstrdup(conf->pages_dir);
+		c->budget = conf->pages_max_mb * (1 << 20) /
+		    (conf->workers > 0 ? conf->workers : 1);
+	}
 	if (conf->redis_address[0] == '\0')
 		c->off = true;
 	else if (parse_address(c, conf->redis_address) != 0) {
@@ -169,6 +195,7 @@ cache_close(struct cache *c)
 		redisFree(c->rc);
 	free(c->path);
 	free(c->host);
+	free(c->pages);
 	free(c);
 }
 
@@ -384,6 +411,7 @@ sync_state(struct cache *c, struct db *db, struct arena *a,
 			    "%" PRId64 " is behind Redis's %lld (database "
 			    "restored or recreated?); dropping every cached "
 			    "page", s.version, r);
+			c->went_back = true;
 			if (push(c, &s, true) == LLONG_MIN ||
 			    flush_pages(c) < 0)
 				return -1;
@@ -492,9 +520,16 @@ cache_get(struct cache *c, struct db *db, struct arena *a, const char *key,
 	enum cache_result res = CACHE_MISS;
 
 	c->fill = false;
+	c->stored = false;
+	c->hit = false;
+	c->have_gen = false;
 	db_min_lsn(db, 0);
 	if (conn(c, false) == NULL)
 		return CACHE_BYPASS;
+	/* Before the lookup: a page made from what the lookup allows may go
+	 * into this generation, never into a newer one. */
+	c->have_gen = c->pages != NULL && pages_current(c->pages, &c->gen) ==
+	    0;
 	now = util_now();
 	if (now >= c->sync_at) {
 		c->sync_at = now + c->sync_interval;
@@ -545,13 +580,45 @@ cache_get(struct cache *c, struct db *db, struct arena *a, const char *key,
 			metrics_count(METRIC_CACHE_STALE);
 	}
 	freeReplyObject(rep);
-	if (res == CACHE_HIT)
+	if (res == CACHE_HIT) {
+		c->hit = true;
 		return res;
+	}
 miss:
 	c->fill = true;
 	c->version = s.version;
 	db_min_lsn(db, s.lsn);
 	return CACHE_MISS;
+}
+
+bool
+cache_put_file(struct cache *c, const char *file, const char *body,
+    size_t n, int64_t *epoch)
+{
+	int	 r;
+
+	if (c == NULL || file == NULL || !c->have_gen || !(c->hit ||
+	    c->stored))
+		return false;
+	if (c->spent_gen != c->gen.id) {
+		c->spent_gen = c->gen.id;
+		c->spent = 0;
+		c->logged_errno = 0;
+	}
+	if (c->spent + (int64_t)n > c->budget)
+		return false;
+	if ((r = pages_write(c->pages, &c->gen, file, body, n)) == 0) {
+		c->spent += (int64_t)n;
+		metrics_count(METRIC_PAGE_FILES);
+	} else if (r < 0 && errno != ENOENT && errno != c->logged_errno) {
+		/* Once per generation and cause: a full tmpfs would
+		 * otherwise log every miss. */
+		c->logged_errno = errno;
+		log_msg(LOG_WARN, "pages: cannot write %s/%s/%s: %s",
+		    c->pages, c->gen.name, file, strerror(errno));
+	}
+	*epoch = c->gen.epoch;
+	return r >= 0;
 }
 
 void
@@ -586,33 +653,147 @@ cache_put(struct cache *c, struct arena *a, const char *key,
 		return;
 	freeReplyObject(rep);
 	metrics_count(METRIC_CACHE_STORES);
+	c->stored = true;
+}
+
+bool
+cache_pages_on(const struct cache *c)
+{
+	return c != NULL && c->pages != NULL;
+}
+
+/* A new page generation for version (-1 unknown), if files are on and
+ * inkwelld made their directory (an inkwellctl elsewhere has none). */
+static int
+publish(struct cache *c, int64_t version)
+{
+	struct stat	 st;
+
+	if (c->pages == NULL || stat(c->pages, &st) != 0)
+		return 0;
+	return pages_publish(c->pages, version, NULL);
 }
 
 enum status
 cache_invalidate(struct cache *c, struct db *db, struct arena *a)
 {
-	if (c == NULL || c->off)
+	struct db_content s = { -1, 0, 0, 0 };
+	enum status	 st = ST_OK;
+
+	if (c == NULL)
 		return ST_OK;
-	if (conn(c, true) == NULL || sync_state(c, db, a, NULL) != 0) {
+	if (c->off)
+		(void)db_content_state(db, a, &s);
+	else if ((conn(c, true) == NULL ||
+	    sync_state(c, db, a, &s) != 0)) {
 		log_msg(LOG_WARN, "cache: could not push the new content "
 		    "version to Redis; cached pages age out within %.0f ms",
 		    c->sync_interval * 1e3);
-		return ST_UNAVAILABLE;
+		st = ST_UNAVAILABLE;
 	}
-	return ST_OK;
+	/* After Redis has the new version: a worker that sees the new
+	 * generation then also sees the version (and the WAL position). */
+	if (publish(c, s.version) != 0)
+		st = ST_UNAVAILABLE;
+	return st;
 }
 
 long long
 cache_flush(struct cache *c, struct db *db, struct arena *a)
 {
 	struct db_content s;
+	long long	 n = 0;
 
-	if (c == NULL || c->off)
+	if (c == NULL)
 		return 0;
-	if (conn(c, true) == NULL)
+	if (!c->off) {
+		if (conn(c, true) == NULL)
+			return -1;
+		if (db_content_bump(db, a, &s) != ST_OK || push(c, &s, false) ==
+		    LLONG_MIN)
+			return -1;
+		n = flush_pages(c);
+	} else if (db_content_bump(db, a, &s) != ST_OK)
 		return -1;
-	if (db_content_bump(db, a, &s) != ST_OK || push(c, &s, false) ==
-	    LLONG_MIN)
+	if (publish(c, s.version) != 0)
 		return -1;
-	return flush_pages(c);
+	if (c->pages != NULL && access(c->pages, F_OK) == 0)
+		(void)pages_clear(c->pages);
+	return n;
+}
+
+/* Reads the state keys (the keeper's poll); 0, or -1. */
+static int
+read_state(struct cache *c, struct db_content *s)
+{
+	const char	*argv[] = { "MGET", K_VERSION, K_LSN, K_NEXT, K_LIVE };
+	redisReply	*rep, **el;
+	int		 rc = -1;
+
+	if ((rep = cmd(c, "state", (int)NELEM(argv), argv, NULL)) == NULL)
+		return -1;
+	el = rep->element;
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 4 &&
+	    el[0]->type == REDIS_REPLY_STRING &&
+	    el[1]->type == REDIS_REPLY_STRING &&
+	    el[2]->type == REDIS_REPLY_STRING &&
+	    el[3]->type == REDIS_REPLY_STRING &&
+	    parse_i64(el[0]->str, el[0]->len, &s->version) &&
+	    parse_u64(el[1]->str, el[1]->len, &s->lsn) &&
+	    parse_i64(el[2]->str, el[2]->len, &s->next_live) &&
+	    parse_i64(el[3]->str, el[3]->len, &s->last_live))
+		rc = 0;
+	freeReplyObject(rep);
+	return rc;
+}
+
+double
+cache_keep(struct cache *c, struct db *db, struct arena *a)
+{
+	struct db_content s;
+	struct pages_gen g;
+	double		 now = util_now();
+	int64_t		 t = wall();
+	bool		 have = false, need = false;
+	const char	*why = NULL;
+
+	if (c->pages == NULL)
+		return 1.0;
+	if (now >= c->sync_at) {
+		/* PostgreSQL's state, pushed to Redis; PostgreSQL's alone
+		 * while Redis is away. */
+		c->sync_at = now + c->sync_interval;
+		if (conn(c, false) != NULL && sync_state(c, db, a, &s) == 0)
+			have = true;
+		else if (db_content_state(db, a, &s) == ST_OK)
+			have = true;
+	}
+	if (!have && now >= c->poll_at) {
+		c->poll_at = now + KEEP_POLL;
+		if (conn(c, false) != NULL && read_state(c, &s) == 0)
+			have = true;
+	}
+	if (have) {
+		if (pages_current(c->pages, &g) != 0)
+			need = true, why = "none is current";
+		else if (c->went_back)
+			need = true, why = "the database went back";
+		else if (s.version > g.version)
+			need = true, why = "content changed";
+		else if (s.next_live > 0 && s.next_live <= t &&
+		    g.born < s.next_live * 1000)
+			need = true, why = "a scheduled post went live";
+		else if (s.last_live > 0 && g.born < s.last_live * 1000)
+			need = true, why = "a post went live";
+		if (need) {
+			log_msg(LOG_DEBUG, "pages: new generation: %s", why);
+			if (pages_publish(c->pages, s.version, NULL) == 0)
+				c->went_back = false;
+		}
+	}
+	if (now >= c->gc_at) {
+		c->gc_at = now + KEEP_GC;
+		(void)pages_gc(c->pages, KEEP_GC);
+	}
+	return KEEP_POLL;
 }

@@ -76,18 +76,45 @@ void		 cache_put(struct cache *, struct arena *, const char *key,
 		    const struct cache_entry *e);
 
 /*
+ * After a hit, or a miss cache_put() stored: writes body as the page
+ * file file (pages_path()) into the generation that was current before
+ * the lookup, unless it is there already.  True when the file is in
+ * place; then *epoch is the time nginx will give as its Last-Modified
+ * (and use in its ETag).  False when files are off, the lookup was not
+ * a hit or a stored miss, or the write failed.
+ */
+bool		 cache_put_file(struct cache *, const char *file,
+		    const char *body, size_t n, int64_t *epoch);
+
+/* Are page files on ([paths] pages)? */
+bool		 cache_pages_on(const struct cache *);
+
+/*
+ * One step of inkwelld's keeper process: compares the content version
+ * (Redis's every 100 ms, PostgreSQL's every sync_interval, pushing it to
+ * Redis) with the current page generation's, and publishes a new
+ * generation when content changed, the database went back, or a
+ * scheduled post went live since the generation was opened; removes old
+ * generations.  Returns the seconds to sleep before the next step.
+ */
+double		 cache_keep(struct cache *, struct db *, struct arena *);
+
+/*
  * After a committed write, before it is acknowledged: reads the content
  * version from the primary and pushes it to Redis, which retires every
- * cached page made before the write.  ST_OK; ST_UNAVAILABLE when Redis
- * or the primary cannot be reached (logged; pages then age out within
- * sync_interval by the check in cache_get); ST_OK when caching is off.
+ * cached page made before the write, then opens a new page generation
+ * (when inkwelld has made the pages directory on this host).  ST_OK;
+ * ST_UNAVAILABLE when Redis or the primary cannot be reached (logged;
+ * pages then age out within sync_interval by the check in cache_get);
+ * ST_OK when caching is off.
  */
 enum status	 cache_invalidate(struct cache *, struct db *, struct arena *);
 
 /*
  * Deletes every cached page (SCAN + UNLINK of the page keys) after
- * bumping the version.  For inkwellctl cache flush.  Returns the number
- * of keys removed, or -1 (logged).
+ * bumping the version, and every page file generation but a new empty
+ * one.  For inkwellctl cache flush.  Returns the number of keys
+ * removed, or -1 (logged).
  */
 long long	 cache_flush(struct cache *, struct db *, struct arena *);
 

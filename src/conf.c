@@ -78,6 +78,10 @@ static const struct ckey keys[] = {
 	    PKGDATADIR "/templates", 0, 0, false },
 	{ "paths", "static", CT_STR, S(static_dir), PKGDATADIR "/static",
 	    0, 0, false },
+	{ "paths", "pages", CT_STR, S(pages_dir), "/run/inkwell/pages",
+	    0, 0, false },
+	{ "paths", "pages_max_mb", CT_INT, S(pages_max_mb), "64", 1, 65536,
+	    false },
 	{ "log", "level", CT_STR, S(log_level), "info", 0, 0, false },
 };
 #undef S

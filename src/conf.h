@@ -33,6 +33,8 @@ struct conf {
 	/* [paths] */
 	char	*templates;
 	char	*static_dir;
+	char	*pages_dir;		/* page files for nginx; empty: off */
+	int64_t	 pages_max_mb;		/* per generation, all workers */
 	/* [log] */
 	char	*log_level;		/* debug, info, warn, error */
 };

@@ -38,6 +38,7 @@
 #include "conf.h"
 #include "log.h"
 #include "metrics.h"
+#include "pages.h"
 #include "tmpl/tmpl.h"
 #include "util.h"
 #include "worker.h"
@@ -61,6 +62,10 @@ static bool have_prev, reloading, stopping;
 static double stop_deadline, restart_at, backoff;
 static const char *conf_path = CONF_DEFAULT_PATH;
 static bool conf_given;
+/* The keeper (keeper.c): page files kept honest; 0 when not running. */
+static pid_t keeper_pid;
+static bool keeper_retiring;
+static double keeper_at;
 
 static void
 on_signal(int sig)
@@ -294,6 +299,93 @@ spawn(int lfd)
 	return pid;
 }
 
+/* Starts the keeper when page files are on and it is not running. */
+static void
+keeper_start(int lfd)
+{
+	pid_t	 pid;
+
+	if (conf.pages_dir[0] == '\0' || keeper_pid != 0 ||
+	    util_now() < keeper_at)
+		return;
+	if ((pid = fork()) < 0) {
+		log_msg(LOG_ERROR, "fork: %s", strerror(errno));
+		keeper_at = util_now() + 1;
+		return;
+	}
+	if (pid == 0) {
+		for (int i = 0; i < MAX_KIDS; i++)
+			if (kids[i].pid > 0 && kids[i].ready_fd >= 0)
+				close(kids[i].ready_fd);
+		close(lfd);
+		signal(SIGCHLD, SIG_DFL);
+		_exit(keeper_main(&conf));
+	}
+	keeper_pid = pid;
+	keeper_retiring = false;
+}
+
+static void
+keeper_stop(void)
+{
+	if (keeper_pid != 0 && !keeper_retiring) {
+		keeper_retiring = true;
+		kill(keeper_pid, SIGTERM);
+	}
+}
+
+/*
+ * A new, empty page generation: at start-up (files from a previous run
+ * may be stale), after a reload (the theme may have changed) and at stop
+ * (nginx should not go on serving a stopped blog).
+ */
+static void
+pages_reset(const char *why)
+{
+	if (conf.pages_dir[0] == '\0')
+		return;
+	if (pages_publish(conf.pages_dir, -1, NULL) == 0)
+		log_msg(LOG_DEBUG, "pages: new generation (%s)", why);
+}
+
+/*
+ * Page files need their directory's parent (systemd's RuntimeDirectory):
+ * without it (a hand-made configuration) they are off for this
+ * configuration, with a warning.
+ */
+static void
+pages_check(void)
+{
+	char		*parent, *slash;
+	struct stat	 st;
+
+	if (conf.pages_dir[0] == '\0')
+		return;
+	parent = xstrdup(conf.pages_dir);
+	if ((slash = strrchr(parent, '/')) != NULL)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	if (slash == NULL || stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		log_msg(LOG_WARN, "pages: %s: parent directory missing; page "
+		    "files are off (nginx asks the workers for every page)",
+		    conf.pages_dir);
+		conf.pages_dir[0] = '\0';
+	}
+	free(parent);
+}
+
+/* At start-up: a fresh generation, or page files off for the run when
+ * publishing fails (nothing would retire old files). */
+static void
+pages_setup(void)
+{
+	pages_check();
+	if (conf.pages_dir[0] != '\0' &&
+	    pages_publish(conf.pages_dir, -1, NULL) != 0) {
+		log_msg(LOG_ERROR, "pages: page files are off for this run");
+		conf.pages_dir[0] = '\0';
+	}
+}
+
 static void
 retire(struct kid *k)
 {
@@ -314,6 +406,7 @@ begin_stop(void)
 	for (int i = 0; i < MAX_KIDS; i++)
 		if (kids[i].pid > 0)
 			retire(&kids[i]);
+	keeper_stop();
 }
 
 static void
@@ -363,6 +456,7 @@ begin_reload(void)
 	prev_conf = conf;
 	have_prev = true;
 	conf = next;
+	pages_check();
 	log_set_level(conf.log_level);
 	for (int i = 0; i < MAX_KIDS; i++)
 		if (kids[i].pid > 0 && !kids[i].retiring)
@@ -380,6 +474,17 @@ reap(void)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct kid *k = NULL;
+
+		if (pid == keeper_pid) {
+			if (!keeper_retiring) {
+				log_msg(LOG_ERROR, "keeper %ld died (status "
+				    "%d); restarting it in 1 s", (long)pid,
+				    status);
+				keeper_at = util_now() + 1;
+			}
+			keeper_pid = 0;
+			continue;
+		}
 
 		for (int i = 0; i < MAX_KIDS; i++)
 			if (kids[i].pid == pid)
@@ -477,6 +582,8 @@ step_reload(int lfd)
 			have_prev = false;
 		}
 		log_msg(LOG_INFO, "reload complete");
+		pages_reset("reload");
+		keeper_stop();	/* back at once, with the new configuration */
 		notify("READY=1");
 	}
 }
@@ -541,7 +648,8 @@ supervise(int lfd)
 			begin_stop();
 		}
 		if (stopping) {
-			if (count(any) == 0) {
+			if (count(any) == 0 && keeper_pid == 0) {
+				pages_reset("stop");
 				log_msg(LOG_INFO, "stopped");
 				return 0;
 			}
@@ -551,6 +659,8 @@ supervise(int lfd)
 				for (int i = 0; i < MAX_KIDS; i++)
 					if (kids[i].pid > 0)
 						kill(kids[i].pid, SIGKILL);
+				if (keeper_pid != 0)
+					kill(keeper_pid, SIGKILL);
 				stop_deadline = util_now() + 5;
 			}
 			continue;
@@ -563,6 +673,7 @@ supervise(int lfd)
 			step_reload(lfd);
 		else
 			top_up(lfd);
+		keeper_start(lfd);
 		if (!announced && count(is_new_pending) == 0 &&
 		    count(any) >= conf.workers) {
 			announced = true;
@@ -628,6 +739,7 @@ main(int argc, char *argv[])
 	if (drop_privileges(conf.user) < 0)
 		return 1;
 	(void)metrics_init();
+	pages_setup();
 	log_msg(LOG_INFO, "inkwelld %s starting, %lld workers",
 	    PACKAGE_VERSION, (long long)conf.workers);
 	return supervise(lfd);

@@ -72,6 +72,8 @@ static const struct {
 	    "Cached pages found but not served: content changed since." },	/* METRIC_CACHE_STALE */
 	{ "inkwell_worker_starts_total",
 	    "Worker processes started." },			/* METRIC_WORKER_STARTS */
+	{ "inkwell_page_files_total",
+	    "Cached pages also written as files for nginx to serve." },	/* METRIC_PAGE_FILES */
 };
 _Static_assert(NELEM(counters) == METRIC__MAX,
     "counters[] must cover enum metric_counter");

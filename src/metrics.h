@@ -30,6 +30,7 @@ enum metric_counter {
 	METRIC_CACHE_INVALIDATIONS,	/* content versions pushed to Redis */
 	METRIC_CACHE_STALE,		/* entries found but of an old version */
 	METRIC_WORKER_STARTS,		/* worker processes started */
+	METRIC_PAGE_FILES,		/* page files written for nginx */
 	METRIC__MAX
 };
 

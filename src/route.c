@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "out.h"
 #include "page.h"
+#include "pages.h"
 #include "req.h"
 #include "route.h"
 #include "tmpl/tmpl.h"
@@ -258,9 +259,52 @@ route_cache_key(struct req *r)
 }
 
 /*
+ * The page file nginx may serve for this answer (pages.h), or NULL: GET
+ * only (a HEAD's body may be missing), not a search (every query would
+ * be a file), and only pages nginx sends with the same Cache-Control
+ * ("expires epoch" in the site says no-cache).
+ */
+static const char *
+page_file(struct req *r, const struct cache_entry *e)
+{
+	char	*rel;
+
+	if (r->method != METHOD_GET || !cache_pages_on(r->w->cache) ||
+	    r->in[KEY_Q] != NULL || strcmp(e->cache_control, "no-cache") != 0)
+		return NULL;
+	rel = arena_alloc(r->a, PAGES_MAX_PATH + 1);
+	if (pages_path(r->path, r->query, e->ctype, rel, PAGES_MAX_PATH + 1) !=
+	    0)
+		return NULL;
+	return rel;
+}
+
+/*
+ * Writes the page file for a hit or a stored miss.  Once it is in
+ * place nginx answers for this page, with its own validators (the file's
+ * mtime, and mtime and size as ETag): this answer says the same, so a
+ * client revalidates against either with the same ETag.
+ */
+static void
+to_file(struct req *r, const struct cache_entry *e)
+{
+	const char	*file = page_file(r, e);
+	int64_t		 epoch;
+
+	if (file == NULL || !cache_put_file(r->w->cache, file, r->resp.body.p,
+	    r->resp.body.n, &epoch))
+		return;
+	r->resp.etag = true;
+	r->resp.etag_value = arena_printf(r->a, "\"%llx-%zx\"",
+	    (unsigned long long)epoch, r->resp.body.n);
+	r->resp.last_modified = epoch;
+}
+
+/*
  * Runs a cacheable handler through the page cache.  A hit is answered
  * from Redis with the headers the page was made with; a miss runs the
- * handler and stores a 200.  X-Cache tells which.
+ * handler and stores a 200.  Either then becomes a page file when files
+ * are on.  X-Cache tells which.
  */
 static enum status
 cached(struct req *r, handler_fn handler)
@@ -291,6 +335,7 @@ cached(struct req *r, handler_fn handler)
 		r->resp.last_modified = e.last_modified;
 		r->resp.etag = e.etag[0] != '\0';
 		r->resp.etag_value = r->resp.etag ? e.etag : NULL;
+		to_file(r, &e);
 		return ST_OK;
 	}
 	st = handler(r);
@@ -304,6 +349,7 @@ cached(struct req *r, handler_fn handler)
 		e.body = r->resp.body.p;
 		e.bodylen = r->resp.body.n;
 		cache_put(r->w->cache, r->a, key, &e);
+		to_file(r, &e);
 	}
 	return st;
 }

@@ -33,4 +33,7 @@ struct worker {
  */
 int	 worker_main(const struct conf *, int listen_fd, int ready_fd);
 
+/* The keeper process (keeper.c): runs until SIGTERM; the exit status. */
+int	 keeper_main(const struct conf *);
+
 #endif

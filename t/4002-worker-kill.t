@@ -46,7 +46,7 @@ WORKERS=${INKWELL_SERVER_WORKERS:-$WORKERS}
 # workers: the supervisor's live children, sorted, one line.
 workers() {
 	local pid out=()
-	for pid in $(pgrep -P "$SUP" 2>/dev/null); do
+	for pid in $(pgrep -x -P "$SUP" inkwelld 2>/dev/null); do
 		[[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) != Z ]] || continue
 		[[ -e /proc/$pid ]] && out+=("$pid")
 	done

@@ -60,7 +60,7 @@ wait_for() { # command... : up to 5 s
 
 req() { python3 "$client" "$@"; }
 status_of() { req "$@" | sed -n 's/^Status: \([0-9]*\).*/\1/p' | head -n 1; }
-kids() { pgrep -P "$1" | sort | tr '\n' ' '; }
+kids() { pgrep -x -P "$1" inkwelld | sort | tr '\n' ' '; }
 
 sock=$tmp/s.sock
 write_conf "$tmp/a.conf" "unix:$sock" 2
@@ -120,9 +120,9 @@ common=$(comm -12 <(tr ' ' '\n' <<<"$before" | sed '/^$/d') <(tr ' ' '\n' <<<"$a
 is "$common" "" "no old worker survives the reload"
 
 # A worker killed outright is replaced.
-victim=$(pgrep -P "$main" | head -n 1)
+victim=$(pgrep -x -P "$main" inkwelld | head -n 1)
 kill -KILL "$victim"
-nkids_is() { test "$(pgrep -P "$1" | wc -l)" -eq "$2"; }
+nkids_is() { test "$(pgrep -x -P "$1" inkwelld | wc -l)" -eq "$2"; }
 ok "killed worker is replaced" wait_for nkids_is "$main" 3
 unlike "$(kids "$main")" "(^| )$victim( |$)" "with a new process"
 

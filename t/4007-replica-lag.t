@@ -153,6 +153,7 @@ cat >"$STACK_CONF" <<-EOF
 	[paths]
 	templates = $src/templates
 	static = $src/static
+	pages = $STACK_RUN/pages
 
 	[log]
 	level = info
@@ -274,6 +275,11 @@ for p in "${PAGES[@]}"; do
 		headers "$p (last)"
 	fi
 done
+
+# Those hits were page files nginx served (pages.h), made after the write
+# from a replica that had not replayed it, or from the primary.
+nfiles=$(find "$STACK_RUN/pages/current/" -type f -name '*@*' 2>/dev/null | wc -l)
+ok "page files were in play ($nfiles in the current generation)" test "$nfiles" -ge 3
 
 # --- a write that bypasses inkwell ---------------------------------------------
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 4008-cache: the Redis page cache through nginx.  A second request is a
-# hit with the same bytes and validators; a write through inkwellctl is
-# visible on the very next request, one made behind inkwell's back (psql)
-# within the sync interval, and a scheduled post appears when its time
-# comes with no write at all.  Then Redis is stopped under a bounded load
-# and later frozen (slow): every request is answered 200 from PostgreSQL
-# within the timeout, and when Redis is back the hits come back by
-# themselves.  /metrics counts all of it.
+# 4008-cache: the page cache through nginx: Redis, and the page files
+# nginx serves itself.  A second request is a hit (from the page file:
+# no worker involved) with the same bytes and validators; a write through
+# inkwellctl is visible on the very next request, one made behind
+# inkwell's back (psql) within the sync interval, and a scheduled post
+# appears when its time comes with no write at all.  Hostile paths never
+# reach a file outside the current generation; generations swapped under
+# load never cost a reader an error.  Then Redis is stopped under a
+# bounded load and later frozen (slow): every request is answered 200
+# within the timeout, writes still show at once, and when Redis is back
+# the hits come back by themselves.  /metrics counts all of it.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -82,6 +85,7 @@ cp "$TMP/body" "$TMP/first"
 etag1=$(header ETag)
 is "$(get "$p")" 200 "second request answers"
 is "$(xcache)" HIT "and is a hit"
+is "$(header X-Request-Id)" "" "served by nginx from the page file (no worker, no X-Request-Id)"
 ok "a hit has the same bytes as the page made for the miss" cmp -s "$TMP/first" "$TMP/body"
 is "$(header ETag)" "$etag1" "and the same ETag"
 is "$(header Content-Type)" "text/html; charset=utf-8" "and the same Content-Type"
@@ -149,6 +153,32 @@ for ((i = 0; i < 10; i++)); do
 done
 is "$stale" 0 "and once seen, never the old one again"
 
+# The keeper (which retires page files on such changes) is restarted when
+# it dies, and goes on doing its job.
+SUP=$(head -n 1 "$INKWELL_TEST_VAR/run/inkwelld.pid" 2>/dev/null | tr -dc '0-9')
+keeper() { pgrep -x -P "$SUP" inkwell-keeper 2>/dev/null | head -n 1; }
+k1=$(keeper)
+like "$k1" '^[0-9]+$' "inkwelld runs a keeper process ($k1)"
+kill -KILL "$k1" 2>/dev/null
+k2=
+for ((i = 0; i < 50; i++)); do
+	k2=$(keeper)
+	[[ -n $k2 && $k2 != "$k1" ]] && break
+	sleep 0.1
+done
+ok "killed, it is back within 5 s ($k2)" test -n "$k2" -a "$k2" != "$k1"
+get "$p" >/dev/null
+get "$p" >/dev/null
+sql "UPDATE settings SET value = value || ' 4008' WHERE key = 'title'"
+seen=
+for ((i = 0; i < 40; i++)); do
+	get "$p" >/dev/null
+	if grep -q ' 4008<' "$TMP/body"; then seen=1; break; fi
+	sleep 0.05
+done
+ok "the new keeper retires page files after a psql change too" test -n "$seen"
+sql "UPDATE settings SET value = regexp_replace(value, ' 4008$', '') WHERE key = 'title'"
+
 # A scheduled post goes live by time alone: no write marks the moment.
 sql "INSERT INTO posts (slug, title, summary, body_md, body_html, status, published_at, author_id)
      SELECT '$SLUG-later', 'Cache scheduled post', '', 'x', '<p>x</p>', 'scheduled',
@@ -172,6 +202,60 @@ done
 ok "it is on the home page within 1.5 s of its time" test -n "$found"
 sql "DELETE FROM posts WHERE slug = '$SLUG-later'" >/dev/null
 
+# --- page files: what nginx may and may not serve ------------------------
+PAGES=$INKWELL_TEST_VAR/run/pages
+ok "the page files live under the stack's pages directory" test -L "$PAGES/current"
+get "$p" >/dev/null
+get "$p" >/dev/null
+ok "the post page has its file" test -f "$PAGES/current/posts/$SLUG@.html"
+# A file of our own beside the generations, and one in the generation
+# under a name no request may reach.
+printf 'CANARY-OUTSIDE\n' >"$PAGES/canary@.html"
+printf 'CANARY-INSIDE\n' >"$PAGES/current/.hidden@.html"
+leak=0
+for path in "/../canary" "/%2e%2e/canary" "/posts/..%2f..%2fcanary" "/..%2fcanary" \
+	"/?../canary" "/.hidden" "/%2ehidden" "/posts/$SLUG?/../../../canary" \
+	"/posts/$SLUG@" "/posts/$SLUG@.html"; do
+	code=$(get "$path")
+	if grep -q CANARY "$TMP/body"; then
+		leak=1
+		diag "$path answered $code with a canary"
+	fi
+done
+is "$leak" 0 "no hostile path reads a file it should not"
+rm -f "$PAGES/canary@.html" "$PAGES/current/.hidden@.html"
+code=$(curl -s -o "$TMP/body" -D "$TMP/head" -w '%{http_code}' --max-time 10 -X POST -d x=1 "$URL$p")
+is "$code" 405 "a POST to a page with a file goes to the workers (405 from inkwell)"
+like "$(header X-Request-Id)" '^[0-9a-f]{32}$' "answered by a worker"
+is "$(curl -s -I --max-time 10 -o /dev/null -w '%{http_code} %{size_download}' "$URL/posts/$SLUG")" "200 0" \
+	"HEAD from the page file: 200, no body"
+get "/?page=1&utm_source=x" >/dev/null
+ok "a URL with an unknown key never gets a file" bash -c "! ls '$PAGES/current/' | grep -q utm"
+# Generations swapped (and old ones removed) over and over under load:
+# nginx may resolve a file in a generation that is gone when it opens
+# it; the workers answer then, so every request still gets its page.
+swaps() {
+	local i
+	for ((i = 0; i < 15; i++)); do
+		"$CTL" -c "$INKWELL_TEST_CONF" cache flush >/dev/null 2>&1
+		sleep 0.05
+	done
+}
+swaps &
+swapper=$!
+bad=0 n=0
+while kill -0 "$swapper" 2>/dev/null && ((n < 2000)); do
+	code=$(get "$p")
+	n=$((n + 1))
+	if [[ $code != 200 ]] || ! grep -q 'Cache title three' "$TMP/body"; then
+		bad=$((bad + 1))
+		diag "during swaps: $code $(xcache)"
+	fi
+done
+wait "$swapper"
+ok "requests ran during the swaps ($n)" test "$n" -gt 10
+is "$bad" 0 "every one answered 200 with the page"
+
 # inkwellctl cache flush
 get "$p" >/dev/null
 out=$("$CTL" -c "$INKWELL_TEST_CONF" cache flush 2>&1)
@@ -182,12 +266,15 @@ is "$(xcache)" MISS "the next request is a miss"
 # --- Redis stopped under load -----------------------------------------
 metric() { curl -s --max-time 5 "$URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 trips0=$(metric inkwell_cache_breaker_trips_total)
-get "$p" >/dev/null
+# The load asks for a search: cached in Redis, never a page file (every
+# search would be one), so it shows what the breaker does.
+q="/search?q=cache"
+get "$q" >/dev/null
 # 300 requests, one every 20 ms or so: "epoch code x-cache seconds".
 load() {
 	local i out
 	for ((i = 0; i < 300; i++)); do
-		out=$(curl -s -o /dev/null -D - --max-time 10 -w 'CODE %{http_code} %{time_total}\n' "$URL$p" |
+		out=$(curl -s -o /dev/null -D - --max-time 10 -w 'CODE %{http_code} %{time_total}\n' "$URL$q" |
 			tr -d '\r' | awk '/^X-Cache:/ { x = $2 } /^CODE/ { c = $2; t = $3 } END { print c, (x ? x : "-"), t }')
 		printf '%s %s\n' "$EPOCHREALTIME" "$out"
 		sleep 0.02
@@ -201,9 +288,17 @@ ok "Redis stopped (SIGTERM to its pid)" kill -TERM "$(redis_pid)"
 for ((i = 0; i < 50; i++)); do redis_alive || break; sleep 0.1; done
 ok "it is gone" bash -c "! kill -0 $(redis_pid) 2>/dev/null"
 sleep 2
-is "$(get "$p")" 200 "a page while Redis is down: 200"
+is "$(get "$q")" 200 "a search while Redis is down: 200"
 is "$(xcache)" BYPASS "served without the cache"
 like "$(cat "$TMP/body")" 'Cache title three' "with the right content"
+is "$(get "$p")" 200 "the post page while Redis is down: 200"
+like "$(cat "$TMP/body")" 'Cache title three' "with the right content"
+ok "a write while Redis is down" post "Cache title four"
+if_fail diag "$(cat "$TMP/import.log")"
+get "$p" >/dev/null
+like "$(cat "$TMP/body")" 'Cache title four' "shows on the very next request (the page file is retired without Redis)"
+get "$p" >/dev/null
+like "$(cat "$TMP/body")" 'Cache title four' "and the one after"
 start_at=$EPOCHREALTIME
 ok "Redis started again" redis_start
 sleep 2.5	# the breaker retries within 1 s
@@ -214,7 +309,7 @@ freeze_at=$EPOCHREALTIME
 ok "Redis frozen (SIGSTOP)" kill -STOP "$frozen"
 sleep 2
 t0=$EPOCHREALTIME
-is "$(get "$p")" 200 "a page while Redis hangs: 200"
+is "$(get "$q")" 200 "a search while Redis hangs: 200"
 t1=$EPOCHREALTIME
 ok "answered within 1 s (the Redis timeout is 100 ms)" awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 1) }'
 ok "Redis thawed (SIGCONT)" kill -CONT "$frozen"

@@ -461,6 +461,7 @@ stack_inkwell_config() {
 		[paths]
 		templates = $STACK_REPO/templates
 		static = $STACK_REPO/static
+		pages = $STACK_RUN/pages
 
 		[log]
 		level = info
@@ -573,11 +574,12 @@ stack_nginx_config() {
 	sed -e "s#^\([[:space:]]*\)listen[[:space:]]\{1,\}80;#\1listen 127.0.0.1:$STACK_HTTP_PORT;#" \
 		-e '/^[[:space:]]*listen[[:space:]]\{1,\}\[::\]:80;/d' \
 		-e "s#/run/inkwell/inkwell\.sock#$STACK_SOCKET#g" \
+		-e "s#/run/inkwell/pages#$STACK_RUN/pages#g" \
 		-e "s#/usr/share/inkwell/static#$STACK_REPO/static#g" \
 		"$STACK_REPO/nginx/inkwell.conf" >"$dir/site.conf"
 	if ! grep -q "^[[:space:]]*listen 127\.0\.0\.1:$STACK_HTTP_PORT;" "$dir/site.conf" ||
 		grep -Eq '^[^#]*(/run/inkwell/|/usr/share/inkwell/|listen[[:space:]]+(\[::\]:)?80;)' "$dir/site.conf"; then
-		stack_die "could not turn nginx/inkwell.conf into $dir/site.conf: it no longer has 'listen 80;', /run/inkwell/inkwell.sock and /usr/share/inkwell/static where stack.sh expects them"
+		stack_die "could not turn nginx/inkwell.conf into $dir/site.conf: it no longer has 'listen 80;', /run/inkwell/inkwell.sock, /run/inkwell/pages and /usr/share/inkwell/static where stack.sh expects them"
 	fi
 
 	if ! nginx -t -q -e "$STACK_LOG/nginx-error.log" -p "$dir/" -c "$dir/nginx.conf" \

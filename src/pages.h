@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pages.h: the page files nginx serves before it asks a worker.
+ *
+ * A cached page is also written as a plain file, so that a hit costs
+ * nginx what a static file costs: no FastCGI, no Redis.  Files live in
+ * generations: DIR/current is a symlink to the generation nginx serves
+ * from, and a write that changes what readers see swaps it to a new,
+ * empty generation (rename(2) of a symlink: atomic) before the write is
+ * acknowledged.  Nothing in a generation is ever changed, so nothing can
+ * be half-new.  See nginx/inkwell.conf for the nginx side and DESIGN.md.
+ */
+#ifndef INKWELL_PAGES_H
+#define INKWELL_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest relative file name pages_path() makes. */
+#define PAGES_MAX_PATH	512
+/* Longest query string a file may stand for. */
+#define PAGES_MAX_QUERY	128
+
+/*
+ * A generation: its directory name "<id>-<version>-<epoch>-<born>".  id
+ * counts up on this host; version is the content version it was opened
+ * for ("x": unknown, -1 here); epoch is the modification time its files
+ * get, one second after the last generation's at least, so nginx's ETag
+ * (mtime and size) never repeats across generations; born is when it was
+ * opened, in epoch milliseconds.
+ */
+struct pages_gen {
+	uint64_t	 id;
+	int64_t		 version;
+	int64_t		 epoch;
+	int64_t		 born;
+	char		 name[96];
+};
+
+/* Parses a generation's directory name; 0, or -1 when it is not one. */
+int	pages_gen_parse(const char *name, struct pages_gen *);
+
+/* Reads DIR/current.  0, or -1 (no generation yet, or unreadable). */
+int	pages_current(const char *dir, struct pages_gen *);
+
+/*
+ * Opens a new, empty generation for content version (-1 unknown) and
+ * points DIR/current at it, under an flock so concurrent publishers
+ * never go backwards.  Creates DIR itself (not its parents) when
+ * missing.  0, or -1 (logged).
+ */
+int	pages_publish(const char *dir, int64_t version, struct pages_gen *out);
+
+/*
+ * The file a response stands in for, relative to a generation:
+ * "<path>@<query>.<ext>", ext from the content type.  Only plain paths
+ * (letters, digits, "-._~" and single slashes, no segment starting with
+ * a dot, no trailing slash but "/"), plain queries ([A-Za-z0-9=&_.-],
+ * at most PAGES_MAX_QUERY bytes) and the content types nginx's types
+ * block knows qualify: anything else is never a file, so two requests
+ * nginx tells apart never share one.  0, or -1 (not a file page).
+ */
+int	pages_path(const char *path, const char *query, const char *ctype,
+	    char *out, size_t outsz);
+
+/*
+ * Writes body as rel in generation g (directories made as needed; the
+ * file appears whole or not at all, and an existing one is kept).
+ * 0 written, 1 already there, -1 failed (errno; a generation removed
+ * under us is ENOENT, which is not worth a log line).
+ */
+int	pages_write(const char *dir, const struct pages_gen *g,
+	    const char *rel, const char *body, size_t n);
+
+/*
+ * Removes every generation but the current one that is older than
+ * min_age seconds (by its directory's change time).  The number removed,
+ * or -1 when DIR cannot be read.
+ */
+int	pages_gc(const char *dir, double min_age);
+
+/* Removes every generation but the current one, whatever its age. */
+int	pages_clear(const char *dir);
+
+#endif
