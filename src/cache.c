@@ -45,7 +45,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+
 #include <hiredis/hiredis.h>
+#include <sodium.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -197,6 +201,67 @@ cache_close(struct cache *c)
 	free(c->host);
 	free(c->pages);
 	free(c);
+}
+
+/* XORs a digest of each file's name and bytes into acc: the order
+ * readdir() gives does not matter. */
+static void
+theme_hash(const char *dir, const char *rel, int depth,
+    unsigned char acc[16])
+{
+	DIR		*d;
+	struct dirent	*de;
+
+	if (depth > 2 || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char		 path[4096], name[1024], chunk[8192];
+		unsigned char	 h[16];
+		crypto_generichash_state st;
+		struct stat	 sb;
+		ssize_t		 n;
+		int		 fd;
+
+		if (de->d_name[0] == '.' ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path) ||
+		    snprintf(name, sizeof(name), "%s/%s", rel, de->d_name) >=
+		    (int)sizeof(name) || stat(path, &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			theme_hash(path, name, depth + 1, acc);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode) ||
+		    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		crypto_generichash_init(&st, NULL, 0, sizeof(h));
+		crypto_generichash_update(&st, (const unsigned char *)name,
+		    strlen(name) + 1);
+		while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+			crypto_generichash_update(&st,
+			    (const unsigned char *)chunk, (size_t)n);
+		close(fd);
+		crypto_generichash_final(&st, h, sizeof(h));
+		for (size_t i = 0; i < sizeof(h); i++)
+			acc[i] ^= h[i];
+	}
+	closedir(d);
+}
+
+void
+cache_theme_id(const char *templates, const char *base_url, char out[17])
+{
+	unsigned char	 acc[16] = { 0 }, h[8];
+	crypto_generichash_state st;
+
+	theme_hash(templates, "", 0, acc);
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, acc, sizeof(acc));
+	crypto_generichash_update(&st, (const unsigned char *)base_url,
+	    strlen(base_url));
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(out, 17, h, sizeof(h));
 }
 
 bool

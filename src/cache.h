@@ -118,6 +118,15 @@ enum status	 cache_invalidate(struct cache *, struct db *, struct arena *);
  */
 long long	 cache_flush(struct cache *, struct db *, struct arena *);
 
+/*
+ * What the pages a worker makes depend on besides the content: a digest
+ * of every file under the templates directory (two levels) and of the
+ * base URL, as 16 hex digits in out.  Cache keys carry it, so a reload
+ * onto another theme never serves pages made with the old one.
+ */
+void		 cache_theme_id(const char *templates, const char *base_url,
+		    char out[17]);
+
 /* Is a lookup possible now (Redis configured and breaker closed)? */
 bool		 cache_enabled(const struct cache *);
 

@@ -247,6 +247,11 @@ route_cache_key(struct req *r)
 	}
 	buf_init(&b, r->a, 128);
 	buf_puts(&b, "{iw}:p:");
+	/* Pages made with another theme or base URL are other pages. */
+	if (r->w != NULL && r->w->theme[0] != '\0') {
+		buf_puts(&b, r->w->theme);
+		buf_putc(&b, ':');
+	}
 	buf_puts(&b, r->path);
 	buf_putc(&b, '?');
 	for (size_t k = 0; k < KEY__MAX; k++) {

@@ -193,6 +193,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 			return 2;
 		}
 	}
+	cache_theme_id(conf->templates, conf->base_url, w.theme);
 
 	if (ready_fd >= 0) {
 		if (write(ready_fd, &one, 1) != 1)

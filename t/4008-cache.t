@@ -42,6 +42,11 @@ cleanup() {
 	[[ -n $p ]] && kill -CONT "$p" 2>/dev/null
 	redis_alive || redis_start
 	sql "DELETE FROM posts WHERE slug IN ('$SLUG', '$SLUG-later')" >/dev/null 2>&1
+	# A theme test that stopped half-way: the stack's own theme back.
+	if [[ -f $TMP/conf.orig ]] && ! cmp -s "$TMP/conf.orig" "$INKWELL_TEST_CONF"; then
+		cp "$TMP/conf.orig" "$INKWELL_TEST_CONF"
+		[[ -n ${SUP:-} ]] && kill -HUP "$SUP" 2>/dev/null
+	fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -262,6 +267,33 @@ out=$("$CTL" -c "$INKWELL_TEST_CONF" cache flush 2>&1)
 like "$out" '^[1-9][0-9]* cached pages removed' "inkwellctl cache flush removes pages"
 get "$p" >/dev/null
 is "$(xcache)" MISS "the next request is a miss"
+
+# --- a reload onto another theme ------------------------------------------
+# Cached pages (Redis entries and page files) were made with the old
+# theme; after the reload none of them may be served.
+cp -R "$INKWELL_SRC/templates" "$TMP/theme"
+printf '<!-- theme-4008 -->\n' >>"$TMP/theme/partials/foot.mustache"
+cp "$INKWELL_TEST_CONF" "$TMP/conf.orig"
+for path in / "$p"; do get "$path" >/dev/null; get "$path" >/dev/null; done
+is "$(xcache)" HIT "before the reload the pages are cached"
+# theme_reload DIR: point the stack's inkwelld at DIR, SIGHUP it, and
+# wait (up to 10 s) until / shows whether the marker is there.
+theme_on() { get / >/dev/null; grep -q 'theme-4008' "$TMP/body"; }
+sed -i "s#^templates = .*#templates = $TMP/theme#" "$INKWELL_TEST_CONF"
+kill -HUP "$SUP"
+ok "after a reload onto an edited theme, / shows it (within 10 s)" wait_for 10 theme_on
+for path in "$p" /feed.atom; do
+	get "$path" >/dev/null
+	get "$path" >/dev/null
+done
+get "$p" >/dev/null
+like "$(cat "$TMP/body")" 'theme-4008' "and so does the post page that was cached"
+cp "$TMP/conf.orig" "$INKWELL_TEST_CONF"
+kill -HUP "$SUP"
+theme_off() { ! theme_on; }
+ok "back on the first theme, it is gone again (within 10 s)" wait_for 10 theme_off
+get "$p" >/dev/null
+unlike "$(cat "$TMP/body")" 'theme-4008' "from the post page too"
 
 # --- Redis stopped under load -----------------------------------------
 metric() { curl -s --max-time 5 "$URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }

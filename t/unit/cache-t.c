@@ -6,7 +6,11 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -194,6 +198,42 @@ breaker(struct arena *a)
 	conf_free(&c);
 }
 
+static void
+theme(void)
+{
+	char	 tmpl[] = "/tmp/inkwell-cache-t.XXXXXX", f[128], id1[17];
+	char	 id2[17], id3[17], id4[17];
+	char	*dir = mkdtemp(tmpl);
+	FILE	*fp;
+
+	if (dir == NULL)
+		bail("mkdtemp failed");
+	snprintf(f, sizeof(f), "%s/partials", dir);
+	ok(mkdir(f, 0755) == 0, "a theme directory with a partials/");
+	snprintf(f, sizeof(f), "%s/partials/head.mustache", dir);
+	if ((fp = fopen(f, "w")) == NULL)
+		bail("cannot write %s", f);
+	fputs("<head>one</head>\n", fp);
+	fclose(fp);
+	cache_theme_id(dir, "http://a.example", id1);
+	ok(strlen(id1) == 16 && strspn(id1, "0123456789abcdef") == 16,
+	    "the theme id is 16 hex digits (%s)", id1);
+	cache_theme_id(dir, "http://a.example", id2);
+	is_string(id1, id2, "the same theme gives the same id");
+	cache_theme_id(dir, "http://b.example", id3);
+	ok(strcmp(id1, id3) != 0, "another base URL, another id");
+	if ((fp = fopen(f, "w")) == NULL)
+		bail("cannot write %s", f);
+	fputs("<head>two</head>\n", fp);
+	fclose(fp);
+	cache_theme_id(dir, "http://a.example", id4);
+	ok(strcmp(id1, id4) != 0, "a partial edited, another id");
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/partials", dir);
+	rmdir(f);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -204,6 +244,7 @@ main(void)
 	lsn();
 	keys(a);
 	breaker(a);
+	theme();
 	arena_free(a);
 	return done_testing();
 }
