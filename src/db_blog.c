@@ -173,16 +173,61 @@ static const char Q_FEED[] = POST_ROWS(
     " LIMIT $1::int", "p.body_html");
 
 /*
- * Full-text search: websearch syntax, ranked, with a snippet whose
- * matches are marked by U+E000/U+E001 (see search_snippet_html), never
- * by HTML, so escaping stays in our hands.  Every match is ranked, but
- * only the page's posts get a snippet.
+ * Full-text search: websearch syntax, with a snippet whose matches are
+ * marked by U+E000/U+E001 (see search_snippet_html), never by HTML, so
+ * escaping stays in our hands.  Only the page's posts get a snippet.
+ *
+ * What a search shows (a product decision): the SEARCH_MAX newest
+ * matching posts, best ranked first, ties newest first.  Pages stop
+ * there: the last one has no "older" link and a page past it is a 404,
+ * as past the end of a listing.  A word in fewer posts than that shows
+ * every one, as before.  Ranking every match instead read each match's
+ * tsvector (stored out of line, a few KB): for a word in 1 post in 20
+ * the query took 44 ms at 100,000 posts, and grew with the blog.  Now the
+ * rows read do not grow with the blog; what does is the read of the
+ * word's GIN posting list (1 ms for 5,000 posts, 7 ms for 98,000).
+ *
+ * The newest matches come in two steps that read matching rows only:
+ * first those among the newest SEARCH_WINDOW live posts (w.since is the
+ * oldest of them: a walk of posts_live_idx), a BitmapAnd of the GIN
+ * index and that range of posts_live_idx; then, only when those are
+ * fewer than SEARCH_MAX, the older ones, from the GIN index alone.  The
+ * second step reads every older match, so it costs most for words in a
+ * little under SEARCH_MAX / SEARCH_WINDOW of the posts.  Its date test
+ * is kept off posts_live_idx, whose range would be most of the table.
+ * With fewer than SEARCH_WINDOW live posts (since is NULL) the first
+ * step is skipped and the second reads every match: plans are made once,
+ * and on a small table the planner would walk the range instead,
+ * testing each post.  That walk, newest first, was the other candidate:
+ * each test reads a tsvector out of line, so finding 100 matches of a
+ * word in 1 post in 20 cost 12 ms, against 2 ms here.
  */
+#define SEARCH_MAX	"100"
+#define SEARCH_WINDOW	"2000"
+#define HIT_COLS	PAGE_COLS ", p.search, p.body_md"
 static const char Q_SEARCH[] = POST_ROWS(
-    "SELECT " PAGE_COLS ", ts_rank_cd(p.search, q) AS k1,"
-    "   p.published_at AS k2, p.body_md, q"
-    " FROM posts p, websearch_to_tsquery('english', $1) q"
-    " WHERE " LIVE " AND p.search @@ q"
+    "WITH q AS MATERIALIZED ("
+    "   SELECT websearch_to_tsquery('english', $1) AS q),"
+    " w AS MATERIALIZED (SELECT (SELECT p.published_at"
+    "   FROM posts p WHERE " LIVE
+    "   ORDER BY p.published_at DESC, p.id DESC"
+    "   OFFSET " SEARCH_WINDOW " - 1 LIMIT 1) AS since),"
+    " hits AS MATERIALIZED ("
+    "   (SELECT " HIT_COLS " FROM posts p WHERE " LIVE
+    "   AND (SELECT since FROM w) IS NOT NULL"
+    "   AND p.published_at >= (SELECT since FROM w)"
+    "   AND p.search @@ (SELECT q FROM q)"
+    "   ORDER BY p.published_at DESC, p.id DESC)"
+    " UNION ALL"
+    "   (SELECT " HIT_COLS " FROM posts p WHERE " LIVE
+    "   AND (p.published_at < (SELECT since FROM w)) IS NOT FALSE"
+    "   AND p.search @@ (SELECT q FROM q)"
+    "   ORDER BY p.published_at DESC, p.id DESC)"
+    " LIMIT " SEARCH_MAX ")"
+    " SELECT p.id, p.slug, p.title, p.summary, p.published_at,"
+    "   p.updated_at, p.author_id, ts_rank_cd(p.search, q.q) AS k1,"
+    "   p.published_at AS k2, p.body_md, q.q"
+    " FROM hits p, q"
     " ORDER BY k1 DESC, k2 DESC, p.id DESC LIMIT $2::int OFFSET $3::int",
     "ts_headline('english', p.title || ' ' || p.summary || ' ' || p.body_md,"
     "   p.q, 'StartSel=\xee\x80\x80, StopSel=\xee\x80\x81, MaxFragments=2,"
