@@ -507,6 +507,10 @@ add_tag(struct arena *a, struct json_object *post, const PGresult *res,
 	json_object_set_boolean(json_object_object_get(post, "has_tags"), 1);
 }
 
+static enum status	 posts_of(struct arena *, const char *,
+			    const PGresult *, const char *, bool,
+			    struct json_object **);
+
 /*
  * Runs a POST_ROWS query and makes its rows into post objects.  *out is
  * owned by the caller: an array of the posts, or with single the first
@@ -520,15 +524,25 @@ post_rows(struct db *db, struct arena *a, const char *what, const char *sql,
 {
 	PGconn		*pg;
 	PGresult	*res;
-	struct json_object *list, **posts;
-	const char	**ids;
-	int		 rows, nposts = 0, i;
 
 	*out = NULL;
 	if ((pg = db_reader(db)) == NULL)
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, what, sql, n, params)) == NULL)
 		return db_failure(db, pg);
+	return posts_of(a, what, res, extra_key, single, out);
+}
+
+/* post_rows() past running the query: makes res into *out. */
+static enum status
+posts_of(struct arena *a, const char *what, const PGresult *res,
+    const char *extra_key, bool single, struct json_object **out)
+{
+	struct json_object *list, **posts;
+	const char	**ids;
+	int		 rows, nposts = 0, i;
+
+	*out = NULL;
 	if (PQnfields(res) != COL__MAX) {
 		log_msg(LOG_ERROR, "%s: %d columns, not %d", what,
 		    PQnfields(res), COL__MAX);
@@ -562,16 +576,17 @@ post_rows(struct db *db, struct arena *a, const char *what, const char *sql,
 	return *out != NULL ? ST_OK : ST_NOTFOUND;
 }
 
-enum status
-db_posts(struct db *db, struct arena *a, const struct db_filter *f,
-    int limit, int offset, struct json_object **out)
+/*
+ * The listing statement for f, with its parameters in p (room for 6)
+ * and their number in *n; lim and off are the LIMIT and OFFSET.
+ */
+static const char *
+posts_query(const struct db_filter *f, const char *lim, const char *off,
+    const char **p, int *np)
 {
-	char		 lim[16], off[16];
-	const char	*p[6], *sql;
+	const char	*sql;
 	int		 n = 0;
 
-	snprintf(lim, sizeof(lim), "%d", limit);
-	snprintf(off, sizeof(off), "%d", offset);
 	if ((f->tag != NULL) + (f->author != NULL) + (f->from != NULL) > 1) {
 		sql = Q_POSTS_ANY;
 		p[n++] = f->tag;
@@ -592,6 +607,21 @@ db_posts(struct db *db, struct arena *a, const struct db_filter *f,
 		sql = Q_POSTS;
 	p[n++] = lim;
 	p[n++] = off;
+	*np = n;
+	return sql;
+}
+
+enum status
+db_posts(struct db *db, struct arena *a, const struct db_filter *f,
+    int limit, int offset, struct json_object **out)
+{
+	char		 lim[16], off[16];
+	const char	*p[6], *sql;
+	int		 n;
+
+	snprintf(lim, sizeof(lim), "%d", limit);
+	snprintf(off, sizeof(off), "%d", offset);
+	sql = posts_query(f, lim, off, p, &n);
 	return post_rows(db, a, "posts", sql, n, p, NULL, false, out);
 }
 
@@ -658,6 +688,18 @@ db_months(struct db *db, struct arena *a, struct json_object **out)
 	return json_query(db, a, "months", Q_MONTHS, 0, NULL, out);
 }
 
+/* The settings object of a Q_SETTINGS result; owned by the caller. */
+static struct json_object *
+settings_of(const PGresult *res)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int r = 0; r < PQntuples(res); r++)
+		json_object_object_add(o, PQgetvalue(res, r, 0),
+		    text_value(res, r, 1));
+	return o;
+}
+
 enum status
 db_settings(struct db *db, struct arena *a, struct json_object **out)
 {
@@ -669,10 +711,34 @@ db_settings(struct db *db, struct arena *a, struct json_object **out)
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, "settings", Q_SETTINGS, 0, NULL)) == NULL)
 		return db_failure(db, pg);
-	*out = json_object_new_object();
-	for (int r = 0; r < PQntuples(res); r++)
-		json_object_object_add(*out, PQgetvalue(res, r, 0),
-		    text_value(res, r, 1));
+	*out = settings_of(res);
+	return ST_OK;
+}
+
+enum status
+db_settings_posts(struct db *db, struct arena *a, const struct db_filter *f,
+    int limit, int offset, struct json_object **site,
+    struct json_object **posts)
+{
+	PGconn		*pg;
+	struct db_stmt	 q[2];
+	char		 lim[16], off[16];
+	const char	*p[6];
+	enum status	 st;
+
+	*site = *posts = NULL;
+	snprintf(lim, sizeof(lim), "%d", limit);
+	snprintf(off, sizeof(off), "%d", offset);
+	q[0] = (struct db_stmt){ "settings", Q_SETTINGS, 0, NULL, NULL };
+	q[1] = (struct db_stmt){ "posts", NULL, 0, p, NULL };
+	q[1].sql = posts_query(f, lim, off, p, &q[1].nparams);
+	if ((pg = db_reader(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if (!db_exec_all(db, pg, a, q, 2))
+		return db_failure(db, pg);
+	if ((st = posts_of(a, "posts", q[1].res, NULL, false, posts)) != ST_OK)
+		return st;
+	*site = settings_of(q[0].res);
 	return ST_OK;
 }
 
