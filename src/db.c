@@ -386,6 +386,143 @@ db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
 	return run(db, c, pg, a, what, sql, nparams, params);
 }
 
+/*
+ * Sends statement q (number i) into c's pipeline, preparing it first if
+ * c has not; *prep says whether a Parse went with it.  false when libpq
+ * refused (a connection gone bad).
+ */
+static bool
+send_stmt(struct conn *c, int i, const struct db_stmt *q, bool *prep)
+{
+	char	 name[32];
+
+	snprintf(name, sizeof(name), "iw%u_%d", c->gen, i);
+	*prep = !c->prepared[i];
+	if (*prep && !PQsendPrepare(c->pg, name, q->sql, q->nparams, NULL))
+		return false;
+	return PQsendQueryPrepared(c->pg, name, q->nparams, q->params, NULL,
+	    NULL, 0) == 1;
+}
+
+bool
+db_exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
+    int n)
+{
+	struct conn	*c = conn_of(db, pg);
+	PGresult	*res;
+	int		 num[DB_MAX_BATCH];
+	bool		 prep[DB_MAX_BATCH], ok = true, retry = false;
+	const char	*state;
+	int		 k;
+
+	for (k = 0; k < n; k++)
+		q[k].res = NULL;
+	if (c == NULL || n > DB_MAX_BATCH ||
+	    PQtransactionStatus(pg) != PQTRANS_IDLE)
+		goto serial;
+	for (k = 0; k < n; k++)
+		if ((num[k] = stmt_number(db, q[k].sql)) < 0)
+			goto serial;
+	if (!PQenterPipelineMode(pg))
+		goto serial;
+	for (k = 0; k < n; k++)
+		if (!send_stmt(c, num[k], &q[k], &prep[k]))
+			break;
+	if (k < n || !PQpipelineSync(pg)) {
+		retry = true;
+		goto out;
+	}
+	/* Each command's result is followed by a NULL; the Sync's last. */
+	for (k = 0; k < n && !retry; k++) {
+		if (prep[k]) {
+			if ((res = PQgetResult(pg)) == NULL) {
+				retry = true;
+				break;
+			}
+			if (PQresultStatus(res) == PGRES_COMMAND_OK)
+				c->prepared[num[k]] = true;
+			PQclear(res);
+			(void)PQgetResult(pg);
+		}
+		if ((res = PQgetResult(pg)) == NULL) {
+			retry = true;
+			break;
+		}
+		arena_defer(a, clear, res);
+		(void)PQgetResult(pg);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK ||
+		    PQresultStatus(res) == PGRES_COMMAND_OK) {
+			q[k].res = res;
+			continue;
+		}
+		ok = false;
+		if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
+			continue;	/* an earlier one failed */
+		/* 26000: see exec_stmt. */
+		if (PQstatus(pg) != CONNECTION_OK ||
+		    ((state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) !=
+		    NULL && strcmp(state, "26000") == 0)) {
+			retry = true;
+			break;
+		}
+		log_msg(LOG_ERROR, "%s: %s", q[k].what,
+		    PQresultErrorMessage(res));
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
+		    (state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) !=
+		    NULL ? state : "");
+		db_broken(db, pg);
+	}
+	if (!retry) {
+		res = PQgetResult(pg);
+		if (PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+			retry = true;
+		PQclear(res);
+	}
+out:
+	if (!PQexitPipelineMode(pg) || PQstatus(pg) != CONNECTION_OK) {
+		/*
+		 * Results still pending, or the connection died: no state
+		 * worth keeping.  The statements run again below, through
+		 * db_exec's reconnect, as they would have one by one.
+		 */
+		if (PQstatus(pg) == CONNECTION_OK && !conn_reset(c))
+			return false;
+		retry = true;
+	}
+	if (!retry)
+		return ok;
+	if (PQstatus(pg) == CONNECTION_OK) {
+		/* The session lost our statements: prepare them afresh. */
+		memset(c->prepared, 0, sizeof(c->prepared));
+		c->gen++;
+	} else {
+		/*
+		 * Died under the batch, typically a server restart since
+		 * the last request: what db_exec does when a statement
+		 * finds that, done here because db_exec would now see a
+		 * dead connection and not try again.
+		 */
+		log_msg(LOG_ERROR, "%s: %s", q[0].what, PQerrorMessage(pg));
+		if (c == &db->replica) {
+			log_msg(LOG_WARN, "%s: replica lost; reading from the "
+			    "primary", q[0].what);
+			db_broken(db, pg);
+			if ((pg = conn_get(db, &db->primary)) == NULL)
+				return false;
+		} else if (!conn_reset(c))
+			return false;
+	}
+serial:
+	ok = true;
+	for (k = 0; k < n; k++)
+		if ((q[k].res = db_exec(db, pg, a, q[k].what, q[k].sql,
+		    q[k].nparams, q[k].params)) == NULL) {
+			ok = false;
+			break;
+		}
+	return ok;
+}
+
 enum status
 db_schema_version(struct db *db, int *have)
 {

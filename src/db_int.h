@@ -6,6 +6,8 @@
 #ifndef INKWELL_DB_INT_H
 #define INKWELL_DB_INT_H
 
+#include <stdbool.h>
+
 #include <libpq-fe.h>
 
 #include "status.h"
@@ -49,5 +51,27 @@ void		 db_broken(struct db *, PGconn *conn);
  */
 PGresult	*db_exec(struct db *, PGconn *, struct arena *, const char *what,
 		    const char *sql, int nparams, const char *const *params);
+
+/* One statement of db_exec_all(): what to run, and its result. */
+struct db_stmt {
+	const char		*what;
+	const char		*sql;		/* a named query constant */
+	int			 nparams;
+	const char *const	*params;
+	PGresult		*res;		/* set by db_exec_all */
+};
+#define DB_MAX_BATCH	4
+
+/*
+ * Runs the n (at most DB_MAX_BATCH) statements of q on pg in one round
+ * trip (libpq pipeline mode) rather than n: each q[k].res as db_exec
+ * would give it (on the arena; NULL after logging the error).  true when
+ * every one succeeded; after a failure, db_failure(db, pg) tells what it
+ * means.  A connection found dead, or one that lost its prepared
+ * statements, gets the statements one by one through db_exec, and so
+ * the same second try on a fresh connection.
+ */
+bool		 db_exec_all(struct db *, PGconn *, struct arena *,
+		    struct db_stmt *q, int n);
 
 #endif

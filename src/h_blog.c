@@ -28,33 +28,52 @@ page_number(struct req *r)
 	return r->in[KEY_PAGE] ? (int)r->in[KEY_PAGE]->i : 1;
 }
 
-/* A listing page: posts, newer/older links, 404 past the last page. */
+/*
+ * The first half of a listing page: view.site, and in *posts the page's
+ * posts plus one (to know whether an older page exists), owned by the
+ * caller, which hands them to page_list() with *per.
+ *
+ * The settings and the posts come in one round trip, so the posts are
+ * asked for before posts_per_page is known: with the value the worker
+ * last saw.  When the settings just read say otherwise (it changed, or
+ * this is the worker's first listing), those posts are dropped and the
+ * right ones asked for, so a change shows on the next request.
+ */
 static enum status
-listing(struct req *r, struct json_object *view, const struct db_filter *f,
-    const char *base_url, const char *tmpl)
+listing_start(struct req *r, struct json_object *view,
+    const struct db_filter *f, struct json_object **posts, int *per)
 {
-	struct json_object *posts;
-	int		 page = page_number(r), per;
+	struct json_object *site;
+	int		 page = page_number(r), guess = r->w->per_page_guess;
 	enum status	 st;
 
-	per = view_site_int(view, "posts_per_page", 10, 1, 100);
-	if ((st = db_posts(r->w->db, r->a, f, per + 1, (page - 1) * per,
-	    &posts)) != ST_OK)
+	if (guess == 0)
+		guess = 10;
+	if ((st = db_settings_posts(r->w->db, r->a, f, guess + 1,
+	    (page - 1) * guess, &site, posts)) != ST_OK)
 		return st;
-	return page_list(r, view, posts, page, per, base_url, tmpl);
+	view_site_add(r, view, site);
+	*per = view_site_int(view, "posts_per_page", 10, 1, 100);
+	r->w->per_page_guess = *per;
+	if (*per == guess)
+		return ST_OK;
+	json_object_put(*posts);
+	return db_posts(r->w->db, r->a, f, *per + 1, (page - 1) * *per, posts);
 }
 
 enum status
 h_home(struct req *r)
 {
-	struct json_object *view = view_new(r);
+	struct json_object *view = view_new(r), *posts;
 	struct db_filter f = { NULL, NULL, NULL, NULL };
+	int		 per;
 	enum status	 st;
 
-	if ((st = view_site(r, view)) != ST_OK)
+	if ((st = listing_start(r, view, &f, &posts, &per)) != ST_OK)
 		return st;
 	page_meta(r, view, NULL, NULL, "/", "website");
-	return listing(r, view, &f, "/", "index.html");
+	return page_list(r, view, posts, page_number(r), per, "/",
+	    "index.html");
 }
 
 enum status
@@ -81,40 +100,48 @@ h_post(struct req *r)
 enum status
 h_tag(struct req *r)
 {
-	struct json_object *view = view_new(r), *tag;
+	struct json_object *view = view_new(r), *tag, *posts;
 	struct db_filter f = { r->cap[0], NULL, NULL, NULL };
 	const char	*url = arena_printf(r->a, "/tags/%s", r->cap[0]);
+	int		 per;
 	enum status	 st;
 
-	if ((st = view_site(r, view)) != ST_OK)
+	if ((st = listing_start(r, view, &f, &posts, &per)) != ST_OK)
 		return st;
-	if ((st = db_tag(r->w->db, r->a, r->cap[0], &tag)) != ST_OK)
+	if ((st = db_tag(r->w->db, r->a, r->cap[0], &tag)) != ST_OK) {
+		json_object_put(posts);
 		return st;
+	}
 	json_object_object_add(view, "tag", tag);
 	page_meta(r, view, arena_printf(r->a, "Posts tagged \xe2\x80\x9c%s\xe2\x80\x9d",
 	    json_object_get_string(json_object_object_get(tag, "name"))),
 	    NULL, url, "website");
-	return listing(r, view, &f, url, "list.html");
+	return page_list(r, view, posts, page_number(r), per, url,
+	    "list.html");
 }
 
 enum status
 h_author(struct req *r)
 {
-	struct json_object *view = view_new(r), *author;
+	struct json_object *view = view_new(r), *author, *posts;
 	struct db_filter f = { NULL, r->cap[0], NULL, NULL };
 	const char	*url = arena_printf(r->a, "/authors/%s", r->cap[0]);
+	int		 per;
 	enum status	 st;
 
-	if ((st = view_site(r, view)) != ST_OK)
+	if ((st = listing_start(r, view, &f, &posts, &per)) != ST_OK)
 		return st;
-	if ((st = db_author(r->w->db, r->a, r->cap[0], &author)) != ST_OK)
+	if ((st = db_author(r->w->db, r->a, r->cap[0], &author)) != ST_OK) {
+		json_object_put(posts);
 		return st;
+	}
 	json_object_object_add(view, "author", author);
 	page_meta(r, view, arena_printf(r->a, "Posts by %s",
 	    json_object_get_string(json_object_object_get(author,
 	    "display_name"))), json_object_get_string(
 	    json_object_object_get(author, "bio")), url, "profile");
-	return listing(r, view, &f, url, "list.html");
+	return page_list(r, view, posts, page_number(r), per, url,
+	    "list.html");
 }
 
 enum status
@@ -154,9 +181,9 @@ h_archive_month(struct req *r)
 	static const char *const names[] = { "January", "February", "March",
 	    "April", "May", "June", "July", "August", "September", "October",
 	    "November", "December" };
-	struct json_object *view = view_new(r);
+	struct json_object *view = view_new(r), *posts;
 	struct db_filter f = { NULL, NULL, NULL, NULL };
-	int		 y, m;
+	int		 y, m, per;
 	const char	*url;
 	enum status	 st;
 
@@ -167,11 +194,12 @@ h_archive_month(struct req *r)
 	f.to = arena_printf(r->a, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y,
 	    m == 12 ? 1 : m + 1);
 	url = arena_printf(r->a, "/archive/%04d/%02d", y, m);
-	if ((st = view_site(r, view)) != ST_OK)
+	if ((st = listing_start(r, view, &f, &posts, &per)) != ST_OK)
 		return st;
 	page_meta(r, view, arena_printf(r->a, "%s %d", names[m - 1], y), NULL,
 	    url, "website");
-	return listing(r, view, &f, url, "list.html");
+	return page_list(r, view, posts, page_number(r), per, url,
+	    "list.html");
 }
 
 enum status

@@ -82,12 +82,21 @@ view_site(struct req *r, struct json_object *view)
 {
 	struct json_object *site;
 	enum status	 st;
+
+	if ((st = db_settings(r->w->db, r->a, &site)) != ST_OK)
+		return st == ST_NOTFOUND ? ST_INTERNAL : st;
+	view_site_add(r, view, site);
+	return ST_OK;
+}
+
+void
+view_site_add(struct req *r, struct json_object *view,
+    struct json_object *site)
+{
 	char		 year[16];
 	time_t		 now = time(NULL);
 	struct tm	 tm;
 
-	if ((st = db_settings(r->w->db, r->a, &site)) != ST_OK)
-		return st == ST_NOTFOUND ? ST_INTERNAL : st;
 	json_object_object_add(view, "site", site);
 	/* No trailing slash, so templates write {{site.base_url}}{{url}}. */
 	{
@@ -102,7 +111,6 @@ view_site(struct req *r, struct json_object *view)
 	gmtime_r(&now, &tm);
 	snprintf(year, sizeof(year), "%d", tm.tm_year + 1900);
 	json_object_object_add(site, "year", json_object_new_string(year));
-	return ST_OK;
 }
 
 int

@@ -41,6 +41,13 @@ const char		*view_snippet_html(struct arena *, const char *marked);
  */
 enum status		 view_site(struct req *, struct json_object *view);
 
+/*
+ * view_site() with the settings already read (db_settings_posts): site
+ * becomes view.site, owned by the view from then on.
+ */
+void			 view_site_add(struct req *, struct json_object *view,
+			    struct json_object *site);
+
 /* Reads an integer setting from view.site, or def when absent or bad;
  * clamped to [min, max]. */
 int			 view_site_int(struct json_object *view,

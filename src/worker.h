@@ -24,6 +24,13 @@ struct worker {
 	struct arena	*arena;		/* reset for every request */
 	int		 listen_fd;
 	uint64_t	 nreq;
+	/*
+	 * posts_per_page as the last listing read it (0: none yet).  Only
+	 * a guess, so that a listing can ask for its posts together with
+	 * the settings (h_blog.c): every request reads the setting again
+	 * and asks once more when the guess was wrong.
+	 */
+	int		 per_page_guess;
 };
 
 /*
