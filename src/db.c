@@ -434,15 +434,24 @@ db_exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 	}
 	/* Each command's result is followed by a NULL; the Sync's last. */
 	for (k = 0; k < n && !retry; k++) {
+		PGresult *perr = NULL;
+
 		if (prep[k]) {
 			if ((res = PQgetResult(pg)) == NULL) {
 				retry = true;
 				break;
 			}
-			if (PQresultStatus(res) == PGRES_COMMAND_OK)
-				c->prepared[num[k]] = true;
-			PQclear(res);
 			(void)PQgetResult(pg);
+			if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+				c->prepared[num[k]] = true;
+				PQclear(res);
+			} else {
+				/* Parse failed (a lock wait cut off by
+				 * statement_timeout, say): that error is the
+				 * statement's; its Execute comes back aborted. */
+				arena_defer(a, clear, res);
+				perr = res;
+			}
 		}
 		if ((res = PQgetResult(pg)) == NULL) {
 			retry = true;
@@ -450,6 +459,8 @@ db_exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 		}
 		arena_defer(a, clear, res);
 		(void)PQgetResult(pg);
+		if (perr != NULL)
+			res = perr;
 		if (PQresultStatus(res) == PGRES_TUPLES_OK ||
 		    PQresultStatus(res) == PGRES_COMMAND_OK) {
 			q[k].res = res;
