@@ -17,4 +17,7 @@ int	 ctl_import(const struct conf *, int argc, char **argv);
 /* inkwellctl export [--force] DIR */
 int	 ctl_export(const struct conf *, int argc, char **argv);
 
+/* inkwellctl user add|passwd|list (ctl_user.c) */
+int	 ctl_user(const struct conf *, int argc, char **argv);
+
 #endif

@@ -338,6 +338,12 @@ run(struct db *db, struct conn *c, PGconn *pg, struct arena *a,
 	return NULL;
 }
 
+const char *
+db_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
 enum status
 db_failure(struct db *db, PGconn *pg)
 {

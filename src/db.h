@@ -170,6 +170,32 @@ enum status	 db_post_save(struct db *, struct arena *,
 enum status	 db_user_ensure(struct db *, struct arena *,
 		    const char *username, const char *display_name);
 
+/* A user to add (db_user.c); strings validated by the caller or by the
+ * table's CHECKs (then ST_UNPROCESSABLE). */
+struct user_in {
+	const char	*username;
+	const char	*display_name;
+	const char	*email;		/* NULL or "": none */
+	const char	*role;		/* "admin" or "author" */
+	const char	*password_hash;	/* auth_hash(); NULL: cannot sign in */
+};
+
+struct user_out {
+	const char	*username, *display_name, *role, *email, *created;
+	bool		 can_sign_in;	/* has a password */
+};
+
+/* ST_OK; ST_CONFLICT when the username or email is taken. */
+enum status	 db_user_add(struct db *, struct arena *, const struct user_in *);
+
+/* ST_OK; ST_NOTFOUND when there is no such user. */
+enum status	 db_user_passwd(struct db *, struct arena *,
+		    const char *username, const char *password_hash);
+
+/* Every user, by username; *out in the arena. */
+enum status	 db_user_list(struct db *, struct arena *, struct user_out **out,
+		    size_t *n);
+
 /* A post as stored, with its author's display name (db_post_dump.c). */
 struct post_out {
 	struct post_in	 in;		/* timestamps in UTC, "...Z" */

@@ -49,6 +49,9 @@ void		 db_broken(struct db *, PGconn *conn);
  * A query on the replica whose connection breaks is run again on the
  * primary (only reads go to the replica).
  */
+/* The SQLSTATE of the last failed statement ("" when it had none). */
+const char	*db_sqlstate(const struct db *);
+
 PGresult	*db_exec(struct db *, PGconn *, struct arena *, const char *what,
 		    const char *sql, int nparams, const char *const *params);
 

@@ -61,6 +61,15 @@ cmd_check_config(struct ctx *x, int argc, char **argv)
 }
 
 static int
+cmd_user(struct ctx *x, int argc, char **argv)
+{
+	if (load(x) < 0)
+		return 1;
+	log_set_role("inkwellctl");
+	return ctl_user(&x->conf, argc, argv);
+}
+
+static int
 cmd_import(struct ctx *x, int argc, char **argv)
 {
 	if (load(x) < 0)
@@ -135,6 +144,8 @@ static const struct {
 	    "(front matter) or a WordPress export" },
 	{ "export", cmd_export, "export [--force] DIR  write every post "
 	    "to DIR/<slug>.md" },
+	{ "user", cmd_user, "user add|passwd|list  manage who can sign in "
+	    "(Argon2id passwords)" },
 	{ "cache", cmd_cache, "cache flush         drop every cached page "
 	    "(and bump the content version)" },
 };
