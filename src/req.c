@@ -182,6 +182,13 @@ req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
 	r->if_modified_since = get(gc, "HTTP_IF_MODIFIED_SINCE");
 	r->accept = get(gc, "HTTP_ACCEPT");
 	r->ctype_in = get(gc, "CONTENT_TYPE");
+	r->authorization = get(gc, "HTTP_AUTHORIZATION");
+	r->csrf_header = get(gc, "HTTP_X_CSRF_TOKEN");
+	r->origin = get(gc, "HTTP_ORIGIN");
+	r->sec_fetch_site = get(gc, "HTTP_SEC_FETCH_SITE");
+	r->host = get(gc, "HTTP_HOST");
+	q = get(gc, "HTTPS");
+	r->https = q != NULL && strcmp(q, "on") == 0;
 
 	q = get(gc, "QUERY_STRING");
 	r->query = q ? q : "";

@@ -30,6 +30,22 @@ extern const char *const req_method_names[];
 #define REQ_MAXCAPS	4	/* {captures} in one route pattern */
 #define REQ_MAXHDRS	16	/* response headers besides the fixed ones */
 
+/*
+ * Who made the request, for routes marked RF_USER (route.h): set by
+ * session_require() from the session cookie or, under /api/, from an
+ * "Authorization: Bearer" API token.  Strings live in the arena.
+ */
+struct principal {
+	int64_t		 id;		/* users.id */
+	const char	*username;
+	const char	*display_name;
+	bool		 admin;		/* role admin; else author */
+	const char	*csrf;		/* the session's form token; NULL for
+					 * an API token (no ambient credential,
+					 * so no CSRF check) */
+	int64_t		 token_id;	/* api_tokens.id, 0 for a session */
+};
+
 struct hdr {
 	const char	*name;
 	const char	*value;
@@ -74,6 +90,13 @@ struct req {
 	const char	*if_modified_since;
 	const char	*accept;
 	const char	*remote_addr;
+	const char	*authorization;	/* Authorization header, or NULL */
+	const char	*csrf_header;	/* X-CSRF-Token header, or NULL */
+	const char	*origin;	/* Origin header, or NULL */
+	const char	*sec_fetch_site;	/* Sec-Fetch-Site, or NULL */
+	const char	*host;		/* Host as nginx resolved it */
+	bool		 https;		/* the client spoke TLS to nginx */
+	const struct principal *user;	/* RF_USER routes: never NULL */
 	const char	*traceparent;	/* W3C, validated or NULL */
 	char		 id[33];	/* request id, hex */
 	struct input_value *in[KEY__MAX];

@@ -23,6 +23,7 @@
 #include "pages.h"
 #include "req.h"
 #include "route.h"
+#include "session.h"
 #include "tmpl/tmpl.h"
 #include "util.h"
 #include "view.h"
@@ -377,6 +378,9 @@ route_dispatch(struct req *r)
 		memcpy(r->cap, caps, sizeof(caps));
 		r->ncap = ncaps;
 		r->route = routes[i].pattern;
+		if ((routes[i].flags & RF_USER) &&
+		    (st = session_require(r)) != ST_OK)
+			break;
 		if ((routes[i].flags & RF_CACHE) && r->w != NULL &&
 		    r->w->cache != NULL)
 			st = cached(r, routes[i].handler);

@@ -21,6 +21,10 @@ typedef enum status (*handler_fn)(struct req *);
 
 /* Route flags. */
 #define RF_CACHE	(1u << 0)	/* GET/HEAD 200s go to the page cache */
+/* Signed-in users only: session_require() runs first and sets r->user
+ * (401, or a redirect to the login page, otherwise; 403 for a form or
+ * script request with a session but without its CSRF token). */
+#define RF_USER		(1u << 1)
 
 struct route {
 	unsigned	 methods;
