@@ -17,6 +17,7 @@ struct arena;
 struct conf;
 struct db;
 struct json_object;
+struct principal;
 
 /* One migration, embedded at build time from sql/NNNN_name.sql. */
 struct db_migration {
@@ -195,6 +196,104 @@ enum status	 db_user_passwd(struct db *, struct arena *,
 /* Every user, by username; *out in the arena. */
 enum status	 db_user_list(struct db *, struct arena *, struct user_out **out,
 		    size_t *n);
+
+/*
+ * Signing in (db_session.c; all on the primary).  db_login_user: the
+ * user named username, ST_NOTFOUND when none; password_hash NULL when
+ * the user cannot sign in.  Strings in the arena.
+ */
+struct db_login {
+	int64_t		 id;
+	const char	*username, *display_name, *password_hash;
+	bool		 admin;
+};
+enum status	 db_login_user(struct db *, struct arena *,
+		    const char *username, struct db_login *out);
+/* Stores a fresh hash of the same password (auth_verify said rehash). */
+enum status	 db_login_rehash(struct db *, struct arena *, int64_t id,
+		    const char *hash);
+
+/*
+ * Sessions, named by the hash of the browser's token as a bytea literal
+ * ("\x" and 64 hex digits).  db_session_add also drops expired ones.
+ * db_session_get fills *p (csrf set, token_id 0) for a live session of
+ * a user who can still sign in; ST_NOTFOUND otherwise.
+ */
+enum status	 db_session_add(struct db *, struct arena *,
+		    const char *hash_hex, int64_t user_id, const char *csrf,
+		    int ttl_seconds);
+enum status	 db_session_get(struct db *, struct arena *,
+		    const char *hash_hex, struct principal *p);
+enum status	 db_session_delete(struct db *, struct arena *,
+		    const char *hash_hex);
+
+/*
+ * A fixed-window counter shared by every worker and host: the hits in
+ * bucket's current window of window seconds (after counting one more
+ * when hit), and the seconds until that window ends (at least 1).
+ */
+enum status	 db_throttle(struct db *, struct arena *, const char *bucket,
+		    int window, bool hit, int *hits, int *retry_after);
+enum status	 db_throttle_clear(struct db *, struct arena *,
+		    const char *bucket);
+
+/*
+ * The 32-byte site key name, made from fresh_hex (a bytea literal of 32
+ * random bytes) when the site has none yet.
+ */
+enum status	 db_site_key(struct db *, struct arena *, const char *name,
+		    const char *fresh_hex, unsigned char key[32]);
+
+/*
+ * For authors (db_admin.c; all on the primary).  JSON results are owned
+ * by the caller.  db_admin_post: one post of any status by id (slug
+ * NULL) or slug, in the write API's shape.  db_admin_posts: a page of
+ * every post, newest change first, each with "mine" (by may edit it).
+ * db_post_may_edit: ST_OK, ST_NOTFOUND, or ST_FORBIDDEN when by is
+ * neither its author nor an admin.  Changes: ST_CONFLICT for a slug or
+ * name taken, ST_UNPROCESSABLE for a value the schema refuses.
+ */
+enum status	 db_admin_post(struct db *, struct arena *, int64_t id,
+		    const char *slug, struct json_object **out);
+enum status	 db_admin_posts(struct db *, struct arena *, int limit,
+		    int offset, const struct principal *by,
+		    struct json_object **out);
+enum status	 db_post_may_edit(struct db *, struct arena *, int64_t id,
+		    const struct principal *by);
+enum status	 db_post_delete(struct db *, struct arena *, int64_t id,
+		    const struct principal *by);
+/* Every tag with its number of posts. */
+enum status	 db_admin_tags(struct db *, struct arena *,
+		    struct json_object **out);
+enum status	 db_tag_add(struct db *, struct arena *, const char *slug,
+		    const char *name, struct json_object **out);
+/* new_slug and name may be NULL (kept); ST_NOTFOUND for no such tag. */
+enum status	 db_tag_update(struct db *, struct arena *, const char *slug,
+		    const char *new_slug, const char *name,
+		    struct json_object **out);
+enum status	 db_tag_delete(struct db *, struct arena *, const char *slug);
+/* Every setting as an object of strings. */
+enum status	 db_settings_all(struct db *, struct arena *,
+		    struct json_object **out);
+/* Sets n (at most 3) settings, kv holding key and value pairs, in one
+ * transaction; an unchanged value is not written. */
+enum status	 db_settings_save(struct db *, struct arena *,
+		    const char *const *kv, size_t n);
+
+/*
+ * Creates (id 0) or changes the post id for an author (db_post_write.c):
+ * the post's fields from p (p->author is ignored: a new post is by's, a
+ * changed one keeps its author), in one transaction with its tags.  A
+ * published post without published_at goes live now.  Tags are made
+ * when new, with tag_names as their names; existing tags keep theirs.
+ * ST_OK with *out_id; ST_UNPROCESSABLE with *field and *problem (static
+ * strings) naming what was refused; ST_CONFLICT (slug taken: field
+ * "slug"); ST_FORBIDDEN (not by's post, not an admin); ST_NOTFOUND.
+ */
+enum status	 db_post_write(struct db *, struct arena *,
+		    const struct post_in *p, int64_t id,
+		    const struct principal *by, int64_t *out_id,
+		    const char **field, const char **problem);
 
 /* A post as stored, with its author's display name (db_post_dump.c). */
 struct post_out {

@@ -22,6 +22,7 @@
 #include "db_int.h"
 #include "log.h"
 #include "md.h"
+#include "req.h"
 #include "util.h"
 
 #define SLUG_MAX	200
@@ -56,6 +57,24 @@ static const char Q_UPSERT_TAG[] =
     " RETURNING id";
 static const char Q_LINK_TAG[] =
     "INSERT INTO post_tags (post_id, tag_id) VALUES ($1::bigint, $2::bigint)";
+static const char Q_INSERT_POST[] =
+    "INSERT INTO posts (author_id, slug, title, summary, body_md,"
+    " body_html, status, published_at)"
+    " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz,"
+    " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END))"
+    " RETURNING id";
+static const char Q_LOCK_POST[] =
+    "SELECT author_id FROM posts WHERE id = $1::bigint FOR UPDATE";
+static const char Q_UPDATE_POST[] =
+    "UPDATE posts SET slug = $2, title = $3, summary = $4, body_md = $5,"
+    " body_html = $6, status = $7, published_at = coalesce($8::timestamptz,"
+    " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END), updated_at = now()"
+    " WHERE id = $1::bigint RETURNING id";
+/* A tag an author names on a post: made when new, else left alone. */
+static const char Q_KEEP_TAG[] =
+    "INSERT INTO tags (slug, name) VALUES ($1, coalesce($2, $1))"
+    " ON CONFLICT (slug) DO UPDATE SET name = tags.name"
+    " RETURNING id";
 static const char Q_ENSURE_USER[] =
     "INSERT INTO users (username, display_name) VALUES ($1, $2)"
     " ON CONFLICT (username) DO NOTHING";
@@ -97,6 +116,8 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *what,
 		return ST_UNAVAILABLE;
 	}
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state != NULL && strcmp(state, "23505") == 0)
+		return ST_CONFLICT;
 	if (state != NULL && (strncmp(state, "22", 2) == 0 ||
 	    strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0))
 		return ST_UNPROCESSABLE;
@@ -175,64 +196,80 @@ iso8601_ok(const char *s)
 	return *p == '\0' || (digits(p, 2, 0, 59) && p[2] == '\0');
 }
 
+/* What was refused, for the caller to show. */
+struct refusal {
+	const char	*field;
+	const char	*why;
+};
+
 static bool
-bad(const char *slug, const char *field, const char *why)
+bad(struct refusal *e, const char *slug, const char *field, const char *why)
 {
 	log_msg(LOG_WARN, "post \"%s\": %s: %s", slug, field, why);
+	if (e != NULL) {
+		e->field = field;
+		e->why = why;
+	}
 	return false;
 }
 
-/* Checks every field; logs the first refused one. */
+/*
+ * Checks every field; logs the first refused one and says which in *e.
+ * now_ok: a published post may leave published_at out (it goes live at
+ * once); import must say when.
+ */
 static bool
-post_ok(const struct post_in *p)
+post_ok(const struct post_in *p, bool now_ok, struct refusal *e)
 {
 	const char	*slug = p->slug != NULL ? p->slug : "";
 	long		 n;
 
 	if (!util_slug_ok(slug, strlen(slug), SLUG_MAX))
-		return bad(slug, "slug", "must be lower-case letters and "
+		return bad(e, slug, "slug", "must be lower-case letters and "
 		    "digits joined by single '-', at most 200");
 	if (p->title == NULL || (n = chars(p->title)) < 1 || n > TITLE_MAX)
-		return bad(slug, "title", "must be 1 to 1000 characters of "
+		return bad(e, slug, "title", "must be 1 to 1000 characters of "
 		    "UTF-8");
 	if (p->summary != NULL && ((n = chars(p->summary)) < 0 ||
 	    n > SUMMARY_MAX))
-		return bad(slug, "summary", "must be at most 5000 characters "
+		return bad(e, slug, "summary", "must be at most 5000 characters "
 		    "of UTF-8");
 	if (p->body_md != NULL && ((n = chars(p->body_md)) < 0 ||
 	    n > BODY_MAX))
-		return bad(slug, "body_md", "must be at most 1048576 "
+		return bad(e, slug, "body_md", "must be at most 1048576 "
 		    "characters of UTF-8");
 	if (p->status == NULL || (strcmp(p->status, "draft") != 0 &&
 	    strcmp(p->status, "published") != 0 &&
 	    strcmp(p->status, "scheduled") != 0))
-		return bad(slug, "status", "must be draft, published or "
+		return bad(e, slug, "status", "must be draft, published or "
 		    "scheduled");
 	if (p->published_at != NULL && !iso8601_ok(p->published_at))
-		return bad(slug, "published_at", "not an ISO 8601 timestamp");
-	if (p->published_at == NULL && strcmp(p->status, "draft") != 0)
-		return bad(slug, "published_at", "needed unless the post is "
+		return bad(e, slug, "published_at", "not an ISO 8601 timestamp");
+	if (p->published_at == NULL && strcmp(p->status, "draft") != 0 &&
+	    !(now_ok && strcmp(p->status, "published") == 0))
+		return bad(e, slug, "published_at", "needed unless the post is "
 		    "a draft");
 	if (p->updated_at != NULL && !iso8601_ok(p->updated_at))
-		return bad(slug, "updated_at", "not an ISO 8601 timestamp");
-	if (p->author == NULL || !util_username_ok(p->author, strlen(p->author)))
-		return bad(slug, "author", "not a username");
+		return bad(e, slug, "updated_at", "not an ISO 8601 timestamp");
+	if (!now_ok && (p->author == NULL ||
+	    !util_username_ok(p->author, strlen(p->author))))
+		return bad(e, slug, "author", "not a username");
 	if (p->ntags > TAGS_MAX)
-		return bad(slug, "tags", "more than 100");
+		return bad(e, slug, "tags", "more than 100");
 	for (size_t i = 0; i < p->ntags; i++) {
 		const char *t = p->tag_slugs[i];
 		const char *name = p->tag_names ? p->tag_names[i] : NULL;
 
 		if (!util_slug_ok(t, strlen(t), TAG_SLUG_MAX))
-			return bad(slug, "tags", "a tag slug is not a slug "
+			return bad(e, slug, "tags", "a tag slug is not a slug "
 			    "(at most 100)");
 		if (name != NULL && ((n = chars(name)) < 1 ||
 		    n > TAG_NAME_MAX))
-			return bad(slug, "tags", "a tag name must be 1 to 100 "
+			return bad(e, slug, "tags", "a tag name must be 1 to 100 "
 			    "characters of UTF-8");
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(p->tag_slugs[j], t) == 0)
-				return bad(slug, "tags", "a tag is listed "
+				return bad(e, slug, "tags", "a tag is listed "
 				    "twice");
 	}
 	return true;
@@ -252,11 +289,11 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	const char	*v[9];
 
 	*id = 0;
-	if (!post_ok(p))
+	if (!post_ok(p, false, NULL))
 		goto out;
 	buf_init(&html, a, strlen(body) * 2 + 64);
 	if (md_render(body, strlen(body), &html) != 0) {
-		bad(p->slug, "body_md", "cannot be rendered");
+		bad(NULL, p->slug, "body_md", "cannot be rendered");
 		goto out;
 	}
 	st = ST_UNAVAILABLE;
@@ -274,7 +311,7 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	    &lost)) != ST_OK)
 		goto out;
 	if (PQntuples(res) != 1) {
-		bad(p->slug, "author", "no such user");
+		bad(NULL, p->slug, "author", "no such user");
 		st = ST_UNPROCESSABLE;
 		goto out;
 	}
@@ -313,6 +350,105 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 		goto out;
 	open = false;
 	*id = strtoll(post_id, NULL, 10);
+out:
+	if (open && !lost)
+		run(db, pg, a, "ROLLBACK", Q_ROLLBACK, 0, NULL, NULL, &lost);
+	return st;
+}
+
+enum status
+db_post_write(struct db *db, struct arena *a, const struct post_in *p,
+    int64_t id, const struct principal *by, int64_t *out_id,
+    const char **field, const char **problem)
+{
+	PGconn		*pg = NULL;
+	PGresult	*res;
+	struct buf	 html;
+	struct refusal	 e = { NULL, NULL };
+	enum status	 st = ST_UNPROCESSABLE;
+	bool		 lost = false, open = false;
+	const char	*body = p->body_md != NULL ? p->body_md : "";
+	const char	*post_id;
+	const char	*v[9];
+
+	*out_id = 0;
+	*field = *problem = NULL;
+	if (!post_ok(p, true, &e)) {
+		*field = e.field;
+		*problem = e.why;
+		goto out;
+	}
+	buf_init(&html, a, strlen(body) * 2 + 64);
+	if (md_render(body, strlen(body), &html) != 0) {
+		*field = "body_md";
+		*problem = "cannot be rendered";
+		goto out;
+	}
+	st = ST_UNAVAILABLE;
+	if ((pg = db_primary(db)) == NULL)
+		goto out;
+	if ((st = run(db, pg, a, "BEGIN", Q_BEGIN, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	open = true;
+	if ((st = run(db, pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	v[0] = arena_printf(a, "%lld", (long long)(id != 0 ? id : by->id));
+	if (id != 0) {
+		if ((st = run(db, pg, a, "locking post", Q_LOCK_POST, 1, v,
+		    &res, &lost)) != ST_OK)
+			goto out;
+		if (PQntuples(res) != 1) {
+			st = ST_NOTFOUND;
+			goto out;
+		}
+		if (!by->admin &&
+		    strtoll(PQgetvalue(res, 0, 0), NULL, 10) != by->id) {
+			st = ST_FORBIDDEN;
+			goto out;
+		}
+	}
+	v[1] = p->slug;
+	v[2] = p->title;
+	v[3] = p->summary != NULL ? p->summary : "";
+	v[4] = body;
+	v[5] = html.p;
+	v[6] = p->status;
+	v[7] = p->published_at;
+	if ((st = run(db, pg, a, "saving post", id != 0 ? Q_UPDATE_POST :
+	    Q_INSERT_POST, 8, v, &res, &lost)) != ST_OK) {
+		if (st == ST_CONFLICT) {
+			*field = "slug";
+			*problem = "another post has this slug";
+		} else if (st == ST_UNPROCESSABLE) {
+			*field = "published_at";
+			*problem = "not a date PostgreSQL accepts";
+		}
+		goto out;
+	}
+	post_id = PQgetvalue(res, 0, 0);
+	v[0] = post_id;
+	if ((st = run(db, pg, a, "clearing tags", Q_CLEAR_TAGS, 1, v, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	for (size_t i = 0; i < p->ntags; i++) {
+		v[0] = p->tag_slugs[i];
+		v[1] = p->tag_names != NULL ? p->tag_names[i] : NULL;
+		if ((st = run(db, pg, a, "saving tag", Q_KEEP_TAG, 2, v,
+		    &res, &lost)) != ST_OK)
+			goto out;
+		v[0] = post_id;
+		v[1] = PQgetvalue(res, 0, 0);
+		if ((st = run(db, pg, a, "tagging post", Q_LINK_TAG, 2, v,
+		    NULL, &lost)) != ST_OK)
+			goto out;
+	}
+	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	open = false;
+	*out_id = strtoll(post_id, NULL, 10);
 out:
 	if (open && !lost)
 		run(db, pg, a, "ROLLBACK", Q_ROLLBACK, 0, NULL, NULL, &lost);

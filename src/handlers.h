@@ -38,4 +38,26 @@ enum status	 h_api_post(struct req *);
 enum status	 h_api_tags(struct req *);
 enum status	 h_api_authors(struct req *);
 
+/* h_login.c: signing in and out. */
+enum status	 h_login(struct req *);
+enum status	 h_login_post(struct req *);
+enum status	 h_logout(struct req *);
+
+/* h_admin.c: the admin pages (RF_USER).  403 for what the user's role
+ * may not do, 422 for a refused form. */
+enum status	 h_admin_home(struct req *);
+enum status	 h_admin_posts(struct req *);
+enum status	 h_admin_post_new(struct req *);
+enum status	 h_admin_post_edit(struct req *);
+enum status	 h_admin_post_create(struct req *);
+enum status	 h_admin_post_update(struct req *);
+enum status	 h_admin_post_delete(struct req *);
+enum status	 h_admin_preview(struct req *);
+enum status	 h_admin_tags(struct req *);
+enum status	 h_admin_tag_add(struct req *);
+enum status	 h_admin_tag_update(struct req *);
+enum status	 h_admin_tag_delete(struct req *);
+enum status	 h_admin_settings(struct req *);
+enum status	 h_admin_settings_save(struct req *);
+
 #endif

@@ -45,6 +45,24 @@ static const struct route routes[] = {
 	{ RM_GET, "/api/v1/posts/{slug}", h_api_post, RF_CACHE },
 	{ RM_GET, "/api/v1/tags", h_api_tags, RF_CACHE },
 	{ RM_GET, "/api/v1/authors", h_api_authors, RF_CACHE },
+	{ RM_GET, "/admin/login", h_login, 0 },
+	{ RM_POST, "/admin/login", h_login_post, 0 },
+	{ RM_POST, "/admin/logout", h_logout, RF_USER },
+	{ RM_GET, "/admin", h_admin_home, RF_USER },
+	{ RM_GET, "/admin/", h_admin_home, RF_USER },
+	{ RM_GET, "/admin/posts", h_admin_posts, RF_USER },
+	{ RM_POST, "/admin/posts", h_admin_post_create, RF_USER },
+	{ RM_GET, "/admin/posts/new", h_admin_post_new, RF_USER },
+	{ RM_GET, "/admin/posts/{id}", h_admin_post_edit, RF_USER },
+	{ RM_POST, "/admin/posts/{id}", h_admin_post_update, RF_USER },
+	{ RM_POST, "/admin/posts/{id}/delete", h_admin_post_delete, RF_USER },
+	{ RM_POST, "/admin/preview", h_admin_preview, RF_USER },
+	{ RM_GET, "/admin/tags", h_admin_tags, RF_USER },
+	{ RM_POST, "/admin/tags", h_admin_tag_add, RF_USER },
+	{ RM_POST, "/admin/tags/{slug}", h_admin_tag_update, RF_USER },
+	{ RM_POST, "/admin/tags/{slug}/delete", h_admin_tag_delete, RF_USER },
+	{ RM_GET, "/admin/settings", h_admin_settings, RF_USER },
+	{ RM_POST, "/admin/settings", h_admin_settings_save, RF_USER },
 	{ RM_GET, "/healthz", h_healthz, 0 },
 	{ RM_GET, "/livez", h_livez, 0 },
 	{ RM_GET, "/readyz", h_readyz, 0 },
@@ -379,8 +397,11 @@ route_dispatch(struct req *r)
 		r->ncap = ncaps;
 		r->route = routes[i].pattern;
 		if ((routes[i].flags & RF_USER) &&
-		    (st = session_require(r)) != ST_OK)
+		    (st = session_require(r)) != ST_OK) {
+			if (st == ST_UNAUTHORIZED && session_login_redirect(r))
+				return;
 			break;
+		}
 		if ((routes[i].flags & RF_CACHE) && r->w != NULL &&
 		    r->w->cache != NULL)
 			st = cached(r, routes[i].handler);

@@ -27,6 +27,7 @@
 #include <fcgiapp.h>
 #include <sodium.h>
 
+#include "admin.h"
 #include "arena.h"
 #include "buf.h"
 #include "cache.h"
@@ -192,6 +193,10 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 			log_msg(LOG_ERROR, "templates: %s", err);
 			return 2;
 		}
+		if ((w.admin = admin_load(err, sizeof(err))) == NULL) {
+			log_msg(LOG_ERROR, "admin templates: %s", err);
+			return 2;
+		}
 	}
 	cache_theme_id(conf->templates, conf->base_url, w.theme);
 
@@ -240,6 +245,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	cache_close(w.cache);
 	db_close(w.db);
 	tmpl_free(w.tmpl);
+	tmpl_free(w.admin);
 	arena_free(w.arena);
 	return 0;
 }
