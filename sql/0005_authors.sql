@@ -26,3 +26,28 @@ CREATE TABLE site_keys (
 CREATE INDEX posts_updated_idx ON posts (updated_at DESC, id DESC);
 -- Sessions of one user, for signing them all out.
 CREATE INDEX sessions_user_idx ON sessions (user_id);
+
+-- Readers see approved comments only: a comment held for moderation, or
+-- marked as spam, changes no page, so it must not empty the page cache
+-- (else anyone could keep every page uncached by posting comments).
+DROP TRIGGER content_version_bump ON comments;
+CREATE TRIGGER content_version_bump_insert
+    AFTER INSERT ON comments FOR EACH ROW
+    WHEN (NEW.status = 'approved')
+    EXECUTE FUNCTION content_version_bump();
+CREATE TRIGGER content_version_bump_update
+    AFTER UPDATE ON comments FOR EACH ROW
+    WHEN (OLD.status = 'approved' OR NEW.status = 'approved')
+    EXECUTE FUNCTION content_version_bump();
+CREATE TRIGGER content_version_bump_delete
+    AFTER DELETE ON comments FOR EACH ROW
+    WHEN (OLD.status = 'approved')
+    EXECUTE FUNCTION content_version_bump();
+CREATE TRIGGER content_version_bump_truncate
+    AFTER TRUNCATE ON comments
+    FOR EACH STATEMENT EXECUTE FUNCTION content_version_bump();
+
+-- Comments are held for moderation unless an admin says otherwise
+-- (held, open or closed).
+INSERT INTO settings (key, value) VALUES ('comments', 'held')
+ON CONFLICT (key) DO NOTHING;

@@ -275,7 +275,7 @@ enum status	 db_tag_delete(struct db *, struct arena *, const char *slug);
 /* Every setting as an object of strings. */
 enum status	 db_settings_all(struct db *, struct arena *,
 		    struct json_object **out);
-/* Sets n (at most 3) settings, kv holding key and value pairs, in one
+/* Sets n (at most 7) settings, kv holding key and value pairs, in one
  * transaction; an unchanged value is not written. */
 enum status	 db_settings_save(struct db *, struct arena *,
 		    const char *const *kv, size_t n);
@@ -294,6 +294,30 @@ enum status	 db_post_write(struct db *, struct arena *,
 		    const struct post_in *p, int64_t id,
 		    const struct principal *by, int64_t *out_id,
 		    const char **field, const char **problem);
+
+/*
+ * Comments (db_comment.c).  db_comments: the approved comments of post
+ * slug, oldest first (an empty array for none).  db_comment_add:
+ * ST_NOTFOUND unless slug is a live post; ST_UNPROCESSABLE for a value
+ * the schema refuses.  db_admin_comments: the newest 200 with status for
+ * by (admins: all; authors: on their posts).  db_comment_moderate: sets
+ * status, or deletes when status is NULL; ST_FORBIDDEN unless by is an
+ * admin or the post's author.
+ */
+struct comment_in {
+	const char *slug, *name, *email, *url, *body;
+	const char *status;		/* pending | approved */
+	const char *remote_addr;	/* or NULL */
+};
+enum status	 db_comments(struct db *, struct arena *, const char *slug,
+		    struct json_object **out);
+enum status	 db_comment_add(struct db *, struct arena *,
+		    const struct comment_in *);
+enum status	 db_admin_comments(struct db *, struct arena *,
+		    const char *status, const struct principal *by,
+		    struct json_object **out);
+enum status	 db_comment_moderate(struct db *, struct arena *, int64_t id,
+		    const char *status, const struct principal *by);
 
 /* A post as stored, with its author's display name (db_post_dump.c). */
 struct post_out {

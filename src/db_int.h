@@ -63,7 +63,7 @@ struct db_stmt {
 	const char *const	*params;
 	PGresult		*res;		/* set by db_exec_all */
 };
-#define DB_MAX_BATCH	4
+#define DB_MAX_BATCH	8
 
 /*
  * Runs the n (at most DB_MAX_BATCH) statements of q on pg in one round

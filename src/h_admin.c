@@ -532,6 +532,19 @@ h_admin_settings(struct req *r)
 		return ST_FORBIDDEN;
 	if ((st = db_settings_all(r->w->db, r->a, &settings)) != ST_OK)
 		return st;
+	{
+		struct json_object *v;
+		const char *c = json_object_object_get_ex(settings, "comments",
+		    &v) ? json_object_get_string(v) : "held";
+
+		json_object_object_add(settings, "comments_held",
+		    json_object_new_boolean(strcmp(c, "open") != 0 &&
+		    strcmp(c, "closed") != 0));
+		json_object_object_add(settings, "comments_open",
+		    json_object_new_boolean(strcmp(c, "open") == 0));
+		json_object_object_add(settings, "comments_closed",
+		    json_object_new_boolean(strcmp(c, "closed") == 0));
+	}
 	json_object_object_add(view, "settings", settings);
 	return admin_render(r, view, "settings.html", "Settings");
 }
@@ -542,7 +555,8 @@ h_admin_settings_save(struct req *r)
 	const char	*title = field(r, "title");
 	const char	*desc = field(r, "description");
 	const char	*per = field(r, "posts_per_page");
-	const char	*kv[6];
+	const char	*comments = field(r, "comments");
+	const char	*kv[8];
 	enum status	 st;
 	size_t		 n;
 
@@ -552,13 +566,20 @@ h_admin_settings_save(struct req *r)
 	    per == NULL || (n = strlen(per)) < 1 || n > 3 ||
 	    strspn(per, "0123456789") != n || atoi(per) < 1 || atoi(per) > 100)
 		return ST_UNPROCESSABLE;
+	if (comments == NULL)
+		comments = "held";
+	if (strcmp(comments, "held") != 0 && strcmp(comments, "open") != 0 &&
+	    strcmp(comments, "closed") != 0)
+		return ST_UNPROCESSABLE;
 	kv[0] = "title";
 	kv[1] = title;
 	kv[2] = "description";
 	kv[3] = desc;
 	kv[4] = "posts_per_page";
 	kv[5] = arena_printf(r->a, "%d", atoi(per));
-	if ((st = db_settings_save(r->w->db, r->a, kv, 3)) != ST_OK)
+	kv[6] = "comments";
+	kv[7] = comments;
+	if ((st = db_settings_save(r->w->db, r->a, kv, 4)) != ST_OK)
 		return st;
 	log_msg(LOG_INFO, "%s changed the settings", r->user->username);
 	return admin_redirect(r, "/admin/settings?done=saved");

@@ -90,6 +90,8 @@ h_post(struct req *r)
 	/* body_html came from md_render() when the post was saved. */
 	if (json_object_object_get_ex(post, "body_html", &v))
 		view_set_html(post, "body_html", json_object_get_string(v));
+	if ((st = comment_view(r, view, r->cap[0])) != ST_OK)
+		return st;
 	page_meta(r, view, json_object_get_string(
 	    json_object_object_get(post, "title")),
 	    json_object_get_string(json_object_object_get(post, "summary")),

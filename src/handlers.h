@@ -5,6 +5,7 @@
 
 #include "status.h"
 
+struct json_object;
 struct req;
 
 /* h_health.c: operations endpoints.  Never cached. */
@@ -59,5 +60,22 @@ enum status	 h_admin_tag_update(struct req *);
 enum status	 h_admin_tag_delete(struct req *);
 enum status	 h_admin_settings(struct req *);
 enum status	 h_admin_settings_save(struct req *);
+
+/* h_write.c: the write JSON API (RF_USER).  201/200 with the object as
+ * stored, 204 for a delete; refusals as JSON naming the field. */
+enum status	 h_api_post_create(struct req *);
+enum status	 h_api_post_update(struct req *);
+enum status	 h_api_post_delete(struct req *);
+enum status	 h_api_tag_create(struct req *);
+enum status	 h_api_tag_update(struct req *);
+enum status	 h_api_tag_delete(struct req *);
+
+/* h_comment.c: comments.  comment_view adds a post's approved comments
+ * and the comment form to its page's view. */
+enum status	 comment_view(struct req *, struct json_object *view,
+		    const char *slug);
+enum status	 h_comment_post(struct req *);
+enum status	 h_admin_comments(struct req *);
+enum status	 h_admin_comment_moderate(struct req *);
 
 #endif

@@ -14,6 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
 
 #include "arena.h"
 #include "input.h"
@@ -413,4 +416,53 @@ input_validate(struct arena *a, const struct kv *query, size_t nquery,
 		in[i]->n = kv->vallen;
 		in[i]->i = v.i;
 	}
+}
+
+enum status
+input_json_object(const char *ctype, const char *body, size_t n,
+    struct json_object **out, const char **why)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t		 ct = strlen("application/json"), end;
+
+	*out = NULL;
+	*why = NULL;
+	if (ctype == NULL || strncasecmp(ctype, "application/json", ct) != 0 ||
+	    (ctype[ct] != '\0' && ctype[ct] != ';' && ctype[ct] != ' ')) {
+		*why = "the body must be application/json";
+		return ST_UNSUPPORTED;
+	}
+	if (body == NULL || n == 0 || n > INT32_MAX) {
+		*why = "the body is empty";
+		return ST_INVALID;
+	}
+	if ((tok = json_tokener_new_ex(INPUT_MAX_JSON_DEPTH)) == NULL) {
+		*why = "out of memory";
+		return ST_INVALID;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, body, (int)n);
+	end = json_tokener_get_parse_end(tok);
+	while (o != NULL && end < n && (body[end] == ' ' ||
+	    body[end] == '\t' || body[end] == '\n' || body[end] == '\r'))
+		end++;
+	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    end != n) {
+		*why = o == NULL && json_tokener_get_error(tok) ==
+		    json_tokener_error_depth ? "the JSON is nested too deeply" :
+		    "the body is not valid JSON";
+		json_object_put(o);
+		json_tokener_free(tok);
+		return ST_INVALID;
+	}
+	json_tokener_free(tok);
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		*why = "the body must be a JSON object";
+		return ST_INVALID;
+	}
+	*out = o;
+	return ST_OK;
 }

@@ -82,6 +82,18 @@ enum input_err	 input_parse_cookies(struct arena *, const char *s, size_t n,
 bool		 input_decode_path(struct arena *, const char *s, size_t n,
 		    char **out, size_t *outlen);
 
+/*
+ * Parses a JSON request body that must be one object: strict JSON, UTF-8
+ * checked, at most INPUT_MAX_JSON_DEPTH levels deep, nothing after it.
+ * ST_OK with *out (owned by the caller); ST_UNSUPPORTED when ctype is
+ * not application/json; ST_INVALID for anything else, with a short
+ * reason in *why.
+ */
+#define INPUT_MAX_JSON_DEPTH	8
+struct json_object;
+enum status	 input_json_object(const char *ctype, const char *body,
+		    size_t n, struct json_object **out, const char **why);
+
 /* Looks up the first pair named key; NULL when absent. */
 const struct kv	*input_find(const struct kv *, size_t, const char *key);
 

@@ -3,6 +3,7 @@
 #ifndef INKWELL_WORKER_H
 #define INKWELL_WORKER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct arena;
@@ -32,6 +33,9 @@ struct worker {
 	 * and asks once more when the guess was wrong.
 	 */
 	int		 per_page_guess;
+	/* The comment forms' key (h_comment.c), read once from the site. */
+	unsigned char	 form_key[32];
+	bool		 form_key_ok;
 };
 
 /*
