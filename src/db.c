@@ -394,16 +394,18 @@ db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
 
 /*
  * Sends statement q (number i) into c's pipeline, preparing it first if
- * c has not; *prep says whether a Parse went with it.  false when libpq
- * refused (a connection gone bad).
+ * c has not and an earlier statement of the batch (again) did not; *prep
+ * says whether a Parse went with it.  false when libpq refused (a
+ * connection gone bad).
  */
 static bool
-send_stmt(struct conn *c, int i, const struct db_stmt *q, bool *prep)
+send_stmt(struct conn *c, int i, const struct db_stmt *q, bool again,
+    bool *prep)
 {
 	char	 name[32];
 
 	snprintf(name, sizeof(name), "iw%u_%d", c->gen, i);
-	*prep = !c->prepared[i];
+	*prep = !c->prepared[i] && !again;
 	if (*prep && !PQsendPrepare(c->pg, name, q->sql, q->nparams, NULL))
 		return false;
 	return PQsendQueryPrepared(c->pg, name, q->nparams, q->params, NULL,
@@ -431,9 +433,15 @@ db_exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 			goto serial;
 	if (!PQenterPipelineMode(pg))
 		goto serial;
-	for (k = 0; k < n; k++)
-		if (!send_stmt(c, num[k], &q[k], &prep[k]))
+	for (k = 0; k < n; k++) {
+		bool	 again = false;
+
+		/* The same statement twice in a batch is parsed once. */
+		for (int j = 0; j < k; j++)
+			again |= num[j] == num[k];
+		if (!send_stmt(c, num[k], &q[k], again, &prep[k]))
 			break;
+	}
 	if (k < n || !PQpipelineSync(pg)) {
 		retry = true;
 		goto out;

@@ -45,6 +45,7 @@ static const struct {
 	{ "approved", "The comment was approved." },
 	{ "spam", "The comment was marked as spam." },
 	{ "signed-in", "Welcome back." },
+	{ "uploaded", "The image was uploaded." },
 };
 
 struct tmpl_set *
@@ -363,6 +364,7 @@ save_post(struct req *r, int64_t id)
 		st = db_post_write(r->w->db, r->a, &p, id, r->user, &out_id,
 		    &f, &why);
 	if (st == ST_OK) {
+		r->changed = true;
 		log_msg(LOG_INFO, "%s %s post %lld (%s)", r->user->username,
 		    id ? "changed" : "created", (long long)out_id, p.slug);
 		return admin_redirect(r, arena_printf(r->a,
@@ -422,6 +424,7 @@ h_admin_post_delete(struct req *r)
 		return ST_NOTFOUND;
 	if ((st = db_post_delete(r->w->db, r->a, id, r->user)) != ST_OK)
 		return st;
+	r->changed = true;
 	log_msg(LOG_INFO, "%s deleted post %lld", r->user->username,
 	    (long long)id);
 	return admin_redirect(r, "/admin/posts?done=deleted");
@@ -488,6 +491,7 @@ h_admin_tag_add(struct req *r)
 		return ST_UNPROCESSABLE;
 	if ((st = db_tag_add(r->w->db, r->a, slug, name, &tag)) != ST_OK)
 		return st;
+	r->changed = true;
 	json_object_put(tag);
 	return admin_redirect(r, "/admin/tags?done=tag-added");
 }
@@ -506,6 +510,7 @@ h_admin_tag_update(struct req *r)
 	if ((st = db_tag_update(r->w->db, r->a, r->cap[0], NULL, name,
 	    &tag)) != ST_OK)
 		return st;
+	r->changed = true;
 	json_object_put(tag);
 	return admin_redirect(r, "/admin/tags?done=saved");
 }
@@ -519,6 +524,7 @@ h_admin_tag_delete(struct req *r)
 		return ST_FORBIDDEN;
 	if ((st = db_tag_delete(r->w->db, r->a, r->cap[0])) != ST_OK)
 		return st;
+	r->changed = true;
 	return admin_redirect(r, "/admin/tags?done=deleted");
 }
 
@@ -581,6 +587,7 @@ h_admin_settings_save(struct req *r)
 	kv[7] = comments;
 	if ((st = db_settings_save(r->w->db, r->a, kv, 4)) != ST_OK)
 		return st;
+	r->changed = true;
 	log_msg(LOG_INFO, "%s changed the settings", r->user->username);
 	return admin_redirect(r, "/admin/settings?done=saved");
 }

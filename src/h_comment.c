@@ -279,6 +279,7 @@ h_comment_post(struct req *r)
 		return st;
 	}
 	json_object_put(fields);
+	r->changed = strcmp(c.status, "approved") == 0;
 	log_msg(LOG_INFO, "comment on %s from %s, %s", slug,
 	    r->remote_addr ? r->remote_addr : "-", c.status);
 	return result(r, view, slug, 200, strcmp(c.status, "approved") == 0 ?
@@ -335,6 +336,7 @@ h_admin_comment_moderate(struct req *r)
 	if ((st = db_comment_moderate(r->w->db, r->a, id, status, r->user)) !=
 	    ST_OK)
 		return st;
+	r->changed = true;
 	log_msg(LOG_INFO, "%s: comment %lld %s", r->user->username,
 	    (long long)id, done);
 	return admin_redirect(r, arena_printf(r->a, "/admin/comments?done=%s",

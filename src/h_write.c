@@ -240,6 +240,7 @@ write_post(struct req *r, struct post_in *p, int64_t id, int http)
 		    why ? why : "was refused");
 	if (st != ST_OK)
 		return st;
+	r->changed = true;
 	log_msg(LOG_INFO, "%s %s post %lld (%s) through the API",
 	    r->user->username, id ? "changed" : "created",
 	    (long long)out_id, p->slug);
@@ -314,6 +315,7 @@ h_api_post_delete(struct req *r)
 	id = json_object_get_int64(idv);
 	if ((st = db_post_delete(r->w->db, r->a, id, r->user)) != ST_OK)
 		return st;
+	r->changed = true;
 	log_msg(LOG_INFO, "%s deleted post %lld (%s) through the API",
 	    r->user->username, (long long)id, r->cap[0]);
 	r->resp.status = 204;
@@ -367,6 +369,7 @@ answer_tag(struct req *r, struct json_object *tag, int http)
 {
 	struct json_object *root = view_new(r);
 
+	r->changed = true;
 	json_object_object_add(root, "tag", tag);
 	out_json(r, root);
 	r->resp.status = http;
@@ -428,6 +431,7 @@ h_api_tag_delete(struct req *r)
 		return ST_FORBIDDEN;
 	if ((st = db_tag_delete(r->w->db, r->a, r->cap[0])) != ST_OK)
 		return st;
+	r->changed = true;
 	r->resp.status = 204;
 	r->resp.cache = "no-store";
 	return ST_OK;

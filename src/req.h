@@ -97,6 +97,9 @@ struct req {
 	const char	*host;		/* Host as nginx resolved it */
 	bool		 https;		/* the client spoke TLS to nginx */
 	const struct principal *user;	/* RF_USER routes: never NULL */
+	bool		 changed;	/* the handler committed a change readers
+					 * can see: the page cache is retired
+					 * before the answer goes out */
 	const char	*traceparent;	/* W3C, validated or NULL */
 	char		 id[33];	/* request id, hex */
 	struct input_value *in[KEY__MAX];

@@ -416,6 +416,8 @@ route_dispatch(struct req *r)
 			st = cached(r, routes[i].handler);
 		else
 			st = routes[i].handler(r);
+		if (r->changed && r->w != NULL)
+			(void)cache_invalidate(r->w->cache, r->w->db, r->a);
 		break;
 	}
 	if (r->route == NULL && allowed != 0) {

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// admin.js: the little the admin pages do with JavaScript. Everything
+// else works without it: a Markdown preview on the post form, and image
+// upload on the media page (PUT /api/v1/media/{name} with the session's
+// CSRF token).
+"use strict";
+
+function csrfOf(form) {
+	const f = form && form.querySelector("input[name=csrf]");
+	return f ? f.value : (form && form.dataset.csrf) || "";
+}
+
+function setupPreview() {
+	const area = document.querySelector("textarea[data-preview]");
+	if (!area) return;
+	const out = document.getElementById(area.dataset.preview);
+	const button = document.createElement("button");
+	button.type = "button";
+	button.textContent = "Preview";
+	button.className = "preview-button";
+	area.insertAdjacentElement("afterend", button);
+	button.addEventListener("click", async () => {
+		const body = new URLSearchParams();
+		body.set("csrf", csrfOf(area.form));
+		body.set("body_md", area.value);
+		button.disabled = true;
+		try {
+			const res = await fetch("/admin/preview", {
+				method: "POST", body, credentials: "same-origin",
+			});
+			if (!res.ok) throw new Error("the preview failed (" + res.status + ")");
+			// The server's Markdown renderer escapes raw HTML: this is
+			// the same HTML readers will get.
+			out.innerHTML = await res.text();
+			out.hidden = false;
+		} catch (e) {
+			out.textContent = String(e.message || e);
+			out.hidden = false;
+		} finally {
+			button.disabled = false;
+		}
+	});
+}
+
+function setupUpload() {
+	const form = document.getElementById("upload");
+	if (!form) return;
+	const status = document.getElementById("upload-status");
+	form.addEventListener("submit", async (ev) => {
+		ev.preventDefault();
+		const file = form.querySelector("input[type=file]").files[0];
+		if (!file) {
+			status.textContent = "Choose a file first.";
+			return;
+		}
+		const typed = form.querySelector("input[name=name]").value.trim();
+		const name = typed || file.name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
+		status.textContent = "Uploading…";
+		try {
+			const res = await fetch("/api/v1/media/" + encodeURIComponent(name), {
+				method: "PUT", body: file, credentials: "same-origin",
+				headers: { "X-CSRF-Token": form.dataset.csrf,
+					"Content-Type": file.type || "application/octet-stream" },
+			});
+			if (res.ok) {
+				window.location.assign("/admin/media?done=uploaded");
+				return;
+			}
+			let why = res.status + " " + res.statusText;
+			try {
+				const j = await res.json();
+				if (j.error && j.error.message) why = j.error.message;
+			} catch (e) { /* not JSON: keep the status */ }
+			status.textContent = "Not uploaded: " + why;
+		} catch (e) {
+			status.textContent = "Not uploaded: " + String(e.message || e);
+		}
+	});
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+	setupPreview();
+	setupUpload();
+});
