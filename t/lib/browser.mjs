@@ -235,10 +235,18 @@ export async function browserTest(body, opts = {}) {
 		    `the test did not finish within ${secs}s (INKWELL_BROWSER_TIMEOUT)`)),
 		    secs * 1000);
 	});
-	// A signal (prove interrupted, timeout(1)) still closes Chromium.
+	// A signal (prove interrupted, timeout(1)) or an error thrown outside
+	// body (in an event handler) still closes Chromium.
 	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 		process.once(sig, () => {
 			ok(false, `stopped by ${sig}`);
+			closeBrowser().finally(done);
+		});
+	}
+	for (const ev of ['uncaughtException', 'unhandledRejection']) {
+		process.once(ev, (e) => {
+			ok(false, `no ${ev}`);
+			diag((e && e.stack) || String(e));
 			closeBrowser().finally(done);
 		});
 	}
