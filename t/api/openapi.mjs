@@ -28,12 +28,6 @@ import { bail, diag, done, is, like, note, ok, skipAll } from '../lib/tap.mjs';
 // Issue 5's write API, described in the document before the server has it.
 const PENDING = new Set([
 	'GET /api/v1/me',
-	'POST /api/v1/posts',
-	'PATCH /api/v1/posts/{slug}',
-	'DELETE /api/v1/posts/{slug}',
-	'POST /api/v1/tags',
-	'PATCH /api/v1/tags/{slug}',
-	'DELETE /api/v1/tags/{slug}',
 	'GET /api/v1/media',
 	'PUT /api/v1/media/{name}',
 	'DELETE /api/v1/media/{name}',
