@@ -17,6 +17,7 @@ struct arena;
 struct conf;
 struct db;
 struct json_object;
+struct principal;
 
 /* One migration, embedded at build time from sql/NNNN_name.sql. */
 struct db_migration {
@@ -195,6 +196,42 @@ enum status	 db_user_passwd(struct db *, struct arena *,
 /* Every user, by username; *out in the arena. */
 enum status	 db_user_list(struct db *, struct arena *, struct user_out **out,
 		    size_t *n);
+
+/*
+ * API tokens (db_token.c).  hash is token_hash() of the token
+ * (TOKEN_HASH_BYTES); the token itself never reaches the database.
+ */
+
+/* Adds a token named name for username; *id gets its id.  ST_OK;
+ * ST_NOTFOUND when there is no such user; ST_UNPROCESSABLE when the
+ * table's CHECK refuses the name. */
+enum status	 db_token_add(struct db *, struct arena *, const char *username,
+		    const char *name, const unsigned char *hash, int64_t *id);
+
+/* Revokes token id (a revoked one keeps its first revocation time).
+ * ST_OK; ST_NOTFOUND when there is no such token. */
+enum status	 db_token_revoke(struct db *, struct arena *, int64_t id);
+
+/* A token as inkwellctl token list shows it; never its hash. */
+struct token_out {
+	int64_t		 id;
+	const char	*username, *name, *created;
+	const char	*last_used, *revoked;	/* "" for never */
+};
+
+/* Every token of username (NULL: of everyone), by id; *out in the
+ * arena. */
+enum status	 db_token_list(struct db *, struct arena *, const char *username,
+		    struct token_out **out, size_t *n);
+
+/*
+ * Fills *p (strings in the arena) with the owner of the token whose
+ * hash is hash, unless it is revoked, and notes its use (at most once a
+ * minute).  Asks the primary.  ST_OK; ST_UNAUTHORIZED for an unknown or
+ * revoked token; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_token_principal(struct db *, struct arena *,
+		    const unsigned char *hash, struct principal *p);
 
 /* A post as stored, with its author's display name (db_post_dump.c). */
 struct post_out {
