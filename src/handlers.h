@@ -38,4 +38,7 @@ enum status	 h_api_post(struct req *);
 enum status	 h_api_tags(struct req *);
 enum status	 h_api_authors(struct req *);
 
+/* h_api_user.c: RF_USER, so r->user is set.  Never cached (no-store). */
+enum status	 h_api_me(struct req *);	/* {"user": {username, ...}} */
+
 #endif

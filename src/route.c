@@ -45,6 +45,7 @@ static const struct route routes[] = {
 	{ RM_GET, "/api/v1/posts/{slug}", h_api_post, RF_CACHE },
 	{ RM_GET, "/api/v1/tags", h_api_tags, RF_CACHE },
 	{ RM_GET, "/api/v1/authors", h_api_authors, RF_CACHE },
+	{ RM_GET, "/api/v1/me", h_api_me, RF_USER },
 	{ RM_GET, "/healthz", h_healthz, 0 },
 	{ RM_GET, "/livez", h_livez, 0 },
 	{ RM_GET, "/readyz", h_readyz, 0 },
@@ -198,6 +199,13 @@ route_error(struct req *r, enum status st)
 	r->resp.cache = "no-store";
 	if (st == ST_UNAVAILABLE)
 		out_header(r, "Retry-After", "5");
+	/* RFC 9110 wants a challenge with every 401; API clients sign in
+	 * with a bearer token (RFC 6750), and one that sent a token learns
+	 * that this one will not do. */
+	if (st == ST_UNAUTHORIZED && r->api)
+		out_header(r, "WWW-Authenticate", r->authorization != NULL ?
+		    "Bearer realm=\"inkwell\", error=\"invalid_token\"" :
+		    "Bearer realm=\"inkwell\"");
 	if (r->api) {
 		root = json_object_new_object();
 		err = json_object_new_object();

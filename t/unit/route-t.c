@@ -115,6 +115,25 @@ main(void)
 	route_dispatch(r);
 	is_string("ok\n", r->resp.body.p, "/livez body");
 
+	/* Signed-in API routes: no credential, no database asked. */
+	r = mkreq(a, METHOD_GET, "/api/v1/me");
+	route_dispatch(r);
+	is_int(401, r->resp.status, "/api/v1/me without a credential: 401");
+	is_string("Bearer realm=\"inkwell\"", hdr(r, "WWW-Authenticate"),
+	    "401 under /api/ challenges for a bearer token");
+	ok(strstr(r->resp.body.p, "\"code\":\"unauthorized\"") != NULL,
+	    "and says unauthorized");
+	r = mkreq(a, METHOD_GET, "/api/v1/me");
+	r->authorization = "Bearer not-a-token";
+	route_dispatch(r);
+	is_int(401, r->resp.status, "a malformed bearer token: 401");
+	is_string("Bearer realm=\"inkwell\", error=\"invalid_token\"",
+	    hdr(r, "WWW-Authenticate"), "the challenge says the token is "
+	    "invalid");
+	r = mkreq(a, METHOD_GET, "/x");
+	route_error(r, ST_UNAUTHORIZED);
+	ok(hdr(r, "WWW-Authenticate") == NULL, "no challenge outside /api/");
+
 	r = mkreq(a, METHOD_GET, "/x");
 	route_error(r, ST_UNAVAILABLE);
 	is_int(503, r->resp.status, "unavailable: 503");
