@@ -62,6 +62,9 @@ struct resp {
 	struct hdr	 hdrs[REQ_MAXHDRS];
 	size_t		 nhdrs;
 	struct buf	 body;
+	const char	*detail;	/* for an error: what the client is told
+					 * instead of the status's stock message
+					 * (static storage or the arena) */
 };
 
 /*

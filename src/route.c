@@ -151,12 +151,12 @@ allow_list(struct arena *a, unsigned m)
 }
 
 /*
- * Renders the theme's error.html when there is a theme (there is none in
- * unit tests, or before a worker has one).  The site settings are read
+ * Renders the theme's error.html, saying msg, when there is a theme
+ * (there is none in unit tests, or before a worker has one).  The site settings are read
  * unless the database is what failed.
  */
 static bool
-themed_error(struct req *r, enum status st, int http)
+themed_error(struct req *r, enum status st, int http, const char *msg)
 {
 	struct json_object *view, *err;
 
@@ -172,7 +172,7 @@ themed_error(struct req *r, enum status st, int http)
 	json_object_object_add(err, "reason",
 	    json_object_new_string(out_reason(http)));
 	json_object_object_add(err, "message",
-	    json_object_new_string(statuses[st].message));
+	    json_object_new_string(msg));
 	page_meta(r, view, arena_printf(r->a, "%d %s", http, out_reason(http)),
 	    NULL, r->path, "website");
 	json_object_object_add(json_object_object_get(view, "page"),
@@ -190,9 +190,11 @@ route_error(struct req *r, enum status st)
 {
 	int		 http = route_http_status(st);
 	struct json_object *root, *err;
+	const char	*msg;
 
 	if (st == ST_OK || st >= ST__MAX)
 		st = ST_INTERNAL;
+	msg = r->resp.detail != NULL ? r->resp.detail : statuses[st].message;
 	/* Whatever the handler had written is not shown. */
 	buf_reset(&r->resp.body);
 	r->resp.status = http;
@@ -213,13 +215,13 @@ route_error(struct req *r, enum status st)
 		json_object_object_add(err, "code",
 		    json_object_new_string(statuses[st].code));
 		json_object_object_add(err, "message",
-		    json_object_new_string(statuses[st].message));
+		    json_object_new_string(msg));
 		json_object_object_add(root, "error", err);
 		out_json(r, root);
 		json_object_put(root);
 		return;
 	}
-	if (themed_error(r, st, http))
+	if (themed_error(r, st, http, msg))
 		return;
 	out_ctype(r, "text/html; charset=utf-8");
 	out_puts(r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -231,7 +233,7 @@ route_error(struct req *r, enum status st)
 	    "href=\"/static/style.css\">\n</head>\n<body>\n<main>\n<h1>");
 	buf_printf(&r->resp.body, "%d %s", http, out_reason(http));
 	out_puts(r, "</h1>\n<p>");
-	out_html(r, statuses[st].message);
+	out_html(r, msg);
 	out_puts(r, "</p>\n<p><a href=\"/\">Go to the home page</a></p>\n"
 	    "</main>\n</body>\n</html>\n");
 }

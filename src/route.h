@@ -60,8 +60,9 @@ bool		 route_match(struct arena *, const char *pattern,
 void		 route_dispatch(struct req *r);
 
 /*
- * Writes the error response for st (used for parse errors too).  A 401
- * under /api/ carries a WWW-Authenticate bearer challenge.
+ * Writes the error response for st (used for parse errors too): the
+ * status's stock message, or r->resp.detail when a handler said why.
+ * A 401 under /api/ carries a WWW-Authenticate bearer challenge.
  */
 void		 route_error(struct req *r, enum status st);
 

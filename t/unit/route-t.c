@@ -134,6 +134,18 @@ main(void)
 	route_error(r, ST_UNAUTHORIZED);
 	ok(hdr(r, "WWW-Authenticate") == NULL, "no challenge outside /api/");
 
+	/* A handler's reason replaces the stock message. */
+	r = mkreq(a, METHOD_PUT, "/api/v1/x");
+	r->resp.detail = "the name <must> end in .png";
+	route_error(r, ST_UNPROCESSABLE);
+	ok(strstr(r->resp.body.p, "\"message\":\"the name <must> end in "
+	    ".png\"") != NULL, "422 JSON says why: %s", r->resp.body.p);
+	r = mkreq(a, METHOD_GET, "/x");
+	r->resp.detail = "the name <must> end in .png";
+	route_error(r, ST_UNPROCESSABLE);
+	ok(strstr(r->resp.body.p, "the name &lt;must&gt; end in .png") !=
+	    NULL, "and the HTML page too, escaped");
+
 	r = mkreq(a, METHOD_GET, "/x");
 	route_error(r, ST_UNAVAILABLE);
 	is_int(503, r->resp.status, "unavailable: 503");
