@@ -152,8 +152,8 @@ allow_list(struct arena *a, unsigned m)
 
 /*
  * Renders the theme's error.html, saying msg, when there is a theme
- * (there is none in unit tests, or before a worker has one).  The site settings are read
- * unless the database is what failed.
+ * (there is none in unit tests, or before a worker has one).  The site
+ * settings are read unless the database is what failed.
  */
 static bool
 themed_error(struct req *r, enum status st, int http, const char *msg)

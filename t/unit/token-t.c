@@ -15,7 +15,11 @@
 #include "tap.h"
 #include "token.h"
 
-static const char GOOD[] = "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+/* 40 and 43 base64url characters: the latter is a token after "iw_". */
+#define T40	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define T43	T40 "AAA"
+
+static const char GOOD[] = "iw_" T43;
 
 static void
 shapes(void)
@@ -24,7 +28,8 @@ shapes(void)
 	unsigned char	 h[TOKEN_HASH_BYTES], want[TOKEN_HASH_BYTES];
 	const char	*p;
 
-	is_int(TOKEN_LEN, (int64_t)strlen(GOOD), "the fixture is a token's length");
+	is_int(TOKEN_LEN, (int64_t)strlen(GOOD), "the fixture has a token's "
+	    "length");
 	token_new(t1);
 	token_new(t2);
 	is_int(TOKEN_LEN, (int64_t)strlen(t1), "a new token has %d characters",
@@ -53,47 +58,46 @@ parse(void)
 		bool		 good;
 		const char	*what;
 	} cases[] = {
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", true,
+		{ "Bearer " "iw_" T43, true,
 		    "Bearer and a token" },
-		{ "bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", true,
+		{ "bearer " "iw_" T43, true,
 		    "the scheme in lower case" },
-		{ "BEARER " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", true,
+		{ "BEARER " "iw_" T43, true,
 		    "the scheme in upper case" },
-		{ "Bearer   " "iw_Az09-_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", true,
-		    "several spaces, every base64url class" },
+		{ "Bearer   iw_Az09-_" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		    "AAAA", true, "several spaces, every base64url class" },
 		{ "Bearer", false, "the scheme alone" },
 		{ "Bearer ", false, "the scheme and a space" },
 		{ "", false, "empty" },
-		{ "Basic " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Basic " "iw_" T43, false,
 		    "another scheme" },
-		{ "Bearerx" "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Bearerx" "iw_" T43, false,
 		    "no space after the scheme" },
-		{ "Bearer\t" "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Bearer\t" "iw_" T43, false,
 		    "a tab for the space" },
-		{ " Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ " Bearer " "iw_" T43, false,
 		    "a space before the scheme" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA ", false,
+		{ "Bearer " "iw_" T43 " ", false,
 		    "a space after the token" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Bearer " "iw_" T43 "A", false,
 		    "one character too many" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Bearer " "iw_" T40 "AA", false,
 		    "one character short" },
-		{ "Bearer " "IW_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Bearer " "IW_" T43, false,
 		    "the prefix in upper case" },
-		{ "Bearer " "xx_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Bearer " "xx_" T43, false,
 		    "another prefix" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", false,
+		{ "Bearer " "iw_" T40 "AA=", false,
 		    "base64 padding" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+A", false,
+		{ "Bearer " "iw_" T40 "A+A", false,
 		    "a base64 (not base64url) character" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/A", false,
+		{ "Bearer " "iw_" T40 "A/A", false,
 		    "a slash" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAA\rAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Bearer " "iw_" T40 "A\rA", false,
 		    "a CR inside" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAA\xc3\xa9" "AAAAAAAAAAAAAAAAAAAAA",
+		{ "Bearer " "iw_" T40 "\xc3\xa9" "A",
 		    false, "non-ASCII bytes" },
-		{ "Bearer " "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA, Bearer "
-		    "iw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false,
+		{ "Bearer " "iw_" T43 ", Bearer " "iw_" T43, false,
 		    "two tokens" },
 		{ "Bearer iw_", false, "the prefix alone" },
 	};
