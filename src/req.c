@@ -124,7 +124,7 @@ from_input_err(enum input_err e)
 
 enum status
 req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
-    req_read_fn rd, void *rdctx, size_t max_body)
+    req_read_fn rd, void *rdctx, req_limit_fn limit)
 {
 	const char	*m, *uri, *q, *cookie, *qm;
 	size_t		 nhdr = 0, total = 0, pathlen;
@@ -209,7 +209,7 @@ req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
 	}
 
 	if ((st = read_body(r, get(gc, "CONTENT_LENGTH"), rd, rdctx,
-	    max_body)) != ST_OK)
+	    limit(r))) != ST_OK)
 		return st;
 	if (r->body != NULL &&
 	    is_ctype(r->ctype_in, "application/x-www-form-urlencoded")) {

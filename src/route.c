@@ -370,6 +370,21 @@ cached(struct req *r, handler_fn handler)
 	return st;
 }
 
+bool
+route_upload(const struct req *r)
+{
+	unsigned	 want = method_bit(r->method);
+	const char	*caps[REQ_MAXCAPS];
+	size_t		 ncaps;
+
+	/* The route route_dispatch would run: the first that matches. */
+	for (size_t i = 0; i < NELEM(routes); i++)
+		if ((routes[i].methods & want) != 0 &&
+		    route_match(r->a, routes[i].pattern, r->path, caps, &ncaps))
+			return (routes[i].flags & RF_UPLOAD) != 0;
+	return false;
+}
+
 void
 route_dispatch(struct req *r)
 {

@@ -25,6 +25,8 @@ typedef enum status (*handler_fn)(struct req *);
  * (401, or a redirect to the login page, otherwise; 403 for a form or
  * script request with a session but without its CSRF token). */
 #define RF_USER		(1u << 1)
+/* The body is a file: up to [server] media_max_bytes, not max_body. */
+#define RF_UPLOAD	(1u << 2)
 
 struct route {
 	unsigned	 methods;
@@ -50,6 +52,13 @@ const char	*route_cache_key(struct req *r);
  */
 bool		 route_match(struct arena *, const char *pattern,
 		    const char *path, const char **caps, size_t *ncaps);
+
+/*
+ * True when the route that r's method and path lead to is an upload
+ * (RF_UPLOAD), so its body may be larger than others.  For req_parse's
+ * limit, before the request is dispatched.
+ */
+bool		 route_upload(const struct req *r);
 
 /*
  * Finds the route for r (404 ST_NOTFOUND, 405 ST_METHOD with an Allow
