@@ -55,6 +55,23 @@ const char	*db_sqlstate(const struct db *);
 PGresult	*db_exec(struct db *, PGconn *, struct arena *, const char *what,
 		    const char *sql, int nparams, const char *const *params);
 
+/*
+ * How db_exec_bin sends parameters and wants results, in libpq's terms
+ * (format 0 text, 1 binary).  For bytea, binary saves the hex escape
+ * both ways: twice the bytes on the wire and in memory, and the work of
+ * encoding and decoding them.
+ */
+struct db_bin {
+	const int	*lengths;	/* per parameter, used for binary ones */
+	const int	*formats;	/* per parameter; NULL: all text */
+	int		 result;	/* every result column in this format */
+};
+
+/* db_exec with the formats in *b (NULL: all text, as db_exec). */
+PGresult	*db_exec_bin(struct db *, PGconn *, struct arena *,
+		    const char *what, const char *sql, int nparams,
+		    const char *const *params, const struct db_bin *b);
+
 /* One statement of db_exec_all(): what to run, and its result. */
 struct db_stmt {
 	const char		*what;
