@@ -211,7 +211,9 @@ req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
 	if ((st = read_body(r, get(gc, "CONTENT_LENGTH"), rd, rdctx,
 	    limit(r))) != ST_OK)
 		return st;
-	if (r->body != NULL &&
+	/* Browsers send forms with POST only; the body of a PUT is what
+	 * is put (a file), whatever Content-Type a client names. */
+	if (r->body != NULL && r->method == METHOD_POST &&
 	    is_ctype(r->ctype_in, "application/x-www-form-urlencoded")) {
 		ie = input_parse_urlencoded(r->a, r->body, r->bodylen,
 		    INPUT_MAX_PAIRS, &r->form, &r->nform);

@@ -252,6 +252,14 @@ main(void)
 	F.bodylen = 5;
 	is_int(ST_INVALID, run("POST", "/"), "malformed form: 400");
 	clear(&F);
+	set(&F, "CONTENT_LENGTH", "5");
+	set(&F, "CONTENT_TYPE", "application/x-www-form-urlencoded");
+	F.body = "a=%zz";
+	F.bodylen = 5;
+	is_int(ST_OK, run("PUT", "/"), "a PUT body is never a form (curl "
+	    "--data-binary names it one)");
+	ok(R.nform == 0 && R.bodylen == 5, "and is kept whole");
+	clear(&F);
 	set(&F, "CONTENT_LENGTH", "2");
 	set(&F, "CONTENT_TYPE", "application/json");
 	F.body = "{}";
