@@ -15,6 +15,11 @@
 struct arena;
 struct db;
 
+/* A timestamptz column as ISO 8601 in UTC ("2026-01-05T09:00:00Z"), for
+ * the SQL constants. */
+#define DB_UTC(col) \
+    "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 /*
  * The primary's connection, connected or reconnected as needed; NULL
  * (logged, with a one-second back-off) when PostgreSQL is unreachable.

@@ -21,9 +21,6 @@
 #include "token.h"
 #include "util.h"
 
-#define UTC(col) \
-    "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 static const char Q_ADD[] =
     "INSERT INTO api_tokens (user_id, name, token_hash)"
     " SELECT id, $2, $3::bytea FROM users WHERE username = $1"
@@ -34,9 +31,9 @@ static const char Q_REVOKE[] =
     " WHERE id = $1";
 
 static const char Q_LIST[] =
-    "SELECT t.id, u.username, t.name, " UTC("t.created_at") ","
-    " coalesce(" UTC("t.last_used_at") ", ''),"
-    " coalesce(" UTC("t.revoked_at") ", '')"
+    "SELECT t.id, u.username, t.name, " DB_UTC("t.created_at") ","
+    " coalesce(" DB_UTC("t.last_used_at") ", ''),"
+    " coalesce(" DB_UTC("t.revoked_at") ", '')"
     " FROM api_tokens t JOIN users u ON u.id = t.user_id"
     " WHERE $1 = '' OR u.username = $1 ORDER BY t.id";
 

@@ -38,6 +38,19 @@ enum status	 h_api_post(struct req *);
 enum status	 h_api_tags(struct req *);
 enum status	 h_api_authors(struct req *);
 
+/*
+ * h_media.c: media files.  The API ones are RF_USER.  PUT: 201 (new) or
+ * 200 (the same bytes again); 422 for a bad name, an empty body or an
+ * extension that is not the content's type; 415 for content that is no
+ * PNG, JPEG, GIF, WebP or AVIF; 409 when the name holds other bytes.
+ * DELETE: 204; 403 unless the uploader or an admin; 404.  GET /media/:
+ * public, immutable, 404 for an unknown name.
+ */
+enum status	 h_api_media_put(struct req *);
+enum status	 h_api_media_delete(struct req *);
+enum status	 h_api_media_list(struct req *);
+enum status	 h_media(struct req *);
+
 /* h_api_user.c: RF_USER, so r->user is set.  Never cached (no-store). */
 enum status	 h_api_me(struct req *);	/* {"user": {username, ...}} */
 

@@ -134,6 +134,24 @@ main(void)
 	route_error(r, ST_UNAUTHORIZED);
 	ok(hdr(r, "WWW-Authenticate") == NULL, "no challenge outside /api/");
 
+	/* Uploads: a larger body cap, asked before dispatch. */
+	r = mkreq(a, METHOD_PUT, "/api/v1/media/a.png");
+	ok(route_upload(r), "PUT /api/v1/media/NAME is an upload");
+	r = mkreq(a, METHOD_DELETE, "/api/v1/media/a.png");
+	ok(!route_upload(r), "DELETE of the same path is not");
+	r = mkreq(a, METHOD_PUT, "/api/v1/media");
+	ok(!route_upload(r), "PUT /api/v1/media (no name) is not");
+	r = mkreq(a, METHOD_POST, "/api/v1/posts");
+	ok(!route_upload(r), "a POST elsewhere is not");
+	r = mkreq(a, METHOD_PUT, "/api/v1/media/a.png");
+	route_dispatch(r);
+	is_int(401, r->resp.status, "an upload without a credential: 401");
+	r = mkreq(a, METHOD_GET, "/api/v1/media/a.png");
+	route_dispatch(r);
+	is_int(405, r->resp.status, "GET /api/v1/media/NAME: 405");
+	is_string("PUT, DELETE, OPTIONS", hdr(r, "Allow"), "  Allow: PUT, "
+	    "DELETE");
+
 	/* A handler's reason replaces the stock message. */
 	r = mkreq(a, METHOD_PUT, "/api/v1/x");
 	r->resp.detail = "the name <must> end in .png";
