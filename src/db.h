@@ -221,8 +221,8 @@ struct token_out {
 
 /* Every token of username (NULL: of everyone), by id; *out in the
  * arena. */
-enum status	 db_token_list(struct db *, struct arena *, const char *username,
-		    struct token_out **out, size_t *n);
+enum status	 db_token_list(struct db *, struct arena *,
+		    const char *username, struct token_out **out, size_t *n);
 
 /*
  * Fills *p (strings in the arena) with the owner of the token whose

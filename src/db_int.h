@@ -67,7 +67,7 @@ PGresult	*db_exec(struct db *, PGconn *, struct arena *, const char *what,
  * encoding and decoding them.
  */
 struct db_bin {
-	const int	*lengths;	/* per parameter, used for binary ones */
+	const int	*lengths;	/* per parameter, for binary ones */
 	const int	*formats;	/* per parameter; NULL: all text */
 	int		 result;	/* every result column in this format */
 };
