@@ -89,7 +89,7 @@ is_ctype(const char *have, const char *want)
 
 static enum status
 read_body(struct req *r, const char *clen, req_read_fn rd, void *rdctx,
-    size_t max_body)
+    req_limit_fn limit)
 {
 	size_t		 len, got = 0;
 	char		*p;
@@ -100,7 +100,7 @@ read_body(struct req *r, const char *clen, req_read_fn rd, void *rdctx,
 	if (!digits(clen) || strlen(clen) > 15)
 		return ST_INVALID;
 	len = (size_t)strtoull(clen, NULL, 10);
-	if (len > max_body)
+	if (len > limit(r))
 		return ST_BODYTOOBIG;
 	if (len == 0)
 		return ST_OK;
@@ -209,7 +209,7 @@ req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
 	}
 
 	if ((st = read_body(r, get(gc, "CONTENT_LENGTH"), rd, rdctx,
-	    limit(r))) != ST_OK)
+	    limit)) != ST_OK)
 		return st;
 	/* Browsers send forms with POST only; the body of a PUT is what
 	 * is put (a file), whatever Content-Type a client names. */

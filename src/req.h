@@ -120,10 +120,10 @@ typedef const char *(*req_getenv_fn)(void *ctx, const char *name);
 typedef long (*req_read_fn)(void *ctx, char *buf, size_t n);
 
 /*
- * The most body bytes r may send.  Asked once r's method and decoded
- * path are set, before a byte of the body is read, so the cap can
- * depend on where the request goes (a file upload takes more than a
- * form).
+ * The most body bytes r may send.  Asked when r announces a body, once
+ * its method and decoded path are set and before a byte of the body is
+ * read, so the cap can depend on where the request goes (a file upload
+ * takes more than a form).
  */
 typedef size_t (*req_limit_fn)(const struct req *r);
 
