@@ -56,6 +56,8 @@ static const struct ckey keys[] = {
 	    1, 3600, false },
 	{ "server", "max_body", CT_INT, S(max_body), "1048576",
 	    1024, 1073741824, false },
+	{ "server", "media_max_bytes", CT_INT, S(media_max_bytes), "8388608",
+	    1024, 1073741824, false },
 	{ "server", "base_url", CT_STR, S(base_url), "http://localhost",
 	    0, 0, false },
 	{ "database", "primary", CT_STR, S(db_primary), "dbname=inkwell",

@@ -18,6 +18,7 @@ struct conf {
 	char	*user;			/* drop to this user when started as root */
 	int64_t	 shutdown_timeout;	/* seconds */
 	int64_t	 max_body;		/* bytes */
+	int64_t	 media_max_bytes;	/* bytes in one media upload */
 	char	*base_url;
 	/* [database] */
 	char	*db_primary;		/* libpq conninfo */

@@ -20,4 +20,7 @@ int	 ctl_export(const struct conf *, int argc, char **argv);
 /* inkwellctl user add|passwd|list (ctl_user.c) */
 int	 ctl_user(const struct conf *, int argc, char **argv);
 
+/* inkwellctl token add|revoke|list (ctl_token.c) */
+int	 ctl_token(const struct conf *, int argc, char **argv);
+
 #endif

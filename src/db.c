@@ -275,7 +275,7 @@ stmt_number(struct db *db, const char *sql)
  */
 static PGresult *
 exec_stmt(struct conn *c, int i, const char *sql, int nparams,
-    const char *const *params)
+    const char *const *params, const struct db_bin *b)
 {
 	PGresult	*res;
 	char		 name[32];
@@ -291,7 +291,8 @@ again:
 		PQclear(res);
 		c->prepared[i] = true;
 	}
-	res = PQexecPrepared(c->pg, name, nparams, params, NULL, NULL, 0);
+	res = PQexecPrepared(c->pg, name, nparams, params, b->lengths,
+	    b->formats, b->result);
 	/*
 	 * 26000, no such statement: the session lost what we prepared (a
 	 * DISCARD ALL, a pooler between us and the server) and the
@@ -314,17 +315,18 @@ again:
 /* One try: the result, or NULL after logging. */
 static PGresult *
 run(struct db *db, struct conn *c, PGconn *pg, struct arena *a,
-    const char *what, const char *sql, int nparams, const char *const *params)
+    const char *what, const char *sql, int nparams, const char *const *params,
+    const struct db_bin *b)
 {
 	PGresult	*res;
 	ExecStatusType	 st;
 	int		 i;
 
 	if (c != NULL && (i = stmt_number(db, sql)) >= 0)
-		res = exec_stmt(c, i, sql, nparams, params);
+		res = exec_stmt(c, i, sql, nparams, params, b);
 	else
-		res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL,
-		    0);
+		res = PQexecParams(pg, sql, nparams, NULL, params, b->lengths,
+		    b->formats, b->result);
 	arena_defer(a, clear, res);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
@@ -363,11 +365,22 @@ PGresult *
 db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
     const char *sql, int nparams, const char *const *params)
 {
+	return db_exec_bin(db, pg, a, what, sql, nparams, params, NULL);
+}
+
+PGresult *
+db_exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *sql, int nparams, const char *const *params,
+    const struct db_bin *b)
+{
+	static const struct db_bin text = { NULL, NULL, 0 };
 	struct conn	*c = conn_of(db, pg);
 	PGresult	*res;
 	bool		 idle = PQtransactionStatus(pg) == PQTRANS_IDLE;
 
-	if ((res = run(db, c, pg, a, what, sql, nparams, params)) != NULL)
+	if (b == NULL)
+		b = &text;
+	if ((res = run(db, c, pg, a, what, sql, nparams, params, b)) != NULL)
 		return res;
 	if (c == NULL || PQstatus(pg) == CONNECTION_OK || !idle)
 		return NULL;
@@ -389,7 +402,7 @@ db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
 			return NULL;
 	} else if (!conn_reset(c))
 		return NULL;
-	return run(db, c, pg, a, what, sql, nparams, params);
+	return run(db, c, pg, a, what, sql, nparams, params, b);
 }
 
 /*

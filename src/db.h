@@ -319,6 +319,95 @@ enum status	 db_admin_comments(struct db *, struct arena *,
 enum status	 db_comment_moderate(struct db *, struct arena *, int64_t id,
 		    const char *status, const struct principal *by);
 
+/*
+ * API tokens (db_token.c).  hash is token_hash() of the token
+ * (TOKEN_HASH_BYTES); the token itself never reaches the database.
+ */
+
+/* Adds a token named name for username; *id gets its id.  ST_OK;
+ * ST_NOTFOUND when there is no such user; ST_UNPROCESSABLE when the
+ * table's CHECK refuses the name. */
+enum status	 db_token_add(struct db *, struct arena *, const char *username,
+		    const char *name, const unsigned char *hash, int64_t *id);
+
+/* Revokes token id (a revoked one keeps its first revocation time).
+ * ST_OK; ST_NOTFOUND when there is no such token. */
+enum status	 db_token_revoke(struct db *, struct arena *, int64_t id);
+
+/* A token as inkwellctl token list shows it; never its hash. */
+struct token_out {
+	int64_t		 id;
+	const char	*username, *name, *created;
+	const char	*last_used, *revoked;	/* "" for never */
+};
+
+/* Every token of username (NULL: of everyone), by id; *out in the
+ * arena. */
+enum status	 db_token_list(struct db *, struct arena *,
+		    const char *username, struct token_out **out, size_t *n);
+
+/*
+ * Fills *p (strings in the arena) with the owner of the token whose
+ * hash is hash, unless it is revoked, and notes its use (at most once a
+ * minute).  Asks the primary.  ST_OK; ST_UNAUTHORIZED for an unknown or
+ * revoked token; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_token_principal(struct db *, struct arena *,
+		    const unsigned char *hash, struct principal *p);
+
+/*
+ * Media files (db_media.c).  Strings in the arena; sha256 is 64 hex
+ * digits; uploaded_by is the uploader's username, "" once that user is
+ * deleted.
+ */
+struct media_in {
+	const char	*name;		/* media_name_problem() passed */
+	const char	*content_type;	/* from media_sniff() */
+	const void	*data;
+	size_t		 n;		/* at most INT_MAX */
+	const char	*sha256;	/* of data, hex */
+	int64_t		 uploader;	/* users.id */
+};
+
+struct media_out {
+	const char	*name, *content_type, *sha256, *uploaded_by;
+	const char	*created;	/* ISO 8601, UTC */
+	int64_t		 created_epoch;
+	int64_t		 bytes;
+	const char	*data;		/* db_media_get only: bytes long */
+};
+
+/*
+ * Stores in under its name, unless the name is taken.  ST_OK with
+ * *created set when it was stored, or clear when the same bytes were
+ * there already (nothing changed); *out then describes what is stored.
+ * ST_CONFLICT when the name holds other bytes; ST_UNPROCESSABLE when a
+ * CHECK refuses it; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_media_put(struct db *, struct arena *,
+		    const struct media_in *in, struct media_out *out,
+		    bool *created);
+
+/*
+ * The file name with its bytes (out->data, valid until the arena is
+ * reset), from the replica when it has it, else the primary.  ST_OK;
+ * ST_NOTFOUND; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_media_get(struct db *, struct arena *, const char *name,
+		    struct media_out *out);
+
+/*
+ * Deletes name if user uploaded it or admin is set.  ST_OK;
+ * ST_FORBIDDEN when it is someone else's; ST_NOTFOUND; ST_UNAVAILABLE;
+ * ST_INTERNAL.
+ */
+enum status	 db_media_delete(struct db *, struct arena *, const char *name,
+		    int64_t user, bool admin);
+
+/* Up to limit files (without data), newest first, from offset on. */
+enum status	 db_media_list(struct db *, struct arena *, int limit,
+		    int offset, struct media_out **out, size_t *n);
+
 /* A post as stored, with its author's display name (db_post_dump.c). */
 struct post_out {
 	struct post_in	 in;		/* timestamps in UTC, "...Z" */

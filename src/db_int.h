@@ -15,6 +15,11 @@
 struct arena;
 struct db;
 
+/* A timestamptz column as ISO 8601 in UTC ("2026-01-05T09:00:00Z"), for
+ * the SQL constants. */
+#define DB_UTC(col) \
+    "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 /*
  * The primary's connection, connected or reconnected as needed; NULL
  * (logged, with a one-second back-off) when PostgreSQL is unreachable.
@@ -54,6 +59,23 @@ const char	*db_sqlstate(const struct db *);
 
 PGresult	*db_exec(struct db *, PGconn *, struct arena *, const char *what,
 		    const char *sql, int nparams, const char *const *params);
+
+/*
+ * How db_exec_bin sends parameters and wants results, in libpq's terms
+ * (format 0 text, 1 binary).  For bytea, binary saves the hex escape
+ * both ways: twice the bytes on the wire and in memory, and the work of
+ * encoding and decoding them.
+ */
+struct db_bin {
+	const int	*lengths;	/* per parameter, for binary ones */
+	const int	*formats;	/* per parameter; NULL: all text */
+	int		 result;	/* every result column in this format */
+};
+
+/* db_exec with the formats in *b (NULL: all text, as db_exec). */
+PGresult	*db_exec_bin(struct db *, PGconn *, struct arena *,
+		    const char *what, const char *sql, int nparams,
+		    const char *const *params, const struct db_bin *b);
 
 /* One statement of db_exec_all(): what to run, and its result. */
 struct db_stmt {

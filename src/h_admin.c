@@ -591,3 +591,33 @@ h_admin_settings_save(struct req *r)
 	log_msg(LOG_INFO, "%s changed the settings", r->user->username);
 	return admin_redirect(r, "/admin/settings?done=saved");
 }
+
+enum status
+h_admin_media(struct req *r)
+{
+	struct json_object *view = view_new(r), *list;
+	struct media_out *m;
+	size_t		 n;
+	enum status	 st;
+
+	if ((st = db_media_list(r->w->db, r->a, 200, 0, &m, &n)) != ST_OK)
+		return st;
+	list = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name",
+		    json_object_new_string(m[i].name));
+		json_object_object_add(o, "url", json_object_new_string(
+		    arena_printf(r->a, "/media/%s", m[i].name)));
+		json_object_object_add(o, "content_type",
+		    json_object_new_string(m[i].content_type));
+		json_object_object_add(o, "bytes",
+		    json_object_new_int64(m[i].bytes));
+		json_object_object_add(o, "uploaded_by",
+		    json_object_new_string(m[i].uploaded_by));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(view, "media", list);
+	return admin_render(r, view, "media.html", "Media");
+}

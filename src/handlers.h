@@ -60,6 +60,7 @@ enum status	 h_admin_tag_update(struct req *);
 enum status	 h_admin_tag_delete(struct req *);
 enum status	 h_admin_settings(struct req *);
 enum status	 h_admin_settings_save(struct req *);
+enum status	 h_admin_media(struct req *);
 
 /* h_write.c: the write JSON API (RF_USER).  201/200 with the object as
  * stored, 204 for a delete; refusals as JSON naming the field. */
@@ -77,5 +78,20 @@ enum status	 comment_view(struct req *, struct json_object *view,
 enum status	 h_comment_post(struct req *);
 enum status	 h_admin_comments(struct req *);
 enum status	 h_admin_comment_moderate(struct req *);
+/*
+ * h_media.c: media files.  The API ones are RF_USER.  PUT: 201 (new) or
+ * 200 (the same bytes again); 422 for a bad name, an empty body or an
+ * extension that is not the content's type; 415 for content that is no
+ * PNG, JPEG, GIF, WebP or AVIF; 409 when the name holds other bytes.
+ * DELETE: 204; 403 unless the uploader or an admin; 404.  GET /media/:
+ * public, immutable, 404 for an unknown name.
+ */
+enum status	 h_api_media_put(struct req *);
+enum status	 h_api_media_delete(struct req *);
+enum status	 h_api_media_list(struct req *);
+enum status	 h_media(struct req *);
+
+/* h_api_user.c: RF_USER, so r->user is set.  Never cached (no-store). */
+enum status	 h_api_me(struct req *);	/* {"user": {username, ...}} */
 
 #endif

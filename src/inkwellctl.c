@@ -70,6 +70,15 @@ cmd_user(struct ctx *x, int argc, char **argv)
 }
 
 static int
+cmd_token(struct ctx *x, int argc, char **argv)
+{
+	if (load(x) < 0)
+		return 1;
+	log_set_role("inkwellctl");
+	return ctl_token(&x->conf, argc, argv);
+}
+
+static int
 cmd_import(struct ctx *x, int argc, char **argv)
 {
 	if (load(x) < 0)
@@ -146,6 +155,8 @@ static const struct {
 	    "to DIR/<slug>.md" },
 	{ "user", cmd_user, "user add|passwd|list  manage who can sign in "
 	    "(Argon2id passwords)" },
+	{ "token", cmd_token, "token add|revoke|list  API tokens "
+	    "(the token is shown once, only its hash kept)" },
 	{ "cache", cmd_cache, "cache flush         drop every cached page "
 	    "(and bump the content version)" },
 };

@@ -89,7 +89,7 @@ is_ctype(const char *have, const char *want)
 
 static enum status
 read_body(struct req *r, const char *clen, req_read_fn rd, void *rdctx,
-    size_t max_body)
+    req_limit_fn limit)
 {
 	size_t		 len, got = 0;
 	char		*p;
@@ -100,7 +100,7 @@ read_body(struct req *r, const char *clen, req_read_fn rd, void *rdctx,
 	if (!digits(clen) || strlen(clen) > 15)
 		return ST_INVALID;
 	len = (size_t)strtoull(clen, NULL, 10);
-	if (len > max_body)
+	if (len > limit(r))
 		return ST_BODYTOOBIG;
 	if (len == 0)
 		return ST_OK;
@@ -124,7 +124,7 @@ from_input_err(enum input_err e)
 
 enum status
 req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
-    req_read_fn rd, void *rdctx, size_t max_body)
+    req_read_fn rd, void *rdctx, req_limit_fn limit)
 {
 	const char	*m, *uri, *q, *cookie, *qm;
 	size_t		 nhdr = 0, total = 0, pathlen;
@@ -209,9 +209,11 @@ req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
 	}
 
 	if ((st = read_body(r, get(gc, "CONTENT_LENGTH"), rd, rdctx,
-	    max_body)) != ST_OK)
+	    limit)) != ST_OK)
 		return st;
-	if (r->body != NULL &&
+	/* Browsers send forms with POST only; the body of a PUT is what
+	 * is put (a file), whatever Content-Type a client names. */
+	if (r->body != NULL && r->method == METHOD_POST &&
 	    is_ctype(r->ctype_in, "application/x-www-form-urlencoded")) {
 		ie = input_parse_urlencoded(r->a, r->body, r->bodylen,
 		    INPUT_MAX_PAIRS, &r->form, &r->nform);

@@ -62,6 +62,9 @@ struct resp {
 	struct hdr	 hdrs[REQ_MAXHDRS];
 	size_t		 nhdrs;
 	struct buf	 body;
+	const char	*detail;	/* for an error: what the client is told
+					 * instead of the status's stock message
+					 * (static storage or the arena) */
 };
 
 /*
@@ -120,8 +123,17 @@ typedef const char *(*req_getenv_fn)(void *ctx, const char *name);
 typedef long (*req_read_fn)(void *ctx, char *buf, size_t n);
 
 /*
+ * The most body bytes r may send.  Asked when r announces a body, once
+ * its method and decoded path are set and before a byte of the body is
+ * read, so the cap can depend on where the request goes (a file upload
+ * takes more than a form).
+ */
+typedef size_t (*req_limit_fn)(const struct req *r);
+
+/*
  * Fills r from the FastCGI parameters and body.  Limits are enforced here:
- * ST_URITOOLONG (414), ST_HDRTOOBIG (431), ST_BODYTOOBIG (413),
+ * ST_URITOOLONG (414), ST_HDRTOOBIG (431), ST_BODYTOOBIG (413, when
+ * Content-Length is over what limit says, refused unread),
  * ST_INVALID (400: bad method, bad escape, bad Content-Length, truncated
  * body, malformed query or form), ST_OK otherwise.  headers is the
  * envp-style array of all parameters, scanned for HTTP_* sizes.  On any
@@ -129,7 +141,7 @@ typedef long (*req_read_fn)(void *ctx, char *buf, size_t n);
  */
 enum status	 req_parse(struct req *r, req_getenv_fn get, void *getctx,
 		    char *const *envp, req_read_fn rd, void *rdctx,
-		    size_t max_body);
+		    req_limit_fn limit);
 
 /* Looks up a cookie by name; NULL when absent. */
 const char	*req_cookie(const struct req *r, const char *name);

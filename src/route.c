@@ -70,8 +70,15 @@ static const struct route routes[] = {
 	{ RM_POST, "/admin/tags/{slug}/delete", h_admin_tag_delete, RF_USER },
 	{ RM_GET, "/admin/comments", h_admin_comments, RF_USER },
 	{ RM_POST, "/admin/comments/{id}", h_admin_comment_moderate, RF_USER },
+	{ RM_GET, "/admin/media", h_admin_media, RF_USER },
 	{ RM_GET, "/admin/settings", h_admin_settings, RF_USER },
 	{ RM_POST, "/admin/settings", h_admin_settings_save, RF_USER },
+	{ RM_GET, "/api/v1/me", h_api_me, RF_USER },
+	{ RM_GET, "/api/v1/media", h_api_media_list, RF_USER },
+	{ RM_PUT, "/api/v1/media/{name}", h_api_media_put,
+	    RF_USER | RF_UPLOAD },
+	{ RM_DELETE, "/api/v1/media/{name}", h_api_media_delete, RF_USER },
+	{ RM_GET, "/media/{name}", h_media, 0 },
 	{ RM_GET, "/healthz", h_healthz, 0 },
 	{ RM_GET, "/livez", h_livez, 0 },
 	{ RM_GET, "/readyz", h_readyz, 0 },
@@ -177,12 +184,12 @@ allow_list(struct arena *a, unsigned m)
 }
 
 /*
- * Renders the theme's error.html when there is a theme (there is none in
- * unit tests, or before a worker has one).  The site settings are read
- * unless the database is what failed.
+ * Renders the theme's error.html, saying msg, when there is a theme
+ * (there is none in unit tests, or before a worker has one).  The site
+ * settings are read unless the database is what failed.
  */
 static bool
-themed_error(struct req *r, enum status st, int http)
+themed_error(struct req *r, enum status st, int http, const char *msg)
 {
 	struct json_object *view, *err;
 
@@ -198,7 +205,7 @@ themed_error(struct req *r, enum status st, int http)
 	json_object_object_add(err, "reason",
 	    json_object_new_string(out_reason(http)));
 	json_object_object_add(err, "message",
-	    json_object_new_string(statuses[st].message));
+	    json_object_new_string(msg));
 	page_meta(r, view, arena_printf(r->a, "%d %s", http, out_reason(http)),
 	    NULL, r->path, "website");
 	json_object_object_add(json_object_object_get(view, "page"),
@@ -216,15 +223,24 @@ route_error(struct req *r, enum status st)
 {
 	int		 http = route_http_status(st);
 	struct json_object *root, *err;
+	const char	*msg;
 
 	if (st == ST_OK || st >= ST__MAX)
 		st = ST_INTERNAL;
+	msg = r->resp.detail != NULL ? r->resp.detail : statuses[st].message;
 	/* Whatever the handler had written is not shown. */
 	buf_reset(&r->resp.body);
 	r->resp.status = http;
 	r->resp.cache = "no-store";
 	if (st == ST_UNAVAILABLE)
 		out_header(r, "Retry-After", "5");
+	/* RFC 9110 wants a challenge with every 401; API clients sign in
+	 * with a bearer token (RFC 6750), and one that sent a token learns
+	 * that this one will not do. */
+	if (st == ST_UNAUTHORIZED && r->api)
+		out_header(r, "WWW-Authenticate", r->authorization != NULL ?
+		    "Bearer realm=\"inkwell\", error=\"invalid_token\"" :
+		    "Bearer realm=\"inkwell\"");
 	if (r->api) {
 		root = json_object_new_object();
 		err = json_object_new_object();
@@ -232,13 +248,13 @@ route_error(struct req *r, enum status st)
 		json_object_object_add(err, "code",
 		    json_object_new_string(statuses[st].code));
 		json_object_object_add(err, "message",
-		    json_object_new_string(statuses[st].message));
+		    json_object_new_string(msg));
 		json_object_object_add(root, "error", err);
 		out_json(r, root);
 		json_object_put(root);
 		return;
 	}
-	if (themed_error(r, st, http))
+	if (themed_error(r, st, http, msg))
 		return;
 	out_ctype(r, "text/html; charset=utf-8");
 	out_puts(r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -250,7 +266,7 @@ route_error(struct req *r, enum status st)
 	    "href=\"/static/style.css\">\n</head>\n<body>\n<main>\n<h1>");
 	buf_printf(&r->resp.body, "%d %s", http, out_reason(http));
 	out_puts(r, "</h1>\n<p>");
-	out_html(r, statuses[st].message);
+	out_html(r, msg);
 	out_puts(r, "</p>\n<p><a href=\"/\">Go to the home page</a></p>\n"
 	    "</main>\n</body>\n</html>\n");
 }
@@ -385,6 +401,21 @@ cached(struct req *r, handler_fn handler)
 		to_file(r, &e);
 	}
 	return st;
+}
+
+bool
+route_upload(const struct req *r)
+{
+	unsigned	 want = method_bit(r->method);
+	const char	*caps[REQ_MAXCAPS];
+	size_t		 ncaps;
+
+	/* The route route_dispatch would run: the first that matches. */
+	for (size_t i = 0; i < NELEM(routes); i++)
+		if ((routes[i].methods & want) != 0 &&
+		    route_match(r->a, routes[i].pattern, r->path, caps, &ncaps))
+			return (routes[i].flags & RF_UPLOAD) != 0;
+	return false;
 }
 
 void

@@ -25,6 +25,8 @@ typedef enum status (*handler_fn)(struct req *);
  * (401, or a redirect to the login page, otherwise; 403 for a form or
  * script request with a session but without its CSRF token). */
 #define RF_USER		(1u << 1)
+/* The body is a file: up to [server] media_max_bytes, not max_body. */
+#define RF_UPLOAD	(1u << 2)
 
 struct route {
 	unsigned	 methods;
@@ -52,6 +54,13 @@ bool		 route_match(struct arena *, const char *pattern,
 		    const char *path, const char **caps, size_t *ncaps);
 
 /*
+ * True when the route that r's method and path lead to is an upload
+ * (RF_UPLOAD), so its body may be larger than others.  For req_parse's
+ * limit, before the request is dispatched.
+ */
+bool		 route_upload(const struct req *r);
+
+/*
  * Finds the route for r (404 ST_NOTFOUND, 405 ST_METHOD with an Allow
  * header), runs it, and turns any non-OK status into an error response
  * (HTML, or JSON for /api/ paths).  Always leaves a complete response in
@@ -59,7 +68,11 @@ bool		 route_match(struct arena *, const char *pattern,
  */
 void		 route_dispatch(struct req *r);
 
-/* Writes the error response for st (used for parse errors too). */
+/*
+ * Writes the error response for st (used for parse errors too): the
+ * status's stock message, or r->resp.detail when a handler said why.
+ * A 401 under /api/ carries a WWW-Authenticate bearer challenge.
+ */
 void		 route_error(struct req *r, enum status st);
 
 /* HTTP status for st. */

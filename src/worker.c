@@ -66,6 +66,15 @@ readbody(void *ctx, char *p, size_t n)
 	return FCGX_GetStr(p, want, fr->in);
 }
 
+/* The body cap for r: files may be larger than forms. */
+static size_t
+body_limit(const struct req *r)
+{
+	const struct conf *c = r->w->conf;
+
+	return (size_t)(route_upload(r) ? c->media_max_bytes : c->max_body);
+}
+
 static void
 serve(struct worker *w, FCGX_Request *fr)
 {
@@ -84,8 +93,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	r.cache_lookup = -1;
 	buf_init(&r.resp.body, r.a, 16384);
 
-	st = req_parse(&r, getparam, fr, fr->envp, readbody, fr,
-	    (size_t)w->conf->max_body);
+	st = req_parse(&r, getparam, fr, fr->envp, readbody, fr, body_limit);
 	if (st != ST_OK) {
 		r.route = "(parse)";
 		route_error(&r, st);

@@ -63,6 +63,9 @@ function setupUpload() {
 					"Content-Type": file.type || "application/octet-stream" },
 			});
 			if (res.ok) {
+				// Read the answer through before leaving the page,
+				// or the browser reports the request as aborted.
+				await res.text();
 				window.location.assign("/admin/media?done=uploaded");
 				return;
 			}

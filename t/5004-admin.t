@@ -344,6 +344,30 @@ is "$(req "$A" DELETE /api/v1/tags/t5-api -H "X-CSRF-Token: $ADTOK")" 204 "an ad
 is "$(req "$AL" DELETE /api/v1/posts/t5-api -H "X-CSRF-Token: $ATOK")" 204 "alice deletes her post: 204"
 is "$(sql "SELECT count(*) FROM posts WHERE slug = 't5-api'")" 0 "  it is gone"
 
+# --- API tokens: a token can do what its user can, no more -----------------
+AT=$("$CTL" -c "$INKWELL_TEST_CONF" token add --name t5 t5alice 2>/dev/null)
+XT=$("$CTL" -c "$INKWELL_TEST_CONF" token add --name t5 t5admin 2>/dev/null)
+like "$AT" '^iw_[A-Za-z0-9_-]{43}$' "an author's API token"
+api() { local tok=$1; shift; req "$TMP/none" "$@" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json'; }
+is "$(api "$XT" POST /api/v1/posts -d '{"slug":"t5-admins","title":"Admin","status":"published","tags":["t5-one"]}')" 201 \
+	"the admin's token creates a post (no CSRF token needed: a bearer token is no ambient credential)"
+is "$(api "$AT" PATCH /api/v1/posts/t5-admins -d '{"title":"Alice was here"}')" 403 "the author's token cannot change the admin's post"
+is "$(api "$AT" DELETE /api/v1/posts/t5-admins)" 403 "  nor delete it"
+is "$(api "$AT" PATCH /api/v1/tags/t5-one -d '{"name":"Renamed"}')" 403 "  nor rename a tag"
+is "$(api "$AT" DELETE /api/v1/tags/t5-one)" 403 "  nor delete one"
+is "$(sql "SELECT title FROM posts WHERE slug = 't5-admins'")" Admin "  the admin's post is untouched"
+is "$(api "$AT" POST /api/v1/posts -d '{"slug":"t5-by-token","title":"Mine","author":"t5admin"}')" 422 \
+	"a post cannot name another author"
+is "$(api "$AT" POST /api/v1/posts -d '{"slug":"t5-by-token","title":"Mine"}')" 201 "the author's token creates a post"
+like "$(cat "$TMP/body")" '"username":"t5alice"' "  as alice"
+is "$(api "$AT" PATCH /api/v1/posts/t5-by-token -d '{"title":"Mine, changed"}')" 200 "  and changes it"
+is "$(api "$XT" PATCH /api/v1/posts/t5-by-token -d '{"title":"Admin edit"}')" 200 "the admin's token changes alice's post"
+is "$(api "$AT" GET /api/v1/me)" 200 "/api/v1/me with the author's token"
+like "$(cat "$TMP/body")" '"role":"author"' "  says author"
+"$CTL" -c "$INKWELL_TEST_CONF" token revoke "$(sql "SELECT max(id) FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE username = 't5alice')")" >/dev/null 2>&1
+is "$(api "$AT" PATCH /api/v1/posts/t5-by-token -d '{"title":"After revoke"}')" 401 "a revoked token: 401"
+is "$(api "$XT" DELETE /api/v1/posts/t5-admins)" 204 "the admin's token deletes its post"
+
 # --- sign-in limits ----------------------------------------------------------
 for i in 1 2 3 4 5; do login "$TMP/t$i" t5bob "wrong $i" >/dev/null; done
 is "$(login "$TMP/t6" t5bob "$PW")" 429 "after 5 failures the account is locked, even with the right password"

@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "input.h"
 #include "req.h"
+#include "route.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -54,6 +55,14 @@ rd(void *ctx, char *p, size_t n)
 	return (long)n;
 }
 
+/* As the worker's: uploads (the real route table says which) may send
+ * more. */
+static size_t
+limit(const struct req *r)
+{
+	return route_upload(r) ? 8192 : 4096;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -82,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&r, 0, sizeof(r));
 	r.a = a;
-	st = req_parse(&r, get, &s, s.env, rd, &s, 4096);
+	st = req_parse(&r, get, &s, s.env, rd, &s, limit);
 	if (r.method_name == NULL || r.path == NULL || strlen(r.id) != 32)
 		abort();
 	if (st == ST_OK) {
@@ -90,7 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (!util_utf8_valid(r.path, strlen(r.path)))
 			abort();
-		if (r.bodylen > 4096 || r.nqkv > INPUT_MAX_PAIRS ||
+		if (r.bodylen > 8192 || (r.bodylen > 4096 &&
+		    !route_upload(&r)) || r.nqkv > INPUT_MAX_PAIRS ||
 		    r.nform > INPUT_MAX_PAIRS || r.ncookies > INPUT_MAX_COOKIES)
 			abort();
 		for (int k = 0; k < KEY__MAX; k++)

@@ -65,6 +65,13 @@ clear(struct fake *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* 1000 bytes, or 5000 under /big/, asked with the decoded path. */
+static size_t
+limit(const struct req *r)
+{
+	return strncmp(r->path, "/big/", 5) == 0 ? 5000 : 1000;
+}
+
 static struct fake F;
 static struct req R;
 static struct arena *A;
@@ -80,7 +87,7 @@ run(const char *method, const char *uri)
 	arena_reset(A);
 	memset(&R, 0, sizeof(R));
 	R.a = A;
-	return req_parse(&R, get, &F, F.env, rd, &F, 1000);
+	return req_parse(&R, get, &F, F.env, rd, &F, limit);
 }
 
 static char *
@@ -157,7 +164,7 @@ main(void)
 	arena_reset(A);
 	memset(&R, 0, sizeof(R));
 	R.a = A;
-	is_int(ST_URITOOLONG, req_parse(&R, get, &F, F.env, rd, &F, 1000),
+	is_int(ST_URITOOLONG, req_parse(&R, get, &F, F.env, rd, &F, limit),
 	    "query string over the limit: 414");
 	clear(&F);
 	free(s);
@@ -202,6 +209,21 @@ main(void)
 	/* 413 and bodies */
 	set(&F, "CONTENT_LENGTH", "1001");
 	is_int(ST_BODYTOOBIG, run("POST", "/"), "body over max_body: 413");
+	ok(R.body == NULL, "and not read");
+	clear(&F);
+	set(&F, "CONTENT_LENGTH", "1001");
+	F.body = "";
+	is_int(ST_INVALID, run("POST", "/big/x"), "a path with a higher "
+	    "limit reads on (and finds the body short)");
+	clear(&F);
+	set(&F, "CONTENT_LENGTH", "1001");
+	F.body = "";
+	is_int(ST_INVALID, run("POST", "/%62ig/x"), "the limit is asked for "
+	    "the decoded path (/%%62ig/ is /big/)");
+	clear(&F);
+	set(&F, "CONTENT_LENGTH", "5001");
+	is_int(ST_BODYTOOBIG, run("POST", "/big/x"), "over the higher limit: "
+	    "413");
 	clear(&F);
 	set(&F, "CONTENT_LENGTH", "99999999999999999999999");
 	is_int(ST_INVALID, run("POST", "/"), "absurd Content-Length: 400");
@@ -231,6 +253,14 @@ main(void)
 	F.body = "a=%zz";
 	F.bodylen = 5;
 	is_int(ST_INVALID, run("POST", "/"), "malformed form: 400");
+	clear(&F);
+	set(&F, "CONTENT_LENGTH", "5");
+	set(&F, "CONTENT_TYPE", "application/x-www-form-urlencoded");
+	F.body = "a=%zz";
+	F.bodylen = 5;
+	is_int(ST_OK, run("PUT", "/"), "a PUT body is never a form (curl "
+	    "--data-binary names it one)");
+	ok(R.nform == 0 && R.bodylen == 5, "and is kept whole");
 	clear(&F);
 	set(&F, "CONTENT_LENGTH", "2");
 	set(&F, "CONTENT_TYPE", "application/json");

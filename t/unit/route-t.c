@@ -115,6 +115,55 @@ main(void)
 	route_dispatch(r);
 	is_string("ok\n", r->resp.body.p, "/livez body");
 
+	/* Signed-in API routes: no credential, no database asked. */
+	r = mkreq(a, METHOD_GET, "/api/v1/me");
+	route_dispatch(r);
+	is_int(401, r->resp.status, "/api/v1/me without a credential: 401");
+	is_string("Bearer realm=\"inkwell\"", hdr(r, "WWW-Authenticate"),
+	    "401 under /api/ challenges for a bearer token");
+	ok(strstr(r->resp.body.p, "\"code\":\"unauthorized\"") != NULL,
+	    "and says unauthorized");
+	r = mkreq(a, METHOD_GET, "/api/v1/me");
+	r->authorization = "Bearer not-a-token";
+	route_dispatch(r);
+	is_int(401, r->resp.status, "a malformed bearer token: 401");
+	is_string("Bearer realm=\"inkwell\", error=\"invalid_token\"",
+	    hdr(r, "WWW-Authenticate"), "the challenge says the token is "
+	    "invalid");
+	r = mkreq(a, METHOD_GET, "/x");
+	route_error(r, ST_UNAUTHORIZED);
+	ok(hdr(r, "WWW-Authenticate") == NULL, "no challenge outside /api/");
+
+	/* Uploads: a larger body cap, asked before dispatch. */
+	r = mkreq(a, METHOD_PUT, "/api/v1/media/a.png");
+	ok(route_upload(r), "PUT /api/v1/media/NAME is an upload");
+	r = mkreq(a, METHOD_DELETE, "/api/v1/media/a.png");
+	ok(!route_upload(r), "DELETE of the same path is not");
+	r = mkreq(a, METHOD_PUT, "/api/v1/media");
+	ok(!route_upload(r), "PUT /api/v1/media (no name) is not");
+	r = mkreq(a, METHOD_POST, "/api/v1/posts");
+	ok(!route_upload(r), "a POST elsewhere is not");
+	r = mkreq(a, METHOD_PUT, "/api/v1/media/a.png");
+	route_dispatch(r);
+	is_int(401, r->resp.status, "an upload without a credential: 401");
+	r = mkreq(a, METHOD_GET, "/api/v1/media/a.png");
+	route_dispatch(r);
+	is_int(405, r->resp.status, "GET /api/v1/media/NAME: 405");
+	is_string("PUT, DELETE, OPTIONS", hdr(r, "Allow"), "  Allow: PUT, "
+	    "DELETE");
+
+	/* A handler's reason replaces the stock message. */
+	r = mkreq(a, METHOD_PUT, "/api/v1/x");
+	r->resp.detail = "the name <must> end in .png";
+	route_error(r, ST_UNPROCESSABLE);
+	ok(strstr(r->resp.body.p, "\"message\":\"the name <must> end in "
+	    ".png\"") != NULL, "422 JSON says why: %s", r->resp.body.p);
+	r = mkreq(a, METHOD_GET, "/x");
+	r->resp.detail = "the name <must> end in .png";
+	route_error(r, ST_UNPROCESSABLE);
+	ok(strstr(r->resp.body.p, "the name &lt;must&gt; end in .png") !=
+	    NULL, "and the HTML page too, escaped");
+
 	r = mkreq(a, METHOD_GET, "/x");
 	route_error(r, ST_UNAVAILABLE);
 	is_int(503, r->resp.status, "unavailable: 503");
