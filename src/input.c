@@ -418,6 +418,48 @@ input_validate(struct arena *a, const struct kv *query, size_t nquery,
 	}
 }
 
+/*
+ * json-c takes more than JSON even in strict mode (single-quoted strings,
+ * NaN and Infinity): outside double-quoted strings, only JSON's own
+ * characters and words may appear.
+ */
+static bool
+json_lexically_ok(const char *s, size_t n)
+{
+	size_t	 i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"') {
+			for (i++; i < n && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			if (i >= n)
+				return false;
+			i++;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			size_t	 j = i;
+
+			while (j < n && ((s[j] >= 'a' && s[j] <= 'z') ||
+			    (s[j] >= 'A' && s[j] <= 'Z')))
+				j++;
+			if (!((j - i == 4 && (memcmp(s + i, "true", 4) == 0 ||
+			    memcmp(s + i, "null", 4) == 0)) ||
+			    (j - i == 5 && memcmp(s + i, "false", 5) == 0) ||
+			    (j - i == 1 && (c == 'e' || c == 'E') && i > 0 &&
+			    s[i - 1] >= '0' && s[i - 1] <= '9')))
+				return false;
+			i = j;
+		} else if (strchr("{}[]:,-+.0123456789 \t\r\n", c) == NULL ||
+		    c == '\0')
+			return false;
+		else
+			i++;
+	}
+	return true;
+}
+
 enum status
 input_json_object(const char *ctype, const char *body, size_t n,
     struct json_object **out, const char **why)
@@ -435,6 +477,10 @@ input_json_object(const char *ctype, const char *body, size_t n,
 	}
 	if (body == NULL || n == 0 || n > INT32_MAX) {
 		*why = "the body is empty";
+		return ST_INVALID;
+	}
+	if (!json_lexically_ok(body, n)) {
+		*why = "the body is not valid JSON";
 		return ST_INVALID;
 	}
 	if ((tok = json_tokener_new_ex(INPUT_MAX_JSON_DEPTH)) == NULL) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "arena.h"
 #include "input.h"
 #include "tap.h"
@@ -838,6 +840,61 @@ test_validate(void)
 	arena_reset(a);
 }
 
+/* The write API's body parser, with hostile bodies. */
+static void
+test_json(void)
+{
+	static const struct {
+		const char	*ctype, *body;
+		enum status	 want;
+		const char	*name;
+	} cases[] = {
+		{ "application/json", "{\"a\":1}", ST_OK, "an object" },
+		{ "application/json; charset=utf-8", "{}", ST_OK,
+		    "with a charset" },
+		{ "Application/JSON", " {} \n", ST_OK,
+		    "type case-insensitive, whitespace around" },
+		{ "text/plain", "{}", ST_UNSUPPORTED, "not JSON's type" },
+		{ "application/jsonx", "{}", ST_UNSUPPORTED, "a longer type" },
+		{ NULL, "{}", ST_UNSUPPORTED, "no type" },
+		{ "application/json", "", ST_INVALID, "empty" },
+		{ "application/json", "[1,2]", ST_INVALID, "an array" },
+		{ "application/json", "\"s\"", ST_INVALID, "a string" },
+		{ "application/json", "{} {}", ST_INVALID, "two objects" },
+		{ "application/json", "{\"a\":1", ST_INVALID, "truncated" },
+		{ "application/json", "{'a':1}", ST_INVALID, "single quotes" },
+		{ "application/json", "{\"a\":1,}", ST_INVALID,
+		    "a trailing comma" },
+		{ "application/json", "{\"a\":\"\xff\xfe\"}", ST_INVALID,
+		    "invalid UTF-8" },
+		{ "application/json", "{\"a\":NaN}", ST_INVALID, "NaN" },
+		{ "application/json", "{\"a\":-Infinity}", ST_INVALID,
+		    "Infinity" },
+		{ "application/json", "{\"a\":1e5,\"b\":[true,false,null],"
+		    "\"c\":\"it's \\\"NaN\\\"\"}", ST_OK,
+		    "exponents, words, quotes inside strings" },
+		{ "application/json", "{\"a\":tru}", ST_INVALID,
+		    "a word cut short" },
+		{ "application/json",
+		    "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":"
+		    "{\"h\":{}}}}}}}}}", ST_INVALID, "nested 9 deep" },
+		{ "application/json",
+		    "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":"
+		    "1}}}}}}}", ST_OK, "nested 7 deep" },
+	};
+	struct json_object *o;
+	const char	*why;
+	enum status	 st;
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		st = input_json_object(cases[i].ctype, cases[i].body,
+		    strlen(cases[i].body), &o, &why);
+		ok(st == cases[i].want && (st == ST_OK) == (o != NULL) &&
+		    (st == ST_OK) == (why == NULL), "json: %s", cases[i].name);
+		json_object_put(o);
+	}
+}
+
 int
 main(void)
 {
@@ -866,6 +923,7 @@ main(void)
 	run_vcases("slug", &k_slug, slug_cases, NELEM(slug_cases));
 	test_validator_lengths();
 	test_validate();
+	test_json();
 
 	arena_free(a);
 	return done_testing();
