@@ -14,7 +14,13 @@ URL=${INKWELL_TEST_URL%/}
 ctl() { "$INKWELL_BUILD/inkwellctl" -c "$INKWELL_TEST_CONF" "$@"; }
 pg() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" "$@"; }
 TMP=$(mktemp -d /tmp/inkwell-5002.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# Leave no media behind: the admin media page shows every file, and one
+# of these is a row no reader may be served (its 500 is on purpose).
+cleanup() {
+	pg -c "DELETE FROM media WHERE name LIKE 't5002-%'" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
 
 # req METHOD PATH [curl args]: body in $TMP/body, headers in $TMP/head,
 # status in $code.

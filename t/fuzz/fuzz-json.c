@@ -65,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(input_json_object("text/plain", s, size, &o, &why) ==
 	    ST_UNSUPPORTED && o == NULL);
 	if (session_token_ok(s))
-		CHECK(size == SESSION_TOKEN_LEN &&
+		CHECK(strlen(s) == SESSION_TOKEN_LEN &&
 		    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		    "0123456789-_") == SESSION_TOKEN_LEN);
 	free(s);
