@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
 #include <libpq-fe.h>
 
 #include "arena.h"
@@ -344,6 +345,41 @@ const char *
 db_sqlstate(const struct db *db)
 {
 	return db->sqlstate;
+}
+
+enum status
+db_write_failure(struct db *db, PGconn *pg)
+{
+	const char *s = db->sqlstate;
+
+	if (strcmp(s, "23505") == 0)
+		return ST_CONFLICT;
+	if (strncmp(s, "22", 2) == 0 || strcmp(s, "23514") == 0 ||
+	    strcmp(s, "23502") == 0)
+		return ST_UNPROCESSABLE;
+	return db_failure(db, pg);
+}
+
+enum status
+db_json_cell(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *sql, int n, const char *const *v, bool write,
+    struct json_object **out)
+{
+	PGresult	*res;
+
+	*out = NULL;
+	if (pg == NULL)
+		return ST_UNAVAILABLE;
+	if ((res = db_exec(db, pg, a, what, sql, n, v)) == NULL)
+		return write ? db_write_failure(db, pg) : db_failure(db, pg);
+	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
+		return ST_NOTFOUND;
+	if ((*out = json_tokener_parse(PQgetvalue(res, 0, 0))) == NULL) {
+		log_msg(LOG_ERROR, "%s: PostgreSQL sent JSON json-c cannot "
+		    "parse", what);
+		return ST_INTERNAL;
+	}
+	return ST_OK;
 }
 
 enum status

@@ -89,41 +89,12 @@ static const char Q_SETTING[] =
 static const char Q_SETTINGS_ALL[] =
     "SELECT json_object_agg(key, value) FROM settings";
 
-/* A failed statement: 409 for a duplicate, 422 for a refused value,
- * else as db_failure says. */
-static enum status
-failed(struct db *db, PGconn *pg)
-{
-	const char *s = db_sqlstate(db);
-
-	if (strcmp(s, "23505") == 0)
-		return ST_CONFLICT;
-	if (strncmp(s, "22", 2) == 0 || strcmp(s, "23514") == 0 ||
-	    strcmp(s, "23502") == 0)
-		return ST_UNPROCESSABLE;
-	return db_failure(db, pg);
-}
-
+/* On the primary: an author sees the change just made. */
 static enum status
 json_cell(struct db *db, struct arena *a, const char *what, const char *sql,
     int n, const char *const *v, struct json_object **out)
 {
-	PGconn		*pg;
-	PGresult	*res;
-
-	*out = NULL;
-	if ((pg = db_primary(db)) == NULL)
-		return ST_UNAVAILABLE;
-	if ((res = db_exec(db, pg, a, what, sql, n, v)) == NULL)
-		return failed(db, pg);
-	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
-		return ST_NOTFOUND;
-	if ((*out = json_tokener_parse(PQgetvalue(res, 0, 0))) == NULL) {
-		log_msg(LOG_ERROR, "%s: PostgreSQL sent JSON json-c cannot "
-		    "parse", what);
-		return ST_INTERNAL;
-	}
-	return ST_OK;
+	return db_json_cell(db, db_primary(db), a, what, sql, n, v, true, out);
 }
 
 static const char *
@@ -165,7 +136,7 @@ db_post_may_edit(struct db *db, struct arena *a, int64_t id,
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, "finding a post's author",
 	    Q_POST_OWNER, 1, v)) == NULL)
-		return failed(db, pg);
+		return db_write_failure(db, pg);
 	if (PQntuples(res) != 1)
 		return ST_NOTFOUND;
 	if (!by->admin && strtoll(PQgetvalue(res, 0, 0), NULL, 10) != by->id)
@@ -188,7 +159,7 @@ db_post_delete(struct db *db, struct arena *a, int64_t id,
 	if ((pg = db_primary(db)) == NULL)
 		return ST_UNAVAILABLE;
 	if (db_exec(db, pg, a, "deleting a post", Q_POST_DELETE, 1, v) == NULL)
-		return failed(db, pg);
+		return db_write_failure(db, pg);
 	return ST_OK;
 }
 
@@ -227,7 +198,7 @@ db_tag_delete(struct db *db, struct arena *a, const char *slug)
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, "deleting a tag", Q_TAG_DELETE, 1,
 	    v)) == NULL)
-		return failed(db, pg);
+		return db_write_failure(db, pg);
 	return strcmp(PQcmdTuples(res), "1") == 0 ? ST_OK : ST_NOTFOUND;
 }
 
@@ -256,12 +227,12 @@ db_settings_save(struct db *db, struct arena *a, const char *const *kv,
 		q[k++] = (struct db_stmt){ "saving a setting", Q_SETTING, 2,
 		    kv + 2 * i, NULL };
 	if (!db_exec_all(db, pg, a, q, k)) {
-		enum status st = failed(db, pg);
+		enum status st = db_write_failure(db, pg);
 
 		(void)db_exec(db, pg, a, "ROLLBACK", "ROLLBACK", 0, NULL);
 		return st;
 	}
 	if (db_exec(db, pg, a, "COMMIT", "COMMIT", 0, NULL) == NULL)
-		return failed(db, pg);
+		return db_write_failure(db, pg);
 	return ST_OK;
 }

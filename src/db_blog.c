@@ -287,31 +287,13 @@ static const char Q_SITEMAP[] =
     " '[]') FROM (SELECT * FROM posts p WHERE " LIVE
     " ORDER BY p.published_at DESC LIMIT 50000) p";
 
-/*
- * Runs a query whose one cell is JSON and parses it.  *out is owned by
- * the caller (attach it to a view, which then owns it).  ST_NOTFOUND when
- * no row came back.
- */
+/* A query whose one cell is JSON, on the read connection. */
 static enum status
 json_query(struct db *db, struct arena *a, const char *what, const char *sql,
     int n, const char *const *params, struct json_object **out)
 {
-	PGconn		*pg;
-	PGresult	*res;
-
-	*out = NULL;
-	if ((pg = db_reader(db)) == NULL)
-		return ST_UNAVAILABLE;
-	if ((res = db_exec(db, pg, a, what, sql, n, params)) == NULL)
-		return db_failure(db, pg);
-	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
-		return ST_NOTFOUND;
-	if ((*out = json_tokener_parse(PQgetvalue(res, 0, 0))) == NULL) {
-		log_msg(LOG_ERROR, "%s: PostgreSQL sent JSON json-c cannot "
-		    "parse", what);
-		return ST_INTERNAL;
-	}
-	return ST_OK;
+	return db_json_cell(db, db_reader(db), a, what, sql, n, params, false,
+	    out);
 }
 
 static const char *const month_names[] = { "January", "February", "March",

@@ -58,31 +58,14 @@ static const char Q_SET[] =
 static const char Q_DELETE[] =
     "DELETE FROM comments WHERE id = $1::bigint";
 
-static enum status
-json_cell(struct db *db, PGconn *pg, struct arena *a, const char *what,
-    const char *sql, int n, const char *const *v, struct json_object **out)
-{
-	PGresult	*res;
-
-	*out = NULL;
-	if (pg == NULL)
-		return ST_UNAVAILABLE;
-	if ((res = db_exec(db, pg, a, what, sql, n, v)) == NULL)
-		return db_failure(db, pg);
-	if (PQntuples(res) != 1 || (*out = json_tokener_parse(
-	    PQgetvalue(res, 0, 0))) == NULL)
-		return ST_INTERNAL;
-	return ST_OK;
-}
-
 enum status
 db_comments(struct db *db, struct arena *a, const char *slug,
     struct json_object **out)
 {
 	const char	*v[1] = { slug };
 
-	return json_cell(db, db_reader(db), a, "reading comments", Q_APPROVED,
-	    1, v, out);
+	return db_json_cell(db, db_reader(db), a, "reading comments",
+	    Q_APPROVED, 1, v, false, out);
 }
 
 enum status
@@ -92,17 +75,11 @@ db_comment_add(struct db *db, struct arena *a, const struct comment_in *c)
 	PGresult	*res;
 	const char	*v[7] = { c->slug, c->name, c->email, c->url, c->body,
 	    c->status, c->remote_addr };
-	const char	*s;
-
 	if ((pg = db_primary(db)) == NULL)
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, "adding a comment", Q_ADD, 7,
-	    v)) == NULL) {
-		s = db_sqlstate(db);
-		if (strncmp(s, "22", 2) == 0 || strcmp(s, "23514") == 0)
-			return ST_UNPROCESSABLE;
-		return db_failure(db, pg);
-	}
+	    v)) == NULL)
+		return db_write_failure(db, pg);
 	return PQntuples(res) == 1 ? ST_OK : ST_NOTFOUND;
 }
 
@@ -113,8 +90,8 @@ db_admin_comments(struct db *db, struct arena *a, const char *status,
 	const char	*v[2] = { status,
 	    arena_printf(a, "%lld", (long long)(by->admin ? 0 : by->id)) };
 
-	return json_cell(db, db_primary(db), a, "listing comments",
-	    Q_ADMIN_LIST, 2, v, out);
+	return db_json_cell(db, db_primary(db), a, "listing comments",
+	    Q_ADMIN_LIST, 2, v, false, out);
 }
 
 enum status

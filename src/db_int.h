@@ -57,6 +57,25 @@ void		 db_broken(struct db *, PGconn *conn);
 /* The SQLSTATE of the last failed statement ("" when it had none). */
 const char	*db_sqlstate(const struct db *);
 
+/*
+ * What a failed change means for its author: ST_CONFLICT for a unique
+ * violation, ST_UNPROCESSABLE for a value the schema refuses (a data
+ * exception, a CHECK or NOT NULL), else as db_failure says.
+ */
+enum status	 db_write_failure(struct db *, PGconn *);
+
+/*
+ * Runs a query on pg (NULL: ST_UNAVAILABLE) whose one cell is JSON and
+ * parses it into *out, owned by the caller.  ST_NOTFOUND when no row or
+ * a NULL came back; a failure as db_write_failure (write) or db_failure
+ * says.
+ */
+struct json_object;
+enum status	 db_json_cell(struct db *, PGconn *, struct arena *,
+		    const char *what, const char *sql, int nparams,
+		    const char *const *params, bool write,
+		    struct json_object **out);
+
 PGresult	*db_exec(struct db *, PGconn *, struct arena *, const char *what,
 		    const char *sql, int nparams, const char *const *params);
 

@@ -26,21 +26,6 @@ static const char Q_LIST[] =
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     " FROM users ORDER BY username";
 
-/* A failed statement: 409 for a duplicate, 422 for a CHECK, else as
- * db_failure says. */
-static enum status
-failed(struct db *db, PGconn *pg)
-{
-	const char *s = db_sqlstate(db);
-
-	if (strcmp(s, "23505") == 0)
-		return ST_CONFLICT;
-	if (strncmp(s, "22", 2) == 0 || strcmp(s, "23514") == 0 ||
-	    strcmp(s, "23502") == 0)
-		return ST_UNPROCESSABLE;
-	return db_failure(db, pg);
-}
-
 enum status
 db_user_add(struct db *db, struct arena *a, const struct user_in *u)
 {
@@ -51,7 +36,7 @@ db_user_add(struct db *db, struct arena *a, const struct user_in *u)
 	if ((pg = db_primary(db)) == NULL)
 		return ST_UNAVAILABLE;
 	if (db_exec(db, pg, a, "adding a user", Q_ADD, 5, v) == NULL)
-		return failed(db, pg);
+		return db_write_failure(db, pg);
 	return ST_OK;
 }
 
@@ -67,7 +52,7 @@ db_user_passwd(struct db *db, struct arena *a, const char *username,
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, "setting a password", Q_PASSWD, 2,
 	    v)) == NULL)
-		return failed(db, pg);
+		return db_write_failure(db, pg);
 	return strcmp(PQcmdTuples(res), "1") == 0 ? ST_OK : ST_NOTFOUND;
 }
 
@@ -84,7 +69,7 @@ db_user_list(struct db *db, struct arena *a, struct user_out **out,
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, "listing users", Q_LIST, 0, NULL)) ==
 	    NULL)
-		return failed(db, pg);
+		return db_write_failure(db, pg);
 	*n = (size_t)PQntuples(res);
 	*out = arena_array(a, *n + 1, sizeof(**out));
 	for (size_t i = 0; i < *n; i++) {
