@@ -459,23 +459,6 @@ h_admin_tags(struct req *r)
 	return admin_render(r, view, "tags.html", "Tags");
 }
 
-/* One line of UTF-8 text, no control characters, at most max
- * characters; empty only when empty_ok. */
-static bool
-text_ok(const char *s, size_t max, bool empty_ok)
-{
-	size_t	 n = s != NULL ? strlen(s) : 0, c = 0;
-
-	if (s == NULL || (n == 0 && !empty_ok) || !util_utf8_valid(s, n))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return false;
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	}
-	return c <= max;
-}
-
 enum status
 h_admin_tag_add(struct req *r)
 {
@@ -483,7 +466,7 @@ h_admin_tag_add(struct req *r)
 	struct json_object *tag;
 	enum status	 st;
 
-	if (!text_ok(name, 100, false))
+	if (!util_text_ok(name, 1, 100, false))
 		return ST_UNPROCESSABLE;
 	if (slug == NULL || *slug == '\0')
 		slug = slugify(r->a, name, 100);
@@ -505,7 +488,7 @@ h_admin_tag_update(struct req *r)
 
 	if (!r->user->admin)
 		return ST_FORBIDDEN;
-	if (!text_ok(name, 100, false))
+	if (!util_text_ok(name, 1, 100, false))
 		return ST_UNPROCESSABLE;
 	if ((st = db_tag_update(r->w->db, r->a, r->cap[0], NULL, name,
 	    &tag)) != ST_OK)
@@ -568,7 +551,8 @@ h_admin_settings_save(struct req *r)
 
 	if (!r->user->admin)
 		return ST_FORBIDDEN;
-	if (!text_ok(title, 200, false) || !text_ok(desc, 1000, true) ||
+	if (!util_text_ok(title, 1, 200, false) ||
+	    !util_text_ok(desc, 0, 1000, false) ||
 	    per == NULL || (n = strlen(per)) < 1 || n > 3 ||
 	    strspn(per, "0123456789") != n || atoi(per) < 1 || atoi(per) > 100)
 		return ST_UNPROCESSABLE;

@@ -130,26 +130,6 @@ field(struct req *r, const char *key)
 	return strlen(kv->val) == kv->vallen ? kv->val : NULL;
 }
 
-/* UTF-8, within max characters, no control characters but (when
- * lines) newlines and tabs. */
-static bool
-text_ok(const char *s, size_t min, size_t max, bool lines)
-{
-	size_t	 n, c = 0;
-
-	if (s == NULL || !util_utf8_valid(s, n = strlen(s)))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if ((ch < 0x20 || ch == 0x7f) && !(lines && (ch == '\n' ||
-		    ch == '\r' || ch == '\t')))
-			return false;
-		c += (ch & 0xc0) != 0x80;
-	}
-	return c >= min && c <= max;
-}
-
 /* Why the comment is refused, or NULL. */
 static const char *
 problem(const char *name, const char *email, const char *url,
@@ -157,17 +137,17 @@ problem(const char *name, const char *email, const char *url,
 {
 	const char	*at;
 
-	if (!text_ok(name, 1, 100, false))
+	if (!util_text_ok(name, 1, 100, false))
 		return "Your name must be 1 to 100 characters on one line.";
-	if (!text_ok(email, 0, 254, false) || (*email != '\0' &&
+	if (!util_text_ok(email, 0, 254, false) || (*email != '\0' &&
 	    ((at = strchr(email, '@')) == NULL || at == email ||
 	    at[1] == '\0' || strchr(email, ' ') != NULL)))
 		return "That email address does not look right.";
-	if (!text_ok(url, 0, 500, false) || (*url != '\0' &&
+	if (!util_text_ok(url, 0, 500, false) || (*url != '\0' &&
 	    strncmp(url, "http://", 7) != 0 &&
 	    strncmp(url, "https://", 8) != 0) || strchr(url, ' ') != NULL)
 		return "A website must start with http:// or https://.";
-	if (!text_ok(body, 1, 10000, true))
+	if (!util_text_ok(body, 1, 10000, true))
 		return "A comment must be 1 to 10,000 characters.";
 	return NULL;
 }

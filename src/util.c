@@ -164,3 +164,21 @@ util_lsn_parse(const char *s)
 		return 0;
 	return hi << 32 | lo;
 }
+
+bool
+util_text_ok(const char *s, size_t min, size_t max, bool lines)
+{
+	size_t	 n, c = 0;
+
+	if (s == NULL || !util_utf8_valid(s, n = strlen(s)))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch < 0x20 || ch == 0x7f) && !(lines && (ch == '\n' ||
+		    ch == '\r' || ch == '\t')))
+			return false;
+		c += (ch & 0xc0) != 0x80;
+	}
+	return c >= min && c <= max;
+}

@@ -31,6 +31,13 @@ void	 util_oom(size_t) __attribute__((noreturn));
 /* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool	 util_utf8_valid(const char *, size_t);
 
+/*
+ * A form's text field: s is valid UTF-8 of min to max characters (code
+ * points) with no control character, but newline, carriage return and
+ * tab when lines.  False for NULL.
+ */
+bool	 util_text_ok(const char *s, size_t min, size_t max, bool lines);
+
 /* Value of a hex digit, or -1. */
 int	 util_hexval(unsigned char);
 
