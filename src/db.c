@@ -207,11 +207,14 @@ replica_caught_up(struct db *db, PGconn *pg)
 {
 	PGresult	*res;
 	bool		 ok = false;
+	double		 t;
 
 	if (db->replica_lsn >= db->min_lsn)
 		return true;
+	t = db_clock_start();
 	res = PQexecParams(pg, "SELECT pg_last_wal_replay_lsn()", 0, NULL,
 	    NULL, NULL, NULL, 0);
+	db_clock_stop(t, 1);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		if (PQgetisnull(res, 0, 0))
 			db->replica_lsn = db->min_lsn;
@@ -404,8 +407,8 @@ db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
 	return db_exec_bin(db, pg, a, what, sql, nparams, params, NULL);
 }
 
-PGresult *
-db_exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
+static PGresult *
+exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
     const char *sql, int nparams, const char *const *params,
     const struct db_bin *b)
 {
@@ -461,8 +464,8 @@ send_stmt(struct conn *c, int i, const struct db_stmt *q, bool again,
 	    NULL, 0) == 1;
 }
 
-bool
-db_exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
+static bool
+exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
     int n)
 {
 	struct conn	*c = conn_of(db, pg);
@@ -597,6 +600,65 @@ serial:
 	return ok;
 }
 
+/*
+ * The database clock.  Workers are single-threaded, so plain statics do;
+ * depth makes a bracket inside another (exec_all's one-by-one fallback
+ * runs db_exec) count once.
+ */
+static double	 clock_seconds;
+static unsigned	 clock_statements;
+static int	 clock_depth;
+
+double
+db_clock_start(void)
+{
+	return clock_depth++ == 0 ? util_now() : 0;
+}
+
+void
+db_clock_stop(double start, unsigned statements)
+{
+	if (--clock_depth > 0)
+		return;
+	clock_depth = 0;
+	clock_seconds += util_now() - start;
+	clock_statements += statements;
+}
+
+void
+db_time_take(double *seconds, unsigned *statements)
+{
+	*seconds = clock_seconds;
+	*statements = clock_statements;
+	clock_seconds = 0;
+	clock_statements = 0;
+}
+
+PGresult *
+db_exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *sql, int nparams, const char *const *params,
+    const struct db_bin *b)
+{
+	double		 t = db_clock_start();
+	PGresult	*res;
+
+	res = exec_bin(db, pg, a, what, sql, nparams, params, b);
+	db_clock_stop(t, 1);
+	return res;
+}
+
+bool
+db_exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
+    int n)
+{
+	double	 t = db_clock_start();
+	bool	 ok;
+
+	ok = exec_all(db, pg, a, q, n);
+	db_clock_stop(t, (unsigned)n);
+	return ok;
+}
+
 enum status
 db_schema_version(struct db *db, int *have)
 {
@@ -605,12 +667,15 @@ db_schema_version(struct db *db, int *have)
 	enum status	 st = ST_UNAVAILABLE;
 	const char	*state;
 	bool		 retried = false;
+	double		 t;
 
 	*have = 0;
 again:
 	if ((pg = conn_get(db, &db->primary)) == NULL)
 		return ST_UNAVAILABLE;
+	t = db_clock_start();
 	res = PQexecParams(pg, Q_SCHEMA_VERSION, 0, NULL, NULL, NULL, NULL, 0);
+	db_clock_stop(t, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
 	    PQstatus(pg) != CONNECTION_OK && !retried) {
 		/* Died since the last request (a restart): once more. */

@@ -40,6 +40,13 @@ struct db	*db_open(const struct conf *);
 void		 db_close(struct db *);
 
 /*
+ * The seconds this process spent waiting on PostgreSQL (connecting
+ * excluded) and the statements it ran since the last call, which zeroes
+ * both: the worker reads them once per request, for /metrics.
+ */
+void		 db_time_take(double *seconds, unsigned *statements);
+
+/*
  * Reads the applied schema version into *have.  ST_OK, or
  * ST_UNAVAILABLE when the primary cannot be reached.  A database never
  * migrated gives ST_OK with *have = 0.

@@ -41,6 +41,15 @@ PGconn		*db_reader(struct db *);
  */
 enum status	 db_failure(struct db *, PGconn *);
 
+/*
+ * The database clock: a statement run outside db_exec and db_exec_all
+ * is bracketed by db_clock_start() and db_clock_stop(its start, how many
+ * statements), so db_time_take() (db.h) sees its time too.  Nested
+ * brackets count once, in the outermost.
+ */
+double		 db_clock_start(void);
+void		 db_clock_stop(double start, unsigned statements);
+
 /* Tells db that conn failed mid-query so it is remade on next use. */
 void		 db_broken(struct db *, PGconn *conn);
 

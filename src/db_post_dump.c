@@ -56,8 +56,11 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *sql,
 {
 	PGresult	*res;
 	ExecStatusType	 st;
+	double		 t;
 
+	t = db_clock_start();
 	res = PQexecParams(pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+	db_clock_stop(t, 1);
 	arena_defer(a, clear, res);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {

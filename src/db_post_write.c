@@ -98,9 +98,12 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *what,
 {
 	PGresult	*res;
 	ExecStatusType	 st;
+	double		 t;
 	const char	*state;
 
+	t = db_clock_start();
 	res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
+	db_clock_stop(t, 1);
 	arena_defer(a, clear, res);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {

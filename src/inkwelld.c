@@ -258,6 +258,7 @@ static bool is_new(const struct kid *k) { return !k->old; }
 static bool is_new_pending(const struct kid *k) { return !k->old && !k->ready; }
 static bool is_old(const struct kid *k) { return k->old; }
 static bool is_serving(const struct kid *k) { return !k->retiring; }
+static bool is_up(const struct kid *k) { return k->ready && !k->retiring; }
 
 static pid_t
 spawn(int lfd)
@@ -462,6 +463,7 @@ begin_reload(void)
 		if (kids[i].pid > 0 && !kids[i].retiring)
 			kids[i].old = true;
 	reloading = true;
+	metrics_count(METRIC_RELOADS);
 	log_msg(LOG_INFO, "reloading: replacing workers one at a time");
 }
 
@@ -494,6 +496,8 @@ reap(void)
 		if (k->ready_fd >= 0)
 			close(k->ready_fd);
 		if (!k->retiring) {
+			if (!stopping)
+				metrics_count(METRIC_WORKER_RESTARTS);
 			if (WIFSIGNALED(status))
 				log_msg(LOG_ERROR, "worker %ld killed by signal "
 				    "%d", (long)pid, WTERMSIG(status));
@@ -643,6 +647,7 @@ supervise(int lfd)
 			got_chld = 0;
 			reap();
 		}
+		metrics_gauge(METRIC_WORKERS, count(is_up));
 		if (got_term && !stopping) {
 			got_term = 0;
 			begin_stop();

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * metrics.c: request and cache counters shared by all workers.
+ * metrics.c: request, database and cache counters shared by all workers.
  *
  * The supervisor maps one small block of anonymous shared memory before
  * it forks; every worker adds into it with relaxed atomic increments, so
@@ -11,12 +11,15 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "buf.h"
+#include "buildinfo.h"
 #include "log.h"
 #include "metrics.h"
+#include "route.h"
 #include "util.h"
 
 /* Upper bounds of the histogram buckets, in seconds. */
@@ -31,17 +34,27 @@ struct hist {
 	uint64_t	 sum_ns;
 };
 
-/* Label of status[][s]: its class, or "other" outside 100-599. */
-static const char *const status_classes[] = {
-	"other", "1xx", "2xx", "3xx", "4xx", "5xx"
+/*
+ * The statuses inkwell and libfcgi answer with, each its own label
+ * value; anything else is counted under "other".
+ */
+static const int codes[] = {
+	200, 201, 204, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 405,
+	409, 410, 412, 413, 414, 415, 422, 429, 431, 500, 502, 503, 504
 };
-#define NCLASSES	NELEM(status_classes)
+#define NCODES	NELEM(codes)
 
 struct shared {
 	uint64_t	 counter[METRIC__MAX];
-	uint64_t	 status[METRIC_CACHE__MAX][NCLASSES];
-	struct hist	 duration[METRIC_CACHE__MAX];
+	int64_t		 gauge[METRIC_GAUGE__MAX];
+	int64_t		 started;	/* the supervisor's start, Unix time */
+	uint64_t	 requests[METRIC_ROUTES][NCODES + 1];
+	struct hist	 duration[METRIC_ROUTES];
+	uint64_t	 db_ns[METRIC_ROUTES];
+	uint64_t	 db_statements[METRIC_ROUTES];
+	struct hist	 by_cache[METRIC_CACHE__MAX];
 	struct hist	 lookup;
+	struct hist	 db;		/* per request that asked PostgreSQL */
 };
 
 static struct shared	 private_block;
@@ -55,7 +68,6 @@ const char *const metric_cache_names[] = {
 };
 _Static_assert(NELEM(metric_cache_names) == METRIC_CACHE__MAX,
     "metric_cache_names[] must cover enum metric_cache");
-
 
 static const struct {
 	const char	*name, *help;
@@ -72,11 +84,24 @@ static const struct {
 	    "Cached pages found but not served: content changed since." },	/* METRIC_CACHE_STALE */
 	{ "inkwell_worker_starts_total",
 	    "Worker processes started." },			/* METRIC_WORKER_STARTS */
+	{ "inkwell_worker_restarts_total",
+	    "Workers that died unasked and were replaced." },	/* METRIC_WORKER_RESTARTS */
+	{ "inkwell_reloads_total",
+	    "Reloads begun (SIGHUP)." },			/* METRIC_RELOADS */
 	{ "inkwell_page_files_total",
 	    "Cached pages also written as files for nginx to serve." },	/* METRIC_PAGE_FILES */
 };
 _Static_assert(NELEM(counters) == METRIC__MAX,
     "counters[] must cover enum metric_counter");
+
+static const struct {
+	const char	*name, *help;
+} gauges[] = {
+	{ "inkwell_workers",
+	    "Worker processes serving now." },			/* METRIC_WORKERS */
+};
+_Static_assert(NELEM(gauges) == METRIC_GAUGE__MAX,
+    "gauges[] must cover enum metric_gauge");
 
 static void
 add(uint64_t *p, uint64_t n)
@@ -100,10 +125,12 @@ metrics_init(void)
 	if (p == MAP_FAILED) {
 		log_msg(LOG_ERROR, "metrics: mmap of the shared block failed; "
 		    "/metrics will show one worker's numbers");
+		m->started = (int64_t)time(NULL);
 		return -1;
 	}
 	memset(p, 0, sizeof(struct shared));
 	m = p;
+	m->started = (int64_t)time(NULL);
 	return 0;
 }
 
@@ -114,31 +141,66 @@ metrics_count(enum metric_counter c)
 		add(&m->counter[c], 1);
 }
 
+void
+metrics_gauge(enum metric_gauge g, int64_t v)
+{
+	if (g < METRIC_GAUGE__MAX)
+		__atomic_store_n(&m->gauge[g], v, __ATOMIC_RELAXED);
+}
+
+static uint64_t
+to_ns(double seconds)
+{
+	return seconds > 0 ? (uint64_t)(seconds * 1e9) : 0;
+}
+
 static void
 observe(struct hist *h, double seconds)
 {
 	size_t	 i;
 
-	if (seconds < 0)
-		seconds = 0;
 	for (i = 0; i < NBOUNDS && seconds > bounds[i]; i++)
 		continue;
 	add(&h->bucket[i], 1);
-	add(&h->sum_ns, (uint64_t)(seconds * 1e9));
+	add(&h->sum_ns, to_ns(seconds));
+}
+
+static size_t
+code_slot(int http)
+{
+	for (size_t i = 0; i < NCODES; i++)
+		if (codes[i] == http)
+			return i;
+	return NCODES;
 }
 
 void
-metrics_request(enum metric_cache c, int http, double seconds,
-    double lookup)
+metrics_request(const struct metric_request *q)
 {
-	if (c >= METRIC_CACHE__MAX)
-		c = METRIC_CACHE_NONE;
-	add(&m->status[c][http >= 100 && http < 600 ? http / 100 : 0], 1);
-	observe(&m->duration[c], seconds);
-	if (lookup >= 0)
-		observe(&m->lookup, lookup);
+	enum metric_cache c = q->cache < METRIC_CACHE__MAX ? q->cache :
+	    METRIC_CACHE_NONE;
+	size_t	 r = q->route >= 0 && (size_t)q->route < route_count() ?
+	    (size_t)q->route : (size_t)route_id_pseudo("(none)");
+
+	add(&m->requests[r][code_slot(q->http)], 1);
+	observe(&m->duration[r], q->seconds);
+	observe(&m->by_cache[c], q->seconds);
+	if (q->lookup >= 0)
+		observe(&m->lookup, q->lookup);
+	if (q->db_statements > 0) {
+		observe(&m->db, q->db_seconds);
+		add(&m->db_ns[r], to_ns(q->db_seconds));
+		add(&m->db_statements[r], q->db_statements);
+	}
 }
 
+static void
+family(struct buf *b, const char *name, const char *type, const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* label: "" or 'k="v",...' without braces. */
 static void
 render_hist(struct buf *b, const char *name, const char *label,
     const struct hist *h)
@@ -161,62 +223,145 @@ render_hist(struct buf *b, const char *name, const char *label,
 	    *label ? "}" : "", (unsigned long long)cum);
 }
 
-void
-metrics_render(struct buf *b)
+static uint64_t
+hist_count(const struct hist *h)
 {
-	uint64_t	 n[METRIC_CACHE__MAX] = { 0 }, hits, misses;
+	uint64_t	 n = 0;
+
+	for (size_t i = 0; i <= NBOUNDS; i++)
+		n += get(&h->bucket[i]);
+	return n;
+}
+
+/* 'method="GET",route="/posts/{slug}"' for route id r.  Patterns are
+ * ours and hold no quote or backslash. */
+static void
+route_labels(char *out, size_t len, size_t r)
+{
+	const char	*method, *pattern;
+
+	route_label(r, &method, &pattern);
+	snprintf(out, len, "method=\"%s\",route=\"%s\"",
+	    *method ? method : "ANY", pattern);
+}
+
+static void
+render_routes(struct buf *b)
+{
+	size_t		 nroutes = route_count();
+	char		 label[192];
+
+	family(b, "inkwell_http_requests_total", "counter",
+	    "Requests answered, by route and status code.");
+	for (size_t r = 0; r < nroutes; r++)
+		for (size_t k = 0; k <= NCODES; k++) {
+			uint64_t v = get(&m->requests[r][k]);
+			char	 code[8];
+
+			if (v == 0)
+				continue;
+			route_labels(label, sizeof(label), r);
+			if (k < NCODES)
+				snprintf(code, sizeof(code), "%d", codes[k]);
+			else
+				snprintf(code, sizeof(code), "other");
+			buf_printf(b, "inkwell_http_requests_total{%s,"
+			    "code=\"%s\"} %llu\n", label, code,
+			    (unsigned long long)v);
+		}
+
+	family(b, "inkwell_http_request_duration_seconds", "histogram",
+	    "Time from request to response in the worker, by route.");
+	for (size_t r = 0; r < nroutes; r++) {
+		if (hist_count(&m->duration[r]) == 0)
+			continue;
+		route_labels(label, sizeof(label), r);
+		render_hist(b, "inkwell_http_request_duration_seconds", label,
+		    &m->duration[r]);
+	}
+
+	family(b, "inkwell_db_seconds_total", "counter",
+	    "Time spent waiting on PostgreSQL, by route.");
+	for (size_t r = 0; r < nroutes; r++) {
+		if (get(&m->db_statements[r]) == 0)
+			continue;
+		route_labels(label, sizeof(label), r);
+		buf_printf(b, "inkwell_db_seconds_total{%s} %.9f\n", label,
+		    (double)get(&m->db_ns[r]) / 1e9);
+	}
+	family(b, "inkwell_db_statements_total", "counter",
+	    "SQL statements run for requests, by route.");
+	for (size_t r = 0; r < nroutes; r++) {
+		if (get(&m->db_statements[r]) == 0)
+			continue;
+		route_labels(label, sizeof(label), r);
+		buf_printf(b, "inkwell_db_statements_total{%s} %llu\n", label,
+		    (unsigned long long)get(&m->db_statements[r]));
+	}
+	family(b, "inkwell_db_request_seconds", "histogram",
+	    "Time one request spent waiting on PostgreSQL (requests that "
+	    "asked it).");
+	render_hist(b, "inkwell_db_request_seconds", "", &m->db);
+}
+
+static void
+render_cache(struct buf *b)
+{
+	uint64_t	 n[METRIC_CACHE__MAX], hits, misses;
 	char		 label[64];
 
 	for (int c = 0; c < METRIC_CACHE__MAX; c++)
-		for (int s = 0; s < (int)NCLASSES; s++)
-			n[c] += get(&m->status[c][s]);
+		n[c] = hist_count(&m->by_cache[c]);
 
-	buf_puts(b, "# HELP inkwell_http_requests_total Requests answered, "
-	    "by status class and what the page cache did.\n"
-	    "# TYPE inkwell_http_requests_total counter\n");
-	for (int c = 0; c < METRIC_CACHE__MAX; c++)
-		for (int s = 0; s < (int)NCLASSES; s++) {
-			uint64_t v = get(&m->status[c][s]);
-
-			if (v == 0 && s != 2)
-				continue;
-			buf_printf(b, "inkwell_http_requests_total{cache=\"%s\","
-			    "code=\"%s\"} %llu\n", metric_cache_names[c],
-			    status_classes[s], (unsigned long long)v);
-		}
-
-	buf_puts(b, "# HELP inkwell_cache_requests_total Cacheable requests, "
-	    "by what the page cache did.\n"
-	    "# TYPE inkwell_cache_requests_total counter\n");
+	family(b, "inkwell_cache_requests_total", "counter",
+	    "Cacheable requests, by what the page cache did.");
 	for (int c = METRIC_CACHE_HIT; c < METRIC_CACHE__MAX; c++)
 		buf_printf(b, "inkwell_cache_requests_total{result=\"%s\"} "
 		    "%llu\n", metric_cache_names[c], (unsigned long long)n[c]);
 
 	hits = n[METRIC_CACHE_HIT];
 	misses = n[METRIC_CACHE_MISS];
-	buf_puts(b, "# HELP inkwell_cache_hit_ratio Hits over hits and "
-	    "misses since the supervisor started (0 before any).\n"
-	    "# TYPE inkwell_cache_hit_ratio gauge\n");
+	family(b, "inkwell_cache_hit_ratio", "gauge",
+	    "Hits over hits and misses since the supervisor started "
+	    "(0 before any).");
 	buf_printf(b, "inkwell_cache_hit_ratio %.6f\n", hits + misses ?
 	    (double)hits / (double)(hits + misses) : 0.0);
 
-	for (int c = 0; c < METRIC__MAX; c++) {
-		buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
-		    counters[c].name, counters[c].help, counters[c].name,
-		    counters[c].name, (unsigned long long)get(&m->counter[c]));
-	}
-
-	buf_puts(b, "# HELP inkwell_request_duration_seconds Time from "
-	    "request to response in the worker, by cache outcome.\n"
-	    "# TYPE inkwell_request_duration_seconds histogram\n");
+	family(b, "inkwell_cache_request_duration_seconds", "histogram",
+	    "Time from request to response in the worker, by what the page "
+	    "cache did (none: not a cacheable route).");
 	for (int c = 0; c < METRIC_CACHE__MAX; c++) {
 		snprintf(label, sizeof(label), "cache=\"%s\"",
 		    metric_cache_names[c]);
-		render_hist(b, "inkwell_request_duration_seconds", label,
-		    &m->duration[c]);
+		render_hist(b, "inkwell_cache_request_duration_seconds", label,
+		    &m->by_cache[c]);
 	}
-	buf_puts(b, "# HELP inkwell_cache_lookup_seconds Time of the one "
-	    "Redis round trip that looks a page up.\n"
-	    "# TYPE inkwell_cache_lookup_seconds histogram\n");
+	family(b, "inkwell_cache_lookup_seconds", "histogram",
+	    "Time of the one Redis round trip that looks a page up.");
 	render_hist(b, "inkwell_cache_lookup_seconds", "", &m->lookup);
+}
+
+void
+metrics_render(struct buf *b)
+{
+	render_routes(b);
+	render_cache(b);
+	for (int c = 0; c < METRIC__MAX; c++) {
+		family(b, counters[c].name, "counter", counters[c].help);
+		buf_printf(b, "%s %llu\n", counters[c].name,
+		    (unsigned long long)get(&m->counter[c]));
+	}
+	for (int g = 0; g < METRIC_GAUGE__MAX; g++) {
+		family(b, gauges[g].name, "gauge", gauges[g].help);
+		buf_printf(b, "%s %lld\n", gauges[g].name, (long long)
+		    __atomic_load_n(&m->gauge[g], __ATOMIC_RELAXED));
+	}
+	family(b, "inkwell_start_time_seconds", "gauge",
+	    "When the supervisor started, in seconds since the Unix epoch.");
+	buf_printf(b, "inkwell_start_time_seconds %lld\n",
+	    (long long)m->started);
+	family(b, "inkwell_build_info", "gauge",
+	    "Always 1; the labels name the running build.");
+	buf_printf(b, "inkwell_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+	    PACKAGE_VERSION, INKWELL_COMMIT);
 }

@@ -30,8 +30,29 @@ enum metric_counter {
 	METRIC_CACHE_INVALIDATIONS,	/* content versions pushed to Redis */
 	METRIC_CACHE_STALE,		/* entries found but of an old version */
 	METRIC_WORKER_STARTS,		/* worker processes started */
+	METRIC_WORKER_RESTARTS,		/* workers that died and were replaced */
+	METRIC_RELOADS,			/* reloads begun (SIGHUP) */
 	METRIC_PAGE_FILES,		/* page files written for nginx */
 	METRIC__MAX
+};
+
+enum metric_gauge {
+	METRIC_WORKERS,			/* workers serving now */
+	METRIC_GAUGE__MAX
+};
+
+/* Slots for routes (route_count() in route.h must not exceed it). */
+#define METRIC_ROUTES	80
+
+/* One answered request, as the worker saw it. */
+struct metric_request {
+	int		 route;		/* route.h's route id */
+	enum metric_cache cache;
+	int		 http;		/* status sent */
+	double		 seconds;	/* from request to response */
+	double		 lookup;	/* in Redis; < 0 when not asked */
+	double		 db_seconds;	/* waiting on PostgreSQL */
+	unsigned	 db_statements;
 };
 
 /*
@@ -44,11 +65,9 @@ enum metric_counter {
 int	metrics_init(void);
 
 void	metrics_count(enum metric_counter);
+void	metrics_gauge(enum metric_gauge, int64_t value);
 
-/* One request: its cache outcome, total time and cache lookup time
- * (seconds; lookup < 0 when Redis was not asked). */
-void	metrics_request(enum metric_cache, int http_status, double seconds,
-	    double lookup_seconds);
+void	metrics_request(const struct metric_request *);
 
 /* Appends the Prometheus text exposition (format 0.0.4) to b. */
 void	metrics_render(struct buf *b);

@@ -109,6 +109,7 @@ struct req {
 	const char	*cap[REQ_MAXCAPS];	/* route captures, decoded */
 	size_t		 ncap;
 	const char	*route;		/* matched pattern, for logs/metrics */
+	int		 route_id;	/* route_label()'s index, for metrics */
 	bool		 api;		/* path under /api/: errors as JSON */
 	int		 cache_result;	/* enum metric_cache, for metrics and log */
 	double		 cache_lookup;	/* seconds in Redis, -1: not asked */

@@ -86,6 +86,51 @@ static const struct route routes[] = {
 	{ RM_GET, "/metrics", h_metrics, 0 },
 };
 
+/* The routes that are not in the table, for logs and metrics. */
+static const char *const pseudo_routes[] = { "(none)", "(method)", "(parse)" };
+_Static_assert(NELEM(routes) + NELEM(pseudo_routes) <= METRIC_ROUTES,
+    "metrics.h: METRIC_ROUTES must cover every route");
+
+size_t
+route_count(void)
+{
+	return NELEM(routes) + NELEM(pseudo_routes);
+}
+
+int
+route_id_pseudo(const char *name)
+{
+	for (size_t i = 0; i < NELEM(pseudo_routes); i++)
+		if (strcmp(pseudo_routes[i], name) == 0)
+			return (int)(NELEM(routes) + i);
+	return (int)NELEM(routes);	/* "(none)" */
+}
+
+void
+route_label(size_t id, const char **method, const char **pattern)
+{
+	static const struct {
+		unsigned	 bit;
+		const char	*name;
+	} names[] = {
+		{ RM_GET, "GET" }, { RM_POST, "POST" }, { RM_PUT, "PUT" },
+		{ RM_DELETE, "DELETE" }, { RM_PATCH, "PATCH" },
+	};
+
+	*method = "";
+	if (id >= NELEM(routes)) {
+		id -= NELEM(routes);
+		*pattern = pseudo_routes[id < NELEM(pseudo_routes) ? id : 0];
+		return;
+	}
+	*pattern = routes[id].pattern;
+	for (size_t i = 0; i < NELEM(names); i++)
+		if (routes[id].methods & names[i].bit) {
+			*method = names[i].name;
+			break;
+		}
+}
+
 static const struct {
 	int		 http;
 	const char	*code;		/* stable machine-readable name */
@@ -436,6 +481,7 @@ route_dispatch(struct req *r)
 		memcpy(r->cap, caps, sizeof(caps));
 		r->ncap = ncaps;
 		r->route = routes[i].pattern;
+		r->route_id = (int)i;
 		if ((routes[i].flags & RF_USER) &&
 		    (st = session_require(r)) != ST_OK) {
 			if (st == ST_UNAUTHORIZED && session_login_redirect(r))
@@ -453,14 +499,17 @@ route_dispatch(struct req *r)
 	}
 	if (r->route == NULL && allowed != 0) {
 		r->route = "(method)";
+		r->route_id = route_id_pseudo(r->route);
 		out_header(r, "Allow", allow_list(r->a, allowed));
 		if (r->method == METHOD_OPTIONS) {
 			r->resp.status = 204;
 			return;
 		}
 		st = ST_METHOD;
-	} else if (r->route == NULL)
+	} else if (r->route == NULL) {
 		r->route = "(none)";
+		r->route_id = route_id_pseudo(r->route);
+	}
 	if (st != ST_OK)
 		route_error(r, st);
 }

@@ -75,6 +75,18 @@ void		 route_dispatch(struct req *r);
  */
 void		 route_error(struct req *r, enum status st);
 
+/*
+ * Routes as metrics see them: ids 0 .. route_count() - 1, each with the
+ * method and pattern it is labelled with.  The table's routes come
+ * first, then "(none)" (no route), "(method)" (405) and "(parse)" (the
+ * request was refused before routing).  route_dispatch() sets
+ * r->route_id; route_id_pseudo() gives a pseudo-route's id.
+ */
+size_t		 route_count(void);
+int		 route_id_pseudo(const char *name);
+void		 route_label(size_t id, const char **method,
+		    const char **pattern);
+
 /* HTTP status for st. */
 int		 route_http_status(enum status st);
 

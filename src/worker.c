@@ -82,8 +82,10 @@ serve(struct worker *w, FCGX_Request *fr)
 	struct buf	 head;
 	enum status	 st;
 	size_t		 bytes;
+	struct metric_request mr;
 
 	arena_reset(w->arena);
+	db_time_take(&mr.db_seconds, &mr.db_statements);	/* zero */
 	memset(&r, 0, sizeof(r));
 	r.a = w->arena;
 	r.w = w;
@@ -96,6 +98,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	st = req_parse(&r, getparam, fr, fr->envp, readbody, fr, body_limit);
 	if (st != ST_OK) {
 		r.route = "(parse)";
+		r.route_id = route_id_pseudo(r.route);
 		route_error(&r, st);
 	} else
 		route_dispatch(&r);
@@ -110,8 +113,13 @@ serve(struct worker *w, FCGX_Request *fr)
 		    "(req_id %s)", r.id);
 	w->nreq++;
 	log_request(&r, bytes, util_now() - r.t0);
-	metrics_request(r.cache_result, r.resp.status, util_now() - r.t0,
-	    r.cache_lookup);
+	mr.route = r.route_id;
+	mr.cache = (enum metric_cache)r.cache_result;
+	mr.http = r.resp.status;
+	mr.seconds = util_now() - r.t0;
+	mr.lookup = r.cache_lookup;
+	db_time_take(&mr.db_seconds, &mr.db_statements);
+	metrics_request(&mr);
 }
 
 /* Waits for a connection; returns its fd, or -1 to re-check stop. */

@@ -369,7 +369,7 @@ curl -s --max-time 5 -o "$TMP/metrics" -D "$TMP/head" "$URL/metrics"
 like "$(header Content-Type)" '^text/plain; version=0.0.4' "/metrics is Prometheus text"
 m=$(cat "$TMP/metrics")
 for name in inkwell_cache_requests_total inkwell_cache_hit_ratio inkwell_cache_errors_total \
-	inkwell_cache_lookup_seconds_bucket inkwell_request_duration_seconds_bucket; do
+	inkwell_cache_lookup_seconds_bucket inkwell_http_request_duration_seconds_bucket; do
 	like "$m" "(^|"$'\n'")$name[{ ]" "/metrics has $name"
 done
 hits=$(awk '$1 == "inkwell_cache_requests_total{result=\"hit\"}" { print $2 }' "$TMP/metrics")
