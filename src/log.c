@@ -204,6 +204,12 @@ log_request(const struct req *r, size_t bytes, double seconds)
 	snprintf(num, sizeof(num), ",\"status\":%d,\"bytes\":%zu,"
 	    "\"duration_ms\":%.3f", r->resp.status, bytes, seconds * 1e3);
 	puts_(&l, num);
+	if (r->db_statements > 0) {
+		snprintf(num, sizeof(num), ",\"db_ms\":%.3f,"
+		    "\"db_statements\":%u", r->db_seconds * 1e3,
+		    r->db_statements);
+		puts_(&l, num);
+	}
 	if (r->cache_result > METRIC_CACHE_NONE &&
 	    r->cache_result < METRIC_CACHE__MAX) {
 		puts_(&l, ",\"cache\":");

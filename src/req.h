@@ -114,6 +114,8 @@ struct req {
 	int		 cache_result;	/* enum metric_cache, for metrics and log */
 	double		 cache_lookup;	/* seconds in Redis, -1: not asked */
 	double		 t0;		/* util_now() at start */
+	double		 db_seconds;	/* waiting on PostgreSQL, for log */
+	unsigned	 db_statements;	/* and how many statements */
 	struct resp	 resp;
 };
 

@@ -112,13 +112,15 @@ serve(struct worker *w, FCGX_Request *fr)
 		log_msg(LOG_WARN, "client went away before the response "
 		    "(req_id %s)", r.id);
 	w->nreq++;
-	log_request(&r, bytes, util_now() - r.t0);
+	db_time_take(&r.db_seconds, &r.db_statements);
+	mr.seconds = util_now() - r.t0;
+	log_request(&r, bytes, mr.seconds);
 	mr.route = r.route_id;
 	mr.cache = (enum metric_cache)r.cache_result;
 	mr.http = r.resp.status;
-	mr.seconds = util_now() - r.t0;
 	mr.lookup = r.cache_lookup;
-	db_time_take(&mr.db_seconds, &mr.db_statements);
+	mr.db_seconds = r.db_seconds;
+	mr.db_statements = r.db_statements;
 	metrics_request(&mr);
 }
 
