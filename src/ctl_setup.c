@@ -75,6 +75,7 @@ ctl_setup(const struct conf *conf, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct db_setup	 s;
+	enum status	 st;
 	const char	*admin = DEFAULT_ADMIN, *remote;
 	char		 err[512];
 	int		 ch, rc = 1;
@@ -117,8 +118,10 @@ ctl_setup(const struct conf *conf, int argc, char **argv)
 	}
 	if (become(admin) != 0)
 		goto out;
-	switch (db_setup_run(&s, admin, (int)conf->db_connect_timeout,
-	    stdout)) {
+	st = db_setup_run(&s, admin, (int)conf->db_connect_timeout, stdout);
+	/* What it said comes before the advice below, also in one pipe. */
+	fflush(stdout);
+	switch (st) {
 	case ST_OK:
 		printf("inkwell's database is ready: %s, owned by %s\n",
 		    s.database, s.role);
