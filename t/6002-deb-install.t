@@ -199,7 +199,7 @@ phase_run() {
 	ok "nginx answers" wait_for 10 test "$(http /healthz)" != 000
 	is "$(http /healthz)" 200 "GET /healthz through nginx: 200"
 	is "$(http /readyz)" 200 "GET /readyz: 200 (PostgreSQL reachable, migrations current)"
-	if_fail diag "$(cat "$OUT/body")"
+	like "$(cat "$OUT/body")" '"status": ?"ready"' "and says ready"
 	is "$(http /)" 200 "GET /: 200"
 	like "$(cat "$OUT/body")" "<html" "the home page"
 	like "$(header Content-Type)" "^text/html" "as HTML"
