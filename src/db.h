@@ -63,6 +63,47 @@ int		 db_migrate(const char *conninfo, int connect_timeout,
 		    bool status_only, FILE *log);
 
 /*
+ * What inkwellctl setup makes (db_setup.c): the role inkwell connects
+ * as and its database, on the server a libpq conninfo names.  Strings
+ * are owned by the struct (db_setup_free); NULL where the conninfo is
+ * silent (libpq's defaults apply).
+ */
+struct db_setup {
+	char		*host, *hostaddr, *port;
+	char		*database;	/* dbname */
+	char		*role;		/* user */
+};
+
+/* Fills *s from conninfo: 0, or -1 with libpq's reason in err. */
+int		 db_setup_parse(struct db_setup *, const char *conninfo,
+		    char *err, size_t errlen);
+void		 db_setup_free(struct db_setup *);
+
+/* A role or database name setup will put in SQL: [a-z_][a-z0-9_]*, at
+ * most 63 bytes.  Anything else is made by hand. */
+bool		 db_setup_name_ok(const char *);
+
+/*
+ * NULL when every host s names (or PGHOST, when it names none) is on
+ * this machine: a Unix socket directory, localhost, 127.0.0.1 or ::1.
+ * Else the first host that is not, pointing into s or the environment.
+ */
+const char	*db_setup_remote(const struct db_setup *);
+
+/*
+ * Connects to the database "postgres" as the role admin (NULL: libpq's
+ * default, the operating system user), creates s->role (LOGIN) and
+ * s->database (owned by it, UTF-8) unless they exist, then applies the
+ * pending migrations to that database as s->role.  s->role and
+ * s->database must pass db_setup_name_ok.  Says what it did or found
+ * on out, one line each ("role NAME: created", "database NAME: exists
+ * (owner ROLE)").  ST_OK; ST_UNAVAILABLE when PostgreSQL cannot be
+ * reached as admin; ST_INTERNAL for anything else (said on out).
+ */
+enum status	 db_setup_run(const struct db_setup *, const char *admin,
+		    int connect_timeout, FILE *out);
+
+/*
  * What the page cache needs from the primary (db_content.c): the content
  * version (bumped by triggers on every change a reader can see), the WAL
  * position after it (a replica that has replayed that far has the

@@ -7,6 +7,7 @@
 #define INKWELL_DB_INT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <libpq-fe.h>
 
@@ -126,5 +127,11 @@ struct db_stmt {
  */
 bool		 db_exec_all(struct db *, PGconn *, struct arena *,
 		    struct db_stmt *q, int n);
+
+/*
+ * db_migrate on a connection the caller made and keeps (db_setup.c makes
+ * one with the role set).  Same return convention as db_migrate.
+ */
+int		 db_migrate_pg(PGconn *, bool status_only, FILE *log);
 
 #endif

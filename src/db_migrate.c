@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "db_int.h"
 
 /* Any constant shared by all migrators; "inkw" in ASCII. */
 #define MIGRATE_LOCK	"1768844151"
@@ -71,6 +72,51 @@ apply_one(PGconn *pg, const struct db_migration *m, FILE *log)
 }
 
 int
+db_migrate_pg(PGconn *pg, bool status_only, FILE *log)
+{
+	const char	*lockv[1] = { MIGRATE_LOCK };
+	PGresult	*res;
+	int		 have, want = db_schema_expected();
+
+	/* Notices such as "relation already exists, skipping" are noise. */
+	PQclear(PQexec(pg, "SET client_min_messages = warning"));
+	if (!exec_params(pg, Q_LOCK, 1, lockv, log, "lock") ||
+	    !exec_params(pg, Q_CREATE, 0, NULL, log, "bookkeeping table"))
+		return -1;
+	res = PQexecParams(pg, Q_VERSION, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		cmd_ok(pg, res, log, "reading version");
+		return -1;
+	}
+	have = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (have > want) {
+		fprintf(log, "inkwellctl: migrate: the database is at schema "
+		    "version %d, newer than this inkwell (%d); refusing to "
+		    "touch it: upgrade inkwell instead\n", have, want);
+		return -1;
+	}
+	if (status_only) {
+		fprintf(log, "schema version %d, this inkwell expects %d: %s\n",
+		    have, want, have == want ? "up to date" :
+		    "migrations pending");
+		return have == want ? 0 : 1;
+	}
+	for (int i = 0; i < db_nmigrations; i++) {
+		const struct db_migration *m = &db_migrations[i];
+
+		if (m->version <= have)
+			continue;
+		if (!apply_one(pg, m, log))
+			return -1;
+		fprintf(log, "applied %04d_%s\n", m->version, m->name);
+	}
+	if (have == want)
+		fprintf(log, "schema version %d: up to date\n", have);
+	return 0;
+}
+
+int
 db_migrate(const char *conninfo, int connect_timeout, bool status_only,
     FILE *log)
 {
@@ -78,10 +124,8 @@ db_migrate(const char *conninfo, int connect_timeout, bool status_only,
 	    "application_name", NULL };
 	char		 ct[16];
 	const char	*val[] = { conninfo, ct, "inkwellctl", NULL };
-	const char	*lockv[1] = { MIGRATE_LOCK };
 	PGconn		*pg;
-	PGresult	*res;
-	int		 have, want = db_schema_expected(), rc = -1;
+	int		 rc = -1;
 
 	snprintf(ct, sizeof(ct), "%d", connect_timeout);
 	pg = PQconnectdbParams(kw, val, 1);
@@ -90,43 +134,7 @@ db_migrate(const char *conninfo, int connect_timeout, bool status_only,
 		    PQerrorMessage(pg));
 		goto out;
 	}
-	/* Notices such as "relation already exists, skipping" are noise. */
-	PQclear(PQexec(pg, "SET client_min_messages = warning"));
-	if (!exec_params(pg, Q_LOCK, 1, lockv, log, "lock") ||
-	    !exec_params(pg, Q_CREATE, 0, NULL, log, "bookkeeping table"))
-		goto out;
-	res = PQexecParams(pg, Q_VERSION, 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		cmd_ok(pg, res, log, "reading version");
-		goto out;
-	}
-	have = atoi(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (have > want) {
-		fprintf(log, "inkwellctl: migrate: the database is at schema "
-		    "version %d, newer than this inkwell (%d); refusing to "
-		    "touch it: upgrade inkwell instead\n", have, want);
-		goto out;
-	}
-	if (status_only) {
-		fprintf(log, "schema version %d, this inkwell expects %d: %s\n",
-		    have, want, have == want ? "up to date" :
-		    "migrations pending");
-		rc = have == want ? 0 : 1;
-		goto out;
-	}
-	for (int i = 0; i < db_nmigrations; i++) {
-		const struct db_migration *m = &db_migrations[i];
-
-		if (m->version <= have)
-			continue;
-		if (!apply_one(pg, m, log))
-			goto out;
-		fprintf(log, "applied %04d_%s\n", m->version, m->name);
-	}
-	if (have == want)
-		fprintf(log, "schema version %d: up to date\n", have);
-	rc = 0;
+	rc = db_migrate_pg(pg, status_only, log);
 out:
 	PQfinish(pg);
 	return rc;

@@ -79,6 +79,14 @@ cmd_token(struct ctx *x, int argc, char **argv)
 }
 
 static int
+cmd_setup(struct ctx *x, int argc, char **argv)
+{
+	if (load(x) < 0)
+		return 1;
+	return ctl_setup(&x->conf, argc, argv);
+}
+
+static int
 cmd_import(struct ctx *x, int argc, char **argv)
 {
 	if (load(x) < 0)
@@ -145,6 +153,8 @@ static const struct {
 } cmds[] = {
 	{ "migrate", cmd_migrate, "migrate [--status]  apply pending "
 	    "database migrations" },
+	{ "setup", cmd_setup, "setup [--admin ROLE]  create the role and "
+	    "database here, then migrate" },
 	{ "check-config", cmd_check_config, "check-config        validate "
 	    "the configuration and print it" },
 	{ "version", cmd_version, "version             print version, "

@@ -123,7 +123,10 @@ is "$common" "" "no old worker survives the reload"
 victim=$(pgrep -x -P "$main" inkwelld | head -n 1)
 kill -KILL "$victim"
 nkids_is() { test "$(pgrep -x -P "$1" inkwelld | wc -l)" -eq "$2"; }
-ok "killed worker is replaced" wait_for nkids_is "$main" 3
+# Until the supervisor reaps it, the victim is a zombie that pgrep still
+# counts: wait for it to be gone as well as for the count.
+replaced() { nkids_is "$main" 3 && [[ " $(kids "$main")" != *" $victim "* ]]; }
+ok "killed worker is replaced" wait_for replaced
 unlike "$(kids "$main")" "(^| )$victim( |$)" "with a new process"
 
 # SIGTERM lets the request in flight finish: half a body is sent, the

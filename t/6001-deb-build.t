@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 6001-deb-build: script/deb builds the Debian package; lintian finds no
+# error and no warning in it; it holds the binaries, the theme, the
+# commented configuration and the nginx site (both conffiles), the
+# sysusers file and the units, whose hardening systemd-analyze rates; its
+# binaries tell the date of debian/changelog; and a second build of the
+# same tree, in a directory of another name and length, at another time
+# and under another umask, gives the same bytes.
+#
+# Leaves the first build in $INKWELL_BUILD/t/6001-deb-build/one for
+# t/6002-deb-install.t (with its source-id, see script/deb); the rest of
+# the output dir is removed when every check passed.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/tap.sh"
+src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
+build=${INKWELL_BUILD:-$src/build}
+for c in dpkg-buildpackage dpkg-deb lintian systemd-analyze; do
+	command -v "$c" >/dev/null || skip_all "$c not installed (script/bootstrap installs it)"
+done
+[[ -d $src/debian ]] || skip_all "no debian/ in $src"
+
+out=$build/t/6001-deb-build
+one=$out/one
+two=$out/second-build-directory
+rm -rf "$out"
+mkdir -p "$out"
+
+start=$SECONDS
+deb=$("$src/script/deb" "$one" 2>"$out/one.log")
+rc=$?
+t_one=$((SECONDS - start))
+is "$rc" 0 "script/deb builds the package"
+if_fail tail -n 30 "$out/one.log"
+like "$deb" "^$one/inkwell_[0-9.]+_[a-z0-9]+\\.deb\$" "and prints the path of inkwell_*.deb"
+note "first build: $t_one s (script/bootstrap, make distdir, dpkg-buildpackage with make check)"
+if [[ $rc -ne 0 || ! -f $deb ]]; then
+	done_testing
+fi
+changes=$(ls "$one"/inkwell_*.changes)
+
+# --- lintian ----------------------------------------------------------------
+lintian --pedantic -I -E --color never "$changes" >"$out/lintian.txt" 2>&1
+rc=$?
+note "lintian: $(grep -c '^E:' "$out/lintian.txt") errors," \
+	"$(grep -c '^W:' "$out/lintian.txt") warnings," \
+	"$(grep -c '^I:' "$out/lintian.txt") info," \
+	"$(grep -c '^P:' "$out/lintian.txt") pedantic," \
+	"$(grep -c '^X:' "$out/lintian.txt") experimental"
+ok "lintian ran (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 2
+is "$(grep '^E:' "$out/lintian.txt")" "" "lintian: no errors"
+is "$(grep '^W:' "$out/lintian.txt")" "" "lintian: no warnings"
+is "$(grep -E '^[IPX]:' "$out/lintian.txt" | grep -v package-supports-alternative-init-but-no-init.d-script)" "" \
+	"lintian: no info or pedantic tag but 'no init.d script' (inkwell needs systemd's socket)"
+
+# --- what is in it ----------------------------------------------------------
+listing=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
+holds() { grep -qxF -- "$1" <<<"$listing"; }
+for f in ./usr/sbin/inkwelld ./usr/bin/inkwellctl ./etc/inkwell/inkwell.conf \
+	./etc/nginx/sites-available/inkwell ./lib/systemd/system/inkwell.service \
+	./lib/systemd/system/inkwell.socket ./usr/lib/sysusers.d/inkwell.conf \
+	./usr/share/inkwell/templates/index.html.mustache \
+	./usr/share/inkwell/templates/partials/head.mustache \
+	./usr/share/inkwell/static/style.css ./usr/share/inkwell/static/openapi.json \
+	./usr/share/man/man8/inkwelld.8.gz ./usr/share/man/man8/inkwellctl.8.gz \
+	./usr/share/man/man5/inkwell.conf.5.gz ./usr/share/doc/inkwell/copyright; do
+	ok "the package holds ${f#.}" holds "$f"
+done
+unlike "$listing" "usr/share/inkwell/templates/admin/" "but not the admin templates (they are in the binaries)"
+
+x=$out/x
+rm -rf "$x"
+mkdir -p "$x"
+dpkg-deb -x "$deb" "$x/root"
+dpkg-deb -e "$deb" "$x/DEBIAN"
+is "$(cat "$x/DEBIAN/conffiles")" "/etc/inkwell/inkwell.conf
+/etc/nginx/sites-available/inkwell" "the configuration and the nginx site are its conffiles"
+ok "the nginx site is nginx/inkwell.conf as it is" \
+	cmp "$src/nginx/inkwell.conf" "$x/root/etc/nginx/sites-available/inkwell"
+like "$(dpkg-deb -f "$deb" Depends)" "(^|, )nginx(,|\$)" "it depends on nginx"
+like "$(dpkg-deb -f "$deb" Recommends)" "postgresql.*redis-server" "and recommends PostgreSQL and Redis"
+ok "the postinst runs inkwellctl setup" grep -q 'inkwellctl setup' "$x/DEBIAN/postinst"
+ok "the templates hold the purge question" grep -q '^Template: inkwell/purge_database' "$x/DEBIAN/templates"
+is "$(sed -n '/^Template: inkwell\/purge_database/,/^$/s/^Default: //p' "$x/DEBIAN/templates")" false \
+	"whose default keeps the database"
+
+conf=$x/root/etc/inkwell/inkwell.conf
+ok "the configuration is commented" test "$(grep -c '^;' "$conf")" -gt 30
+cfg=$(env -i "$x/root/usr/bin/inkwellctl" -c "$conf" check-config 2>&1)
+is "$?" 0 "inkwellctl check-config accepts it"
+like "$cfg" $'listen = systemd\n' "listen = systemd"
+like "$cfg" "templates = /usr/share/inkwell/templates" "the package's templates"
+like "$cfg" "static = /usr/share/inkwell/static" "the package's static files"
+like "$cfg" "pages = /run/inkwell/pages" "the page files in /run/inkwell/pages"
+
+# The build date is debian/changelog's (SOURCE_DATE_EPOCH), not the clock's.
+when=$(date -u -d "@$(dpkg-parsechangelog -l "$src/debian/changelog" -S Timestamp)" +%Y-%m-%dT%H:%M:%SZ)
+like "$(env -i "$x/root/usr/bin/inkwellctl" version)" "built $when" \
+	"inkwellctl version says debian/changelog's date ($when)"
+
+# --- the units ----------------------------------------------------------------
+svc=$x/root/lib/systemd/system/inkwell.service
+sock=$x/root/lib/systemd/system/inkwell.socket
+for d in ListenStream=/run/inkwell/inkwell.sock SocketGroup=www-data SocketMode=0660; do
+	ok "inkwell.socket: $d" grep -qx "$d" "$sock"
+done
+for d in Type=notify User=inkwell Group=inkwell 'ExecStart=/usr/sbin/inkwelld' \
+	'ExecReload=/bin/kill -HUP $MAINPID' RuntimeDirectory=inkwell/pages \
+	Requires=inkwell.socket NoNewPrivileges=yes CapabilityBoundingSet= \
+	ProtectSystem=strict ProtectHome=yes PrivateTmp=yes PrivateDevices=yes \
+	ProtectKernelTunables=yes ProtectKernelModules=yes ProtectKernelLogs=yes \
+	ProtectControlGroups=yes 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' \
+	RestrictNamespaces=yes LockPersonality=yes MemoryDenyWriteExecute=yes \
+	SystemCallFilter=@system-service; do
+	ok "inkwell.service: $d" grep -qxF "$d" "$svc"
+done
+sec=$(systemd-analyze security --offline=true --root="$x/root" inkwell.service 2>&1)
+level=$(printf '%s\n' "$sec" | sed -n 's/.*Overall exposure level for inkwell\.service: \([0-9.]*\).*/\1/p')
+like "$level" '^[0-9]+\.[0-9]+$' "systemd-analyze security rates inkwell.service (exposure $level)"
+ok "exposure at most 2.0 of 10 (hardened)" awk -v l="${level:-10}" 'BEGIN { exit !(l <= 2.0) }'
+if_fail diag "$(printf '%s\n' "$sec" | grep '✗')"
+
+# --- reproducible -------------------------------------------------------------
+sleep 1
+start=$SECONDS
+deb2=$(umask 0002 && "$src/script/deb" "$two" 2>"$out/two.log")
+rc=$?
+note "second build: $((SECONDS - start)) s"
+is "$rc" 0 "script/deb builds it again (another directory, later, umask 0002)"
+if_fail tail -n 30 "$out/two.log"
+is "$(cat "$two/source-id" 2>/dev/null)" "$(cat "$one/source-id")" "from the same sources"
+same=0
+for f in "$one"/*.deb; do
+	g=$two/${f##*/}
+	if cmp "$f" "$g" >"$out/cmp.txt" 2>&1; then
+		pass "${f##*/}: byte-identical"
+		continue
+	fi
+	same=1
+	fail "${f##*/}: byte-identical"
+	diag "$(cat "$out/cmp.txt")"
+	diag "$(diff <(dpkg-deb -c "$f") <(dpkg-deb -c "$g") | head -n 20)"
+	diag "$(diff <(dpkg-deb -I "$f" md5sums) <(dpkg-deb -I "$g" md5sums) | head -n 20)"
+	diag "$(diff <(dpkg-deb -I "$f" control) <(dpkg-deb -I "$g" control) | head -n 20)"
+done
+[[ -n $deb2 ]] || fail "the second build printed a .deb"
+
+# Keep what 6002 reuses (the first build); drop the rest when all passed.
+rm -rf "$one/inkwell-"*/ "$x"
+if ((TAP_FAILED == 0 && same == 0)); then
+	rm -rf "$two"
+fi
+done_testing
