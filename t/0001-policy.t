@@ -9,7 +9,8 @@
 #   - no printf-family call builds SQL;
 #   - handlers (src/h_*.c) never read raw FastCGI params and never talk to
 #     libpq or hiredis directly;
-#   - shell tests and scripts are executable (prove runs them directly).
+#   - shell tests and scripts are executable (prove runs them directly);
+#   - the man pages are clean for mandoc -Tlint (warnings and up).
 # Files: tracked plus untracked-but-not-ignored (git), or a plain find when
 # the tree is not a git checkout.
 # shellcheck disable=SC2317 # helpers are called through ok
@@ -25,7 +26,9 @@ cd "$SRC"
 # inside some other repository (as distcheck does) must not ask that one.
 if [[ $(git rev-parse --show-toplevel 2>/dev/null) == "$(pwd -P)" ]]; then
 	mapfile -t FILES < <(git ls-files --cached --others --exclude-standard | sort -u)
+	IN_CHECKOUT=1
 else
+	IN_CHECKOUT=0
 	mapfile -t FILES < <(find . -path ./var -prune -o -path ./.git -prune -o \
 		-type f -print | sed 's|^\./||' | sort)
 fi
@@ -106,6 +109,23 @@ while IFS= read -r f; do
 	[[ -z $f || -x $f ]] || bad+="$f"$'\n'
 done < <(printf '%s\n' "${FILES[@]}" | grep -E '^(t/[^/]+\.t|script/[^/]+|\.ci/run)$' || true)
 offenders "t/*.t, script/* and .ci/run are executable" "${bad%$'\n'}"
+
+# --- man pages ------------------------------------------------------------
+mapfile -t MANS < <(only 'man/*.[1-9]')
+if ! command -v mandoc >/dev/null 2>&1; then
+	# script/bootstrap installs it for every checkout; a build from the
+	# tarball (the Debian package's make check) need not have it.
+	if ((IN_CHECKOUT)); then
+		fail "mandoc is installed (script/bootstrap installs it)"
+	else
+		pass "man pages # SKIP mandoc is not installed"
+	fi
+elif ((${#MANS[@]} == 0)); then
+	fail "found the man pages under man/"
+else
+	list=$(mandoc -Tlint -W warning "${MANS[@]}" 2>&1 || true)
+	offenders "mandoc -Tlint: ${#MANS[@]} man pages are clean" "$list"
+fi
 
 note "checked ${#C_SRC[@]} C sources, ${#C_TESTS[@]} C test files, ${#HANDLERS[@]} handlers"
 done_testing
