@@ -306,7 +306,7 @@ def main():
     check("nginx's upstream servers are host:port, not sockets",
           ups and all(":" in u and not u.startswith("unix:") for u in ups),
           ups)
-    for u in ups:
+    for u in sorted(set(ups)):
         host, port = u.rsplit(":", 1)
         check("upstream %s: %s is a service" % (u, host), host in services)
         check("upstream %s: port %s is where inkwelld listens (%s)" %
