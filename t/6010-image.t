@@ -102,6 +102,9 @@ note "archive: $(stat -c %s "$archive") bytes"
 revision=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null ||
 	sed -n 's/^#define INKWELL_COMMIT "\(.*\)"$/\1/p' "$out/build/src/buildinfo.h")
 
+# quiet CMD...: CMD's output goes to a log, shown when the check fails.
+quiet() { "$@" >"$tmp/cmd.log" 2>&1; }
+
 # tap_lines: the checker's PASS/FAIL lines as TAP.
 tap_lines() {
 	local status name why n=0
@@ -192,6 +195,38 @@ ok "templates and static files are installed" \
 	"${P[@]}" "${run[@]}" "$image" test -f /usr/share/inkwell/templates/index.html.mustache \
 	-a -f /usr/share/inkwell/static/style.css -a -x /usr/libexec/inkwell/healthcheck
 
+# --- compose.yaml's "secrets" service, run as compose would ---------------------
+# Its command, with compose's $$ unescaped, as the user it names, on a
+# directory standing for the "secrets" volume.
+mapfile -d '' cmd < <("$py" -c '
+import sys, yaml
+s = yaml.safe_load(open(sys.argv[1]))["services"]["secrets"]
+for w in s["command"]:
+    sys.stdout.write(w.replace("$$", "$") + "\0")
+' "$ctr/compose.yaml")
+user=$("$py" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["services"]["secrets"]["user"])' "$ctr/compose.yaml")
+mkdir -p "$tmp/secrets"
+secrets() {
+	"${P[@]}" "${run[@]}" --read-only --user "$user" \
+		-v "$tmp/secrets:/run/inkwell-secrets" "$image" "${cmd[@]}"
+}
+ok "compose's secrets service runs in the image" quiet secrets
+if_fail diag "$(cat "$tmp/cmd.log")"
+pw=$(cat "$tmp/secrets/db_password" 2>/dev/null)
+like "$pw" '^[0-9a-f]{48}$' "it makes a 48-digit random password"
+is "$(cat "$tmp/secrets/db_conninfo" 2>/dev/null)" \
+	"host=postgres dbname=inkwell user=inkwell password=$pw" \
+	"and inkwell's connection string with it"
+sums=$(sha256sum "$tmp/secrets/"*)
+quiet secrets
+is "$(sha256sum "$tmp/secrets/"*)" "$sums" "a second start keeps both files"
+# The compose network's host name is unknown here: libpq saying so shows
+# the connection string came from the file.
+like "$("${P[@]}" "${run[@]}" -v "$tmp/secrets:/run/inkwell-secrets:ro" \
+	-e INKWELL_DATABASE_PRIMARY_FILE=/run/inkwell-secrets/db_conninfo \
+	"$image" inkwellctl migrate --status 2>&1)" 'host name "postgres"' \
+	"uid 10001 reads the connection string through INKWELL_DATABASE_PRIMARY_FILE"
+
 # --- PostgreSQL and Redis on loopback ------------------------------------------
 # script/lib/stack.sh's PostgreSQL and Redis, on this test's ports (the
 # running test stack's INKWELL_*_PORT must not apply).
@@ -212,8 +247,6 @@ db="host=127.0.0.1 port=$PG_PORT dbname=inkwell user=postgres"
 env=(-e "INKWELL_DATABASE_PRIMARY=$db" -e "INKWELL_REDIS_ADDRESS=127.0.0.1:$REDIS_PORT")
 
 # --- inkwellctl from the image: one-shot commands -----------------------------
-# quiet CMD...: CMD's output goes to a log, shown when the check fails.
-quiet() { "$@" >"$tmp/cmd.log" 2>&1; }
 ok "the image's inkwellctl migrate runs as a one-shot" \
 	quiet "${P[@]}" "${run[@]}" --read-only "${env[@]}" "$image" inkwellctl migrate
 if_fail diag "$(cat "$tmp/cmd.log")"
