@@ -55,7 +55,10 @@ cleanup() {
 	fi
 	if [[ -d $tmp/podman/root ]]; then
 		"${P[@]}" rm -f -t 5 "$cname" >/dev/null 2>&1
-		"${P[@]}" system reset --force >/dev/null 2>&1
+		# Not "system reset": that also removes podman's networks, which
+		# are the machine's, not this storage's.
+		"${P[@]}" rm -af -t 5 >/dev/null 2>&1
+		"${P[@]}" rmi -af >/dev/null 2>&1
 	fi
 	if ((stack_up)); then
 		(stack_redis_stop; stack_pg_stop) >/dev/null 2>&1

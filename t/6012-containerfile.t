@@ -36,7 +36,10 @@ cname=inkwell-6012-$$
 cleanup() {
 	if [[ -d $tmp/podman/root ]]; then
 		"${P[@]}" rm -f -t 5 "$cname" >/dev/null 2>&1
-		"${P[@]}" system reset --force >/dev/null 2>&1
+		# Not "system reset": that also removes podman's networks, which
+		# are the machine's, not this storage's.
+		"${P[@]}" rm -af -t 5 >/dev/null 2>&1
+		"${P[@]}" rmi -af >/dev/null 2>&1
 	fi
 	findmnt -rn -o TARGET | grep "^$tmp/" | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
