@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""compose_check.py: static checks of deploy/container/compose.yaml, for
+t/6011-compose.t (no container engine can run it here).
+
+  compose_check.py SRC [COMPOSE]
+
+SRC is the source tree; COMPOSE defaults to SRC/deploy/container/
+compose.yaml, and relative paths in it are taken from that directory
+(so a changed copy elsewhere is checked as if it were there). Prints one
+line per check, "PASS<TAB>name" or "FAIL<TAB>name<TAB>why", and exits 0
+(the caller turns them into TAP).
+
+Everything the file names must fit together and fit the rest of inkwell:
+services, volumes, dependencies, the image and its version, INKWELL_*
+variables (against the keys in src/conf.c), secrets files, the FastCGI
+address nginx's site (deploy/container/nginx-inkwell.conf) uses against
+the address inkwelld listens on and the port the image exposes, the
+mounts nginx's site reads from (page files, theme assets) against the
+volumes that provide them, and nginx's published port against its
+listen line.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+RESULTS = []
+
+
+def check(name, ok, why=""):
+    RESULTS.append((name, bool(ok), why))
+    return ok
+
+
+def interpolate(value, errors):
+    """Compose's ${VAR:-default} with the defaults (as on a machine that
+    sets none); $$ is a literal $. A ${VAR} without a default is an error:
+    "compose up" must work as the README says, with nothing set."""
+    if not isinstance(value, str):
+        return value
+
+    def one(m):
+        if m.group(0) == "$$":
+            return "$"
+        body = m.group(1) or m.group(2)
+        name, sep, default = re.match(r"([A-Za-z_][A-Za-z0-9_]*)(:?-)?(.*)",
+                                      body).groups()
+        if sep is None:
+            errors.append(name)
+            return ""
+        return default
+    return re.sub(r"\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", one, value)
+
+
+def walk(node, errors):
+    if isinstance(node, dict):
+        return {k: walk(v, errors) for k, v in node.items()}
+    if isinstance(node, list):
+        return [walk(v, errors) for v in node]
+    return interpolate(node, errors)
+
+
+def conf_keys(src):
+    """(section, name, secret) of every key in src/conf.c's table."""
+    text = open(os.path.join(src, "src/conf.c"), encoding="utf-8").read()
+    table = text[text.index("static const struct ckey keys[]"):]
+    table = table[:table.index("};")]
+    keys = re.findall(r'\{\s*"(\w+)",\s*"(\w+)",\s*CT_\w+,.*?(true|false)\s*\}',
+                      table, flags=re.S)
+    return [(s, n, b == "true") for s, n, b in keys]
+
+
+def env_of(svc):
+    env = svc.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(e.split("=", 1) if "=" in e else (e, "") for e in env)
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def mounts_of(svc):
+    """[(source, target, read_only)] of a service's short-syntax volumes."""
+    out = []
+    for v in svc.get("volumes") or []:
+        if isinstance(v, dict):
+            out.append((v.get("source"), v.get("target"),
+                        bool(v.get("read_only"))))
+            continue
+        parts = v.split(":")
+        src, tgt = parts[0], parts[1] if len(parts) > 1 else parts[0]
+        out.append((src, tgt, len(parts) > 2 and "ro" in parts[2].split(",")))
+    return out
+
+
+def under(path, mounts):
+    """The mount whose target holds path, or None."""
+    best = None
+    for m in mounts:
+        t = m[1].rstrip("/")
+        if path == t or path.startswith(t + "/"):
+            if best is None or len(t) > len(best[1]):
+                best = m
+    return best
+
+
+def main():
+    src = os.path.abspath(sys.argv[1])
+    path = sys.argv[2] if len(sys.argv) > 2 else \
+        os.path.join(src, "deploy/container/compose.yaml")
+    ctr = os.path.join(src, "deploy/container")
+    here = ctr
+
+    try:
+        raw = yaml.safe_load(open(path, encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        check("compose file parses as YAML", False, str(e))
+        return
+    check("compose file parses as YAML", isinstance(raw, dict))
+    unset = []
+    doc = walk(raw, unset)
+    check("every ${VAR} has a default (up works with nothing set)",
+          not unset, "no default: " + ", ".join(sorted(set(unset))))
+    services = doc.get("services") or {}
+    volumes = doc.get("volumes") or {}
+
+    want = {"nginx", "postgres", "redis", "inkwell", "migrate"}
+    check("services nginx, postgres, redis, inkwell and migrate are there",
+          want <= set(services), "missing: %s" % sorted(want - set(services)))
+    if not want <= set(services):
+        return
+    ink, mig, ngx, pg = (services[s] for s in
+                         ("inkwell", "migrate", "nginx", "postgres"))
+
+    # --- images -----------------------------------------------------------
+    ac = open(os.path.join(src, "configure.ac"), encoding="utf-8").read()
+    version = re.search(r"AC_INIT\(\[inkwell\],\s*\[([^]]+)\]", ac).group(1)
+    ours = [n for n, s in services.items()
+            if str(s.get("image", "")).split(":")[0] in ("inkwell",
+                                                        "localhost/inkwell")]
+    check("inkwell and migrate run the inkwell image",
+          {"inkwell", "migrate"} <= set(ours), "inkwell image in: %s" % ours)
+    for n in ours:
+        img = services[n]["image"]
+        check("%s: image is inkwell:%s (configure.ac's version)" % (n, version),
+              img.endswith(":" + version), img)
+        check("%s: pull_policy never (never a registry's \"inkwell\")" % n,
+              services[n].get("pull_policy") == "never",
+              services[n].get("pull_policy"))
+    for n, s in services.items():
+        if n in ours:
+            continue
+        img = str(s.get("image", ""))
+        check("%s: image names a registry and a tag other than latest" % n,
+              re.match(r"^[a-z0-9.-]+\.[a-z]+/[^:]+:[^:]+$", img) and
+              not img.endswith(":latest"), img)
+
+    # --- dependencies -----------------------------------------------------
+    conditions = {"service_started", "service_healthy",
+                  "service_completed_successfully"}
+    bad = []
+    for n, s in services.items():
+        deps = s.get("depends_on") or {}
+        if isinstance(deps, list):
+            deps = {d: {"condition": "service_started"} for d in deps}
+        for d, spec in deps.items():
+            cond = (spec or {}).get("condition", "service_started")
+            if d not in services:
+                bad.append("%s -> %s: no such service" % (n, d))
+            elif cond not in conditions:
+                bad.append("%s -> %s: condition %s" % (n, d, cond))
+            elif cond == "service_healthy" and \
+                    not services[d].get("healthcheck"):
+                bad.append("%s waits for %s to be healthy, which has no "
+                           "healthcheck" % (n, d))
+            elif cond == "service_completed_successfully" and \
+                    services[d].get("restart", "no") != "no":
+                bad.append("%s waits for one-shot %s, whose restart is %s" %
+                           (n, d, services[d].get("restart")))
+    check("depends_on names services, valid conditions, checks that exist",
+          not bad, "; ".join(bad))
+
+    def deps(n):
+        d = services[n].get("depends_on") or {}
+        return list(d)
+
+    def reaches(a, b, seen=()):
+        return any(d == b or (d not in seen and reaches(d, b, seen + (d,)))
+                   for d in deps(a) if d in services)
+    check("no dependency cycle", not any(reaches(n, n) for n in services))
+    check("inkwell starts after migrate has finished",
+          (ink.get("depends_on") or {}).get("migrate", {}).get("condition")
+          == "service_completed_successfully")
+    check("migrate waits for a healthy postgres",
+          (mig.get("depends_on") or {}).get("postgres", {}).get("condition")
+          == "service_healthy")
+    check("migrate runs \"inkwellctl migrate\"",
+          mig.get("command") in (["inkwellctl", "migrate"],
+                                 "inkwellctl migrate"), mig.get("command"))
+
+    # --- volumes ----------------------------------------------------------
+    bad, used = [], set()
+    for n, s in services.items():
+        for m in mounts_of(s):
+            source = m[0]
+            if source.startswith((".", "/")):
+                p = os.path.normpath(os.path.join(here, source))
+                if not os.path.exists(p):
+                    bad.append("%s: %s does not exist" % (n, source))
+            else:
+                used.add(source)
+                if source not in volumes:
+                    bad.append("%s: volume %s is not declared" % (n, source))
+    check("every mount's source is a declared volume or an existing path",
+          not bad, "; ".join(bad))
+    check("every declared volume is mounted",
+          not set(volumes) - used, "unused: %s" % sorted(set(volumes) - used))
+    db = under("/var/lib/postgresql/data", mounts_of(pg))
+    check("postgres keeps its data on a named volume",
+          db and db[0] in volumes, db)
+
+    # --- environment ------------------------------------------------------
+    keys = conf_keys(src)
+    names = {"INKWELL_%s_%s" % (s.upper(), n.upper()) for s, n, _ in keys}
+    names |= {"INKWELL_%s_%s_FILE" % (s.upper(), n.upper())
+              for s, n, sec in keys if sec}
+    bad = []
+    for n, s in services.items():
+        env = env_of(s)
+        for k, v in env.items():
+            if k.startswith("INKWELL_") and k not in names:
+                bad.append("%s: %s" % (n, k))
+            if k.startswith("INKWELL_") and k.endswith("_FILE") and \
+                    not under(v, mounts_of(s)):
+                bad.append("%s: %s=%s is on no mount" % (n, k, v))
+    check("every INKWELL_* variable is a key of src/conf.c (or its _FILE)",
+          len(keys) > 10 and not bad, "; ".join(bad) or "%d keys" % len(keys))
+    ienv, menv = env_of(ink), env_of(mig)
+    check("migrate and inkwell reach the same database",
+          ienv.get("INKWELL_DATABASE_PRIMARY_FILE") and
+          ienv.get("INKWELL_DATABASE_PRIMARY_FILE") ==
+          menv.get("INKWELL_DATABASE_PRIMARY_FILE") and
+          ienv.get("INKWELL_DATABASE_PRIMARY") ==
+          menv.get("INKWELL_DATABASE_PRIMARY"))
+
+    # The password: made by the secrets service, read by PostgreSQL and
+    # (inside the connection string) by inkwell, on one volume.
+    sec = services.get("secrets") or {}
+    script = " ".join(str(c) for c in (sec.get("command") or []))
+    conninfo = re.search(r"host=(\S+) dbname=(\S+) user=(\S+) password=",
+                         script)
+    check("the secrets service writes a connection string",
+          conninfo, script[:80])
+    if conninfo:
+        host, dbname, user = conninfo.groups()
+        pe = env_of(pg)
+        check("its host, database and user are the postgres service's",
+              host == "postgres" and dbname == pe.get("POSTGRES_DB") and
+              user == pe.get("POSTGRES_USER"), conninfo.groups())
+    workdir = re.search(r"\bcd\s+(/\S+)", script)
+    smount = under(workdir.group(1) if workdir else "/nonexistent",
+                   mounts_of(sec)) or ("", "", False)
+    check("the secrets service writes on a named volume",
+          smount[0] in volumes and not smount[2], smount)
+    for who, var in (("postgres", "POSTGRES_PASSWORD_FILE"),
+                     ("inkwell", "INKWELL_DATABASE_PRIMARY_FILE"),
+                     ("migrate", "INKWELL_DATABASE_PRIMARY_FILE")):
+        s = services[who]
+        file = env_of(s).get(var, "")
+        m = under(file, mounts_of(s))
+        base = os.path.basename(file)
+        check("%s reads %s from the volume the secrets service writes" %
+              (who, base),
+              m and m[0] == smount[0] and m[2] and
+              re.search(r"\b%s\b" % re.escape(base), script) and
+              (sec.get("depends_on") is None) and
+              (who != "postgres" or
+               (s.get("depends_on") or {}).get("secrets", {}).get("condition")
+               == "service_completed_successfully"),
+              "%s=%s, mount %s" % (var, file, m))
+
+    # --- FastCGI: nginx's upstream, inkwelld's listen, the image's port ---
+    site_path = None
+    for m in mounts_of(ngx):
+        if m[1] == "/etc/nginx/conf.d/default.conf":
+            site_path = os.path.normpath(os.path.join(here, m[0]))
+    check("nginx mounts deploy/container/nginx-inkwell.conf as its site",
+          site_path == os.path.join(ctr, "nginx-inkwell.conf"), site_path)
+    if not site_path or not os.path.exists(site_path):
+        return
+    site = open(site_path, encoding="utf-8").read()
+    live = "\n".join(l.split("#", 1)[0] for l in site.splitlines())
+    ups = [u for block in re.findall(r"^\s*upstream\s+\S+\s*\{([^}]*)\}",
+                                     live, flags=re.M)
+           for u in re.findall(r"^\s*server\s+([^\s;]+)", block, flags=re.M)]
+    image = json.loads(subprocess.run(
+        [os.path.join(ctr, "image-config"), "--json",
+         os.path.join(ctr, "Containerfile")], check=True,
+        capture_output=True, text=True).stdout)
+    img_env = dict(e.split("=", 1) for e in image["env"])
+    listen = ienv.get("INKWELL_SERVER_LISTEN",
+                      img_env.get("INKWELL_SERVER_LISTEN", ""))
+    lport = listen.rsplit(":", 1)[-1]
+    check("nginx's upstream servers are host:port, not sockets",
+          ups and all(":" in u and not u.startswith("unix:") for u in ups),
+          ups)
+    for u in sorted(set(ups)):
+        host, port = u.rsplit(":", 1)
+        check("upstream %s: %s is a service" % (u, host), host in services)
+        check("upstream %s: port %s is where inkwelld listens (%s)" %
+              (u, port, listen), port == lport and
+              listen.split(":")[0] in ("0.0.0.0", "*", "[::]"), listen)
+        check("upstream %s: the image exposes port %s" % (u, port),
+              port + "/tcp" in image["exposed"], image["exposed"])
+
+    ports = ngx.get("ports") or []
+    published = [str(p).rsplit(":", 1)[-1].split("/")[0] for p in ports]
+    listens = re.findall(r"^\s*listen\s+(?:[\d.]+:)?(\d+)", live, flags=re.M)
+    check("nginx publishes the port its site listens on",
+          published and set(published) <= set(listens),
+          "published %s, listen %s" % (published, listens))
+
+    # --- what nginx's site reads: page files and theme assets -------------
+    roots = re.findall(r"^\s*root\s+(/[^$;\s]*)", live, flags=re.M)
+    pages_root = roots[0].rstrip("/") if roots else ""
+    pm = under(pages_root + "/x", mounts_of(ngx))
+    check("nginx has the page files at %s, read-only" % pages_root,
+          pm and pm[1].rstrip("/") == pages_root and pm[2] and
+          pm[0] in volumes, pm)
+    im = under(ienv.get("INKWELL_PATHS_PAGES", "") + "/x", mounts_of(ink))
+    check("inkwell writes page files (INKWELL_PATHS_PAGES) to the same volume",
+          pm and im and im[0] == pm[0] and
+          im[1].rstrip("/") == ienv.get("INKWELL_PATHS_PAGES", "").rstrip("/")
+          and not im[2], im)
+    opts = ((volumes.get(pm[0] if pm else "") or {}).get("driver_opts") or {})
+    uid = re.search(r"uid=(\d+)", str(opts.get("o", "")))
+    check("the page volume belongs to the image's user (%s)" % image["user"],
+          uid and image["user"].split(":")[0] == uid.group(1), opts)
+    aliases = re.findall(r"^\s*alias\s+(/usr/share/inkwell/static)/", live,
+                         flags=re.M)
+    sm = under(aliases[0] + "/style.css", mounts_of(ngx)) if aliases else None
+    check("nginx has the theme assets at /usr/share/inkwell/static",
+          sm and sm[2] and os.path.isfile(os.path.join(
+              os.path.normpath(os.path.join(here, sm[0])), "style.css")), sm)
+
+    # --- the health check -------------------------------------------------
+    hc = (ink.get("healthcheck") or {}).get("test") or []
+    build = open(os.path.join(ctr, "build-inkwell"), encoding="utf-8").read()
+    cf = open(os.path.join(ctr, "Containerfile"), encoding="utf-8").read()
+    check("inkwell's healthcheck is the image's (installed by build-inkwell)",
+          len(hc) == 2 and hc[0] == "CMD" and hc[1] in build and hc[1] in cf,
+          hc)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # a crash is a failed check, with its reason
+        check("compose_check.py ran to the end", False,
+              "%s: %s" % (type(e).__name__, e))
+    for name, ok, why in RESULTS:
+        print("%s\t%s%s" % ("PASS" if ok else "FAIL", name,
+                            "" if ok else "\t" + str(why).replace("\n", " ")))
