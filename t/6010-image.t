@@ -108,24 +108,9 @@ revision=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null ||
 # quiet CMD...: CMD's output goes to a log, shown when the check fails.
 quiet() { "$@" >"$tmp/cmd.log" 2>&1; }
 
-# tap_lines: the checker's PASS/FAIL lines as TAP.
-tap_lines() {
-	local status name why n=0
-	while IFS=$'\t' read -r status name why; do
-		n=$((n + 1))
-		if [[ $status == PASS ]]; then
-			pass "$name"
-		else
-			fail "$name"
-			diag "  $why"
-		fi
-	done
-	((n > 5)) || fail "the checker made only $n checks"
-}
-
 "$ctr/image-config" --json --arg "VERSION=$version" --arg "REVISION=$revision" \
 	"$cf" >"$tmp/expected.json" 2>/dev/null
-tap_lines < <("$py" "$here/lib/image_check.py" archive "$archive" \
+tap_report 6 < <("$py" "$here/lib/image_check.py" archive "$archive" \
 	"$tmp/expected.json" "$version" "$revision")
 
 # --- podman ------------------------------------------------------------------
@@ -158,7 +143,7 @@ inimage dpkg-query -W -f '${db:Status-Status} ${Package} ${Version} ${Architectu
 	2>&1 | sed -n 's/^installed //p' >"$tmp/dpkg.list"
 note "Debian packages in the image: $(wc -l <"$tmp/dpkg.list")"
 cp "$sbom" "$tmp/sbom.json"
-tap_lines < <("$py" "$here/lib/image_check.py" sbom "$tmp/sbom.json" \
+tap_report 6 < <("$py" "$here/lib/image_check.py" sbom "$tmp/sbom.json" \
 	"$tmp/dpkg.list" "$version" "$revision")
 inimage cat /usr/share/doc/inkwell/sbom.spdx.json >"$tmp/sbom-inside.json" 2>&1
 ok "the image holds the same SBOM as /usr/share/doc/inkwell/sbom.spdx.json" \

@@ -27,17 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # run_checks FILE: the checker's lines for FILE, as TAP.
 run_checks() {
-	local status name why n=0
-	while IFS=$'\t' read -r status name why; do
-		n=$((n + 1))
-		if [[ $status == PASS ]]; then
-			pass "$name"
-		else
-			fail "$name"
-			diag "  $why"
-		fi
-	done < <("$py" "$here/lib/compose_check.py" "$src" "$1")
-	((n > 30)) || fail "compose_check.py made only $n checks"
+	tap_report 31 < <("$py" "$here/lib/compose_check.py" "$src" "$1")
 }
 
 run_checks "$ctr/compose.yaml"

@@ -124,6 +124,24 @@ wait_for() {
 	"$@"
 }
 
+# tap_report MIN: reads a checker's report on stdin, one check a line,
+# "PASS<TAB>name" or "FAIL<TAB>name<TAB>why", and makes each a test; a
+# report of fewer than MIN checks is a failure of its own (a checker that
+# stopped early must not pass).
+tap_report() {
+	local min=$1 status name why n=0
+	while IFS=$'\t' read -r status name why; do
+		n=$((n + 1))
+		if [[ $status == PASS ]]; then
+			pass "$name"
+		else
+			fail "$name"
+			diag "  $why"
+		fi
+	done
+	((n >= min)) || fail "the checker made only $n checks (at least $min expected)"
+}
+
 done_testing() {
 	printf '1..%d\n' "$TAP_RUN"
 	if ((TAP_FAILED)); then
