@@ -188,7 +188,7 @@ make_load() {
 # 180 s in all.
 start_load() {
 	mh_in client timeout 180 curl --parallel --parallel-max 8 -s --no-progress-meter --max-time 30 \
-		-w '%{http_code}\n' -K "$TMP/$1.conf" >"$TMP/$1.codes" 2>"$TMP/$1.err" &
+		-w '%{http_code}\n' -K "$TMP/$1.conf" >"$TMP/$1.codes" 2>"$TMP/$1.err" 9>&- &
 	LOAD_PID=$!
 }
 finish_load() {

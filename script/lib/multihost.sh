@@ -94,7 +94,10 @@ mh_in() {
 	ip netns exec "$MH_PREFIX-$host" "$@"
 }
 
-# mh_lock: an exclusive lock on MH_LOCKFILE held by fd 9 until exit.
+# mh_lock: an exclusive lock on MH_LOCKFILE held by fd 9 until exit. The
+# daemons are started with fd 9 closed ("9>&-"): were they to keep it, a
+# run killed before its cleanup would leave the lock taken by them, and
+# the next run could not sweep them away.
 mh_lock() {
 	exec 9>>"$MH_LOCKFILE" || return 1
 	flock -n 9
@@ -253,7 +256,7 @@ _mh_pg_primary() {
 	_mh_pg_conf db1 "$data"
 	_mh_log "starting the primary on ${MH_ADDR[db1]}:$MH_PG_PORT"
 	_mh_pg db1 pg_ctl -D "$data" -l "$log/postgresql.log" -w -t 60 start \
-		>>"$MH_LOG" 2>&1 || return 1
+		>>"$MH_LOG" 2>&1 9>&- || return 1
 	mh_psql -d postgres >>"$MH_LOG" 2>&1 <<-EOF
 		CREATE ROLE inkwell LOGIN PASSWORD '$MH_DB_PASSWORD';
 		CREATE ROLE replicator LOGIN REPLICATION PASSWORD '$MH_REPL_PASSWORD';
@@ -290,7 +293,7 @@ _mh_bouncer() {
 	_stack_chown_pg "$dir" "$dir/userlist.txt" "$dir/pgbouncer.ini"
 	_mh_log "starting pgbouncer on ${MH_ADDR[db1]}:$MH_BOUNCER_PORT"
 	mh_in db1 runuser -u postgres -- pgbouncer -q -d "$dir/pgbouncer.ini" \
-		>>"$MH_LOG" 2>&1 || return 1
+		>>"$MH_LOG" 2>&1 9>&- || return 1
 	_stack_wait 50 0.1 mh_reach app1 db1 "$MH_BOUNCER_PORT"
 }
 
@@ -309,7 +312,7 @@ _mh_pg_replica() {
 	_mh_pg_conf db2 "$data"
 	_mh_log "starting the replica on ${MH_ADDR[db2]}:$MH_PG_PORT"
 	_mh_pg db2 pg_ctl -D "$data" -l "$log/postgresql.log" -w -t 60 start \
-		>>"$MH_LOG" 2>&1
+		>>"$MH_LOG" 2>&1 9>&-
 }
 
 _mh_streaming() {
@@ -378,7 +381,7 @@ mh_redis_start() {
 	EOF
 	_mh_log "starting Redis on ${MH_ADDR[redis]}:$MH_REDIS_PORT"
 	setsid ip netns exec "$MH_PREFIX-redis" redis-server "$dir/redis.conf" \
-		>>"$dir/log/redis.log" 2>&1 </dev/null &
+		>>"$dir/log/redis.log" 2>&1 </dev/null 9>&- &
 	printf '%s\n' "$!" >"$MH_REDIS_PIDFILE"
 	# Not a job of the calling shell: its death (the tests kill it) is
 	# not reported on stderr.
@@ -502,7 +505,7 @@ mh_app_start() {
 	_stack_env_cmd
 	setsid ip netns exec "$MH_PREFIX-app$n" "${STACK_ENV_CMD[@]}" \
 		"$MH_BUILD/inkwelld" -c "$d/inkwell.conf" \
-		>>"$d/log/inkwell.log" 2>&1 </dev/null &
+		>>"$d/log/inkwell.log" 2>&1 </dev/null 9>&- &
 	pid=$!
 	disown
 	printf '%s\n' "$pid" >"$d/run/inkwelld.pid"
@@ -512,7 +515,7 @@ mh_app_start() {
 	}
 	_mh_log "starting nginx on app$n (${MH_ADDR[app$n]}:80)"
 	mh_in "app$n" nginx -p "$d/nginx/" -c "$d/nginx/nginx.conf" \
-		>>"$MH_LOG" 2>&1 </dev/null || return 1
+		>>"$MH_LOG" 2>&1 </dev/null 9>&- || return 1
 	_stack_wait 100 0.1 _mh_app_up "$n" || {
 		_mh_log "app$n does not answer /readyz with 200"
 		return 1
@@ -626,7 +629,7 @@ mh_lb_start() {
 	else
 		_mh_log "starting the load balancer: app host(s) $*"
 		mh_in lb nginx -p "$d/nginx/" -c "$d/nginx/nginx.conf" \
-			>>"$MH_LOG" 2>&1 </dev/null || return 1
+			>>"$MH_LOG" 2>&1 </dev/null 9>&- || return 1
 	fi
 	_stack_wait 100 0.1 _mh_lb_up
 }
