@@ -146,9 +146,13 @@ for h in "$A1" "$A2"; do
 	get "$h" "/?utm_source=7201" >/dev/null
 	get "$h" "/search?q=postgresql" >/dev/null
 done
-is "$(get "$A1" /healthz -A probe-realip)" 200 "app1 directly: 200"
-last=$(grep -F '"probe-realip"' "$DIR/app1/log/nginx-access.log" | tail -n 1)
-like "$last" "^${MH_ADDR[client]//./\\.} " "app1 logs the reader's address (realip trusts the balancer's X-Forwarded-For)"
+is "$(get "$LB" /healthz -A probe-realip)" 200 "/healthz through the balancer: 200"
+via=$(upstream_of probe-realip)
+via=app${via#"$MH_NET".1}
+via=${via%:80}
+last=$(grep -F '"probe-realip"' "$DIR/$via/log/nginx-access.log" 2>/dev/null | tail -n 1)
+like "$last" "^${MH_ADDR[client]//./\\.} " \
+	"$via logs the reader's address, not the balancer's (realip trusts its X-Forwarded-For)"
 from_replica=$(mh_replica_psql -c "SELECT string_agg(DISTINCT host(client_addr), ' '
 	ORDER BY host(client_addr)) FROM pg_stat_activity WHERE application_name = 'inkwell'")
 is "$from_replica" "$A1 $A2" "the replica serves both app hosts' reads over the network"
@@ -167,8 +171,9 @@ is "$direct" 0 "no app host connects to the primary around pgbouncer"
 # --- load -----------------------------------------------------------------
 
 SLUG=welcome-to-inkwell
-# Page files (/, a post, the API), the Redis tier (a search, a page with
-# a query key it does not know: made from PostgreSQL every time).
+# Page files (/, a post, the API, the feed), the Redis tier (a search),
+# and a page with a query key it does not know (made from PostgreSQL
+# every time).
 PATHS=(/ "/posts/$SLUG" /api/v1/posts "/search?q=postgresql" "/?utm_source=load"
 	/feed.atom)
 # make_load PHASE N: a curl config of N transfers over PATHS, all with
