@@ -61,7 +61,7 @@ struct db {
 	char		 sqlstate[6];	/* of the last failed statement */
 	uint64_t	 min_lsn;	/* reads must see this write; 0: any */
 	uint64_t	 replica_lsn;	/* replayed at least this far */
-	char		 options[256];	/* session settings, see db_open */
+	char		 statement_timeout[24];	/* ms, for Q_SESSION */
 	char		 connect_timeout[16];
 	/* The SQL texts run so far, by statement number; static storage. */
 	const char	*stmts[MAX_STMTS];
@@ -70,6 +70,33 @@ struct db {
 
 static const char Q_SCHEMA_VERSION[] =
     "SELECT coalesce(max(version), 0) FROM inkwell_migrations";
+
+/*
+ * The session's settings, made by a query on every new connection.
+ *
+ * They used to travel in the startup packet ("options"), which pgbouncer
+ * refuses ("unsupported startup parameter: options") unless told to
+ * ignore it, and then the settings would silently be lost.  A query
+ * works through pgbouncer in session mode (the mode inkwell needs, as it
+ * keeps prepared statements on its connections), and pgbouncer's DISCARD
+ * ALL clears them for the next client of that server connection.
+ *
+ * statement_timeout: no query can hold a worker forever.  Every
+ * parameterised query is a prepared statement run many times, so it
+ * gets one generic plan, made once: under the default (plan_cache_mode
+ * auto) PostgreSQL plans each execution anew, because a generic plan's
+ * guess for LIMIT $n (a tenth of the rows) makes it look far dearer than
+ * the custom plans.  That guess also pushes the plans' costs past
+ * jit_above_cost, and a JIT compile costs more than our queries do, and
+ * it makes parallel scans of a whole table look cheap beside an index
+ * scan that stops after a page.  A page wants neither: one worker, no
+ * JIT.
+ */
+static const char Q_SESSION[] =
+    "SELECT set_config('statement_timeout', $1, false),"
+    " set_config('plan_cache_mode', 'force_generic_plan', false),"
+    " set_config('jit', 'off', false),"
+    " set_config('max_parallel_workers_per_gather', '0', false)";
 
 int
 db_schema_expected(void)
@@ -85,21 +112,8 @@ db_open(const struct conf *c)
 	db->primary.conninfo = xstrdup(c->db_primary);
 	if (c->db_replica[0] != '\0')
 		db->replica.conninfo = xstrdup(c->db_replica);
-	/*
-	 * Every parameterised query is a prepared statement run many times,
-	 * so it gets one generic plan, made once: under the default
-	 * (plan_cache_mode auto) PostgreSQL plans each execution anew,
-	 * because a generic plan's guess for LIMIT $n (a tenth of the rows)
-	 * makes it look far dearer than the custom plans.  That guess also
-	 * pushes the plans' costs past jit_above_cost, and a JIT compile
-	 * costs more than our queries do, and it makes parallel scans of a
-	 * whole table look cheap beside an index scan that stops after a
-	 * page.  A page wants neither: one worker, no JIT.
-	 */
-	snprintf(db->options, sizeof(db->options),
-	    "-c statement_timeout=%lld -c plan_cache_mode=force_generic_plan"
-	    " -c jit=off -c max_parallel_workers_per_gather=0",
-	    (long long)c->db_statement_timeout);
+	snprintf(db->statement_timeout, sizeof(db->statement_timeout),
+	    "%lld", (long long)c->db_statement_timeout);
 	snprintf(db->connect_timeout, sizeof(db->connect_timeout), "%lld",
 	    (long long)c->db_connect_timeout);
 	return db;
@@ -127,14 +141,28 @@ db_close(struct db *db)
 	free(db);
 }
 
+/* Applies Q_SESSION on a new connection; false when that failed. */
+static bool
+session_setup(struct db *db, PGconn *pg)
+{
+	const char *const params[] = { db->statement_timeout };
+	PGresult	*res;
+	bool		 ok;
+
+	res = PQexecParams(pg, Q_SESSION, 1, NULL, params, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+	return ok;
+}
+
 /* Returns a usable connection or NULL (logged, back-off started). */
 static PGconn *
 conn_get(struct db *db, struct conn *c)
 {
-	const char *const kw[] = { "dbname", "connect_timeout", "options",
+	const char *const kw[] = { "dbname", "connect_timeout",
 	    "application_name", NULL };
 	const char *const val[] = { c->conninfo, db->connect_timeout,
-	    db->options, "inkwell", NULL };
+	    "inkwell", NULL };
 	double	 now;
 
 	if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
@@ -145,7 +173,7 @@ conn_get(struct db *db, struct conn *c)
 	conn_drop(c);
 	/* expand_dbname = 1: the dbname value is a full conninfo string. */
 	c->pg = PQconnectdbParams(kw, val, 1);
-	if (PQstatus(c->pg) != CONNECTION_OK) {
+	if (PQstatus(c->pg) != CONNECTION_OK || !session_setup(db, c->pg)) {
 		log_msg(LOG_ERROR, "database connection failed: %s",
 		    PQerrorMessage(c->pg));
 		conn_drop(c);
@@ -161,11 +189,11 @@ conn_get(struct db *db, struct conn *c)
  * the back-off started.  What was prepared on it is gone.
  */
 static bool
-conn_reset(struct conn *c)
+conn_reset(struct db *db, struct conn *c)
 {
 	memset(c->prepared, 0, sizeof(c->prepared));
 	PQreset(c->pg);
-	if (PQstatus(c->pg) == CONNECTION_OK)
+	if (PQstatus(c->pg) == CONNECTION_OK && session_setup(db, c->pg))
 		return true;
 	log_msg(LOG_ERROR, "database connection failed: %s",
 	    PQerrorMessage(c->pg));
@@ -439,7 +467,7 @@ exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
 		c = &db->primary;
 		if ((pg = conn_get(db, c)) == NULL)
 			return NULL;
-	} else if (!conn_reset(c))
+	} else if (!conn_reset(db, c))
 		return NULL;
 	return run(db, c, pg, a, what, sql, nparams, params, b);
 }
@@ -562,7 +590,7 @@ out:
 		 * worth keeping.  The statements run again below, through
 		 * db_exec's reconnect, as they would have one by one.
 		 */
-		if (PQstatus(pg) == CONNECTION_OK && !conn_reset(c))
+		if (PQstatus(pg) == CONNECTION_OK && !conn_reset(db, c))
 			return false;
 		retry = true;
 	}
@@ -586,7 +614,7 @@ out:
 			db_broken(db, pg);
 			if ((pg = conn_get(db, &db->primary)) == NULL)
 				return false;
-		} else if (!conn_reset(c))
+		} else if (!conn_reset(db, c))
 			return false;
 	}
 serial:
