@@ -2,6 +2,11 @@ variable "region" {
   type        = string
   description = "The AWS region to build in."
   default     = "eu-central-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region must be an AWS region name such as eu-central-1."
+  }
 }
 
 variable "prefix" {
@@ -60,6 +65,11 @@ variable "instance_types" {
     database = "t3.medium"
     cache    = "t3.small"
   }
+
+  validation {
+    condition     = alltrue([for t in values(var.instance_types) : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))])
+    error_message = "Each instance type must look like t3.small."
+  }
 }
 
 variable "database_volume_gb" {
@@ -98,6 +108,11 @@ variable "domain_name" {
   type        = string
   description = "The blog's host name, if a DNS name points at the load balancer (base_url for feeds and links). Empty: the load balancer's own DNS name."
   default     = ""
+
+  validation {
+    condition     = var.domain_name == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
+    error_message = "domain_name must be empty or a host name such as blog.example.org."
+  }
 }
 
 variable "ssh_key_name" {

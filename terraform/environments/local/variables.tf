@@ -74,6 +74,11 @@ variable "ssh_authorized_keys" {
   type        = list(string)
   description = "SSH public keys that may log in to every machine as debian (who may sudo). Without one, only the console (virsh console) lets you in, and Debian's cloud image has no password for it."
   default     = []
+
+  validation {
+    condition     = alltrue([for k in var.ssh_authorized_keys : can(regex("^(ssh-|ecdsa-|sk-)[^\\n]+$", k))])
+    error_message = "Each key must be one line of an OpenSSH public key (ssh-ed25519 AAAA..., ecdsa-sha2-..., ...)."
+  }
 }
 
 variable "memory_mb" {
