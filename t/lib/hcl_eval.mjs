@@ -478,6 +478,37 @@ const FUNCTIONS = {
 		need(typeof n === 'number', 'floor', 'a number is required');
 		return Math.floor(n);
 	},
+	split: (ev, [sep, s]) => {
+		const d = str(sep, 'split');
+		need(d !== '', 'split', 'the separator must not be empty');
+		return str(s, 'split').split(d);
+	},
+	tonumber: (ev, [v]) => {
+		if (v === null || typeof v === 'number') return v;
+		need(typeof v === 'string' && /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/.test(v), 'tonumber', `cannot make a number of ${JSON.stringify(v)}`);
+		return Number(v);
+	},
+	keys: (ev, [m]) => {
+		need(typeName(m) === 'object', 'keys', 'a map or object is required');
+		return Object.keys(m).sort();
+	},
+	values: (ev, [m]) => {
+		need(typeName(m) === 'object', 'values', 'a map or object is required');
+		return Object.keys(m).sort().map((k) => m[k]);
+	},
+	// IPv4 only: the environments' networks are.
+	cidrhost: (ev, [prefix, num]) => {
+		const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\/([0-9]{1,2})$/.exec(str(prefix, 'cidrhost'));
+		need(m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32, 'cidrhost', `${JSON.stringify(prefix)} is not an IPv4 prefix (only IPv4 is supported here)`);
+		need(typeof num === 'number' && Number.isInteger(num), 'cidrhost', 'the host number must be a whole number');
+		const bits = Number(m[5]);
+		const size = 2 ** (32 - bits);
+		need(num >= -size && num < size, 'cidrhost', `prefix ${prefix} has no host ${num}`);
+		const base = m.slice(1, 5).reduce((a, o) => a * 256 + Number(o), 0);
+		const net = base - (base % size);
+		const addr = net + (num < 0 ? size + num : num);
+		return [24, 16, 8, 0].map((sh) => Math.floor(addr / 2 ** sh) % 256).join('.');
+	},
 	lower: (ev, [s]) => str(s, 'lower').toLowerCase(),
 	upper: (ev, [s]) => str(s, 'upper').toUpperCase(),
 	tostring: (ev, [v]) => (v === null ? null : str(v, 'tostring')),
@@ -488,7 +519,8 @@ const ARITY = {
 	filebase64: [1, 1], templatefile: [2, 2], join: [2, 2], concat: [1, Infinity],
 	merge: [0, Infinity], length: [1, 1], regex: [2, 2], alltrue: [1, 1],
 	anytrue: [1, 1], contains: [2, 2], floor: [1, 1], lower: [1, 1], upper: [1, 1],
-	tostring: [1, 1], can: [1, 1],
+	tostring: [1, 1], can: [1, 1], split: [2, 2], tonumber: [1, 1], keys: [1, 1],
+	values: [1, 1], cidrhost: [2, 2],
 };
 
 export const SUPPORTED_FUNCTIONS = Object.keys(ARITY).sort();

@@ -209,6 +209,8 @@ const VALUE_CASES = [
 	['var.o.b', 3, { extra: 'variable "o" {\n  type = object({ a = string, b = optional(number, 3), c = optional(string) })\n  default = { a = "x" }\n}\n' }],
 	['var.o.c == null', true, { extra: 'variable "o" {\n  type = object({ a = string, c = optional(string) })\n  default = { a = "x" }\n}\n' }],
 	['yamlencode({ b = ["x", { c = [] }], a = {} })', '"a": {}\n"b":\n  - "x"\n  - "c": []\n'],
+	['[cidrhost("10.17.71.0/24", 10), cidrhost("10.42.7.9/16", 300), cidrhost("10.42.0.0/16", -1)]', ['10.17.71.10', '10.42.1.44', '10.42.255.255']],
+	['tonumber(split("/", "10.0.0.0/22")[1]) + length(values({ b = 1, a = 2 })) + length(keys({}))', 24],
 ];
 for (const [expr, want, opts] of VALUE_CASES) {
 	let got;
@@ -242,6 +244,8 @@ const ERROR_CASES = [
 	['{ for s in ["a", "b", "a"] : s => 1 }', /the key "a" comes twice in a for expression/],
 	['can(nosuchfunction(1))', /nosuchfunction\(\) is not supported/],
 	['regex("(", "x")', /regex\(\): bad pattern/],
+	['cidrhost("10.0.0.0/30", 4)', /prefix 10\.0\.0\.0\/30 has no host 4/],
+	['cidrhost("fd00::/64", 1)', /not an IPv4 prefix/],
 	['"${var.s}"', /variable "s": required, and no value was given/, { extra: 'variable "s" {\n  type = string\n}\n' }],
 	['var.o', /variable "o": attribute "a" is required/, { extra: 'variable "o" {\n  type = object({ a = string })\n  default = { b = "x" }\n}\n' }],
 	['var.n', /variable "n": a number required, got string/, { extra: 'variable "n" {\n  type = number\n  default = "ten"\n}\n' }],
@@ -412,6 +416,42 @@ for (const [modName, file, change, want] of BROKEN) {
 		got = `error: ${e.message}`;
 	}
 	like(got, want, `${modName}: refuses ${JSON.stringify(change).slice(0, 90)}`);
+}
+
+// The environments' variables: the tfvars examples must pass their
+// validation blocks, and broken values must not.
+const ENV_BROKEN = {
+	local: [
+		[{ app_count: 0 }, /app_count must be a whole number from 1 to 20/],
+		[{ network_cidr: '10.17.71.0/25' }, /network_cidr must be an IPv4 network of \/24 or larger/],
+		[{ inkwell_deb_path: 'build/deb/inkwell.tar.gz' }, /must name a \.deb file/],
+		[{ memory_mb: { app: 256, database: 2048, cache: 512, lb: 512 } }, /at least 512 MiB/],
+	],
+	aws: [
+		[{ region: 'Frankfurt' }, /region must be an AWS region name/],
+		[{ replica_count: 1.5 }, /replica_count must be a whole number/],
+		[{ vpc_cidr: '10.42.0.0/24' }, /vpc_cidr must be an IPv4 network of \/22 or larger/],
+		[{ certificate_arn: 'arn:aws:iam::1:server-certificate/x' }, /certificate_arn must be empty or an ACM certificate ARN/],
+		[{ domain_name: 'blog.example.org/path' }, /domain_name must be empty or a host name/],
+	],
+};
+for (const env of envNames) {
+	const mod = loaded[`environments/${env}`];
+	const f = join(mod.dir, 'terraform.tfvars.example');
+	if (!mod || !existsSync(f)) continue;
+	const example = await hcl.parse('terraform.tfvars.example', readFileSync(f, 'utf8'));
+	const attempt = async (inputs) => {
+		try {
+			const ev = new ModuleEval(hcl, mod, inputs);
+			await ev.prepare();
+			return (await ev.validate()).map((b) => `var.${b.variable}: ${b.message}`).join('; ') || 'passed every validation';
+		} catch (e) {
+			return `error: ${e.message}`;
+		}
+	};
+	is(await attempt(example), 'passed every validation', `environments/${env}: terraform.tfvars.example passes every validation block`);
+	for (const [change, want] of ENV_BROKEN[env] || [])
+		like(await attempt({ ...example, ...change }), want, `environments/${env}: refuses ${JSON.stringify(change)}`);
 }
 
 // --- 5. Terraform itself, where there is one ------------------------------------------------------
