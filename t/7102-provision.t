@@ -88,7 +88,7 @@ if [[ ${1:-} == --phase ]]; then
 		echo "$status" >"$OUT/$role.$stage.rc"
 		# Serve until the test is done (bounded: the outer test's
 		# limit is shorter).
-		for ((i = 0; i < 36000; i++)); do
+		for ((i = 0; i < 18000; i++)); do
 			[[ -e $OUT/stop ]] && break
 			sleep 0.1
 		done
