@@ -9,7 +9,8 @@
 #      its SHA-256), load balancer; addresses in 10.71.0.0/24.
 #   2. mmdebstrap makes one minbase bookworm root, copied for each role.
 #      With the host's network, in mount and PID namespaces of their own:
-#      cloud-init's first steps (t/lib/cloudinit_apply.py): write_files,
+#      cloud-init's first steps (t/lib/cloudinit_apply.py, which uses
+#      cloud-init's own code for what it can): write_files,
 #      then package_update and packages from the mirror, with no daemon
 #      started (policy-rc.d, removed afterwards). The roles' namespaces
 #      below reach no mirror, so apt's cache is also filled here with
@@ -106,6 +107,8 @@ done
 # Debian's Python (python3-yaml), whatever python3 comes first on PATH.
 [[ -x /usr/bin/python3 ]] || skip_all "/usr/bin/python3 missing (script/bootstrap installs it)"
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml not installed"
+# t/lib/cloudinit_apply.py uses cloud-init's own code.
+/usr/bin/python3 -c 'import cloudinit' 2>/dev/null || skip_all "cloud-init not installed (script/bootstrap installs it)"
 need_env INKWELL_NODE_MODULES
 
 OUT=${INKWELL_TEST_VAR:-$build/t}/out/7102-provision

@@ -18,6 +18,12 @@ what its modules do there:
               runcmd: the script cloud-init writes, run as root in ROOT
               (modules runcmd and scripts_user); exits with its status
 
+What cloud-init makes of the user data comes from cloud-init itself (the
+Debian package's Python modules, imported here): how write_files
+decodes content and permissions (cc_write_files), and the runcmd script
+(util.shellify). Only putting the files into ROOT, and running things
+there, is done here.
+
 Only the keys terraform/modules use are emulated: hostname and
 ssh_authorized_keys (noted, not applied: they concern logins, not
 provisioning), package_update, packages, write_files (path, content,
@@ -26,9 +32,7 @@ Any other key, or any other write_files field, stops it with an error
 naming it: a module that starts to use one needs this file taught first,
 or the test would pass without doing what a machine would do.
 """
-import base64
 import os
-import shlex
 import subprocess
 import sys
 
@@ -64,6 +68,16 @@ def load(path):
     return cfg
 
 
+def cloudinit():
+    """cloud-init's own code for what it does with write_files and runcmd."""
+    try:
+        from cloudinit import util
+        from cloudinit.config import cc_write_files
+    except ImportError as e:
+        raise Refused('cloud-init is not installed (script/bootstrap installs it): %s' % e)
+    return util, cc_write_files
+
+
 def in_root(root, *cmd, **kw):
     sys.stdout.flush()
     return subprocess.run(['chroot', root, '/usr/bin/env', '-i'] +
@@ -83,14 +97,12 @@ def check_file(spec):
 
 def write_file(root, spec):
     check_file(spec)
+    util, wf = cloudinit()
     path = spec['path']
-    content = spec.get('content', '')
-    enc = spec.get('encoding', 'text/plain')
-    if enc in ('b64', 'base64'):
-        data = base64.b64decode(content, validate=True)
-    else:
-        data = content.encode('utf-8')
-    mode = int(str(spec.get('permissions', '0644')), 8)
+    data = wf.extract_contents(spec.get('content', ''), wf.canonicalize_extraction(spec.get('encoding')))
+    if isinstance(data, str):
+        data = data.encode('utf-8')
+    mode = wf.decode_perms(spec.get('permissions'), wf.DEFAULT_PERMS)
     target = os.path.join(root, path.lstrip('/'))
     # Never through a symbolic link that might leave the root.
     parent = os.path.dirname(target)
@@ -134,17 +146,14 @@ def stage_packages(cfg, root):
 
 
 def runcmd_script(cmds):
-    """The script cloud-init's runcmd module writes: a string is a shell
-    line as it is, a list one command with its words quoted."""
-    lines = ['#!/bin/sh']
+    """The script cloud-init's runcmd module writes (its util.shellify):
+    a string is a shell line as it is, a list one command with its words
+    quoted."""
     for c in cmds:
-        if isinstance(c, str):
-            lines.append(c)
-        elif isinstance(c, list):
-            lines.append(' '.join(shlex.quote(str(w)) for w in c))
-        else:
+        if not isinstance(c, (str, list)):
             raise Refused('runcmd: an entry is neither a string nor a list: %r' % (c,))
-    return '\n'.join(lines) + '\n'
+    util, _ = cloudinit()
+    return util.shellify(cmds)
 
 
 def stage_final(cfg, root):
@@ -167,7 +176,9 @@ def stage_final(cfg, root):
 def stage_check(cfg):
     for spec in cfg.get('write_files', []):
         check_file(spec)
-    runcmd_script(cfg.get('runcmd', []))
+    for c in cfg.get('runcmd', []):
+        if not isinstance(c, (str, list)):
+            raise Refused('runcmd: an entry is neither a string nor a list: %r' % (c,))
     if not all(isinstance(p, str) for p in cfg.get('packages', [])):
         raise Refused('packages: only plain package names are emulated')
     return 0
