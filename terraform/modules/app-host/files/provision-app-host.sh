@@ -31,9 +31,10 @@ fi
 printf '%s  %s\n' "$DEB_SHA256" "$deb" | sha256sum -c --quiet - ||
 	die "the package's SHA-256 is not $DEB_SHA256: not installing it"
 
-# apt wants a path to a file its sandbox user can read.
+# apt wants a path to a file its sandbox user can read. Debian's daily
+# apt jobs may hold dpkg's lock at first boot: wait for it a while.
 cp "$deb" /var/cache/apt/archives/inkwell-provision.deb
-apt-get install -y -q /var/cache/apt/archives/inkwell-provision.deb
+apt-get install -y -q -o DPkg::Lock::Timeout=300 /var/cache/apt/archives/inkwell-provision.deb
 rm -f /var/cache/apt/archives/inkwell-provision.deb
 say "installed $(dpkg-query -W -f='${Package} ${Version}' inkwell)"
 
