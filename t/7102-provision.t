@@ -38,7 +38,9 @@
 # the roots are removed at the end.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/debroot.sh
 . "$here/lib/debroot.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src/build}
@@ -230,10 +232,10 @@ if_fail tail -n 20 "$OUT/mmdebstrap.log"
 
 export TMP OUT DEB
 for role in "${ROLES[@]}"; do
-	mkdir "$TMP/$role" && tar -C "$TMP/$role" -xf "$TMP/base.tar" || {
+	if ! { mkdir "$TMP/$role" && tar -C "$TMP/$role" -xf "$TMP/base.tar"; }; then
 		fail "unpack the root for $role"
 		done_testing
-	}
+	fi
 	start=$SECONDS
 	bounded 900 - unshare --mount --pid --fork --kill-child --mount-proc "$self" --phase prepare "$role"
 	is "$(cat "$OUT/$role.prepare.rc" 2>/dev/null)" 0 \
@@ -334,7 +336,7 @@ is "$(http "$app/readyz")" 200 "GET /readyz: 200"
 like "$(cat "$OUT/body")" '"status": ?"ready"' "ready: PostgreSQL reached, migrations current"
 is "$(http "$app/")" 200 "GET /: 200"
 like "$(header Content-Type)" '^text/html' "the home page, as HTML"
-like "$(cat "$OUT/body")" "<html" "with an <html> element"
+like "$(cat "$OUT/body")" 'rel="alternate" type="application/atom\+xml"' "inkwell's page, with its feed link"
 like "$(inrole app runuser -u inkwell -- inkwellctl user list 2>&1)" $'\n''admin +admin ' \
 	"the first admin exists (admin_password was set)"
 like "$(pg dbp "$DB_PW" "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'posts'")" '^1$' \
@@ -342,8 +344,8 @@ like "$(pg dbp "$DB_PW" "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablena
 is "$(pg dbr "$DB_PW" "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'posts'")" 1 \
 	"and reached the replica"
 like "$(inrole dbr runuser -u postgres -- psql -X -At -c \
-	"SELECT count(*) FROM pg_stat_activity WHERE datname = 'inkwell' AND usename = 'inkwell'" 2>&1)" '^[1-9]' \
-	"inkwell holds connections to the replica (through its pgbouncer)"
+	"SELECT count(*) FROM pg_stat_activity WHERE datname = 'inkwell' AND application_name = 'inkwell'" 2>&1)" '^[1-9]' \
+	"inkwell's workers read from the replica (application_name inkwell there, through its pgbouncer)"
 ok "pages go to Redis (keys there after GET /)" \
 	wait_for 5 eval '[[ $(inlan redis-cli -h "${ADDR[cache]}" dbsize 2>/dev/null) -gt 0 ]]'
 
@@ -351,7 +353,10 @@ run lb 180
 lb=http://${ADDR[lb]}
 is "$(http "$lb/readyz")" 200 "GET /readyz through the load balancer: 200"
 is "$(http "$lb/?from=lb")" 200 "GET / through the load balancer: 200"
-like "$(cat "$OUT/body")" "<html" "the home page"
+like "$(cat "$OUT/body")" 'rel="alternate" type="application/atom\+xml"' "inkwell's home page"
+is "$(http "$lb/feed.atom")" 200 "GET /feed.atom through the load balancer: 200"
+like "$(cat "$OUT/body")" "href=\"http://${ADDR[lb]}/feed.atom\"" \
+	"its links use base_url, the load balancer's address (inkwell.conf from the module)"
 ok "the app host's nginx logs the reader ($NET.1), not the balancer (realip)" \
 	eval 'inrole app cat /var/log/nginx/access.log | grep -q "^$NET\.1 .*\"GET /?from=lb "'
 if_fail inrole app tail -n 3 /var/log/nginx/access.log

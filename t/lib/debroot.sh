@@ -63,6 +63,7 @@ debroot_mirrors() {
 	((${#DEBROOT_MIRRORS[@]})) || DEBROOT_MIRRORS=("deb http://deb.debian.org/debian bookworm main")
 }
 
+# shellcheck disable=SC2034 # rc is for the caller
 bounded() {
 	local limit=$1 log=$2 i
 	shift 2
