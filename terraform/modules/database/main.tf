@@ -43,8 +43,12 @@ locals {
     [""],
   ))
 
+  # pgbouncer opens up to pool_size connections; replication, the
+  # administrator and pgbouncer's reserve need a few more. A standby
+  # needs at least the primary's value: every machine gets the same.
   postgresql_conf = templatefile("${path.module}/files/postgresql-inkwell.conf.tftpl", {
     wal_keep_size_mb = var.wal_keep_size_mb
+    max_connections  = var.pool_size + 20
   })
 
   pgbouncer_ini = templatefile("${path.module}/files/pgbouncer.ini.tftpl", {

@@ -102,7 +102,7 @@ variable "pgbouncer_port" {
 
 variable "pool_size" {
   type        = number
-  description = "Server connections pgbouncer opens to PostgreSQL per database and user. Each inkwell worker holds one client connection for its whole life (session pooling), so this bounds the workers the machine serves: at least app hosts x workers."
+  description = "Server connections pgbouncer opens to PostgreSQL per database and user (PostgreSQL's max_connections is set to this plus 20). Each inkwell worker holds one client connection to the primary for its whole life (session pooling), and one to its replica when it has one: make it at least app hosts x workers, and leave room for inkwellctl."
   default     = 40
 
   validation {
