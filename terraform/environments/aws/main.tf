@@ -372,8 +372,8 @@ module "database" {
   client_cidrs         = local.private_subnets
   password             = random_password.database.result
   replication_password = random_password.replication.result
-  pool_size            = max(40, var.app_count * 4 * 2)
-  max_client_conn      = max(400, var.app_count * 4 * 2 * 2)
+  pool_size            = var.database_pool_size
+  max_client_conn      = var.database_pool_size * 4
 }
 
 module "cache" {
@@ -416,7 +416,7 @@ resource "aws_instance" "database_primary" {
   private_ip                  = local.primary_address
   vpc_security_group_ids      = [aws_security_group.database.id]
   user_data                   = module.database.primary_user_data
-  user_data_replace_on_change = true
+  user_data_replace_on_change = false
 
   metadata_options {
     http_tokens                 = "required"
@@ -431,6 +431,13 @@ resource "aws_instance" "database_primary" {
 
   tags = { Name = "${var.prefix}-db-1" }
 
+  # The database lives here: neither a new Debian AMI nor a change in
+  # the module's user data may replace the machine. New settings reach
+  # new machines only (see the README).
+  lifecycle {
+    ignore_changes = [ami, user_data]
+  }
+
   depends_on = [aws_route_table_association.private, aws_nat_gateway.inkwell]
 }
 
@@ -444,7 +451,7 @@ resource "aws_instance" "database_replica" {
   private_ip                  = local.replica_addresses[count.index]
   vpc_security_group_ids      = [aws_security_group.database.id]
   user_data                   = module.database.replica_user_data[count.index]
-  user_data_replace_on_change = true
+  user_data_replace_on_change = false
 
   metadata_options {
     http_tokens                 = "required"
@@ -458,6 +465,13 @@ resource "aws_instance" "database_replica" {
   }
 
   tags = { Name = "${var.prefix}-db-${count.index + 2}" }
+
+  # The database lives here: neither a new Debian AMI nor a change in
+  # the module's user data may replace the machine. New settings reach
+  # new machines only (see the README).
+  lifecycle {
+    ignore_changes = [ami, user_data]
+  }
 
   depends_on = [aws_route_table_association.private, aws_nat_gateway.inkwell]
 }
@@ -509,6 +523,13 @@ resource "aws_instance" "app" {
   }
 
   tags = { Name = "${var.prefix}-app-${count.index + 1}" }
+
+  lifecycle {
+    precondition {
+      condition     = var.app_count * 4 + 10 <= var.database_pool_size
+      error_message = "${var.app_count} app machines of 4 workers need database_pool_size of at least ${var.app_count * 4 + 10} (pgbouncer's pool; raising it takes effect on new database machines only, see the README)."
+    }
+  }
 
   depends_on = [aws_route_table_association.private, aws_nat_gateway.inkwell, aws_s3_bucket_policy.packages]
 }

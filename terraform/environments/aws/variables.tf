@@ -72,6 +72,17 @@ variable "instance_types" {
   }
 }
 
+variable "database_pool_size" {
+  type        = number
+  description = "pgbouncer's server connections to each database machine's PostgreSQL (max_connections is 20 more). Every inkwell worker holds one (4 per app machine): at least app_count x 4 + 10, which a precondition checks. Fixed when a database machine is made: choose it for the app_count you may grow to."
+  default     = 100
+
+  validation {
+    condition     = var.database_pool_size >= 20 && var.database_pool_size <= 1000 && floor(var.database_pool_size) == var.database_pool_size
+    error_message = "database_pool_size must be a whole number from 20 to 1000."
+  }
+}
+
 variable "database_volume_gb" {
   type        = number
   description = "Size of each database machine's root volume (gp3, encrypted), in GiB."

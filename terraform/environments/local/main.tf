@@ -46,7 +46,11 @@ module "database" {
   client_cidrs         = [for a in local.app_addresses : "${a}/32"]
   password             = random_password.database.result
   replication_password = random_password.replication.result
-  ssh_authorized_keys  = var.ssh_authorized_keys
+  # Four workers on each app machine, one connection each, and room for
+  # inkwellctl. A change reaches the database machines at their next
+  # boot (their cloud-init disk changes; their data stays).
+  pool_size           = max(40, var.app_count * 4 + 10)
+  ssh_authorized_keys = var.ssh_authorized_keys
 }
 
 module "cache" {
