@@ -23,8 +23,8 @@ variable "prefix" {
 
 variable "base_image" {
   type        = string
-  description = "Debian 12 cloud image (qcow2) the machines' disks start from: a URL libvirt downloads, or a local path."
-  default     = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2"
+  description = "Debian 12 cloud image (qcow2) the machines' disks start from: a URL the provider downloads, or a local path. The \"generic\" image has Debian's full kernel, for local virtual hardware; the \"genericcloud\" one has a kernel trimmed for cloud platforms."
+  default     = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-generic-amd64.qcow2"
 }
 
 variable "network_cidr" {
