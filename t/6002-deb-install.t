@@ -32,6 +32,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
+. "$here/lib/debroot.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src/build}
 self=$here/$(basename "$0")
@@ -44,15 +45,6 @@ PATH_IN=/usr/sbin:/usr/bin:/sbin:/bin
 inroot() {
 	chroot "$R" /usr/bin/env -i PATH=$PATH_IN HOME=/root LC_ALL=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive "$@"
-}
-
-# The file systems a Debian system has; private to this mount namespace.
-mount_root() {
-	mount -t proc proc "$R/proc" &&
-		mount --bind /dev "$R/dev" &&
-		mount -t tmpfs -o mode=1777,size=256m tmpfs "$R/dev/shm" &&
-		mount -t devpts -o newinstance,ptmxmode=0666 devpts "$R/dev/pts" &&
-		mount -t sysfs -o ro sysfs "$R/sys"
 }
 
 # unit_get FILE KEY: the last KEY= value in a unit file.
@@ -263,7 +255,7 @@ if [[ ${1:-} == --phase ]]; then
 	TAP_RUN=$TAP_START
 	done=no
 	trap 'printf "%s %s %s\n" "$TAP_RUN" "$TAP_FAILED" "$done" >"$OUT/tap.state"' EXIT
-	if ! mount_root; then
+	if ! debroot_mount "$R"; then
 		fail "mount proc, dev and sys in the root"
 		exit 1
 	fi
@@ -285,7 +277,6 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 tmp=$(mktemp -d /var/tmp/inkwell-6002.XXXXXX)
 R=$tmp/root
-child=
 
 cleanup() {
 	local rc=$?
@@ -311,32 +302,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# bounded SECONDS LOG CMD...: runs CMD (a program, so that $! is its
-# PID), its output to LOG ("-": not redirected), in the background (so a
-# signal reaches the trap at once, which kills it) for at most SECONDS,
-# then kills it; sets rc.
-bounded() {
-	local limit=$1 log=$2 i
-	shift 2
-	if [[ $log == - ]]; then
-		"$@" &
-	else
-		"$@" >"$log" 2>&1 &
-	fi
-	child=$!
-	for ((i = 0; i < limit * 10; i++)); do
-		kill -0 "$child" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$child" 2>/dev/null; then
-		kill -KILL "$child" 2>/dev/null
-		diag "timed out after $limit s: $*"
-	fi
-	rc=0
-	wait "$child" || rc=$?
-	child=
-}
-
 # in_ns SECONDS [unshare options] -- NAME: runs phase_NAME of this file in
 # new mount and PID namespaces (unshare --kill-child: when unshare dies,
 # so does everything the phase started).
@@ -361,56 +326,16 @@ in_ns() {
 }
 
 # The package: 6001's, when it was built from these sources.
-prev=$build/t/6001-deb-build/one
-id=$("$src/script/deb" --source-id 2>"$OUT/source-id.log")
-DEB=
-if [[ -n $id && -f $prev/source-id && $(cat "$prev/source-id") == "$id" ]]; then
-	DEB=$(ls "$prev"/inkwell_*_*.deb 2>/dev/null | head -n 1)
-fi
-if [[ -n $DEB ]]; then
-	note "using $DEB (built by t/6001 from these sources)"
-else
-	DEB=$("$src/script/deb" "$tmp/deb" 2>"$OUT/deb.log")
-	ok "script/deb builds the package" test $? -eq 0 -a -f "$DEB"
-	if_fail tail -n 20 "$OUT/deb.log"
-fi
-[[ -f $DEB ]] || done_testing
+debroot_package "$src" "$build" "$OUT" "$tmp"
+[[ -n $DEB ]] || done_testing
 
 # Debian's mirror as this machine reaches it: its bookworm entries.
-mirrors=()
-while IFS= read -r line; do
-	mirrors+=("$line")
-done < <(
-	shopt -s nullglob
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[[ -f $f ]] && sed -nE 's/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+)[[:space:]]+(bookworm[^[:space:]]*)[[:space:]]+(.*)$/deb \2 \3 \4/p' "$f"
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		awk '
-		function flush() {
-			if (types ~ /(^| )deb( |$)/ && enabled != "no")
-				for (i = 1; i <= nu; i++)
-					for (j = 1; j <= ns; j++)
-						if (s[j] ~ /^bookworm/)
-							print "deb " u[i] " " s[j] " " comps
-			types = ""; enabled = ""; comps = ""; nu = 0; ns = 0
-		}
-		/^[[:space:]]*$/ { flush(); next }
-		/^#/ { next }
-		tolower($1) == "types:" { types = $2; for (i = 3; i <= NF; i++) types = types " " $i }
-		tolower($1) == "uris:" { for (i = 2; i <= NF; i++) u[++nu] = $i }
-		tolower($1) == "suites:" { for (i = 2; i <= NF; i++) s[++ns] = $i }
-		tolower($1) == "components:" { comps = $2; for (i = 3; i <= NF; i++) comps = comps " " $i }
-		tolower($1) == "enabled:" { enabled = tolower($2) }
-		END { flush() }' "$f"
-	done
-)
-((${#mirrors[@]})) || mirrors=("deb http://deb.debian.org/debian bookworm main")
-note "mirror: ${mirrors[*]}"
+debroot_mirrors
+note "mirror: ${DEBROOT_MIRRORS[*]}"
 
 start=$SECONDS
 bounded 900 "$OUT/mmdebstrap.log" unshare --mount --pid --fork --kill-child --mount-proc \
-	mmdebstrap --variant=minbase bookworm "$R" "${mirrors[@]}"
+	mmdebstrap --variant=minbase bookworm "$R" "${DEBROOT_MIRRORS[@]}"
 is "$rc" 0 "mmdebstrap makes a clean bookworm root ($((SECONDS - start)) s)"
 if_fail tail -n 20 "$OUT/mmdebstrap.log"
 ((rc == 0)) || done_testing

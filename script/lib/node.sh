@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # script/lib/node.sh: the npm packages inkwell's tests use (t/node/:
-# playwright-core, which drives Debian's Chromium, and swagger-cli, which
-# validates static/openapi.json). Sourced by script/test (and by any
+# playwright-core, which drives Debian's Chromium, swagger-cli, which
+# validates static/openapi.json, and @cdktf/hcl2json, which parses
+# terraform/ for t/7101 and t/7102). Sourced by script/test (and by any
 # script that needs them); needs bash and "set -euo pipefail".
 #
 #   node_setup BUILD   installs t/node/package-lock.json into BUILD/t/node

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: MIT
+/*
+ * t/terraform/check.mjs: the checks of t/7101-terraform-parse.t on
+ * terraform/, where no terraform binary is needed:
+ *
+ *   1. every .tf file parses (@cdktf/hcl2json);
+ *   2. structure: every module has main.tf, variables.tf, outputs.tf,
+ *      versions.tf and README.md, every environment those and
+ *      terraform.tfvars.example; every variable has a type and a
+ *      description, every output a description; versions.tf pins
+ *      Terraform and every provider the directory's resources use; the
+ *      README names every variable and output; every module call in an
+ *      environment passes only variables the module declares and every
+ *      one it requires; the tfvars examples set only declared variables,
+ *      and every required one;
+ *   3. the evaluator (t/lib/hcl_eval.mjs) on its own: values it must
+ *      compute, input it must refuse with a clear error, YAML that must
+ *      read back the same, hostile strings included;
+ *   4. each module rendered from t/data/terraform/*.json: its variables'
+ *      validation blocks pass those inputs and refuse broken ones, and
+ *      the user data passes "cloud-init schema --config-file", uses only
+ *      what t/lib/cloudinit_apply.py emulates (t/7102), and fits EC2's
+ *      16 KiB when the package comes from a URL;
+ *   5. where a terraform binary is on PATH after all: "terraform fmt
+ *      -check", and the same modules rendered by Terraform itself must
+ *      give the same data as the evaluator (skipped without one).
+ *
+ * Environment: INKWELL_NODE_MODULES (@cdktf/hcl2json), INKWELL_SRC (the
+ * source tree), INKWELL_TEST_OUT (where rendered files go).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { EvalError, ModuleEval, loadHcl2json, loadModule, yamlencode } from '../lib/hcl_eval.mjs';
+import { diag, done, is, like, note, ok, skipAll } from '../lib/tap.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const src = resolve(process.env.INKWELL_SRC || join(here, '..', '..'));
+const tf = join(src, 'terraform');
+const out = process.env.INKWELL_TEST_OUT || mkdtempSync(join(tmpdir(), 'inkwell-7101-'));
+mkdirSync(out, { recursive: true });
+if (!process.env.INKWELL_NODE_MODULES) skipAll('INKWELL_NODE_MODULES not set (script/test sets it)');
+const hcl = await loadHcl2json(process.env.INKWELL_NODE_MODULES);
+const py = '/usr/bin/python3';
+
+const dirs = (p) => readdirSync(p).filter((f) => statSync(join(p, f)).isDirectory()).sort();
+const moduleNames = dirs(join(tf, 'modules'));
+const envNames = dirs(join(tf, 'environments'));
+ok(moduleNames.length >= 3, `terraform/modules has the modules (${moduleNames.join(', ')})`);
+ok(envNames.length >= 2, `terraform/environments has the environments (${envNames.join(', ')})`);
+
+// --- 1. every file parses ------------------------------------------------------------
+
+function tfFiles(p) {
+	const found = [];
+	for (const f of readdirSync(p).sort()) {
+		const full = join(p, f);
+		if (f === '.terraform') continue;
+		if (statSync(full).isDirectory()) found.push(...tfFiles(full));
+		else if (f.endsWith('.tf') || f.endsWith('.tfvars.example')) found.push(full);
+	}
+	return found;
+}
+for (const f of tfFiles(tf)) {
+	let err = null;
+	try {
+		await hcl.parse(f, readFileSync(f, 'utf8'));
+	} catch (e) {
+		err = e.message;
+	}
+	ok(err === null, `${relative(src, f)} parses`);
+	if (err) diag(err);
+}
+
+// --- 2. structure --------------------------------------------------------------------------
+
+const loaded = {};
+for (const [kind, names] of [['modules', moduleNames], ['environments', envNames]])
+	for (const n of names) {
+		const dir = join(tf, kind, n);
+		try {
+			loaded[`${kind}/${n}`] = await loadModule(hcl, dir);
+		} catch (e) {
+			ok(false, `${kind}/${n} loads`);
+			diag(e.message);
+		}
+	}
+
+function checkStructure(key, mod) {
+	const isEnv = key.startsWith('environments/');
+	const want = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md'];
+	if (isEnv) want.push('terraform.tfvars.example');
+	const missing = want.filter((f) => !existsSync(join(mod.dir, f)));
+	is(missing.join(' '), '', `${key}: has ${want.join(', ')}`);
+
+	const untyped = Object.entries(mod.variables).filter(([, v]) => typeof v.type !== 'string' || !/^\$\{.+\}$/s.test(v.type)).map(([n]) => n);
+	is(untyped.join(' '), '', `${key}: every variable has a type (${Object.keys(mod.variables).length} variables)`);
+	const undescribed = Object.entries(mod.variables).filter(([, v]) => typeof v.description !== 'string' || v.description.trim().length < 10).map(([n]) => n);
+	is(undescribed.join(' '), '', `${key}: every variable has a description`);
+	const wrongFile = Object.entries(mod.variables).filter(([, v]) => v._file !== 'variables.tf').map(([n]) => n);
+	is(wrongFile.join(' '), '', `${key}: variables live in variables.tf`);
+	const outNoDesc = Object.entries(mod.outputs).filter(([, o]) => typeof o.description !== 'string' || o.description.trim().length < 10).map(([n]) => n);
+	is(outNoDesc.join(' '), '', `${key}: every output has a description (${Object.keys(mod.outputs).length} outputs)`);
+	ok(Object.keys(mod.outputs).length > 0, `${key}: has outputs`);
+
+	// versions.tf: Terraform pinned, and every provider the resources use.
+	const tfBlocks = mod.terraform.filter((t) => t._file === 'versions.tf');
+	ok(tfBlocks.some((t) => typeof t.required_version === 'string' && /[<>~=]/.test(t.required_version)),
+		`${key}: versions.tf pins required_version`);
+	const declared = {};
+	for (const t of tfBlocks)
+		for (const rp of t.required_providers || [])
+			Object.assign(declared, rp);
+	const used = new Set([...Object.values(mod.resources), ...Object.values(mod.data)].map((r) => r._type.split('_')[0]));
+	for (const p of Object.keys(mod.providers)) used.add(p);
+	const unpinned = [...used].filter((p) => !declared[p] || typeof declared[p].source !== 'string' || !/[<>~=]|^\d/.test(declared[p].version || ''));
+	is(unpinned.join(' '), '', `${key}: versions.tf pins every provider it uses (${[...used].sort().join(', ') || 'none: it makes no resource'})`);
+	const unused = Object.keys(declared).filter((p) => !used.has(p));
+	is(unused.join(' '), '', `${key}: and declares no provider it does not use`);
+
+	// The README names every variable and output.
+	const readme = existsSync(join(mod.dir, 'README.md')) ? readFileSync(join(mod.dir, 'README.md'), 'utf8') : '';
+	const unnamed = [...Object.keys(mod.variables), ...Object.keys(mod.outputs)].filter((n) => !readme.includes('`' + n + '`'));
+	is(unnamed.join(' '), '', `${key}: README.md names every variable and output`);
+}
+
+const META_ARGS = new Set(['source', 'version', 'count', 'for_each', 'depends_on', 'providers', '_file']);
+
+function checkCalls(key, mod) {
+	for (const [name, call] of Object.entries(mod.modules)) {
+		const target = resolve(mod.dir, String(call.source));
+		const rel = relative(tf, target);
+		const callee = loaded[rel];
+		ok(!!callee && rel.startsWith('modules/'), `${key}: module "${name}" calls ${call.source} (terraform/${rel})`);
+		if (!callee) continue;
+		const args = Object.keys(call).filter((a) => !META_ARGS.has(a));
+		const unknown = args.filter((a) => !(a in callee.variables));
+		is(unknown.join(' '), '', `${key}: module "${name}" passes only variables ${rel} declares`);
+		const required = Object.entries(callee.variables).filter(([, v]) => !('default' in v)).map(([n]) => n);
+		const missing = required.filter((r) => !args.includes(r));
+		is(missing.join(' '), '', `${key}: module "${name}" passes every variable ${rel} requires (${required.join(', ')})`);
+	}
+}
+
+async function checkExample(key, mod) {
+	const f = join(mod.dir, 'terraform.tfvars.example');
+	if (!existsSync(f)) return;
+	const vars = await hcl.parse('terraform.tfvars.example', readFileSync(f, 'utf8'));
+	const unknown = Object.keys(vars).filter((v) => !(v in mod.variables));
+	is(unknown.join(' '), '', `${key}: terraform.tfvars.example sets only declared variables`);
+	const required = Object.entries(mod.variables).filter(([, v]) => !('default' in v)).map(([n]) => n);
+	const missing = required.filter((r) => !(r in vars));
+	is(missing.join(' '), '', `${key}: terraform.tfvars.example sets every required variable (${required.join(', ')})`);
+}
+
+for (const [key, mod] of Object.entries(loaded)) {
+	checkStructure(key, mod);
+	if (key.startsWith('environments/')) {
+		ok(Object.keys(mod.modules).length >= 3, `${key}: calls the modules (${Object.keys(mod.modules).join(', ')})`);
+		checkCalls(key, mod);
+		await checkExample(key, mod);
+	} else {
+		ok(Object.keys(mod.resources).length === 0 && Object.keys(mod.data).length === 0,
+			`${key}: creates nothing (provider-neutral: it renders user data)`);
+	}
+}
+
+// --- 3. the evaluator itself ---------------------------------------------------------------------
+
+const scratch = mkdtempSync(join(out, 'eval-'));
+writeFileSync(join(scratch, 'greeting.tftpl'), 'hello ${who}, $${not} %%{this}\n');
+writeFileSync(join(scratch, 'directive.tftpl'), '%{ for x in xs }${x}%{ endfor }\n');
+writeFileSync(join(scratch, 'latin1.bin'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+
+// evalLocal: the value of local.x where x = EXPR, with optional extra .tf
+// text and inputs.
+let caseNo = 0;
+async function evalLocal(expr, { extra = '', inputs = {} } = {}) {
+	const dir = join(scratch, `case-${++caseNo}`);
+	mkdirSync(dir);
+	writeFileSync(join(dir, 'main.tf'), `locals {\n  x = ${expr}\n}\n${extra}`);
+	const mod = await loadModule(hcl, dir);
+	const ev = new ModuleEval(hcl, mod, inputs, { cwd: scratch });
+	await ev.prepare();
+	return ev.local('x');
+}
+
+const VALUE_CASES = [
+	['"a${"b"}c${1 + 2}"', 'abc3'],
+	['"$${literal} %%{too}"', '${literal} %{too}'],
+	['"tab\\tquote\\"u\\u00e9"', 'tab\tquote"ué'],
+	['{ a = 1, "b-c" = [true, null], (var.k) = "v" }', { a: 1, 'b-c': [true, null], kk: 'v' }, { extra: 'variable "k" {\n  type = string\n  default = "kk"\n}\n' }],
+	['[for i, s in ["a", "b", "c"] : "${i}${upper(s)}" if s != "b"]', ['0A', '2C']],
+	['{ for k, v in { x = 1, y = 2 } : "k-${k}" => v * 10 }', { 'k-x': 10, 'k-y': 20 }],
+	['length(var.l) > 1 ? var.l[1] : "none"', 'q', { extra: 'variable "l" {\n  type = list(string)\n  default = ["p", "q"]\n}\n' }],
+	['merge({ a = 1, b = 2 }, { b = 3 }, null)', { a: 1, b: 3 }],
+	['concat([1], [], [2, 3])', [1, 2, 3]],
+	['join(",", [for n in [3, 1, 2] : tostring(n)])', '3,1,2'],
+	['jsonencode({ b = [1, "x"], a = null })', '{"b":[1,"x"],"a":null}'],
+	['base64encode("inkwell")', 'aW5rd2VsbA=='],
+	['templatefile("greeting.tftpl", { who = "ada" })', 'hello ada, ${not} %{this}\n'],
+	['file("greeting.tftpl")', 'hello ${who}, $${not} %%{this}\n'],
+	['can(regex("^[a-z]+$", "abc")) && !can(regex("^[a-z]+$", "ab1"))', true],
+	['alltrue([for n in [1, 2] : n > 0]) && !anytrue([false])', true],
+	['floor(7 / 2) + 10 % 4 - -1', 6],
+	['var.o.b', 3, { extra: 'variable "o" {\n  type = object({ a = string, b = optional(number, 3), c = optional(string) })\n  default = { a = "x" }\n}\n' }],
+	['var.o.c == null', true, { extra: 'variable "o" {\n  type = object({ a = string, c = optional(string) })\n  default = { a = "x" }\n}\n' }],
+	['yamlencode({ b = ["x", { c = [] }], a = {} })', '"a": {}\n"b":\n  - "x"\n  - "c": []\n'],
+	['[cidrhost("10.17.71.0/24", 10), cidrhost("10.42.7.9/16", 300), cidrhost("10.42.0.0/16", -1)]', ['10.17.71.10', '10.42.1.44', '10.42.255.255']],
+	['tonumber(split("/", "10.0.0.0/22")[1]) + length(values({ b = 1, a = 2 })) + length(keys({}))', 24],
+];
+for (const [expr, want, opts] of VALUE_CASES) {
+	let got;
+	try {
+		got = await evalLocal(expr, opts);
+	} catch (e) {
+		got = `error: ${e.message}`;
+	}
+	is(JSON.stringify(sortKeys(got)), JSON.stringify(sortKeys(want)), `evaluator: ${expr}`);
+}
+
+const ERROR_CASES = [
+	['"%{ if true }x%{ endif }"', /template directives .* not supported/],
+	['templatefile("directive.tftpl", { xs = [1] })', /template directives .* not supported/],
+	['templatefile("greeting.tftpl", {})', /"who" is not one of the template's variables/],
+	['aws_instance.web.id', /aws_instance\.web\.id: unknown name "aws_instance" \(resources are not supported\)/],
+	['module.db.primary_conninfo', /references to module are not supported/],
+	['data.aws_ami.debian.id', /references to data are not supported/],
+	['lookup({ a = 1 }, "a", 0)', /the function lookup\(\) is not supported by this evaluator/],
+	['var.nope', /var\.nope: no such variable/],
+	['local.y', /local\.y: refers to itself \(x -> y -> z -> y\)|refers to itself/, { extra: 'locals {\n  y = local.z\n  z = local.y\n}\n' }],
+	['[1, 2][5]', /index 5 is out of range/],
+	['"a" + 1', /add needs numbers/],
+	['"a${[1]}"', /cannot put list into a string template/],
+	['"x" ? 1 : 2', /the condition .* is string, not a bool/],
+	['[for x in [1] : x]...', /does not parse/],
+	['var.l[*]', /splat expressions .* are not supported/, { extra: 'variable "l" {\n  type = list(string)\n  default = []\n}\n' }],
+	['file("no-such-file")', /file\(\): cannot read .*no-such-file: ENOENT/],
+	['file("latin1.bin")', /latin1\.bin is not UTF-8 text/],
+	['join(",")', /join\(\) takes 2 arguments, got 1/],
+	['{ for s in ["a", "b", "a"] : s => 1 }', /the key "a" comes twice in a for expression/],
+	['can(nosuchfunction(1))', /nosuchfunction\(\) is not supported/],
+	['regex("(", "x")', /regex\(\): bad pattern/],
+	['cidrhost("10.0.0.0/30", 4)', /prefix 10\.0\.0\.0\/30 has no host 4/],
+	['cidrhost("fd00::/64", 1)', /not an IPv4 prefix/],
+	['"${var.s}"', /variable "s": required, and no value was given/, { extra: 'variable "s" {\n  type = string\n}\n' }],
+	['var.o', /variable "o": attribute "a" is required/, { extra: 'variable "o" {\n  type = object({ a = string })\n  default = { b = "x" }\n}\n' }],
+	['var.n', /variable "n": a number required, got string/, { extra: 'variable "n" {\n  type = number\n  default = "ten"\n}\n' }],
+	['var.t', /type map\(list\(any\)\) is not supported|type .* is not supported/, { extra: 'variable "t" {\n  type = tuple([string])\n  default = ["x"]\n}\n' }],
+];
+for (const [expr, want, opts] of ERROR_CASES) {
+	let got = 'no error';
+	try {
+		const v = await evalLocal(expr, opts);
+		got = `no error, value ${JSON.stringify(v)}`;
+	} catch (e) {
+		got = e instanceof EvalError ? e.message : `not an EvalError: ${e.stack}`;
+	}
+	like(got, want, `evaluator refuses: ${expr}`);
+}
+{
+	let got = 'no error';
+	try {
+		const dir = join(scratch, 'unknown-input');
+		mkdirSync(dir);
+		writeFileSync(join(dir, 'main.tf'), 'variable "a" {\n  type = string\n}\n');
+		await new ModuleEval(hcl, await loadModule(hcl, dir), { a: 'x', b: 'y' }).prepare();
+	} catch (e) {
+		got = e.message;
+	}
+	like(got, /input "b": the module .* declares no such variable/, 'evaluator refuses an input the module does not declare');
+	got = 'no error';
+	try {
+		const dir = join(scratch, 'broken');
+		mkdirSync(dir);
+		writeFileSync(join(dir, 'main.tf'), 'locals {\n  x = [1, \n}\n');
+		await loadModule(hcl, dir);
+	} catch (e) {
+		got = e.message;
+	}
+	like(got, /broken\/main\.tf: does not parse/, 'a file that does not parse: the error names it');
+}
+
+// yamlencode of hostile strings reads back the same (Debian's PyYAML, as
+// cloud-init reads it).
+const HOSTILE = {
+	yaml_words: ['yes', 'no', 'on', 'off', 'null', '~', 'true', '0644', '0x1f', '1e3', '.inf', '2001-01-01'],
+	syntax: ['- item', 'key: value', '# comment', '&anchor', '*alias', '!tag', '%directive', '@', '`', '|', '>', '{a: b}', '[1]', '? q', "'single'", '"double"', ''],
+	space: [' leading', 'trailing ', '\ttab', 'line\nbreak\n', '\r\n', 'end\n\n'],
+	control: ['nul\u0000', 'bell\u0007', 'del\u007f', 'c1\u0085\u0099', 'bom\ufeff', 'ls\u2028ps\u2029'],
+	text: ['é ü ß', '日本語', '🦀 emoji', '\\ backslash \\n', '${not interpolated}', 'a'.repeat(3000)],
+	'key: with # odd "chars"\n': 'value',
+	nested: { list: [[], {}, [[]], [{ a: null }]], numbers: [0, -1, 1.5, 1e21, -2.5e-7, 123456789] },
+};
+const hostileYaml = join(out, 'hostile.yaml');
+writeFileSync(hostileYaml, yamlencode(HOSTILE));
+const back = spawnSync(py, ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding="utf-8"))))', hostileYaml], { encoding: 'utf8' });
+let same = false;
+try {
+	same = back.status === 0 && JSON.stringify(sortKeys(JSON.parse(back.stdout))) === JSON.stringify(sortKeys(HOSTILE));
+} catch (e) {
+	diag(e.message);
+}
+ok(same, 'yamlencode: hostile strings (YAML words, syntax, control characters, ...) read back the same through PyYAML');
+if (!same) diag(back.stderr.slice(0, 2000), back.stdout.slice(0, 2000));
+
+function sortKeys(v) {
+	if (Array.isArray(v)) return v.map(sortKeys);
+	if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+	return v;
+}
+
+// --- 4. the modules, rendered -----------------------------------------------------------------
+
+const data = join(src, 't', 'data', 'terraform');
+const RENDER = [
+	// [module, inputs file, output, index, fits EC2's 16 KiB]
+	['cache', 'cache.json', 'user_data', null, true],
+	['database', 'database.json', 'primary_user_data', null, true],
+	['database', 'database.json', 'replica_user_data', 0, true],
+	['database', 'database.json', 'replica_user_data', 1, true],
+	['app-host', 'app-host.json', 'user_data', null, true],
+	['app-host', 'app-host-embedded.json', 'user_data', null, false],
+	['load-balancer', 'load-balancer.json', 'user_data', null, true],
+];
+const cloudInit = spawnSync('cloud-init', ['--version'], { encoding: 'utf8' }).status === 0;
+const rendered = {};
+async function render(modName, inputs) {
+	const mod = loaded[`modules/${modName}`];
+	const ev = new ModuleEval(hcl, mod, inputs);
+	await ev.prepare();
+	return ev;
+}
+
+for (const [modName, file, output, index, ec2] of RENDER) {
+	const label = `${modName} ${output}${index === null ? '' : `[${index}]`} (${file})`;
+	let text;
+	try {
+		const ev = await render(modName, JSON.parse(readFileSync(join(data, file), 'utf8')));
+		const failed = await ev.validate();
+		is(failed.map((f) => `${f.variable}: ${f.message}`).join('; '), '', `${label}: the inputs pass every validation block`);
+		text = await ev.output(output);
+		if (index !== null) text = text[index];
+	} catch (e) {
+		ok(false, `${label}: renders`);
+		diag(e.message);
+		continue;
+	}
+	const name = `${modName}-${output}${index === null ? '' : `-${index}`}-${file.replace(/\.json$/, '')}.yaml`;
+	const path = join(out, name);
+	writeFileSync(path, text);
+	rendered[name] = text;
+	like(text.split('\n')[0], /^#cloud-config$/, `${label}: renders, starting with #cloud-config`);
+	if (cloudInit) {
+		const r = spawnSync('cloud-init', ['schema', '--config-file', path], { encoding: 'utf8' });
+		ok(r.status === 0 && /Valid cloud-config/.test(r.stdout), `${label}: cloud-init schema --config-file: valid`);
+		if (r.status !== 0) diag((r.stdout + r.stderr).slice(0, 2000));
+	} else {
+		ok(true, `${label}: cloud-init schema # SKIP cloud-init not installed (script/bootstrap installs it)`);
+	}
+	const a = spawnSync(py, [join(src, 't', 'lib', 'cloudinit_apply.py'), path, '-', 'check'], { encoding: 'utf8' });
+	is(a.status, 0, `${label}: uses only what t/lib/cloudinit_apply.py emulates (t/7102 runs it)`);
+	if (a.status !== 0) diag(a.stderr);
+	if (ec2) ok(Buffer.byteLength(text) <= 16384, `${label}: ${Buffer.byteLength(text)} bytes, within EC2's 16 KiB for user data`);
+}
+
+// What the rendered data says, checked where a slip would cost a machine.
+{
+	const app = rendered['app-host-user_data-app-host.yaml'] || '';
+	like(app, /replica_file = \/etc\/inkwell\/database-replica/, 'app-host: with a replica, inkwell.conf names its file');
+	like(rendered['app-host-user_data-app-host-embedded.yaml'] || '', /;replica_file =/, 'app-host: without one, it does not');
+	like(rendered['app-host-user_data-app-host-embedded.yaml'] || '', /"encoding": "b64"/, 'app-host: an embedded package travels base64-encoded');
+	like(app, /DEB_URL='https:\/\/packages\.example\.org\/inkwell_0\.1\.0_amd64\.deb'/, 'app-host: a URL package: the script gets the URL');
+	like(rendered['database-primary_user_data-database.yaml'] || '', /host    replication  replicator  10\.0\.2\.21\/32  scram-sha-256\\nhost    replication  replicator  10\.0\.1\.22\/32/,
+		'database: pg_hba.conf admits replication from every database machine');
+	like(rendered['database-primary_user_data-database.yaml'] || '', /host  inkwell  inkwell  10\.0\.2\.0\/24  scram-sha-256/, 'database: pgbouncer admits the client networks');
+	like(rendered['database-replica_user_data-1-database.yaml'] || '', /"hostname": "inkwell-db-3"[\s\S]*"replica"/, 'database: each replica has its own host name and runs as replica');
+}
+
+// Broken inputs: each must fail the validation block meant for it, with
+// its message.
+const BROKEN = [
+	['app-host', 'app-host.json', { inkwell_deb: { sha256: 'F'.repeat(64), url: 'https://x.example/p.deb' } }, /64 lower-case hex digits/],
+	['app-host', 'app-host.json', { inkwell_deb: { sha256: 'f'.repeat(64), url: 'https://x.example/p.deb', content_base64: 'eA==' } }, /Set exactly one of inkwell_deb\.url and inkwell_deb\.content_base64/],
+	['app-host', 'app-host.json', { inkwell_deb: { sha256: 'f'.repeat(64) } }, /Set exactly one/],
+	['app-host', 'app-host.json', { inkwell_deb: { sha256: 'f'.repeat(64), url: "https://x.example/it's.deb" } }, /without spaces or quotes/],
+	['app-host', 'app-host.json', { base_url: 'https://blog.example.org\n[server]\nworkers = 1' }, /base_url must be/],
+	['app-host', 'app-host.json', { redis_address: 'redis' }, /HOST:PORT/],
+	['app-host', 'app-host.json', { database_primary: 'dbname=inkwell\nhost=x' }, /one line of libpq/],
+	['app-host', 'app-host.json', { admin_password: 'short' }, /at least 8 characters/],
+	['app-host', 'app-host.json', { workers: 0 }, /workers must be/],
+	['app-host', 'app-host.json', { name: 'App_1' }, /DNS label/],
+	['app-host', 'app-host.json', { trusted_proxies: ['10.0.0.0/33'] }, /IPv4 network/],
+	['app-host', 'app-host.json', { ssh_authorized_keys: ['not a key'] }, /OpenSSH public key/],
+	['database', 'database.json', { password: "it's-a-password-with-quote" }, /password must be 16 to 128/],
+	['database', 'database.json', { replication_password: 'short' }, /replication password must be/],
+	['database', 'database.json', { primary: { name: 'db', address: '10.0.1.256' } }, /primary\.address must be an IPv4 address/],
+	['database', 'database.json', { replicas: [{ name: 'db 2', address: '10.0.1.2' }] }, /replica's name must be a DNS label/],
+	['database', 'database.json', { client_cidrs: [] }, /at least one IPv4 network/],
+	['database', 'database.json', { user: 'postgres' }, /neither postgres nor replicator/],
+	['database', 'database.json', { pgbouncer_port: 5432 }, /not PostgreSQL's 5432/],
+	['cache', 'cache.json', { address: 'cache.internal' }, /IPv4 address/],
+	['cache', 'cache.json', { maxmemory_mb: 8 }, /at least 16/],
+	['load-balancer', 'load-balancer.json', { backends: [] }, /at least one IPv4 address/],
+];
+for (const [modName, file, change, want] of BROKEN) {
+	const inputs = { ...JSON.parse(readFileSync(join(data, file), 'utf8')), ...change };
+	let got;
+	try {
+		const ev = await render(modName, inputs);
+		got = (await ev.validate()).map((f) => `var.${f.variable}: ${f.message}`).join('; ') || 'passed every validation';
+	} catch (e) {
+		got = `error: ${e.message}`;
+	}
+	like(got, want, `${modName}: refuses ${JSON.stringify(change).slice(0, 90)}`);
+}
+
+// The environments' variables: the tfvars examples must pass their
+// validation blocks, and broken values must not.
+const ENV_BROKEN = {
+	local: [
+		[{ app_count: 0 }, /app_count must be a whole number from 1 to 20/],
+		[{ network_cidr: '10.17.71.0/25' }, /network_cidr must be an IPv4 network of \/24 or larger/],
+		[{ inkwell_deb_path: 'build/deb/inkwell.tar.gz' }, /must name a \.deb file/],
+		[{ memory_mb: { app: 256, database: 2048, cache: 512, lb: 512 } }, /at least 512 MiB/],
+	],
+	aws: [
+		[{ region: 'Frankfurt' }, /region must be an AWS region name/],
+		[{ replica_count: 1.5 }, /replica_count must be a whole number/],
+		[{ vpc_cidr: '10.42.0.0/24' }, /vpc_cidr must be an IPv4 network of \/22 or larger/],
+		[{ certificate_arn: 'arn:aws:iam::1:server-certificate/x' }, /certificate_arn must be empty or an ACM certificate ARN/],
+		[{ domain_name: 'blog.example.org/path' }, /domain_name must be empty or a host name/],
+	],
+};
+for (const env of envNames) {
+	const mod = loaded[`environments/${env}`];
+	const f = join(mod.dir, 'terraform.tfvars.example');
+	if (!mod || !existsSync(f)) continue;
+	const example = await hcl.parse('terraform.tfvars.example', readFileSync(f, 'utf8'));
+	const attempt = async (inputs) => {
+		try {
+			const ev = new ModuleEval(hcl, mod, inputs);
+			await ev.prepare();
+			return (await ev.validate()).map((b) => `var.${b.variable}: ${b.message}`).join('; ') || 'passed every validation';
+		} catch (e) {
+			return `error: ${e.message}`;
+		}
+	};
+	is(await attempt(example), 'passed every validation', `environments/${env}: terraform.tfvars.example passes every validation block`);
+	for (const [change, want] of ENV_BROKEN[env] || [])
+		like(await attempt({ ...example, ...change }), want, `environments/${env}: refuses ${JSON.stringify(change)}`);
+}
+
+// --- 5. Terraform itself, where there is one ------------------------------------------------------
+
+const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+if (terraform.status !== 0) {
+	ok(true, 'terraform fmt -check # SKIP no terraform binary here');
+	ok(true, 'Terraform renders what the evaluator renders # SKIP no terraform binary here');
+} else {
+	note(`also checking with ${terraform.stdout.split('\n')[0]}`);
+	const fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-diff', tf], { encoding: 'utf8' });
+	ok(fmt.status === 0, 'terraform fmt -check -recursive terraform/');
+	if (fmt.status !== 0) diag(fmt.stdout.slice(0, 3000));
+	for (const [modName, file, output, index] of RENDER) {
+		const label = `${modName} ${output}${index === null ? '' : `[${index}]`} (${file})`;
+		const name = `${modName}-${output}${index === null ? '' : `-${index}`}-${file.replace(/\.json$/, '')}.yaml`;
+		const root = mkdtempSync(join(out, 'tf-'));
+		const inputs = JSON.parse(readFileSync(join(data, file), 'utf8'));
+		writeFileSync(join(root, 'main.tf.json'), JSON.stringify({
+			module: { m: { source: join(tf, 'modules', modName), ...inputs } },
+			output: { out: { value: `\${module.m.${output}${index === null ? '' : `[${index}]`}}`, sensitive: true } },
+		}, null, 2));
+		const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
+		const steps = [['init', '-no-color', '-backend=false'], ['validate', '-no-color'], ['apply', '-no-color', '-auto-approve']];
+		let failed = null;
+		for (const args of steps) {
+			if (args[0] === 'apply') {
+				// -backend=false above; apply wants a state: a local one.
+				spawnSync('terraform', ['init', '-no-color', '-reconfigure'], { cwd: root, env, encoding: 'utf8', timeout: 120000 });
+			}
+			const r = spawnSync('terraform', args, { cwd: root, env, encoding: 'utf8', timeout: 120000 });
+			if (r.status !== 0) {
+				failed = `terraform ${args[0]}: ${(r.stdout + r.stderr).slice(-1500)}`;
+				break;
+			}
+		}
+		let same = false;
+		if (!failed) {
+			const o = spawnSync('terraform', ['output', '-raw', 'out'], { cwd: root, env, encoding: 'utf8' });
+			writeFileSync(join(root, 'terraform.yaml'), o.stdout);
+			const cmp = spawnSync(py, ['-c', 'import sys,yaml; a,b=(yaml.safe_load(open(f, encoding="utf-8")) for f in sys.argv[1:]); sys.exit(0 if a == b else 1)',
+				join(root, 'terraform.yaml'), join(out, name)], { encoding: 'utf8' });
+			same = cmp.status === 0 && o.stdout.startsWith('#cloud-config\n');
+			if (!same) failed = `the data differ: compare ${join(root, 'terraform.yaml')} with ${join(out, name)}`;
+		}
+		ok(same, `${label}: Terraform validates the module and renders the same data as the evaluator`);
+		if (failed) diag(failed);
+		else rmSync(root, { recursive: true, force: true });
+	}
+}
+
+rmSync(scratch, { recursive: true, force: true });
+done();

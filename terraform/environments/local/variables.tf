@@ -1,0 +1,114 @@
+variable "libvirt_uri" {
+  type        = string
+  description = "The libvirt daemon to create the machines with."
+  default     = "qemu:///system"
+}
+
+variable "pool" {
+  type        = string
+  description = "The libvirt storage pool for the disks (virsh pool-list)."
+  default     = "default"
+}
+
+variable "prefix" {
+  type        = string
+  description = "Starts the name of every libvirt object made here (machines, disks, the network), and the machines' host names."
+  default     = "inkwell"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,39}$", var.prefix))
+    error_message = "prefix must be 1 to 40 of a-z, 0-9 and -, starting with a letter."
+  }
+}
+
+variable "base_image" {
+  type        = string
+  description = "Debian 12 cloud image (qcow2) the machines' disks start from: a URL the provider downloads, or a local path. The \"generic\" image has Debian's full kernel, for local virtual hardware; the \"genericcloud\" one has a kernel trimmed for cloud platforms."
+  default     = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-generic-amd64.qcow2"
+}
+
+variable "network_cidr" {
+  type        = string
+  description = "The private network libvirt makes for the machines (NAT to the outside, which apt needs). The machines take fixed addresses in it: .10 the load balancer, .20 up the app hosts, .50 the database primary, .51 up its replicas, .60 the cache."
+  default     = "10.17.71.0/24"
+
+  validation {
+    condition     = can(cidrhost(var.network_cidr, 254)) && tonumber(split("/", var.network_cidr)[1]) <= 24
+    error_message = "network_cidr must be an IPv4 network of /24 or larger, such as 10.17.71.0/24."
+  }
+}
+
+variable "app_count" {
+  type        = number
+  description = "How many app machines (nginx and inkwell) the load balancer spreads requests over."
+  default     = 2
+
+  validation {
+    condition     = var.app_count >= 1 && var.app_count <= 20 && floor(var.app_count) == var.app_count
+    error_message = "app_count must be a whole number from 1 to 20."
+  }
+}
+
+variable "replica_count" {
+  type        = number
+  description = "How many streaming replicas of the database (0: reads go to the primary). App machine i reads from replica i modulo replica_count."
+  default     = 1
+
+  validation {
+    condition     = var.replica_count >= 0 && var.replica_count <= 5 && floor(var.replica_count) == var.replica_count
+    error_message = "replica_count must be a whole number from 0 to 5."
+  }
+}
+
+variable "inkwell_deb_path" {
+  type        = string
+  description = "Path to the inkwell Debian package on this machine (script/deb prints it: build/deb/inkwell_VERSION_amd64.deb). It travels to the app machines inside their cloud-init disks."
+
+  validation {
+    condition     = can(regex("\\.deb$", var.inkwell_deb_path))
+    error_message = "inkwell_deb_path must name a .deb file."
+  }
+}
+
+variable "ssh_authorized_keys" {
+  type        = list(string)
+  description = "SSH public keys that may log in to every machine as debian (who may sudo). Without one, only the console (virsh console) lets you in, and Debian's cloud image has no password for it."
+  default     = []
+
+  validation {
+    condition     = alltrue([for k in var.ssh_authorized_keys : can(regex("^(ssh-|ecdsa-|sk-)[^\\n]+$", k))])
+    error_message = "Each key must be one line of an OpenSSH public key (ssh-ed25519 AAAA..., ecdsa-sha2-..., ...)."
+  }
+}
+
+variable "memory_mb" {
+  type = object({
+    app      = number
+    database = number
+    cache    = number
+    lb       = number
+  })
+  description = "Memory of each kind of machine, in MiB."
+  default = {
+    app      = 1024
+    database = 2048
+    cache    = 512
+    lb       = 512
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.memory_mb) : m >= 512])
+    error_message = "Every machine needs at least 512 MiB."
+  }
+}
+
+variable "disk_gb" {
+  type        = number
+  description = "Size of each machine's disk, in GiB (the cloud image grows into it at first boot)."
+  default     = 10
+
+  validation {
+    condition     = var.disk_gb >= 4 && floor(var.disk_gb) == var.disk_gb
+    error_message = "disk_gb must be a whole number of at least 4."
+  }
+}

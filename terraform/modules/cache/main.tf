@@ -1,0 +1,41 @@
+# The cache machine: Redis as inkwell's page cache (DESIGN.md: a cache and
+# only a cache), configured by cloud-init.
+#
+# cloud-init installs redis-server, writes the settings below to
+# /etc/inkwell-provision/, and runs provision-cache.sh once, which puts
+# them in place (Redis's own user must exist by then, so the files are
+# staged rather than written where they belong) and restarts Redis.
+
+locals {
+  # Appended to Debian's /etc/redis/redis.conf by an "include" line; the
+  # last value of a directive wins.
+  redis_conf = templatefile("${path.module}/files/redis-inkwell.conf.tftpl", {
+    address      = var.address
+    port         = var.port
+    maxmemory_mb = var.maxmemory_mb
+  })
+
+  # cloud-init refuses an empty ssh_authorized_keys: only when there are keys.
+  ssh_keys = { for k, v in { ssh_authorized_keys = var.ssh_authorized_keys } : k => v if length(v) > 0 }
+
+  cloud_config = merge(local.ssh_keys, {
+    hostname       = var.name
+    package_update = true
+    packages       = ["redis-server"]
+    write_files = [
+      {
+        path        = "/etc/inkwell-provision/redis-inkwell.conf"
+        permissions = "0600"
+        content     = local.redis_conf
+      },
+      {
+        path        = "/usr/local/sbin/inkwell-provision-cache"
+        permissions = "0755"
+        content     = file("${path.module}/files/provision-cache.sh")
+      },
+    ]
+    runcmd = [["/usr/local/sbin/inkwell-provision-cache"]]
+  })
+
+  user_data = "#cloud-config\n${yamlencode(local.cloud_config)}"
+}
