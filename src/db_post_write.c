@@ -278,6 +278,38 @@ post_ok(const struct post_in *p, bool now_ok, struct refusal *e)
 	return true;
 }
 
+/*
+ * Gives post post_id exactly p's tags, inside the caller's transaction:
+ * the old links go, each tag is made or found with tag_sql (its slug and
+ * name; it returns the tag's id) and linked.
+ */
+static enum status
+set_tags(struct db *db, PGconn *pg, struct arena *a, const char *post_id,
+    const struct post_in *p, const char *tag_sql, bool *lost)
+{
+	PGresult	*res;
+	enum status	 st;
+	const char	*v[2];
+
+	v[0] = post_id;
+	if ((st = run(db, pg, a, "clearing tags", Q_CLEAR_TAGS, 1, v, NULL,
+	    lost)) != ST_OK)
+		return st;
+	for (size_t i = 0; i < p->ntags; i++) {
+		v[0] = p->tag_slugs[i];
+		v[1] = p->tag_names != NULL ? p->tag_names[i] : NULL;
+		if ((st = run(db, pg, a, "saving tag", tag_sql, 2, v, &res,
+		    lost)) != ST_OK)
+			return st;
+		v[0] = post_id;
+		v[1] = PQgetvalue(res, 0, 0);
+		if ((st = run(db, pg, a, "tagging post", Q_LINK_TAG, 2, v,
+		    NULL, lost)) != ST_OK)
+			return st;
+	}
+	return ST_OK;
+}
+
 enum status
 db_post_save(struct db *db, struct arena *a, const struct post_in *p,
     int64_t *id)
@@ -332,22 +364,8 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	    &lost)) != ST_OK)
 		goto out;
 	post_id = PQgetvalue(res, 0, 0);
-	v[0] = post_id;
-	if ((st = run(db, pg, a, "clearing tags", Q_CLEAR_TAGS, 1, v, NULL,
-	    &lost)) != ST_OK)
+	if ((st = set_tags(db, pg, a, post_id, p, Q_UPSERT_TAG, &lost)) != ST_OK)
 		goto out;
-	for (size_t i = 0; i < p->ntags; i++) {
-		v[0] = p->tag_slugs[i];
-		v[1] = p->tag_names != NULL ? p->tag_names[i] : NULL;
-		if ((st = run(db, pg, a, "saving tag", Q_UPSERT_TAG, 2, v,
-		    &res, &lost)) != ST_OK)
-			goto out;
-		v[0] = post_id;
-		v[1] = PQgetvalue(res, 0, 0);
-		if ((st = run(db, pg, a, "tagging post", Q_LINK_TAG, 2, v,
-		    NULL, &lost)) != ST_OK)
-			goto out;
-	}
 	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
 	    &lost)) != ST_OK)
 		goto out;
@@ -431,22 +449,8 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 		goto out;
 	}
 	post_id = PQgetvalue(res, 0, 0);
-	v[0] = post_id;
-	if ((st = run(db, pg, a, "clearing tags", Q_CLEAR_TAGS, 1, v, NULL,
-	    &lost)) != ST_OK)
+	if ((st = set_tags(db, pg, a, post_id, p, Q_KEEP_TAG, &lost)) != ST_OK)
 		goto out;
-	for (size_t i = 0; i < p->ntags; i++) {
-		v[0] = p->tag_slugs[i];
-		v[1] = p->tag_names != NULL ? p->tag_names[i] : NULL;
-		if ((st = run(db, pg, a, "saving tag", Q_KEEP_TAG, 2, v,
-		    &res, &lost)) != ST_OK)
-			goto out;
-		v[0] = post_id;
-		v[1] = PQgetvalue(res, 0, 0);
-		if ((st = run(db, pg, a, "tagging post", Q_LINK_TAG, 2, v,
-		    NULL, &lost)) != ST_OK)
-			goto out;
-	}
 	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
 	    &lost)) != ST_OK)
 		goto out;
