@@ -18,6 +18,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "conf.h"
 #include "db.h"
 #include "input.h"
 #include "log.h"
@@ -76,13 +77,22 @@ session_hash_hex(struct arena *a, const char *token)
 	return out;
 }
 
+/*
+ * Cookies are Secure when the client spoke TLS to nginx, and also when
+ * the site's base_url is https: behind a load balancer that ends TLS,
+ * nginx on the app host sees plain HTTP, yet the browser is on https and
+ * the cookie must never travel without it.
+ */
 void
 session_cookie(struct req *r, const char *name, const char *value,
     const char *path, int max_age, const char *samesite)
 {
+	bool	 secure = r->https ||
+	    strncmp(r->w->conf->base_url, "https://", 8) == 0;
+
 	out_header(r, "Set-Cookie", arena_printf(r->a,
 	    "%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=%s%s", name,
-	    value, path, max_age, samesite, r->https ? "; Secure" : ""));
+	    value, path, max_age, samesite, secure ? "; Secure" : ""));
 }
 
 /* The host part of an Origin ("scheme://host[:port]"), or NULL. */

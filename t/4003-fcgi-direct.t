@@ -141,10 +141,16 @@ ok "and removes nothing it should not (log says stopped)" grep -q '"stopped"' "$
 
 # TCP listener.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-write_conf "$tmp/t.conf" "127.0.0.1:$port" 1
+# Its base_url is https, as behind a load balancer that ends TLS: nginx
+# on the app host sends no HTTPS=on, yet cookies must be Secure.
+write_conf "$tmp/t.conf" "127.0.0.1:$port" 1 "[server]
+base_url = https://blog.example"
 start "$tmp/t.conf" "$tmp/t.log"
 ok "inkwelld listens on TCP 127.0.0.1:$port" wait_for req "127.0.0.1:$port" GET /livez
 is "$(status_of "127.0.0.1:$port" GET /healthz)" 200 "/healthz over TCP"
+like "$(req "127.0.0.1:$port" GET /admin/login | tr -d '\r' | grep -i '^Set-Cookie: inkwell_login=')" \
+	'; HttpOnly; SameSite=Strict; Secure$' \
+	"base_url https: the sign-in cookie is Secure without HTTPS=on"
 kill -TERM "$pid"; wait "$pid"
 is "$?" 0 "TCP instance stops cleanly"
 
