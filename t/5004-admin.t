@@ -17,7 +17,7 @@ CTL=$INKWELL_BUILD/inkwellctl
 TMP=$(mktemp -d /tmp/inkwell-5004.XXXXXX)
 sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" -c "$1"; }
 PW='a long enough passphrase'
-USERS="'t5admin','t5alice','t5bob'"
+USERS="'t5admin','t5alice','t5bob','t5xss'"
 cleanup() {
 	sql "DELETE FROM posts WHERE author_id IN (SELECT id FROM users WHERE username IN ($USERS));
 	     DELETE FROM tags WHERE slug LIKE 't5-%' OR slug LIKE '%script%' OR slug LIKE '%onerror%';
@@ -244,6 +244,50 @@ for page in / /archive /posts/t5-xss /admin/settings; do
 done
 is "$(req "$A" POST /admin/settings --data-urlencode "csrf=$ADTOK" --data-urlencode title=x \
 	--data-urlencode posts_per_page=0)" 422 "posts per page 0 is refused"
+
+# The inputs that are not a post's or the settings' fields: an author's
+# name, the sign-in form, a search, the tag forms, a bad date.
+noraw() { ok "  $1: nothing comes back as markup" bash -c "! grep -qF -e '<script>alert' -e '<img src=x' -e '<svg/onload' '$TMP/body'"; if_fail raw_in; }
+printf '%s\n' "$PW" | "$CTL" -c "$INKWELL_TEST_CONF" user add --role author \
+	--name "W $X1 $X2" --password-stdin t5xss >/dev/null 2>&1
+W=$TMP/xss.jar
+is "$(login "$W" t5xss "$PW")" 303 "an author whose name holds payloads signs in"
+req "$W" GET /admin/posts/new >/dev/null
+WTOK=$(csrf)
+noraw "the admin page naming them"
+is "$(req "$W" POST /admin/posts --data-urlencode "csrf=$WTOK" --data-urlencode title=Byline \
+	--data-urlencode slug=t5-byline --data-urlencode status=published)" 303 "  and publishes a post"
+for page in /posts/t5-byline /authors/t5xss / /feed.atom; do
+	is "$(req "$TMP/anon" GET "$page")" 200 "$page: 200"
+	noraw "$page"
+done
+like "$(req "$TMP/anon" GET /authors/t5xss >/dev/null; cat "$TMP/body")" 'W &quot;&gt;&lt;script&gt;' "  the name shows as text"
+is "$(login "$TMP/xlogin" "$X1" "$PW")" 403 "a sign-in with a payload for a username: 403"
+noraw "the sign-in form shown again"
+is "$(req "$TMP/anon" GET "/admin/login?next=%22%3E%3Cscript%3Ealert(1)%3C/script%3E")" 200 "the sign-in page with a payload in next"
+noraw "the sign-in page"
+is "$(req "$TMP/anon" GET "/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E")" 200 "a search for a payload"
+noraw "the search page"
+like "$(cat "$TMP/body")" 'value="&quot;&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;"' "  the query shows as text in its box"
+is "$(req "$A" POST /admin/tags --data-urlencode "csrf=$ADTOK" --data-urlencode "name=T5 tag $X1")" 303 \
+	"an admin adds a tag named with a payload"
+TSLUG=$(sql "SELECT slug FROM tags WHERE name LIKE 'T5 tag %'")
+like "$TSLUG" '^[a-z0-9-]+$' "  its slug is made of safe characters ($TSLUG)"
+is "$(req "$A" POST "/admin/tags/$TSLUG" --data-urlencode "csrf=$ADTOK" --data-urlencode "name=T5 tag $X2")" 303 \
+	"  and renames it to another"
+is "$(req "$A" GET /admin/tags)" 200 "/admin/tags: 200"
+noraw "/admin/tags"
+is "$(req "$A" POST /api/v1/posts -H "X-CSRF-Token: $ADTOK" -H 'Content-Type: application/json' \
+	-d "{\"slug\":\"t5-tagged\",\"title\":\"Tagged\",\"status\":\"published\",\"tags\":[\"$TSLUG\"]}")" 201 \
+	"a post with that tag"
+for page in "/tags/$TSLUG" /posts/t5-tagged; do
+	is "$(req "$TMP/anon" GET "$page")" 200 "$page: 200"
+	noraw "$page"
+done
+is "$(req "$AL" POST /admin/posts --data-urlencode "csrf=$ATOK" --data-urlencode title=When \
+	--data-urlencode slug=t5-when --data-urlencode status=scheduled --data-urlencode "published_at=$X1")" 422 \
+	"a payload for a date: 422"
+noraw "the refused form"
 
 # --- comments --------------------------------------------------------------
 req "$TMP/anon" GET /posts/t5-alice-one >/dev/null
