@@ -149,6 +149,14 @@ put t5002-big.png "$big" "$AUTHOR"
 is "$code" 413 "9 MiB: 413 (before it is read)"
 is "$(header Content-Type)" "application/json" "as a JSON error"
 is "$(pg -c "SELECT count(*) FROM media WHERE name = 't5002-big.png'")" 0 "and nothing stored"
+# Over nginx's own cap (16 MiB): nginx refuses it, still as the API's
+# JSON error.
+head -c $((8 * 1024 * 1024)) /dev/zero >>"$big"
+put t5002-big.png "$big" "$AUTHOR"
+is "$code" 413 "17 MiB, over nginx's cap: 413"
+is "$(header Content-Type)" "application/json" "  as a JSON error"
+like "$(cat "$TMP/body")" '^\{"error":\{"status":413,"code":"body_too_large",' "  the API's error, code body_too_large"
+is "$(header X-Cache)" "" "  not taken for a cached page"
 
 put t5002-n.png "$TMP/a.png" ""
 is "$code" 401 "PUT without a token: 401"
