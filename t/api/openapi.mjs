@@ -13,10 +13,12 @@
  *   3. Every operation in "paths" is routed: OPTIONS on its path is not a
  *      404 and, when the server lists methods (Allow), lists it; and an
  *      operation that declares bearerAuth answers 401 without a token.
- *
- * Operations of the write API not routed yet are listed in PENDING: their
- * checks are TODO ("not ok ... # TODO pending"), and prove reports them as
- * unexpectedly passing once the server routes them: then drop them here.
+ *   4. Write API, with the API tokens of an author and of an admin that
+ *      t/5003-openapi.t made (INKWELL_OA_AUTHOR_TOKEN, _ADMIN_TOKEN): tags,
+ *      posts and media made, changed and deleted, and the errors the
+ *      document declares (400, 403, 404, 409, 415, 422), each answer with
+ *      a declared status and, when it has a body, the declared schema.
+ *      What it makes is named oa-check-*; the .t removes it either way.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,10 +26,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { bail, diag, done, is, like, note, ok, skipAll } from '../lib/tap.mjs';
-
-// Issue 5's write API, described in the document before the server has it.
-const PENDING = new Set([
-]);
 
 // Stand-ins for path parameters: well-formed, and naming nothing, so a
 // request that gets past routing changes nothing.
@@ -42,6 +40,9 @@ if (BASE === '')
 	skipAll('INKWELL_TEST_URL not set (script/test sets it)');
 if (!env.INKWELL_NODE_MODULES)
 	skipAll('INKWELL_NODE_MODULES not set (script/test installs the npm packages)');
+for (const k of ['INKWELL_OA_ADMIN_TOKEN', 'INKWELL_OA_AUTHOR_TOKEN', 'INKWELL_OA_PNG', 'INKWELL_OA_PNG2'])
+	if (!env[k])
+		skipAll(`${k} not set (t/5003-openapi.t sets it)`);
 
 async function request(path, init = {}) {
 	const res = await fetch(BASE + path, {
@@ -162,35 +163,59 @@ if (v.code !== 0)
 
 // --- 2. the read API keeps the document's shapes -----------------------
 
-// shape(template, path, status): GET path; the operation GET template
-// declares status with a JSON schema, and the answer matches it.
-async function shape(template, path, status) {
-	const op = doc.paths?.[template]?.get;
-	const declared = op?.responses?.[String(status)];
-	const schema = declared && deref(declared).content?.['application/json']?.schema;
-	const name = `GET ${path}`;
-	const r = await request(path);
-
-	if (!is(r.status, status, `${name}: ${status}`))
-		return null;
-	if (!ok(schema !== undefined,
-	    `${name}: the document declares ${status} for GET ${template} with a JSON schema`))
-		return null;
+// check(method, template, path, status, opts): sends the request (opts:
+// token, json: a value sent as JSON, raw + type: a body as it is); the
+// operation METHOD template declares status, and the answer matches it:
+// no body where the document gives it none, else JSON of its schema.
+// Returns the parsed answer, or null.
+async function check(method, template, path, status, opts = {}) {
+	const op = doc.paths?.[template]?.[method.toLowerCase()];
+	const ref = op?.responses?.[String(status)];
+	const declared = ref && deref(ref);
+	const name = `${method} ${path}${opts.as ? ` (${opts.as})` : ''}`;
+	const headers = {};
 	let body;
+	if (opts.token)
+		headers.Authorization = `Bearer ${opts.token}`;
+	if (opts.json !== undefined) {
+		headers['Content-Type'] = 'application/json';
+		body = JSON.stringify(opts.json);
+	} else if (opts.raw !== undefined) {
+		headers['Content-Type'] = opts.type;
+		body = opts.raw;
+	}
+	const r = await request(path, { method, headers, body });
+
+	if (!is(r.status, status, `${name}: ${status}`)) {
+		diag(r.text.slice(0, 400));
+		return null;
+	}
+	if (!ok(declared !== undefined,
+	    `${name}: the document declares ${status} for ${method} ${template}`))
+		return null;
+	if (declared.content === undefined) {
+		is(r.text, '', `${name}: no body, as the document says`);
+		return null;
+	}
+	const schema = declared.content['application/json']?.schema;
+	if (!ok(schema !== undefined, `${name}: the document gives ${status} a JSON schema`))
+		return null;
+	let parsed;
 	try {
-		body = JSON.parse(r.text);
+		parsed = JSON.parse(r.text);
 	} catch (e) {
 		ok(false, `${name}: the answer is JSON`);
 		diag(e.message);
 		return null;
 	}
 	const errs = [];
-	conform(body, schema, 'answer', errs);
+	conform(parsed, schema, 'answer', errs);
 	ok(errs.length === 0, `${name}: the answer matches the document`);
 	for (const e of errs.slice(0, 20))
 		diag(e);
-	return body;
+	return parsed;
 }
+const shape = (template, path, status) => check('GET', template, path, status);
 
 const list = await shape('/api/v1/posts', '/api/v1/posts', 200);
 const first = list?.posts?.[0];
@@ -218,23 +243,15 @@ for (const [template, item] of Object.entries(doc.paths || {}))
 	for (const m of METHODS)
 		if (item[m] !== undefined)
 			ops.push({ template, method: m.toUpperCase(), op: item[m] });
-const known = new Set(ops.map((o) => `${o.method} ${o.template}`));
-const stale = [...PENDING].filter((p) => !known.has(p));
-ok(stale.length === 0, 'every pending operation is in the document');
-if (stale.length)
-	diag(`not in the document: ${stale.join(', ')}`);
-
 for (const { template, method, op } of ops) {
 	const key = `${method} ${template}`;
-	const todo = PENDING.has(key) ? { todo: 'pending' } : {};
 	const path = template.replace(/\{([^}]+)\}/g, (_, p) =>
 		encodeURIComponent(SAMPLE[p] ?? 'x'));
 	let r = await request(path, { method: 'OPTIONS' });
 	const allow = r.headers.get('allow');
 	ok(r.status !== 404 && (allow === null ||
 	    allow.split(/,\s*/).includes(method)),
-	    `${key} is routed (OPTIONS: ${r.status}${allow ? `, Allow: ${allow}` : ''})`,
-	    todo);
+	    `${key} is routed (OPTIONS: ${r.status}${allow ? `, Allow: ${allow}` : ''})`);
 
 	const secured = (op.security || doc.security || []).some((s) =>
 		'bearerAuth' in s);
@@ -255,8 +272,68 @@ for (const { template, method, op } of ops) {
 		// not JSON: the check below fails and shows the status
 	}
 	ok(r.status === 401 && code === 'unauthorized',
-	    `${key} without a token: 401 unauthorized (got ${r.status} ${code ?? 'non-JSON'})`,
-	    todo);
+	    `${key} without a token: 401 unauthorized (got ${r.status} ${code ?? 'non-JSON'})`);
 }
-note(`${ops.length} operations, ${PENDING.size} pending`);
+note(`${ops.length} operations`);
+
+// --- 4. the write API keeps the document's shapes ----------------------
+
+const AUTHOR = { token: env.INKWELL_OA_AUTHOR_TOKEN, as: 'author' };
+const ADMIN = { token: env.INKWELL_OA_ADMIN_TOKEN, as: 'admin' };
+const png = readFileSync(env.INKWELL_OA_PNG);
+const png2 = readFileSync(env.INKWELL_OA_PNG2);
+const T = '/api/v1/tags';
+const TS = '/api/v1/tags/{slug}';
+const P = '/api/v1/posts';
+const PS = '/api/v1/posts/{slug}';
+const M = '/api/v1/media/{name}';
+
+const me = await check('GET', '/api/v1/me', '/api/v1/me', 200, AUTHOR);
+is(me?.user?.role, 'author', 'the author token is the author');
+
+// Tags: anyone signed in may add one; only an admin may change or remove it.
+const tag = await check('POST', T, T, 201,
+    { ...AUTHOR, json: { slug: 'oa-check-tag', name: 'OA check' } });
+is(tag?.tag?.slug, 'oa-check-tag', 'the new tag is in the answer');
+await check('POST', T, T, 409, { ...AUTHOR, json: { slug: 'oa-check-tag' } });
+await check('POST', T, T, 422, { ...AUTHOR, json: { slug: 'Not A Slug' } });
+await check('PATCH', TS, `${T}/oa-check-tag`, 403, { ...AUTHOR, json: { name: 'x' } });
+await check('PATCH', TS, `${T}/oa-check-tag`, 200, { ...ADMIN, json: { name: 'OA renamed' } });
+await check('PATCH', TS, `${T}/oa-check-none`, 404, { ...ADMIN, json: { name: 'x' } });
+
+// Posts: an author's own, and not the admin's.
+const post = await check('POST', P, P, 201, { ...AUTHOR, json: {
+	slug: 'oa-check-post', title: 'OpenAPI check', body_md: '*x*',
+	status: 'published', tags: ['oa-check-tag'] } });
+is(post?.post?.author?.username, 't5003-author', 'the post is the author\'s');
+await check('POST', P, P, 201, { ...ADMIN, json: { slug: 'oa-check-admin', title: 'Admin\'s' } });
+await check('POST', P, P, 409, { ...AUTHOR, json: { slug: 'oa-check-post', title: 'Again' } });
+await check('POST', P, P, 422, { ...AUTHOR, json: { slug: 'oa-check-bad', title: '' } });
+await check('POST', P, P, 400, { ...AUTHOR, raw: '{"slug":', type: 'application/json' });
+await check('POST', P, P, 415, { ...AUTHOR, raw: 'slug=x', type: 'application/x-www-form-urlencoded' });
+await check('PATCH', PS, `${P}/oa-check-post`, 200, { ...AUTHOR, json: { title: 'Changed' } });
+await check('PATCH', PS, `${P}/oa-check-admin`, 403, { ...AUTHOR, json: { title: 'Mine' } });
+await check('DELETE', PS, `${P}/oa-check-admin`, 403, AUTHOR);
+await check('PATCH', PS, `${P}/oa-check-none`, 404, { ...AUTHOR, json: { title: 'x' } });
+await check('GET', PS, `${P}/oa-check-post`, 200);
+
+// Media: the same bytes again are 200, other bytes under the name 409.
+const media = `${'/api/v1/media'}/oa-check.png`;
+const up = await check('PUT', M, media, 201, { ...AUTHOR, raw: png, type: 'image/png' });
+is(up?.media?.name, 'oa-check.png', 'the upload is in the answer');
+await check('PUT', M, media, 200, { ...AUTHOR, raw: png, type: 'image/png' });
+await check('PUT', M, media, 409, { ...AUTHOR, raw: png2, type: 'image/png' });
+await check('PUT', M, '/api/v1/media/oa-check-text.png', 415,
+    { ...AUTHOR, raw: 'not an image', type: 'image/png' });
+await check('GET', '/api/v1/media', '/api/v1/media', 200, AUTHOR);
+await check('DELETE', M, media, 204, AUTHOR);
+await check('DELETE', M, media, 404, AUTHOR);
+
+// Gone for good.
+await check('DELETE', PS, `${P}/oa-check-post`, 204, AUTHOR);
+await check('DELETE', PS, `${P}/oa-check-admin`, 204, ADMIN);
+await check('DELETE', PS, `${P}/oa-check-post`, 404, AUTHOR);
+await check('DELETE', TS, `${T}/oa-check-tag`, 403, AUTHOR);
+await check('DELETE', TS, `${T}/oa-check-tag`, 204, ADMIN);
+await check('DELETE', TS, `${T}/oa-check-tag`, 404, ADMIN);
 done();
