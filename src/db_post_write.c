@@ -141,64 +141,6 @@ chars(const char *s)
 	return c;
 }
 
-static bool
-digits(const char *s, int n, int lo, int hi)
-{
-	int	 v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v >= lo && v <= hi;
-}
-
-/*
- * YYYY-MM-DD, optionally [T ]HH:MM[:SS[.f{1,6}]] and then Z or +-HH[:MM].
- * Impossible dates (February 30) are left to PostgreSQL, which refuses
- * them as a data exception.
- */
-static bool
-iso8601_ok(const char *s)
-{
-	const char	*p = s;
-	int		 f;
-
-	if (strlen(s) < 10 || !digits(p, 4, 1, 9999) || p[4] != '-' ||
-	    !digits(p + 5, 2, 1, 12) || p[7] != '-' || !digits(p + 8, 2, 1, 31))
-		return false;
-	p += 10;
-	if (*p == '\0')
-		return true;
-	if ((*p != 'T' && *p != ' ') || strlen(p) < 6 ||
-	    !digits(p + 1, 2, 0, 23) || p[3] != ':' || !digits(p + 4, 2, 0, 59))
-		return false;
-	p += 6;
-	if (*p == ':') {
-		if (!digits(p + 1, 2, 0, 60))
-			return false;
-		p += 3;
-		if (*p == '.') {
-			for (f = 0; p[1 + f] >= '0' && p[1 + f] <= '9'; f++)
-				;
-			if (f < 1 || f > 6)
-				return false;
-			p += 1 + f;
-		}
-	}
-	if (*p == '\0' || strcmp(p, "Z") == 0)
-		return true;
-	if (*p != '+' && *p != '-')
-		return false;
-	if (!digits(p + 1, 2, 0, 14))
-		return false;
-	p += 3;
-	if (*p == ':')
-		p++;
-	return *p == '\0' || (digits(p, 2, 0, 59) && p[2] == '\0');
-}
-
 /* What was refused, for the caller to show. */
 struct refusal {
 	const char	*field;
@@ -246,13 +188,13 @@ post_ok(const struct post_in *p, bool now_ok, struct refusal *e)
 	    strcmp(p->status, "scheduled") != 0))
 		return bad(e, slug, "status", "must be draft, published or "
 		    "scheduled");
-	if (p->published_at != NULL && !iso8601_ok(p->published_at))
+	if (p->published_at != NULL && !util_iso8601_ok(p->published_at))
 		return bad(e, slug, "published_at", "not an ISO 8601 timestamp");
 	if (p->published_at == NULL && strcmp(p->status, "draft") != 0 &&
 	    !(now_ok && strcmp(p->status, "published") == 0))
 		return bad(e, slug, "published_at", "needed unless the post is "
 		    "a draft");
-	if (p->updated_at != NULL && !iso8601_ok(p->updated_at))
+	if (p->updated_at != NULL && !util_iso8601_ok(p->updated_at))
 		return bad(e, slug, "updated_at", "not an ISO 8601 timestamp");
 	if (!now_ok && (p->author == NULL ||
 	    !util_username_ok(p->author, strlen(p->author))))

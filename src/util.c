@@ -182,3 +182,57 @@ util_text_ok(const char *s, size_t min, size_t max, bool lines)
 	}
 	return c >= min && c <= max;
 }
+
+/* s[0..n) are n digits whose value is in [lo, hi]; stops at a NUL. */
+static bool
+digits(const char *s, int n, int lo, int hi)
+{
+	int	 v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= lo && v <= hi;
+}
+
+bool
+util_iso8601_ok(const char *s)
+{
+	const char	*p = s;
+	int		 f;
+
+	if (s == NULL || strlen(s) < 10 || !digits(p, 4, 1, 9999) || p[4] != '-' ||
+	    !digits(p + 5, 2, 1, 12) || p[7] != '-' || !digits(p + 8, 2, 1, 31))
+		return false;
+	p += 10;
+	if (*p == '\0')
+		return true;
+	if ((*p != 'T' && *p != ' ') || strlen(p) < 6 ||
+	    !digits(p + 1, 2, 0, 23) || p[3] != ':' || !digits(p + 4, 2, 0, 59))
+		return false;
+	p += 6;
+	if (*p == ':') {
+		if (!digits(p + 1, 2, 0, 60))
+			return false;
+		p += 3;
+		if (*p == '.') {
+			for (f = 0; p[1 + f] >= '0' && p[1 + f] <= '9'; f++)
+				;
+			if (f < 1 || f > 6)
+				return false;
+			p += 1 + f;
+		}
+	}
+	if (*p == '\0' || strcmp(p, "Z") == 0)
+		return true;
+	if (*p != '+' && *p != '-')
+		return false;
+	if (!digits(p + 1, 2, 0, 14))
+		return false;
+	p += 3;
+	if (*p == ':')
+		p++;
+	return *p == '\0' || (digits(p, 2, 0, 59) && p[2] == '\0');
+}

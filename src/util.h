@@ -47,6 +47,14 @@ bool	 util_slug_ok(const char *, size_t n, size_t max);
 /* A username as the schema checks it: ^[a-z0-9][a-z0-9_-]{0,39}$. */
 bool	 util_username_ok(const char *, size_t n);
 
+/*
+ * A timestamp as posts take it: YYYY-MM-DD, optionally [T ]HH:MM[:SS[.f
+ * up to 6 digits]] and then Z or +-HH[:MM]; false for anything else,
+ * NULL included. Impossible dates (February 30) pass: PostgreSQL refuses
+ * them as a data exception.
+ */
+bool	 util_iso8601_ok(const char *);
+
 /* Parses a PostgreSQL WAL position ("16/B374D848"); 0 when malformed. */
 uint64_t util_lsn_parse(const char *);
 
