@@ -167,6 +167,7 @@ ctl_user(const struct conf *conf, int argc, char **argv)
 	struct db	*db;
 	struct arena	*a;
 	size_t		 n;
+	long		 ended;
 	int		 ch, rc;
 
 	if (argc < 2)
@@ -230,9 +231,10 @@ ctl_user(const struct conf *conf, int argc, char **argv)
 			    none ? ", cannot sign in until a password is set"
 			    : "");
 	} else if (strcmp(sub, "passwd") == 0) {
-		if ((rc = report(db_user_passwd(db, a, u.username, hash),
-		    "setting the password", u.username)) == 0)
-			printf("password of %s set\n", u.username);
+		if ((rc = report(db_user_passwd(db, a, u.username, hash,
+		    &ended), "setting the password", u.username)) == 0)
+			printf("password of %s set; %ld session%s signed "
+			    "out\n", u.username, ended, ended == 1 ? "" : "s");
 	} else if ((rc = report(db_user_list(db, a, &list, &n),
 	    "listing users", "")) == 0) {
 		printf("%-20s %-7s %-9s %-20s %s\n", "USERNAME", "ROLE",

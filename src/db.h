@@ -237,9 +237,11 @@ struct user_out {
 /* ST_OK; ST_CONFLICT when the username or email is taken. */
 enum status	 db_user_add(struct db *, struct arena *, const struct user_in *);
 
-/* ST_OK; ST_NOTFOUND when there is no such user. */
+/* ST_OK, and the user's sessions are gone (*sessions_ended of them);
+ * ST_NOTFOUND when there is no such user. */
 enum status	 db_user_passwd(struct db *, struct arena *,
-		    const char *username, const char *password_hash);
+		    const char *username, const char *password_hash,
+		    long *sessions_ended);
 
 /* Every user, by username; *out in the arena. */
 enum status	 db_user_list(struct db *, struct arena *, struct user_out **out,

@@ -2,6 +2,7 @@
 /* db_user.c: users for inkwellctl user, and later the login. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
@@ -16,9 +17,14 @@ static const char Q_ADD[] =
     "INSERT INTO users (username, display_name, email, role, password_hash)"
     " VALUES ($1, $2, nullif($3, ''), $4, $5)";
 
+/* A new password ends every session the user had: whoever knew the old
+ * one may be signed in. API tokens stay (they are revoked on their own). */
 static const char Q_PASSWD[] =
-    "UPDATE users SET password_hash = $2, updated_at = now()"
-    " WHERE username = $1";
+    "WITH u AS (UPDATE users SET password_hash = $2, updated_at = now()"
+    " WHERE username = $1 RETURNING id),"
+    " gone AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)"
+    " RETURNING 1)"
+    " SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM gone)";
 
 static const char Q_LIST[] =
     "SELECT username, display_name, role, coalesce(email, ''),"
@@ -42,18 +48,22 @@ db_user_add(struct db *db, struct arena *a, const struct user_in *u)
 
 enum status
 db_user_passwd(struct db *db, struct arena *a, const char *username,
-    const char *password_hash)
+    const char *password_hash, long *sessions_ended)
 {
 	PGconn		*pg;
 	PGresult	*res;
 	const char	*v[2] = { username, password_hash };
 
+	*sessions_ended = 0;
 	if ((pg = db_primary(db)) == NULL)
 		return ST_UNAVAILABLE;
 	if ((res = db_exec(db, pg, a, "setting a password", Q_PASSWD, 2,
 	    v)) == NULL)
 		return db_write_failure(db, pg);
-	return strcmp(PQcmdTuples(res), "1") == 0 ? ST_OK : ST_NOTFOUND;
+	if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
+		return ST_NOTFOUND;
+	*sessions_ended = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	return ST_OK;
 }
 
 enum status

@@ -73,6 +73,7 @@ like "$out" 'cannot sign in' "says the user cannot sign in yet"
 is "$(pgdb -c "SELECT password_hash IS NULL FROM users WHERE username = 'carol'")" t "no hash stored"
 out=$(printf 'another good one\n' | ctl user passwd --password-stdin carol 2>&1)
 is "$?" 0 "user passwd sets it"
+like "$out" '^password of carol set; 0 sessions signed out$' "  and says how many sessions it ended"
 like "$(pgdb -c "SELECT password_hash FROM users WHERE username = 'carol'")" '^\$argon2id\$' "now hashed"
 out=$(printf 'another good one\n' | ctl user passwd --password-stdin nobody 2>&1)
 is "$?" 1 "passwd for a user that does not exist: exit 1"

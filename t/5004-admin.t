@@ -438,6 +438,16 @@ for i in $(seq 1 20); do login "$TMP/u$i" "t5nobody$i" wrong --interface 127.0.0
 is "$(login "$TMP/u21" t5alice "$PW" --interface 127.0.0.9)" 429 "after 20 failures from one address, it is locked (per address)"
 is "$(login "$TMP/u22" t5alice "$PW" --interface 127.0.0.10)" 303 "  another address is not"
 
+# --- a new password ends the old sessions ------------------------------------
+is "$(req "$AL" GET /admin/posts)" 200 "alice is signed in"
+out=$(printf '%s\n' "$PW" | "$CTL" -c "$INKWELL_TEST_CONF" user passwd --password-stdin t5alice 2>&1)
+like "$out" '^password of t5alice set; [1-9][0-9]* sessions? signed out$' "inkwellctl user passwd says her sessions ended"
+is "$(sql "SELECT count(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 't5alice')")" 0 \
+	"  none is left in PostgreSQL"
+is "$(req "$AL" GET /admin/posts)" 303 "  her old cookie no longer signs in"
+is "$(req "$A" GET /admin/posts)" 200 "  the admin's session is untouched"
+is "$(login "$AL" t5alice "$PW")" 303 "  and she signs in again"
+
 # --- signing out --------------------------------------------------------------
 req "$A" GET /admin/posts >/dev/null
 is "$(req "$A" POST /admin/logout --data-urlencode "csrf=$(csrf)")" 303 "signing out: 303"
