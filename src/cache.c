@@ -92,6 +92,7 @@ struct cache {
 	char		*path;		/* unix socket, or NULL for TCP */
 	char		*host;
 	int		 port;
+	char		*password;	/* AUTH with it; NULL: none */
 	bool		 off;		/* no address configured */
 	struct timeval	 tv;
 	int64_t		 ttl;
@@ -179,6 +180,8 @@ cache_open(const struct conf *conf)
 		c->budget = conf->pages_max_mb * (1 << 20) /
 		    (conf->workers > 0 ? conf->workers : 1);
 	}
+	if (conf->redis_password[0] != '\0')
+		c->password = xstrdup(conf->redis_password);
 	if (conf->redis_address[0] == '\0')
 		c->off = true;
 	else if (parse_address(c, conf->redis_address) != 0) {
@@ -199,6 +202,10 @@ cache_close(struct cache *c)
 		redisFree(c->rc);
 	free(c->path);
 	free(c->host);
+	if (c->password != NULL) {
+		explicit_bzero(c->password, strlen(c->password));
+		free(c->password);
+	}
 	free(c->pages);
 	free(c);
 }
@@ -290,6 +297,30 @@ trip(struct cache *c, const char *what)
 	c->open_until = util_now() + c->retry;
 }
 
+/* AUTH on a new connection; false (breaker tripped) when refused. A
+ * Redis that wants no password refuses AUTH too: the configuration is
+ * wrong either way, and a page cache anyone could write to is not used. */
+static bool
+auth(struct cache *c)
+{
+	redisReply	*rep;
+	bool		 good;
+
+	rep = redisCommand(c->rc, "AUTH %s", c->password);
+	if (rep == NULL) {
+		trip(c, "auth");
+		return false;
+	}
+	good = rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "OK") == 0;
+	if (!good)
+		log_msg(LOG_WARN, "redis: auth: %s", rep->type ==
+		    REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+	freeReplyObject(rep);
+	if (!good)
+		trip(c, "auth");
+	return good;
+}
+
 /* The connection, made if needed; NULL when off or the breaker is open
  * (unless force: writers always try). */
 static redisContext *
@@ -309,6 +340,8 @@ conn(struct cache *c, bool force)
 		trip(c, "connect");
 		return NULL;
 	}
+	if (c->password != NULL && !auth(c))
+		return NULL;
 	/* Trust nothing in Redis before comparing versions. */
 	c->sync_at = 0;
 	return c->rc;

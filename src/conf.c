@@ -69,6 +69,7 @@ static const struct ckey keys[] = {
 	    1, 60, false },
 	{ "redis", "address", CT_STR, S(redis_address),
 	    "unix:/run/redis/redis-server.sock", 0, 0, true },
+	{ "redis", "password", CT_STR, S(redis_password), "", 0, 0, true },
 	{ "redis", "timeout", CT_INT, S(redis_timeout), "100", 1, 10000,
 	    false },
 	{ "redis", "ttl", CT_INT, S(redis_ttl), "600", 1, 86400, false },

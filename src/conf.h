@@ -27,6 +27,7 @@ struct conf {
 	int64_t	 db_connect_timeout;	/* seconds */
 	/* [redis] */
 	char	*redis_address;		/* unix:PATH or HOST:PORT; empty: off */
+	char	*redis_password;	/* AUTH after connecting; empty: none */
 	int64_t	 redis_timeout;		/* milliseconds, connect and command */
 	int64_t	 redis_ttl;		/* seconds a cached page lives */
 	int64_t	 redis_retry;		/* ms without Redis after a failure */

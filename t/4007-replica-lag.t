@@ -24,7 +24,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
-need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_TEST_REDIS
+need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_TEST_REDIS INKWELL_TEST_REDIS_PASSWORD_FILE
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src/build}
 for c in psql curl nginx ss; do
@@ -146,6 +146,7 @@ cat >"$STACK_CONF" <<-EOF
 
 	[redis]
 	address = unix:$INKWELL_TEST_REDIS
+	password_file = $INKWELL_TEST_REDIS_PASSWORD_FILE
 	timeout = 100
 	ttl = 600
 	sync_interval = 1000

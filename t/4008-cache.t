@@ -30,7 +30,8 @@ redis_start() {
 	echo $! >"$REDIS_PIDFILE"
 	local i
 	for ((i = 0; i < 50; i++)); do
-		[[ $(redis-cli -s "$INKWELL_TEST_VAR/run/redis.sock" ping 2>/dev/null) == PONG ]] && return 0
+		[[ $(REDISCLI_AUTH=$(cat "$INKWELL_TEST_VAR/redis-password") \
+			redis-cli -s "$INKWELL_TEST_VAR/run/redis.sock" ping 2>/dev/null) == PONG ]] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -294,6 +295,34 @@ theme_off() { ! theme_on; }
 ok "back on the first theme, it is gone again (within 10 s)" wait_for 10 theme_off
 get "$p" >/dev/null
 unlike "$(cat "$TMP/body")" 'theme-4008' "from the post page too"
+
+# --- Redis's password ------------------------------------------------------
+# The stack's Redis wants one (requirepass). With a wrong one inkwell
+# must not use Redis at all, yet answer every page; with the right one
+# back, caching resumes by itself.
+LOG=$INKWELL_TEST_VAR/log/inkwell.log
+ok "the stack's Redis refuses a client without its password" \
+	bash -c "redis-cli -s '$INKWELL_TEST_VAR/run/redis.sock' get x 2>&1 | grep -q NOAUTH"
+printf 'not-the-password\n' >"$TMP/wrong-password"
+sed -i "s#^password_file = .*#password_file = $TMP/wrong-password#" "$INKWELL_TEST_CONF"
+lines0=$(wc -l <"$LOG")
+kill -HUP "$SUP"
+auth_logged() { tail -n +"$((lines0 + 1))" "$LOG" | grep -q 'redis: auth: WRONGPASS'; }
+never_hit() {
+	local i
+	for i in 1 2 3; do
+		[[ $(get "$p") == 200 ]] || return 1
+		[[ $(xcache) != HIT ]] || return 1
+	done
+}
+wrong_pw_served() { [[ $(get "$p") == 200 ]] && auth_logged; }
+ok "with a wrong password the post page is still served, and the refusal logged (within 10 s)" \
+	wait_for 10 wrong_pw_served
+ok "  three times over, never from the cache" never_hit
+cp "$TMP/conf.orig" "$INKWELL_TEST_CONF"
+kill -HUP "$SUP"
+hits_again() { get "$p" >/dev/null; get "$p" >/dev/null; [[ $(xcache) == HIT ]]; }
+ok "with the right password back, pages are cached again (within 10 s)" wait_for 10 hits_again
 
 # --- Redis stopped under load -----------------------------------------
 metric() { curl -s --max-time 5 "$URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }

@@ -43,7 +43,8 @@ STACK_PRIVATE_ENV=(
 	INKWELL_HTTP_PORT INKWELL_PG_PORT INKWELL_REDIS_PORT INKWELL_VAR
 	INKWELL_BUILD INKWELL_SRC INKWELL_CONFIGURE_FLAGS
 	INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_SOCKET INKWELL_TEST_PG
-	INKWELL_TEST_REDIS INKWELL_TEST_CONF INKWELL_TEST_PIDFILE
+	INKWELL_TEST_REDIS INKWELL_TEST_REDIS_PASSWORD_FILE INKWELL_TEST_CONF
+	INKWELL_TEST_PIDFILE
 	INKWELL_NODE_MODULES
 )
 
@@ -106,6 +107,7 @@ stack_init() {
 	STACK_REDIS_SOCKET=$STACK_RUN/redis.sock
 	STACK_INKWELL_PIDFILE=$STACK_RUN/inkwelld.pid
 	STACK_REDIS_PIDFILE=$STACK_RUN/redis.pid
+	STACK_REDIS_PASSWORD_FILE=$STACK_VAR/redis-password
 	STACK_NGINX_PIDFILE=$STACK_RUN/nginx.pid
 	STACK_PGDATA=$STACK_VAR/pg
 	STACK_PG_CONNINFO="host=$STACK_RUN port=$STACK_PG_PORT dbname=inkwell user=postgres"
@@ -388,13 +390,19 @@ stack_pg_stop() {
 # ---------------------------------------------------------------------------
 # Redis
 
+# Redis wants a password, as a production one should: nobody who can
+# reach it may write pages readers are served. It is made once, kept in
+# redis-password (mode 0600), and inkwell reads it with password_file.
 stack_redis_start() {
 	local conf=$STACK_VAR/redis.conf log=$STACK_LOG/redis.log pid
-	cat >"$conf" <<-EOF
+	[[ -s $STACK_REDIS_PASSWORD_FILE ]] ||
+		(umask 077 && head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$STACK_REDIS_PASSWORD_FILE")
+	(umask 077 && cat >"$conf") <<-EOF
 		# Written by script/lib/stack.sh on every start; edits are lost.
 		bind 127.0.0.1
 		port $STACK_REDIS_PORT
 		protected-mode yes
+		requirepass $(cat "$STACK_REDIS_PASSWORD_FILE")
 		unixsocket $STACK_REDIS_SOCKET
 		unixsocketperm 770
 		daemonize no
@@ -422,7 +430,12 @@ stack_redis_start() {
 }
 
 _stack_redis_ping() {
-	[[ $(redis-cli -s "$STACK_REDIS_SOCKET" ping 2>/dev/null) == PONG ]]
+	[[ $(stack_redis_cli ping 2>/dev/null) == PONG ]]
+}
+
+# stack_redis_cli ARGS...: redis-cli on the stack's Redis, with its password.
+stack_redis_cli() {
+	REDISCLI_AUTH=$(cat "$STACK_REDIS_PASSWORD_FILE") redis-cli -s "$STACK_REDIS_SOCKET" "$@"
 }
 
 stack_redis_stop() {
@@ -457,6 +470,7 @@ stack_inkwell_config() {
 
 		[redis]
 		address = unix:$STACK_REDIS_SOCKET
+		password_file = $STACK_REDIS_PASSWORD_FILE
 		timeout = 100
 
 		[paths]
