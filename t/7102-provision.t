@@ -181,13 +181,13 @@ cp "$DEB" "$TMP/www/"
 sha=$(sha256sum "$DEB" | cut -d' ' -f1)
 
 pw() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
-DB_PW=$(pw) REPL_PW=$(pw) ADMIN_PW=$(pw)
+DB_PW=$(pw) REPL_PW=$(pw) ADMIN_PW=$(pw) REDIS_PW=$(pw)
 
 render() { # MODULE INPUTS OUTPUT [INDEX] > FILE
 	node "$here/terraform/render.mjs" "$src/terraform/modules/$1" "$2" "$3" ${4:+"$4"}
 }
 cat >"$TMP/cache.json" <<EOF
-{ "name": "cache", "address": "${ADDR[cache]}", "maxmemory_mb": 64 }
+{ "name": "cache", "address": "${ADDR[cache]}", "maxmemory_mb": 64, "password": "$REDIS_PW" }
 EOF
 cat >"$TMP/database.json" <<EOF
 { "primary": { "name": "db-primary", "address": "${ADDR[dbp]}" },
@@ -203,7 +203,8 @@ cat >"$TMP/app.json" <<EOF
   "inkwell_deb": { "url": "http://$NET.1:$DEB_PORT/${DEB##*/}", "sha256": "$sha" },
   "database_primary": "$(cat "$TMP/primary.conninfo")",
   "database_replica": "$(cat "$TMP/replica.conninfo")",
-  "redis_address": "${ADDR[cache]}:6379", "base_url": "http://${ADDR[lb]}",
+  "redis_address": "${ADDR[cache]}:6379", "redis_password": "$REDIS_PW",
+  "base_url": "http://${ADDR[lb]}",
   "trusted_proxies": [ "${ADDR[lb]}/32" ], "workers": 2,
   "admin_password": "$ADMIN_PW", "wait_seconds": 120 }
 EOF
@@ -294,12 +295,16 @@ inrole() {
 
 # -- 4. each role, and what it serves
 run cache 120
-is "$(inlan redis-cli -h "${ADDR[cache]}" ping 2>&1)" PONG "Redis answers on ${ADDR[cache]}:6379"
-is "$(inlan redis-cli -h "${ADDR[cache]}" config get maxmemory-policy 2>&1 | tail -n 1)" allkeys-lru \
+rcli() { inlan env REDISCLI_AUTH="$REDIS_PW" redis-cli -h "${ADDR[cache]}" "$@"; }
+is "$(rcli ping 2>&1)" PONG "Redis answers on ${ADDR[cache]}:6379, with the password"
+like "$(inlan redis-cli -h "${ADDR[cache]}" get x 2>&1)" NOAUTH "and refuses a client without it"
+like "$(inlan env REDISCLI_AUTH="wrong-$REDIS_PW" redis-cli -h "${ADDR[cache]}" get x 2>&1)" 'WRONGPASS|NOAUTH' \
+	"or with a wrong one"
+is "$(rcli config get maxmemory-policy 2>&1 | tail -n 1)" allkeys-lru \
 	"with the module's settings (maxmemory-policy allkeys-lru)"
-is "$(inlan redis-cli -h "${ADDR[cache]}" config get maxmemory 2>&1 | tail -n 1)" $((64 * 1024 * 1024)) \
+is "$(rcli config get maxmemory 2>&1 | tail -n 1)" $((64 * 1024 * 1024)) \
 	"(maxmemory from maxmemory_mb = 64)"
-is "$(inrole cache redis-cli ping 2>&1)" PONG "and on 127.0.0.1 there"
+is "$(inrole cache env REDISCLI_AUTH="$REDIS_PW" redis-cli ping 2>&1)" PONG "and on 127.0.0.1 there"
 
 run dbp 180
 pg() { # ROLE PASSWORD SQL
@@ -346,8 +351,10 @@ is "$(pg dbr "$DB_PW" "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename
 like "$(inrole dbr runuser -u postgres -- psql -X -At -c \
 	"SELECT count(*) FROM pg_stat_activity WHERE datname = 'inkwell' AND application_name = 'inkwell'" 2>&1)" '^[1-9]' \
 	"inkwell's workers read from the replica (application_name inkwell there, through its pgbouncer)"
+is "$(inrole app stat -c '%U:%G %a' /etc/inkwell/redis-password 2>&1)" "root:inkwell 640" \
+	"Redis's password is in a file only root and inkwell read"
 ok "pages go to Redis (keys there after GET /)" \
-	wait_for 5 eval '[[ $(inlan redis-cli -h "${ADDR[cache]}" dbsize 2>/dev/null) -gt 0 ]]'
+	wait_for 5 eval '[[ $(rcli dbsize 2>/dev/null) -gt 0 ]]'
 
 run lb 180
 lb=http://${ADDR[lb]}

@@ -374,6 +374,11 @@ for (const [modName, file, output, index, ec2] of RENDER) {
 	like(rendered['app-host-user_data-app-host-embedded.yaml'] || '', /;replica_file =/, 'app-host: without one, it does not');
 	like(rendered['app-host-user_data-app-host-embedded.yaml'] || '', /"encoding": "b64"/, 'app-host: an embedded package travels base64-encoded');
 	like(app, /DEB_URL='https:\/\/packages\.example\.org\/inkwell_0\.1\.0_amd64\.deb'/, 'app-host: a URL package: the script gets the URL');
+	like(app, /\\npassword_file = \/etc\/inkwell\/redis-password\\n/, 'app-host: with a Redis password, inkwell.conf names its file');
+	like(app, /"content": "cache-test-password-0123456789\\n"\n +"path": "\/etc\/inkwell-provision\/redis-password"\n +"permissions": "0600"/,
+		'app-host: and the password is staged for it, root only');
+	like(rendered['app-host-user_data-app-host-embedded.yaml'] || '', /\\n;password_file =\\n/, 'app-host: without one, it does not');
+	like(rendered['cache-user_data-cache.yaml'] || '', /\\nrequirepass cache-test-password-0123456789\\n/, 'cache: Redis wants the password');
 	like(rendered['database-primary_user_data-database.yaml'] || '', /host    replication  replicator  10\.0\.2\.21\/32  scram-sha-256\\nhost    replication  replicator  10\.0\.1\.22\/32/,
 		'database: pg_hba.conf admits replication from every database machine');
 	like(rendered['database-primary_user_data-database.yaml'] || '', /host  inkwell  inkwell  10\.0\.2\.0\/24  scram-sha-256/, 'database: pgbouncer admits the client networks');
@@ -404,6 +409,9 @@ const BROKEN = [
 	['database', 'database.json', { pgbouncer_port: 5432 }, /not PostgreSQL's 5432/],
 	['cache', 'cache.json', { address: 'cache.internal' }, /IPv4 address/],
 	['cache', 'cache.json', { maxmemory_mb: 8 }, /at least 16/],
+	['cache', 'cache.json', { password: 'short' }, /password must be 16 to 128/],
+	['cache', 'cache.json', { password: 'sixteen-or-more chars\nrequirepass x' }, /password must be 16 to 128/],
+	['app-host', 'app-host.json', { redis_password: "it's-a-password-with-quote" }, /redis_password must be empty or 16 to 128/],
 	['load-balancer', 'load-balancer.json', { backends: [] }, /at least one IPv4 address/],
 ];
 for (const [modName, file, change, want] of BROKEN) {

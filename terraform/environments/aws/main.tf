@@ -359,6 +359,11 @@ resource "random_password" "replication" {
   special = false
 }
 
+resource "random_password" "redis" {
+  length  = 32
+  special = false
+}
+
 resource "random_password" "admin" {
   length  = 20
   special = false
@@ -379,8 +384,9 @@ module "database" {
 module "cache" {
   source = "../../modules/cache"
 
-  name    = "${var.prefix}-cache"
-  address = local.cache_address
+  name     = "${var.prefix}-cache"
+  address  = local.cache_address
+  password = random_password.redis.result
 }
 
 module "app" {
@@ -395,6 +401,7 @@ module "app" {
   database_primary = module.database.primary_conninfo
   database_replica = var.replica_count == 0 ? "" : module.database.replica_conninfos[count.index % var.replica_count]
   redis_address    = module.cache.redis_address
+  redis_password   = random_password.redis.result
   base_url         = local.base_url
   # The load balancer's nodes live in the public subnets.
   trusted_proxies = local.public_subnets

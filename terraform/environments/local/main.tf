@@ -33,6 +33,11 @@ resource "random_password" "replication" {
   special = false
 }
 
+resource "random_password" "redis" {
+  length  = 32
+  special = false
+}
+
 resource "random_password" "admin" {
   length  = 20
   special = false
@@ -58,6 +63,7 @@ module "cache" {
 
   name                = "${var.prefix}-cache"
   address             = local.cache_address
+  password            = random_password.redis.result
   ssh_authorized_keys = var.ssh_authorized_keys
 }
 
@@ -73,6 +79,7 @@ module "app" {
   database_primary    = module.database.primary_conninfo
   database_replica    = var.replica_count == 0 ? "" : module.database.replica_conninfos[count.index % var.replica_count]
   redis_address       = module.cache.redis_address
+  redis_password      = random_password.redis.result
   base_url            = local.base_url
   trusted_proxies     = ["${local.lb_address}/32"]
   admin_password      = count.index == 0 ? random_password.admin.result : ""

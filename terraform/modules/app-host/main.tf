@@ -21,6 +21,7 @@ locals {
     base_url      = var.base_url
     replica_line  = var.database_replica == "" ? ";replica_file =" : "replica_file = /etc/inkwell/database-replica"
     redis_address = var.redis_address
+    redis_line    = var.redis_password == "" ? ";password_file =" : "password_file = /etc/inkwell/redis-password"
   })
 
   # nginx's realip module: the client's address from X-Forwarded-For,
@@ -48,6 +49,7 @@ locals {
       { path = "/etc/inkwell-provision/inkwell.conf", permissions = "0600", content = local.inkwell_conf },
       { path = "/etc/inkwell-provision/database-primary", permissions = "0600", content = "${var.database_primary}\n" },
       { path = "/etc/inkwell-provision/database-replica", permissions = "0600", content = var.database_replica == "" ? "" : "${var.database_replica}\n" },
+      { path = "/etc/inkwell-provision/redis-password", permissions = "0600", content = var.redis_password == "" ? "" : "${var.redis_password}\n" },
       { path = "/etc/inkwell-provision/admin-password", permissions = "0600", content = var.admin_password == "" ? "" : "${var.admin_password}\n" },
       { path = "/etc/inkwell-provision/nginx-realip.conf", permissions = "0600", content = local.realip_conf },
       { path = "/usr/local/sbin/inkwell-provision-app-host", permissions = "0755", content = file("${path.module}/files/provision-app-host.sh") },

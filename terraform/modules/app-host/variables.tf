@@ -66,6 +66,18 @@ variable "redis_address" {
   }
 }
 
+variable "redis_password" {
+  type        = string
+  description = "Redis's password (the one given to the cache module), sent with AUTH. Written to a file only root and inkwell can read. Empty: none."
+  sensitive   = true
+  default     = ""
+
+  validation {
+    condition     = var.redis_password == "" || can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.redis_password))
+    error_message = "redis_password must be empty or 16 to 128 of A-Z, a-z, 0-9, _ . ~ and -."
+  }
+}
+
 variable "base_url" {
   type        = string
   description = "The blog's address as readers see it (the load balancer's), for feeds, the sitemap and absolute links."

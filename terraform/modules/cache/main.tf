@@ -12,6 +12,7 @@ locals {
   redis_conf = templatefile("${path.module}/files/redis-inkwell.conf.tftpl", {
     address      = var.address
     port         = var.port
+    password     = var.password
     maxmemory_mb = var.maxmemory_mb
   })
 

@@ -1,6 +1,7 @@
 output "user_data" {
-  description = "cloud-init user data (#cloud-config) for the cache machine."
+  description = "cloud-init user data (#cloud-config) for the cache machine (sensitive: it holds Redis's password)."
   value       = local.user_data
+  sensitive   = true
 }
 
 output "redis_address" {

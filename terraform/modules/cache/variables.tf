@@ -18,6 +18,17 @@ variable "address" {
   }
 }
 
+variable "password" {
+  type        = string
+  description = "Redis's requirepass: app machines send it with AUTH (the app-host module's redis_password). random_password with special = false makes a good one."
+  sensitive   = true
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.password))
+    error_message = "The password must be 16 to 128 of A-Z, a-z, 0-9, _ . ~ and - (it is written into redis.conf unquoted)."
+  }
+}
+
 variable "port" {
   type        = number
   description = "TCP port Redis listens on."

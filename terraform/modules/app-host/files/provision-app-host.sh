@@ -45,6 +45,11 @@ if [ -s "$stage/database-replica" ]; then
 else
 	rm -f /etc/inkwell/database-replica
 fi
+if [ -s "$stage/redis-password" ]; then
+	install -o root -g inkwell -m 0640 "$stage/redis-password" /etc/inkwell/redis-password
+else
+	rm -f /etc/inkwell/redis-password
+fi
 as_inkwell inkwellctl check-config || die "inkwellctl check-config refuses the configuration"
 
 # The inkwell site alone answers on port 80, whatever the Host header

@@ -18,6 +18,8 @@ systemctl restart redis-server
 
 addr=$(sed -n 's/^bind 127\.0\.0\.1 //p' /etc/redis/redis-inkwell.conf)
 port=$(sed -n 's/^port //p' /etc/redis/redis-inkwell.conf)
+REDISCLI_AUTH=$(sed -n 's/^requirepass //p' /etc/redis/redis-inkwell.conf)
+export REDISCLI_AUTH
 i=0
 until [ "$(redis-cli -h "$addr" -p "$port" ping 2>/dev/null)" = PONG ]; do
 	i=$((i + 1))
