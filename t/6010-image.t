@@ -225,14 +225,17 @@ INKWELL_HTTP_PORT='' INKWELL_PG_PORT='' INKWELL_REDIS_PORT='' \
 stack_up=1
 (stack_dirs && stack_pg_start && stack_redis_start) >"$tmp/stack.log" 2>&1
 up() {
-	[[ $(redis-cli -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] &&
+	[[ $(stack_redis_cli ping 2>/dev/null) == PONG ]] &&
 		"$pgbin/psql" -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d inkwell \
 			-tAc 'SELECT 1' >/dev/null 2>&1
 }
 ok "PostgreSQL on 127.0.0.1:$PG_PORT and Redis on 127.0.0.1:$REDIS_PORT are up" up
 if_fail diag "$(tail -n 20 "$tmp/stack.log")"
 db="host=127.0.0.1 port=$PG_PORT dbname=inkwell user=postgres"
-env=(-e "INKWELL_DATABASE_PRIMARY=$db" -e "INKWELL_REDIS_ADDRESS=127.0.0.1:$REDIS_PORT")
+# The stack's Redis wants a password (script/lib/stack.sh): the image's
+# inkwell gets it from the environment, as inkwell.conf(5)'s keys.
+env=(-e "INKWELL_DATABASE_PRIMARY=$db" -e "INKWELL_REDIS_ADDRESS=127.0.0.1:$REDIS_PORT"
+	-e "INKWELL_REDIS_PASSWORD=$(cat "$STACK_REDIS_PASSWORD_FILE")")
 
 # --- inkwellctl from the image: one-shot commands -----------------------------
 ok "the image's inkwellctl migrate runs as a one-shot" \
@@ -333,7 +336,7 @@ if_fail diag "$hdrs"
 file=$(find "$tmp/pages/" -name 'c@.html' -path '*/tags/*' | head -n 1)
 is "$(stat -c %u "${file:-/nonexistent}" 2>/dev/null)" 10001 \
 	"the page file is on the shared directory, written by uid 10001"
-like "$(redis-cli -p "$REDIS_PORT" dbsize)" '^[1-9]' "inkwelld caches in Redis"
+like "$(stack_redis_cli dbsize)" '^[1-9]' "inkwelld caches in Redis (with its password)"
 
 # --- stop ----------------------------------------------------------------------
 "${P[@]}" stop -t 40 "$cname" >/dev/null 2>&1
