@@ -23,6 +23,7 @@
 #include "input.h"
 #include "log.h"
 #include "md.h"
+#include "media.h"
 #include "out.h"
 #include "req.h"
 #include "tmpl/tmpl.h"
@@ -600,8 +601,26 @@ h_admin_media(struct req *r)
 		    json_object_new_int64(m[i].bytes));
 		json_object_object_add(o, "uploaded_by",
 		    json_object_new_string(m[i].uploaded_by));
+		json_object_object_add(o, "may_delete", json_object_new_boolean(
+		    r->user->admin ||
+		    strcmp(m[i].uploaded_by, r->user->username) == 0));
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(view, "media", list);
 	return admin_render(r, view, "media.html", "Media");
+}
+
+/* The uploader or an admin; a post that shows the image is left as it
+ * is (its link then answers 404). */
+enum status
+h_admin_media_delete(struct req *r)
+{
+	enum status	 st;
+
+	if (media_name_problem(r->cap[0]) != NULL)
+		return ST_NOTFOUND;
+	if ((st = db_media_delete(r->w->db, r->a, r->cap[0], r->user->id,
+	    r->user->admin)) != ST_OK)
+		return st;
+	return admin_redirect(r, "/admin/media?done=deleted");
 }

@@ -61,6 +61,7 @@ enum status	 h_admin_tag_delete(struct req *);
 enum status	 h_admin_settings(struct req *);
 enum status	 h_admin_settings_save(struct req *);
 enum status	 h_admin_media(struct req *);
+enum status	 h_admin_media_delete(struct req *);
 
 /* h_write.c: the write JSON API (RF_USER).  201/200 with the object as
  * stored, 204 for a delete; refusals as JSON naming the field. */

@@ -71,6 +71,7 @@ static const struct route routes[] = {
 	{ RM_GET, "/admin/comments", h_admin_comments, RF_USER },
 	{ RM_POST, "/admin/comments/{id}", h_admin_comment_moderate, RF_USER },
 	{ RM_GET, "/admin/media", h_admin_media, RF_USER },
+	{ RM_POST, "/admin/media/{name}/delete", h_admin_media_delete, RF_USER },
 	{ RM_GET, "/admin/settings", h_admin_settings, RF_USER },
 	{ RM_POST, "/admin/settings", h_admin_settings_save, RF_USER },
 	{ RM_GET, "/api/v1/me", h_api_me, RF_USER },

@@ -19,7 +19,8 @@ sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" -c "$1"; }
 PW='a long enough passphrase'
 USERS="'t5admin','t5alice','t5bob','t5xss'"
 cleanup() {
-	sql "DELETE FROM posts WHERE author_id IN (SELECT id FROM users WHERE username IN ($USERS));
+	sql "DELETE FROM media WHERE name LIKE 't5-%';
+	     DELETE FROM posts WHERE author_id IN (SELECT id FROM users WHERE username IN ($USERS));
 	     DELETE FROM tags WHERE slug LIKE 't5-%' OR slug LIKE '%script%' OR slug LIKE '%onerror%';
 	     DELETE FROM users WHERE username IN ($USERS);
 	     DELETE FROM throttle WHERE bucket LIKE 'login:%' OR bucket LIKE 'comment:%';
@@ -402,6 +403,36 @@ like "$(hdr Content-Type)" '^text/html' "  as a page"
 like "$(cat "$TMP/body")" 'over this site&rsquo;s size limit, so nothing was saved' "  that says so"
 is "$(sql "SELECT count(*) FROM posts WHERE slug = 't5-big'")" 0 "  and nothing was saved"
 is "$(req "$TMP/anon" GET /.inkwell/413.json)" 404 "nginx's error pages are not readable from outside"
+
+# --- media on the admin page: deleted by the uploader or an admin ------------
+python3 - "$TMP/t5.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n"
+    + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+    + chunk(b"IDAT", zlib.compress(b"\0\x10\x20\x30\xff")) + chunk(b"IEND", b""))
+PY
+MEDIA=/admin/media/t5-del.png/delete
+is "$(req "$AL" PUT /api/v1/media/t5-del.png -H "X-CSRF-Token: $ATOK" -H 'Content-Type: image/png' \
+	--data-binary "@$TMP/t5.png")" 201 "alice uploads an image as the media page does (session, X-CSRF-Token)"
+req "$AL" GET /admin/media >/dev/null
+like "$(cat "$TMP/body")" "action=\"$MEDIA\"" "her media page offers to delete it"
+req "$B" GET /admin/media >/dev/null
+unlike "$(cat "$TMP/body")" "action=\"$MEDIA\"" "bob's does not"
+is "$(req "$B" POST "$MEDIA" --data-urlencode "csrf=$BTOK")" 403 "bob cannot delete it"
+is "$(req "$AL" POST "$MEDIA")" 403 "alice cannot either without the CSRF token"
+is "$(req "$AL" POST "$MEDIA" --data-urlencode "csrf=$ATOK" -H 'Origin: http://evil.example')" 403 \
+	"  nor from another site"
+is "$(req "$TMP/anon" GET /media/t5-del.png)" 200 "  it is still served"
+is "$(req "$AL" POST "$MEDIA" --data-urlencode "csrf=$ATOK")" 303 "alice deletes it"
+is "$(hdr Location)" "/admin/media?done=deleted" "  back to the media page, which says so"
+is "$(req "$TMP/anon" GET /media/t5-del.png)" 404 "  it is no longer served"
+is "$(req "$AL" PUT /api/v1/media/t5-del.png -H "X-CSRF-Token: $ATOK" -H 'Content-Type: image/png' \
+	--data-binary "@$TMP/t5.png")" 201 "alice uploads it again"
+is "$(req "$A" POST "$MEDIA" --data-urlencode "csrf=$ADTOK")" 303 "an admin deletes it"
+is "$(sql "SELECT count(*) FROM media WHERE name = 't5-del.png'")" 0 "  it is gone"
+is "$(req "$A" POST /admin/media/bad%20name.png/delete --data-urlencode "csrf=$ADTOK")" 404 "a bad media name: 404"
 
 # --- API tokens: a token can do what its user can, no more -----------------
 AT=$("$CTL" -c "$INKWELL_TEST_CONF" token add --name t5 t5alice 2>/dev/null)

@@ -3,7 +3,7 @@
 # 5005-browser-author: the author flow in headless Chromium through nginx
 # (t/browser/author.mjs): sign in, write with a preview, publish, edit,
 # schedule, tag, upload an image, a reader's comment approved, an admin's
-# settings, sign out; a screenshot per page under
+# settings, the image deleted, sign out; a screenshot per page under
 # $INKWELL_TEST_VAR/out/5005-browser-author/.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -4,8 +4,8 @@
  * nginx, with a screenshot of every page: an author signs in, writes a
  * post with a Markdown preview, publishes it, edits it, schedules
  * another, adds a tag and uploads an image; a reader comments; the
- * author approves the comment; an admin changes the site's title; both
- * sign out. Every page must show no console error, failed request or
+ * author approves the comment; an admin changes the site's title and
+ * deletes the image; both sign out. Every page must show no console error, failed request or
  * CSP violation. Run by t/5005-browser-author.t, which makes the users
  * (T6_AUTHOR, T6_ADMIN, password T6_PASSWORD) and cleans up after.
  */
@@ -230,6 +230,14 @@ await browserTest(async () => {
 	    'the home page has the new title at once');
 	await shot(page, 'home-retitled');
 	clean(page, 'home-retitled');
+	await visit(page, '/admin/media');
+	await submit(page, page.locator('form[action="/admin/media/t6-dot.png/delete"] button'));
+	like(await page.locator('.notice').innerText(), /Deleted/,
+	    'media: the admin deletes the author\'s image');
+	is(await page.locator('ul.media img[src="/media/t6-dot.png"]').count(), 0,
+	    'media: it is no longer listed');
+	await shot(page, 'media-deleted');
+	clean(page, 'media-deleted');
 	await visit(page, '/admin/posts');
 	await signOut(page, 'admin');
 }, { timeout: 150 });
