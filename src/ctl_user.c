@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ctl_user.c: inkwellctl user add | passwd | list.
+ * ctl_user.c: inkwellctl user add | passwd | role | disable | enable |
+ * delete | list.
  *
  * Passwords come from a terminal (asked twice, not echoed) or, with
  * --password-stdin, from standard input (one line; for scripts).  They
@@ -120,6 +121,10 @@ usage(void)
 	    "                            [--password-stdin | --no-password] "
 	    "USERNAME\n"
 	    "       inkwellctl user passwd [--password-stdin] USERNAME\n"
+	    "       inkwellctl user role USERNAME admin|author\n"
+	    "       inkwellctl user disable USERNAME\n"
+	    "       inkwellctl user enable USERNAME\n"
+	    "       inkwellctl user delete [--reassign-to USERNAME] USERNAME\n"
 	    "       inkwellctl user list\n");
 	return 2;
 }
@@ -148,6 +153,47 @@ report(enum status st, const char *what, const char *username)
 	}
 }
 
+static bool
+role_ok(const char *role)
+{
+	return strcmp(role, "admin") == 0 || strcmp(role, "author") == 0;
+}
+
+static const char *
+plural(long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* inkwellctl user delete: what happens to what the user owns. */
+static int
+delete(struct db *db, struct arena *a, const char *username,
+    const char *heir)
+{
+	struct user_deleted	 d;
+	enum status		 st;
+
+	st = db_user_delete(db, a, username, heir, &d);
+	if (st == ST_CONFLICT) {
+		fprintf(stderr, "inkwellctl: %s owns %ld post%s: not deleted; "
+		    "give them to another user with --reassign-to USERNAME\n",
+		    username, d.posts, plural(d.posts));
+		return 1;
+	}
+	if (st == ST_NOTFOUND && d.no_heir)
+		return report(st, "deleting the user", heir);
+	if (report(st, "deleting the user", username) != 0)
+		return 1;
+	printf("user %s deleted; %ld session%s and %ld API token%s deleted",
+	    username, d.sessions, plural(d.sessions), d.tokens,
+	    plural(d.tokens));
+	if (heir != NULL)
+		printf("; %ld post%s and %ld media file%s now belong to %s",
+		    d.posts, plural(d.posts), d.media, plural(d.media), heir);
+	printf("\n");
+	return 0;
+}
+
 int
 ctl_user(const struct conf *conf, int argc, char **argv)
 {
@@ -157,13 +203,15 @@ ctl_user(const struct conf *conf, int argc, char **argv)
 		{ "role", required_argument, NULL, 'r' },
 		{ "password-stdin", no_argument, NULL, 's' },
 		{ "no-password", no_argument, NULL, 'N' },
+		{ "reassign-to", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct user_in	 u = { .role = "author" };
 	struct user_out	*list;
 	char		 hash[AUTH_HASH_MAX];
-	bool		 from_stdin = false, none = false;
-	const char	*sub;
+	bool		 from_stdin = false, none = false, role = false;
+	bool		 password;
+	const char	*sub, *heir = NULL;
 	struct db	*db;
 	struct arena	*a;
 	size_t		 n;
@@ -180,14 +228,24 @@ ctl_user(const struct conf *conf, int argc, char **argv)
 		switch (ch) {
 		case 'n': u.display_name = optarg; break;
 		case 'e': u.email = optarg; break;
-		case 'r': u.role = optarg; break;
+		case 'r': u.role = optarg; role = true; break;
 		case 's': from_stdin = true; break;
 		case 'N': none = true; break;
+		case 'R': heir = optarg; break;
 		default: return usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	/* Options other verbs do not take are usage errors. */
+	if (strcmp(sub, "add") != 0 && (none || role ||
+	    u.display_name != NULL || u.email != NULL))
+		return usage();
+	if (strcmp(sub, "delete") != 0 && heir != NULL)
+		return usage();
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0 &&
+	    from_stdin)
+		return usage();
 	if (strcmp(sub, "list") == 0) {
 		if (argc != 0)
 			return usage();
@@ -201,23 +259,43 @@ ctl_user(const struct conf *conf, int argc, char **argv)
 			    "digit\n");
 			return 2;
 		}
-		if (strcmp(u.role, "admin") != 0 &&
-		    strcmp(u.role, "author") != 0) {
+		if (!role_ok(u.role)) {
 			fprintf(stderr, "inkwellctl: --role is admin or "
 			    "author\n");
 			return 2;
 		}
 		if (u.display_name == NULL)
 			u.display_name = u.username;
-	} else if (strcmp(sub, "passwd") == 0) {
-		if (argc != 1 || none || u.display_name != NULL ||
-		    u.email != NULL)
+	} else if (strcmp(sub, "role") == 0) {
+		if (argc != 2)
+			return usage();
+		u.username = argv[0];
+		u.role = argv[1];
+		if (!role_ok(u.role)) {
+			fprintf(stderr, "inkwellctl: a role is admin or "
+			    "author\n");
+			return 2;
+		}
+	} else if (strcmp(sub, "delete") == 0) {
+		if (argc != 1)
+			return usage();
+		u.username = argv[0];
+		if (heir != NULL && strcmp(heir, u.username) == 0) {
+			fprintf(stderr, "inkwellctl: --reassign-to names the "
+			    "user being deleted\n");
+			return 2;
+		}
+	} else if (strcmp(sub, "passwd") == 0 ||
+	    strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
+		if (argc != 1)
 			return usage();
 		u.username = argv[0];
 	} else
 		return usage();
 
-	if (strcmp(sub, "list") != 0 && !none) {
+	password = strcmp(sub, "passwd") == 0 ||
+	    (strcmp(sub, "add") == 0 && !none);
+	if (password) {
 		if (new_password(from_stdin, hash) != 0)
 			return 1;
 		u.password_hash = hash;
@@ -234,7 +312,24 @@ ctl_user(const struct conf *conf, int argc, char **argv)
 		if ((rc = report(db_user_passwd(db, a, u.username, hash,
 		    &ended), "setting the password", u.username)) == 0)
 			printf("password of %s set; %ld session%s signed "
-			    "out\n", u.username, ended, ended == 1 ? "" : "s");
+			    "out\n", u.username, ended, plural(ended));
+	} else if (strcmp(sub, "role") == 0) {
+		if ((rc = report(db_user_role(db, a, u.username, u.role),
+		    "changing the role", u.username)) == 0)
+			printf("%s is now an %s (from their next "
+			    "request)\n", u.username, u.role);
+	} else if (strcmp(sub, "disable") == 0) {
+		if ((rc = report(db_user_disable(db, a, u.username, true,
+		    &ended), "disabling the user", u.username)) == 0)
+			printf("user %s disabled; %ld session%s signed out, "
+			    "API tokens refused until enabled\n", u.username,
+			    ended, plural(ended));
+	} else if (strcmp(sub, "enable") == 0) {
+		if ((rc = report(db_user_disable(db, a, u.username, false,
+		    &ended), "enabling the user", u.username)) == 0)
+			printf("user %s enabled\n", u.username);
+	} else if (strcmp(sub, "delete") == 0) {
+		rc = delete(db, a, u.username, heir);
 	} else if ((rc = report(db_user_list(db, a, &list, &n),
 	    "listing users", "")) == 0) {
 		printf("%-20s %-7s %-9s %-20s %s\n", "USERNAME", "ROLE",
@@ -242,12 +337,14 @@ ctl_user(const struct conf *conf, int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("%-20s %-7s %-9s %-20s %s%s%s%s\n",
 			    list[i].username, list[i].role,
+			    list[i].disabled ? "disabled" :
 			    list[i].can_sign_in ? "yes" : "no",
 			    list[i].created, list[i].display_name,
 			    list[i].email[0] ? " <" : "", list[i].email,
 			    list[i].email[0] ? ">" : "");
 	}
-	sodium_memzero(hash, sizeof(hash));
+	if (password)
+		sodium_memzero(hash, sizeof(hash));
 	arena_free(a);
 	db_close(db);
 	return rc;

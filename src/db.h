@@ -232,6 +232,7 @@ struct user_in {
 struct user_out {
 	const char	*username, *display_name, *role, *email, *created;
 	bool		 can_sign_in;	/* has a password */
+	bool		 disabled;	/* inkwellctl user disable */
 };
 
 /* ST_OK; ST_CONFLICT when the username or email is taken. */
@@ -242,6 +243,42 @@ enum status	 db_user_add(struct db *, struct arena *, const struct user_in *);
 enum status	 db_user_passwd(struct db *, struct arena *,
 		    const char *username, const char *password_hash,
 		    long *sessions_ended);
+
+/* Sets the role of username ("admin" or "author"; the table's CHECK
+ * refuses others: ST_UNPROCESSABLE).  It applies from the user's next
+ * request.  ST_OK; ST_NOTFOUND when there is no such user. */
+enum status	 db_user_role(struct db *, struct arena *,
+		    const char *username, const char *role);
+
+/*
+ * Disables (disable set) or enables username.  A disabled user cannot
+ * sign in; their sessions are deleted (*sessions_ended of them) and their
+ * API tokens are refused until they are enabled again.  Disabling twice
+ * keeps the first time.  ST_OK; ST_NOTFOUND when there is no such user.
+ */
+enum status	 db_user_disable(struct db *, struct arena *,
+		    const char *username, bool disable, long *sessions_ended);
+
+/* What db_user_delete did, or why it did not. */
+struct user_deleted {
+	long		 posts;		/* moved; or owned, when refused */
+	long		 media;		/* moved to the heir */
+	long		 sessions, tokens;	/* deleted with the user */
+	bool		 no_heir;	/* ST_NOTFOUND: reassign_to is unknown */
+};
+
+/*
+ * Deletes username, in one transaction.  With reassign_to (a username),
+ * the user's posts (with their comments) and uploaded media move to that
+ * user first; without it, a user who owns posts is refused
+ * (ST_CONFLICT, out->posts says how many) and media they uploaded stay
+ * with no uploader.  Their sessions and API tokens are deleted.  ST_OK;
+ * ST_NOTFOUND when either user does not exist (out->no_heir: the heir).
+ * reassign_to must not be username (the caller checks).
+ */
+enum status	 db_user_delete(struct db *, struct arena *,
+		    const char *username, const char *reassign_to,
+		    struct user_deleted *out);
 
 /* Every user, by username; *out in the arena. */
 enum status	 db_user_list(struct db *, struct arena *, struct user_out **out,
@@ -256,6 +293,7 @@ struct db_login {
 	int64_t		 id;
 	const char	*username, *display_name, *password_hash;
 	bool		 admin;
+	bool		 disabled;	/* inkwellctl user disable */
 };
 enum status	 db_login_user(struct db *, struct arena *,
 		    const char *username, struct db_login *out);

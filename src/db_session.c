@@ -19,8 +19,8 @@
 #include "util.h"
 
 static const char Q_LOGIN[] =
-    "SELECT id, username, display_name, role = 'admin', password_hash"
-    " FROM users WHERE username = $1";
+    "SELECT id, username, display_name, role = 'admin', password_hash,"
+    " disabled_at IS NOT NULL FROM users WHERE username = $1";
 
 static const char Q_REHASH[] =
     "UPDATE users SET password_hash = $2 WHERE id = $1::bigint"
@@ -37,7 +37,7 @@ static const char Q_SESSION_GET[] =
     "SELECT u.id, u.username, u.display_name, u.role = 'admin', s.csrf"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = $1::bytea AND s.expires_at > now()"
-    " AND u.password_hash IS NOT NULL";
+    " AND u.password_hash IS NOT NULL AND u.disabled_at IS NULL";
 
 static const char Q_SESSION_DEL[] =
     "DELETE FROM sessions WHERE token_hash = $1::bytea";
@@ -102,6 +102,7 @@ db_login_user(struct db *db, struct arena *a, const char *username,
 	out->admin = PQgetvalue(res, 0, 3)[0] == 't';
 	out->password_hash = PQgetisnull(res, 0, 4) ? NULL :
 	    PQgetvalue(res, 0, 4);
+	out->disabled = PQgetvalue(res, 0, 5)[0] == 't';
 	return ST_OK;
 }
 

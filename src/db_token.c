@@ -41,11 +41,12 @@ static const char Q_LIST[] =
  * The token's owner, and its use noted in the same round trip: the
  * UPDATE writes only when the last note is a minute old, so a script
  * calling the API in a loop costs one row write a minute, not one per
- * request.
+ * request.  A disabled user's tokens are refused (and not noted).
  */
 static const char Q_PRINCIPAL[] =
-    "WITH t AS (SELECT id, user_id, last_used_at FROM api_tokens"
-    " WHERE token_hash = $1::bytea AND revoked_at IS NULL),"
+    "WITH t AS (SELECT a.id, a.user_id, a.last_used_at FROM api_tokens a"
+    " JOIN users u ON u.id = a.user_id WHERE a.token_hash = $1::bytea"
+    " AND a.revoked_at IS NULL AND u.disabled_at IS NULL),"
     " used AS (UPDATE api_tokens SET last_used_at = now()"
     " WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL"
     " OR last_used_at < now() - interval '1 minute'))"

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* db_user.c: users for inkwellctl user, and later the login. */
+/*
+ * db_user.c: users for inkwellctl user: adding them, their passwords and
+ * roles, disabling and deleting them.
+ */
 #include "config.h"
 
 #include <stdlib.h>
@@ -28,9 +31,53 @@ static const char Q_PASSWD[] =
 
 static const char Q_LIST[] =
     "SELECT username, display_name, role, coalesce(email, ''),"
-    " password_hash IS NOT NULL,"
+    " password_hash IS NOT NULL, disabled_at IS NOT NULL,"
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     " FROM users ORDER BY username";
+
+static const char Q_ROLE[] =
+    "UPDATE users SET role = $2, updated_at = now() WHERE username = $1"
+    " RETURNING 1";
+
+/* Disabling ends the sessions at once; the tokens stay but are refused
+ * while the user is disabled (db_session.c, db_token.c check it). */
+static const char Q_DISABLE[] =
+    "WITH u AS (UPDATE users SET disabled_at = coalesce(disabled_at, now()),"
+    " updated_at = now() WHERE username = $1 RETURNING id),"
+    " gone AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)"
+    " RETURNING 1)"
+    " SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM gone)";
+
+static const char Q_ENABLE[] =
+    "UPDATE users SET disabled_at = NULL, updated_at = now()"
+    " WHERE username = $1 RETURNING 1";
+
+/* Who is deleted, who takes over ("" for nobody) and what would move. */
+static const char Q_DELETE_PLAN[] =
+    "SELECT (SELECT id FROM users WHERE username = $1),"
+    " (SELECT id FROM users WHERE username = $2),"
+    " (SELECT count(*) FROM posts p JOIN users u ON u.id = p.author_id"
+    "  WHERE u.username = $1)";
+
+/*
+ * One statement, so a failure changes nothing.  Posts and media move to
+ * $2::bigint when it is given; the DELETE itself is guarded again (no
+ * post may be left), so a post written between the plan and this
+ * statement makes it fail on posts' foreign key rather than orphan the
+ * post.  Sessions and API tokens go with the user (ON DELETE CASCADE).
+ */
+static const char Q_DELETE[] =
+    "WITH posts_moved AS (UPDATE posts SET author_id = $2::bigint,"
+    " updated_at = now() WHERE author_id = $1::bigint"
+    " AND $2::bigint IS NOT NULL RETURNING 1),"
+    " media_moved AS (UPDATE media SET uploaded_by = $2::bigint"
+    " WHERE uploaded_by = $1::bigint AND $2::bigint IS NOT NULL RETURNING 1),"
+    " s AS (SELECT count(*) AS n FROM sessions WHERE user_id = $1::bigint),"
+    " t AS (SELECT count(*) AS n FROM api_tokens WHERE user_id = $1::bigint),"
+    " gone AS (DELETE FROM users WHERE id = $1::bigint RETURNING 1)"
+    " SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM posts_moved),"
+    " (SELECT count(*) FROM media_moved), (SELECT n FROM s),"
+    " (SELECT n FROM t)";
 
 enum status
 db_user_add(struct db *db, struct arena *a, const struct user_in *u)
@@ -91,8 +138,90 @@ db_user_list(struct db *db, struct arena *a, struct user_out **out,
 			.role = arena_strdup(a, PQgetvalue(res, r, 2)),
 			.email = arena_strdup(a, PQgetvalue(res, r, 3)),
 			.can_sign_in = PQgetvalue(res, r, 4)[0] == 't',
-			.created = arena_strdup(a, PQgetvalue(res, r, 5)),
+			.disabled = PQgetvalue(res, r, 5)[0] == 't',
+			.created = arena_strdup(a, PQgetvalue(res, r, 6)),
 		};
 	}
+	return ST_OK;
+}
+
+enum status
+db_user_role(struct db *db, struct arena *a, const char *username,
+    const char *role)
+{
+	PGconn		*pg;
+	PGresult	*res;
+	const char	*v[2] = { username, role };
+
+	if ((pg = db_primary(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if ((res = db_exec(db, pg, a, "changing a role", Q_ROLE, 2, v)) ==
+	    NULL)
+		return db_write_failure(db, pg);
+	return PQntuples(res) == 1 ? ST_OK : ST_NOTFOUND;
+}
+
+enum status
+db_user_disable(struct db *db, struct arena *a, const char *username,
+    bool disable, long *sessions_ended)
+{
+	PGconn		*pg;
+	PGresult	*res;
+	const char	*v[1] = { username };
+
+	*sessions_ended = 0;
+	if ((pg = db_primary(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if (!disable) {
+		if ((res = db_exec(db, pg, a, "enabling a user", Q_ENABLE, 1,
+		    v)) == NULL)
+			return db_write_failure(db, pg);
+		return PQntuples(res) == 1 ? ST_OK : ST_NOTFOUND;
+	}
+	if ((res = db_exec(db, pg, a, "disabling a user", Q_DISABLE, 1,
+	    v)) == NULL)
+		return db_write_failure(db, pg);
+	if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
+		return ST_NOTFOUND;
+	*sessions_ended = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	return ST_OK;
+}
+
+enum status
+db_user_delete(struct db *db, struct arena *a, const char *username,
+    const char *reassign_to, struct user_deleted *out)
+{
+	PGconn		*pg;
+	PGresult	*res;
+	const char	*v[2] = { username,
+	    reassign_to != NULL ? reassign_to : "" };
+
+	memset(out, 0, sizeof(*out));
+	if ((pg = db_primary(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if ((res = db_exec(db, pg, a, "planning a user's deletion",
+	    Q_DELETE_PLAN, 2, v)) == NULL)
+		return db_failure(db, pg);
+	out->posts = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	if (PQgetisnull(res, 0, 0))
+		return ST_NOTFOUND;
+	if (reassign_to != NULL && PQgetisnull(res, 0, 1)) {
+		out->no_heir = true;
+		return ST_NOTFOUND;
+	}
+	if (reassign_to == NULL && out->posts > 0)
+		return ST_CONFLICT;
+	v[0] = arena_strdup(a, PQgetvalue(res, 0, 0));
+	v[1] = reassign_to != NULL ? arena_strdup(a, PQgetvalue(res, 0, 1)) :
+	    NULL;
+	if ((res = db_exec(db, pg, a, "deleting a user", Q_DELETE, 2,
+	    v)) == NULL)
+		return db_write_failure(db, pg);
+	if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
+		return ST_NOTFOUND;
+	out->posts = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	out->media = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	out->sessions = strtol(PQgetvalue(res, 0, 3), NULL, 10);
+	out->tokens = strtol(PQgetvalue(res, 0, 4), NULL, 10);
 	return ST_OK;
 }

@@ -180,6 +180,13 @@ h_login_post(struct req *r)
 		    next);
 	}
 	(void)db_throttle_clear(r->w->db, r->a, ubucket);
+	/* Said only to whoever knows the password. */
+	if (l.disabled) {
+		log_msg(LOG_WARN, "sign-in for %s from %s refused: the user is "
+		    "disabled", user, r->remote_addr ? r->remote_addr : "-");
+		return login_page(r, 403, "This account is disabled. Ask an "
+		    "administrator to enable it.", user, next);
+	}
 	if (rehash && auth_hash(pw, strlen(pw), hash) == 0)
 		(void)db_login_rehash(r->w->db, r->a, l.id, hash);
 

@@ -163,8 +163,8 @@ static const struct {
 	    "(front matter) or a WordPress export" },
 	{ "export", cmd_export, "export [--force] DIR  write every post "
 	    "to DIR/<slug>.md" },
-	{ "user", cmd_user, "user add|passwd|list  manage who can sign in "
-	    "(Argon2id passwords)" },
+	{ "user", cmd_user, "user add|passwd|role|disable|enable|delete|list  "
+	    "manage who can sign in (Argon2id passwords)" },
 	{ "token", cmd_token, "token add|revoke|list  API tokens "
 	    "(the token is shown once, only its hash kept)" },
 	{ "cache", cmd_cache, "cache flush         drop every cached page "
