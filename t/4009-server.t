@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 4009-server: script/server as a newcomer runs it.  A detached stack of
+# its own (ports: the test stack's plus 100) on a fresh directory prints
+# an admin login that signs in through nginx and opens /admin/settings;
+# so does a restart of a directory whose "admin" was left an author (as
+# the demo import made it before).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/tap.sh"
+need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_BUILD INKWELL_SRC
+command -v curl >/dev/null || skip_all "curl missing"
+
+test_http=${INKWELL_TEST_URL##*:}
+test_http=${test_http%%/*}
+test_pg=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$INKWELL_TEST_PG")
+http=$((test_http + 100))
+pgport=$((test_pg + 100))
+redis=$((${INKWELL_REDIS_PORT:-6381} + 100))
+URL=http://127.0.0.1:$http
+
+tmp=$(mktemp -d /tmp/inkwell-4009.XXXXXX)
+chmod 755 "$tmp"
+var=$tmp/var
+server() {
+	env -u INKWELL_HTTP_PORT -u INKWELL_PG_PORT -u INKWELL_REDIS_PORT \
+		INKWELL_VAR="$var" "$INKWELL_SRC/script/server" "${args[@]}"
+}
+start() {
+	args=(--detach)
+	timeout 300 env INKWELL_HTTP_PORT=$http INKWELL_PG_PORT=$pgport \
+		INKWELL_REDIS_PORT=$redis INKWELL_VAR="$var" \
+		"$INKWELL_SRC/script/server" --detach >"$tmp/out" 2>"$tmp/err"
+}
+cleanup() {
+	args=(stop)
+	server >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# req JAR METHOD PATH [curl args]: body in $tmp/body; prints the status.
+req() {
+	local jar=$1 method=$2 path=$3
+	shift 3
+	curl -s --max-time 20 -b "$jar" -c "$jar" -X "$method" -o "$tmp/body" \
+		-w '%{http_code}' "$@" "$URL$path"
+}
+csrf() { grep -o 'name="csrf" value="[^"]*"' "$tmp/body" | head -n 1 | sed 's/.*value="//; s/"$//'; }
+# admin_opens_settings: signs in with what the start printed; prints the
+# login's status and /admin/settings' status.
+admin_opens_settings() {
+	local user pw jar=$tmp/jar.$RANDOM tok
+	user=$(sed -n 's/.*user: \([^ ]*\) .*/\1/p' "$tmp/out")
+	pw=$(sed -n 's/.*password: \([^ ]*\).*/\1/p' "$tmp/out")
+	req "$jar" GET /admin/login >/dev/null
+	tok=$(csrf)
+	printf '%s %s' \
+		"$(req "$jar" POST /admin/login --data-urlencode "csrf=$tok" \
+			--data-urlencode "username=$user" --data-urlencode "password=$pw" \
+			--data-urlencode "next=/admin/posts")" \
+		"$(req "$jar" GET /admin/settings)"
+}
+
+start
+is "$?" 0 "script/server --detach on a fresh directory: exit 0"
+if_fail diag "$(tail -n 20 "$tmp/err")"
+like "$(cat "$tmp/out")" "admin: +$URL/admin +user: admin +password: " "it prints the admin login"
+is "$(admin_opens_settings)" "303 200" "the printed admin signs in and opens /admin/settings"
+like "$(grep -c 'Settings' "$tmp/body")" '^[1-9]' "  the settings page"
+unlike "$(cat "$var/log/"*.log 2>/dev/null)" 'username or email is taken' "no 'username taken' in its logs"
+
+# A directory from before the fix: its "admin" is an author.
+psql -X -q -t -A -d "host=$var/run port=$pgport dbname=inkwell user=postgres" \
+	-c "UPDATE users SET role = 'author' WHERE username = 'admin'" >/dev/null
+start
+is "$?" 0 "script/server --detach again on that directory: exit 0"
+is "$(admin_opens_settings)" "303 200" "the admin left an author is an admin again"
+
+args=(stop)
+server >/dev/null 2>&1
+args=(status)
+like "$(server 2>&1)" "nginx +stopped" "stopped"
+done_testing
