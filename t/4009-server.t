@@ -4,7 +4,8 @@
 # its own (ports: the test stack's plus 100) on a fresh directory prints
 # an admin login that signs in through nginx and opens /admin/settings;
 # so does a restart of a directory whose "admin" was left an author (as
-# the demo import made it before).
+# the demo import made it before).  "script/server status", run without
+# the INKWELL_*_PORT variables, names the ports the stack was started on.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -69,6 +70,15 @@ like "$(cat "$tmp/out")" "admin: +$URL/admin +user: admin +password: " "it print
 is "$(admin_opens_settings)" "303 200" "the printed admin signs in and opens /admin/settings"
 like "$(grep -c 'Settings' "$tmp/body")" '^[1-9]' "  the settings page"
 unlike "$(cat "$var/log/"*.log 2>/dev/null)" 'username or email is taken' "no 'username taken' in its logs"
+
+# What script/server status says, started with other ports and asked
+# without them.
+args=(status)
+st=$(server 2>&1)
+like "$st" "nginx +running .*127\\.0\\.0\\.1:$http/" "status names the HTTP port it was started on ($http)"
+like "$st" "redis +running .*127\\.0\\.0\\.1:$redis" "  and the Redis port ($redis)"
+like "$st" "postgresql +running .*127\\.0\\.0\\.1:$pgport" "  and the PostgreSQL port ($pgport)"
+unlike "$st" ':(8080|5433|6380)\b' "  not the defaults"
 
 # A directory from before the fix: its "admin" is an author.
 psql -X -q -t -A -d "host=$var/run port=$pgport dbname=inkwell user=postgres" \

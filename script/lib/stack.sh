@@ -8,7 +8,8 @@
 #   stack_init VAR HTTP_PORT PG_PORT REDIS_PORT   set up the variables below
 #   stack_start                                   (re)start everything
 #   stack_stop                                    stop everything started from VAR
-#   stack_status                                  one line per component
+#   stack_status                                  one line per component,
+#                                                 with the ports of stack.state
 #
 # Everything listens on loopback only. Layout under $VAR:
 #
@@ -21,6 +22,8 @@
 #   log/           postgresql.log redis.log migrate.log inkwell.log
 #                  nginx-error.log nginx-access.log
 #   inkwell.conf   the inkwelld/inkwellctl configuration
+#   stack.state    the ports of the last start (HTTP_PORT=, PG_PORT=,
+#                  REDIS_PORT=), for stack_status
 #   redis.conf
 #
 # Already running? stack_start always stops whatever a previous run started
@@ -646,11 +649,37 @@ _stack_healthy() {
 	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$STACK_URL/healthz" 2>/dev/null) == 200 ]]
 }
 
+# The ports this start uses, for a later "status" that is run without the
+# INKWELL_*_PORT variables the start had.
+_stack_state_write() {
+	printf 'HTTP_PORT=%s\nPG_PORT=%s\nREDIS_PORT=%s\n' "$STACK_HTTP_PORT" \
+		"$STACK_PG_PORT" "$STACK_REDIS_PORT" >"$STACK_VAR/stack.state.tmp"
+	mv "$STACK_VAR/stack.state.tmp" "$STACK_VAR/stack.state"
+}
+
+# Takes the ports from stack.state when there is one (read as data, never
+# sourced); what stack_init chose stays otherwise.
+_stack_state_read() {
+	local key val
+	[[ -r $STACK_VAR/stack.state ]] || return 0
+	while IFS='=' read -r key val; do
+		[[ $val =~ ^[0-9]{1,5}$ ]] || continue
+		case $key in
+		HTTP_PORT) STACK_HTTP_PORT=$val ;;
+		PG_PORT) STACK_PG_PORT=$val ;;
+		REDIS_PORT) STACK_REDIS_PORT=$val ;;
+		esac
+	done <"$STACK_VAR/stack.state"
+	STACK_PG_CONNINFO="host=$STACK_RUN port=$STACK_PG_PORT dbname=inkwell user=postgres"
+	STACK_URL=http://127.0.0.1:$STACK_HTTP_PORT
+}
+
 stack_start() {
 	# Whatever a previous run left behind in this $VAR goes first.
 	stack_stop
 	stack_preflight
 	stack_dirs
+	_stack_state_write
 	stack_pg_start
 	stack_redis_start
 	stack_inkwell_config
@@ -675,6 +704,7 @@ stack_stop() {
 
 stack_status() {
 	local pid
+	_stack_state_read
 	if pid=$(_stack_pidfile_pid "$STACK_NGINX_PIDFILE" nginx); then
 		echo "nginx      running (pid $pid) $STACK_URL/"
 	else echo "nginx      stopped"; fi
