@@ -3,6 +3,10 @@
 # 0003-bootstrap: script/bootstrap's package sets. script/server's set
 # builds and runs the blog and holds no test, benchmark or packaging tool;
 # the test set holds every other set; each script asks for its own set.
+# As root: while another process holds dpkg's lock (an fcntl lock, as apt
+# takes it), bootstrap says who holds it and waits, and gives up after
+# INKWELL_APT_LOCK_TIMEOUT seconds with a clear error, or goes on to
+# apt-get once the lock is free.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -46,4 +50,54 @@ for pair in server:server test:test bench:bench bench-hosts:bench deb:deb image:
 	ok "script/$script runs bootstrap --for $set (${mine} of ${calls} calls)" \
 		test "$calls" -ge 1 -a "$mine" -eq "$calls"
 done
+
+# --- another apt holds the lock -------------------------------------------------
+if ((EUID != 0)) || ! command -v python3 >/dev/null || ! command -v lslocks >/dev/null ||
+	[[ ! -e /var/lib/dpkg/lock-frontend ]]; then
+	note "SKIP the dpkg lock checks: they need root, python3, lslocks and dpkg"
+	done_testing
+fi
+tmp=$(mktemp -d /tmp/inkwell-0003.XXXXXX)
+holder=
+cleanup() {
+	[[ -z $holder ]] || kill "$holder" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+# hold SECONDS: holds dpkg's frontend lock as apt does (a POSIX write lock
+# from fcntl) for SECONDS in the background; $holder is its PID.
+hold() {
+	python3 -c 'import fcntl, sys, time
+f = open("/var/lib/dpkg/lock-frontend", "w")
+fcntl.lockf(f, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(float(sys.argv[1]))' "$1" >"$tmp/held" &
+	holder=$!
+	wait_for 10 grep -q held "$tmp/held"
+}
+# A package that is not installed sends bootstrap down its install path.
+missing=inkwell-t0003-no-such-package
+hold 30
+start=$SECONDS
+out=$(INKWELL_APT_LOCK_TIMEOUT=2 INKWELL_BOOTSTRAP_ALSO=$missing timeout 60 "$boot" --for server 2>&1)
+rc=$? took=$((SECONDS - start))
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; holder=
+is "$rc" 1 "the lock held throughout: bootstrap exits 1"
+like "$out" "waiting for another package manager to finish: python3 \\(pid [0-9]+\\) holds /var/lib/dpkg/lock-frontend" \
+	"  it says what it waits for, and who holds the lock"
+like "$out" "gave up after 2 s waiting for another package manager: python3 \\(pid [0-9]+\\) holds /var/lib/dpkg/lock-frontend\\. Let it finish" \
+	"  and gives up with a clear error"
+unlike "$out" "Could not get lock|apt-get update" "  without apt's raw message, and without running apt-get"
+ok "  after the timeout, not at once (${took} s)" test "$took" -ge 2 -a "$took" -le 20
+
+# Released while bootstrap waits: it goes on to apt-get, which then fails
+# on the package that does not exist.
+hold 3
+out=$(INKWELL_APT_LOCK_TIMEOUT=60 INKWELL_BOOTSTRAP_ALSO=$missing timeout 300 "$boot" --for server 2>&1)
+rc=$?
+wait "$holder" 2>/dev/null; holder=
+like "$out" "waiting for another package manager to finish: python3" "a lock released in time: bootstrap waited"
+like "$out" "==> apt-get install .*$missing" "  then went on to apt-get install"
+like "$out" "apt-get install failed \\(apt's messages are above\\)" "  whose failure it names"
+is "$rc" 1 "  exit 1"
 done_testing
