@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # 4010-sitemap-search: through nginx, the sitemap lists every tag, author
 # and month page that has published posts (each with its lastmod, each
-# answering 200) and no other.
+# answering 200) and no other; a search longer than the search box allows
+# gets a 400 page that says so and still has a working form.
 # Needs: curl, python3, tidy.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -97,5 +98,35 @@ while read -r path _; do
 	[[ $code == 200 ]] || bad="$bad $path:$code"
 done <"$TMP/got.s"
 is "$bad" "" "sitemap: every tag, author and month page it lists answers 200"
+
+# --- a search longer than allowed ----------------------------------------
+word=$(pg -c "SELECT substring(title FROM '[A-Za-z]{5,}') FROM posts p WHERE $LIVE ORDER BY published_at LIMIT 1")
+like "$word" '^[A-Za-z]{5,}$' "a word to look for ($word)"
+long=$(head -c 6144 /dev/zero | tr '\0' 'a')
+fetch "/search?q=$long"
+is "$code" 400 "6 KB search: 400"
+like "$(header Content-Type)" '^text/html; charset=utf-8$' "6 KB search: an HTML page"
+ok "6 KB search: the page says the search is too long" grep -q -- 'too long' "$TMP/body"
+ok "6 KB search: and what the limit is" grep -q -- 'at most 200' "$TMP/body"
+ok "6 KB search: the search form is there" grep -q -- '<form class="search" action="/search" method="get"' "$TMP/body"
+ok "6 KB search: not shown as an empty search" bash -c '! grep -q -- "$1" "$2"' _ 'Type words to look for' "$TMP/body"
+ok "6 KB search: the text is not echoed back" bash -c '! grep -q -- "$1" "$2"' _ "$(head -c 300 /dev/zero | tr '\0' 'a')" "$TMP/body"
+rc=0
+tidy -q -e -utf8 "$TMP/body" >"$TMP/tidy.out" 2>&1 || rc=$?
+ok "6 KB search: valid HTML" test "$rc" -lt 2
+if_fail diag "$(head -n 10 "$TMP/tidy.out")"
+fetch "/search?q=$(head -c 201 /dev/zero | tr '\0' 'b')"
+is "$code" 400 "201-byte search: 400 too"
+fetch "/search?q=%01bad"
+is "$code" 400 "a search with a control character: 400"
+ok "and the page says why" grep -q -- 'cannot be searched for' "$TMP/body"
+fetch "/search?q=$(head -c 200 /dev/zero | tr '\0' 'c')"
+is "$code" 200 "a 200-byte search: 200"
+fetch "/search?q=$word"
+is "$code" 200 "a search after those: 200"
+ok "and it finds posts" grep -q -- '<article class="summary">' "$TMP/body"
+fetch "/search?q="
+is "$code" 200 "an empty search: 200"
+ok "and it asks for words" grep -q -- 'Type words to look for' "$TMP/body"
 
 done_testing
