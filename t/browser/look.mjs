@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * t/browser/look.mjs: what a reader and an author see, in a real browser
+ * through nginx.
+ *
+ *  - Icons: every page links an SVG and a PNG icon that the browser loads
+ *    (no 404 in the console), and /favicon.ico answers with an icon.
+ *
+ * Run by t/5006-browser-look.t, which seeds the demo posts, an author
+ * (T5006_AUTHOR, T5006_PASSWORD) and an approved comment on T5006_POST.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+	BASE, browserTest, clean, context, diag, is, like, newPage, ok, visit,
+} from '../lib/browser.mjs';
+
+const env = process.env;
+const AUTHOR = env.T5006_AUTHOR;
+const PASSWORD = env.T5006_PASSWORD;
+const POST = `/posts/${env.T5006_POST}`;
+const MEDIA = env.T5006_MEDIA;
+const SRC = env.INKWELL_SRC;
+
+// Waits for the navigation a click starts; returns its response.
+async function submit(page, locator) {
+	const [res] = await Promise.all([
+		page.waitForNavigation({ waitUntil: 'load' }),
+		locator.click(),
+	]);
+	return res;
+}
+
+// The icons the page links load in the page itself, as the browser
+// would show them: through nginx and its Content-Security-Policy.
+async function icons(page, name) {
+	const links = await page.locator('head link[rel~="icon"]').evaluateAll(
+	    (ls) => ls.map((l) => ({ href: l.href, type: l.type })));
+	ok(links.some((l) => l.type === 'image/svg+xml'),
+	    `${name}: links an SVG icon`);
+	ok(links.some((l) => l.type === 'image/png'),
+	    `${name}: links a PNG icon`);
+	const sizes = await page.evaluate((hrefs) => Promise.all(hrefs.map(
+	    (h) => new Promise((done) => {
+		const img = new Image();
+
+		img.onload = () => done(`${h} ${img.naturalWidth}`);
+		img.onerror = () => done(`${h} failed`);
+		img.src = h;
+	    }))), links.map((l) => l.href));
+	ok(sizes.length > 0 && sizes.every((s) => / [1-9][0-9]*$/.test(s)),
+	    `${name}: every icon it links loads as an image`);
+	for (const s of sizes)
+		if (!/ [1-9][0-9]*$/.test(s))
+			diag(s);
+}
+
+await browserTest(async () => {
+	const page = await newPage();
+
+	// --- icons ---------------------------------------------------------
+	for (const [path, name] of [['/', 'home'], [POST, 'post'],
+	    ['/search?q=inkwell', 'search']]) {
+		is((await visit(page, path)).status(), 200, `${name}: 200`);
+		await icons(page, name);
+		clean(page, name);
+	}
+	const ico = await context().request.get(`${BASE}/favicon.ico`);
+	is(ico.status(), 200, '/favicon.ico: 200 through nginx');
+	like(ico.headers()['content-type'] || '(none)',
+	    /^image\/(x-icon|vnd\.microsoft\.icon)$/, '/favicon.ico: an icon type');
+	const body = await ico.body();
+	ok(body.length > 6 && body.readUInt32BE(0) === 0x00000100,
+	    '/favicon.ico: an ICO file');
+	is(Buffer.compare(body, readFileSync(join(SRC, 'static/favicon.ico'))),
+	    0, '/favicon.ico: the theme\'s static/favicon.ico');
+
+	await visit(page, '/admin/login');
+	await icons(page, 'login');
+	await page.fill('#username', AUTHOR);
+	await page.fill('#password', PASSWORD);
+	await submit(page, page.locator('form.login button[type=submit]'));
+	is(new URL(page.url()).pathname, '/admin/posts', 'signed in');
+	await icons(page, 'admin posts');
+	clean(page, 'admin posts');
+
+	// An image on the media page (the theme's own icon, uploaded), so
+	// that the page shows one with its details.
+	await visit(page, '/admin/media');
+	await page.setInputFiles('#file', {
+		name: MEDIA, mimeType: 'image/png',
+		buffer: readFileSync(join(SRC, 'static/apple-touch-icon.png')),
+	});
+	await Promise.all([
+		page.waitForURL((u) => u.searchParams.get('done') === 'uploaded',
+		    { waitUntil: 'load' }),
+		page.click('form#upload button[type=submit]'),
+	]);
+	is(await page.locator(`ul.media img[src="/media/${MEDIA}"]`).count(), 1,
+	    'media: an image is listed');
+	await icons(page, 'admin media');
+	clean(page, 'admin media');
+}, { timeout: 180 });
