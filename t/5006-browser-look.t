@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: MIT
 # 5006-browser-look: what a reader and an author see, in headless Chromium
 # through nginx (t/browser/look.mjs): the theme's icons load on the
-# reader's and the admin pages, and /favicon.ico answers. Needs the npm
-# packages script/test installs (INKWELL_NODE_MODULES) and
-# /usr/bin/chromium.
+# reader's and the admin pages and /favicon.ico answers; axe-core finds
+# no violation (color-contrast included) on the admin posts and media
+# pages, a post with a comment and the search page. Screenshots at 390
+# and 1280 px under $INKWELL_TEST_VAR/out/5006-browser-look/. Needs the
+# npm packages script/test installs (INKWELL_NODE_MODULES:
+# playwright-core, axe-core) and /usr/bin/chromium.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh

@@ -5,15 +5,21 @@
  *
  *  - Icons: every page links an SVG and a PNG icon that the browser loads
  *    (no 404 in the console), and /favicon.ico answers with an icon.
+ *  - axe-core finds no violation, color-contrast included, on the admin
+ *    posts and media pages, a post with a comment, a search with results
+ *    and a search that is too long.
+ *  - A screenshot of each of those pages at 390 and 1280 px.
  *
  * Run by t/5006-browser-look.t, which seeds the demo posts, an author
  * (T5006_AUTHOR, T5006_PASSWORD) and an approved comment on T5006_POST.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 import {
-	BASE, browserTest, clean, context, diag, is, like, newPage, ok, visit,
+	BASE, browserTest, clean, context, diag, is, like, newPage, ok, shot,
+	visit,
 } from '../lib/browser.mjs';
 
 const env = process.env;
@@ -22,6 +28,11 @@ const PASSWORD = env.T5006_PASSWORD;
 const POST = `/posts/${env.T5006_POST}`;
 const MEDIA = env.T5006_MEDIA;
 const SRC = env.INKWELL_SRC;
+const WIDTHS = [390, 1280];
+
+const nodeRequire = createRequire(join(dirname(env.INKWELL_NODE_MODULES),
+    'package.json'));
+const AXE = readFileSync(nodeRequire.resolve('axe-core/axe.min.js'), 'utf8');
 
 // Waits for the navigation a click starts; returns its response.
 async function submit(page, locator) {
@@ -54,6 +65,42 @@ async function icons(page, name) {
 	for (const s of sizes)
 		if (!/ [1-9][0-9]*$/.test(s))
 			diag(s);
+}
+
+// axe-core over the whole page; every violation is a diagnostic line.
+async function axe(page, name) {
+	if (!await page.evaluate(() => typeof window.axe === 'object'))
+		await page.evaluate(AXE);
+	const r = await page.evaluate(() => window.axe.run(document));
+	ok(r.violations.length === 0, `${name}: axe-core finds no violations`);
+	for (const v of r.violations)
+		for (const n of v.nodes.slice(0, 5))
+			diag(`${v.id} (${v.impact}): ${n.target.join(' ')}: ` +
+			    `${(n.failureSummary || v.help).replace(/\s+/g, ' ')}`);
+	ok([...r.passes, ...r.violations].some((x) => x.id === 'color-contrast'),
+	    `${name}: axe-core checked color-contrast`);
+}
+
+// One page: axe-core, and a screenshot at each width.
+async function look(page, path, name, check) {
+	for (const scheme of ['light']) {
+		await page.emulateMedia({ colorScheme: scheme });
+		await page.setViewportSize({ width: 1280, height: 800 });
+		const res = await visit(page, path);
+		if (check)
+			await check(res, `${name} (${scheme})`);
+		ok(await page.evaluate((s) => matchMedia(
+		    `(prefers-color-scheme: ${s})`).matches, scheme),
+		    `${name} (${scheme}): the page sees ${scheme} mode`);
+		await axe(page, `${name} (${scheme})`);
+		for (const w of WIDTHS) {
+			await page.setViewportSize({ width: w, height: 800 });
+			await shot(page, `${name}-${scheme}-${w}`);
+		}
+		clean(page, `${name} (${scheme})`);
+	}
+	await page.emulateMedia({ colorScheme: 'light' });
+	await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 await browserTest(async () => {
@@ -101,4 +148,25 @@ await browserTest(async () => {
 	    'media: an image is listed');
 	await icons(page, 'admin media');
 	clean(page, 'admin media');
+
+	// --- light and dark ---------------------------------------------------
+	await look(page, '/admin/posts', 'admin-posts');
+	await look(page, '/admin/media', 'admin-media');
+	await look(page, POST, 'post', async (res, name) => {
+		is(res.status(), 200, `${name}: 200`);
+		ok(await page.locator('.comment .meta time').count() > 0,
+		    `${name}: shows a comment with its time`);
+	});
+	await look(page, '/search?q=inkwell', 'search', async (res, name) => {
+		is(res.status(), 200, `${name}: 200`);
+		ok(await page.locator('main article.summary').count() > 0,
+		    `${name}: finds posts`);
+	});
+	await look(page, `/search?q=${'a'.repeat(6144)}`, 'search-too-long',
+	    async (res, name) => {
+		is(res.status(), 400, `${name}: 400`);
+		like(await page.locator('main .error').innerText(), /too long/,
+		    `${name}: says the search is too long`);
+		// Chromium reports the page's own 400 in the console.
+	});
 }, { timeout: 180 });
