@@ -7,8 +7,11 @@
  *    (no 404 in the console), and /favicon.ico answers with an icon.
  *  - axe-core finds no violation, color-contrast included, on the admin
  *    posts and media pages, a post with a comment, a search with results
- *    and a search that is too long.
- *  - A screenshot of each of those pages at 390 and 1280 px.
+ *    and a search that is too long, each in light and in dark mode
+ *    (prefers-color-scheme emulated).
+ *  - In dark mode the form fields are dark, with light text.
+ *  - A screenshot of each of those pages at 390 and 1280 px, light and
+ *    dark.
  *
  * Run by t/5006-browser-look.t, which seeds the demo posts, an author
  * (T5006_AUTHOR, T5006_PASSWORD) and an approved comment on T5006_POST.
@@ -67,6 +70,52 @@ async function icons(page, name) {
 			diag(s);
 }
 
+// Relative luminance (WCAG) of a CSS rgb()/rgba() colour, with its alpha.
+function luminance(css) {
+	const m = css.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
+	if (m === null)
+		return { l: NaN, a: 1 };
+	const lin = (c) => {
+		const v = c / 255;
+		return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+	};
+	return {
+		l: 0.2126 * lin(+m[1]) + 0.7152 * lin(+m[2]) + 0.0722 * lin(+m[3]),
+		a: m[4] === undefined ? 1 : +m[4],
+	};
+}
+
+// In dark mode every visible field (inputs, text areas, selects,
+// buttons) has a dark background and light text that reads on it.
+async function darkFields(page, name) {
+	const fields = await page.locator('input, textarea, select, button')
+	    .evaluateAll((els) => els.filter((e) => e.type !== 'hidden' &&
+		e.closest('[aria-hidden="true"]') === null &&
+		e.getClientRects().length > 0).map((e) => {
+		const s = getComputedStyle(e);
+
+		return {
+			what: `${e.tagName.toLowerCase()}` +
+			    `${e.id ? `#${e.id}` : ''}${e.type ? `[${e.type}]` : ''}`,
+			bg: s.backgroundColor, fg: s.color,
+		};
+	}));
+	// Dark: a luminance under 0.2 (Chromium's dark buttons are
+	// rgb(107, 107, 107), 0.15; a light field is 0.85 or more), and text
+	// readable on it (4.5:1), or light text on a transparent field.
+	const light = fields.filter((f) => {
+		const bg = luminance(f.bg), fg = luminance(f.fg);
+
+		if (bg.a === 0)
+			return !(fg.l > 0.4);
+		return !(bg.l < 0.2) || (fg.l + 0.05) / (bg.l + 0.05) < 4.5;
+	});
+	ok(fields.length > 0 && light.length === 0,
+	    `${name}: its ${fields.length} form fields are dark with light text`);
+	for (const f of light)
+		diag(`${f.what}: background ${f.bg}, text ${f.fg}`);
+}
+
 // axe-core over the whole page; every violation is a diagnostic line.
 async function axe(page, name) {
 	if (!await page.evaluate(() => typeof window.axe === 'object'))
@@ -81,9 +130,9 @@ async function axe(page, name) {
 	    `${name}: axe-core checked color-contrast`);
 }
 
-// One page: axe-core, and a screenshot at each width.
+// One page in both schemes: axe-core, dark fields, four screenshots.
 async function look(page, path, name, check) {
-	for (const scheme of ['light']) {
+	for (const scheme of ['light', 'dark']) {
 		await page.emulateMedia({ colorScheme: scheme });
 		await page.setViewportSize({ width: 1280, height: 800 });
 		const res = await visit(page, path);
@@ -93,6 +142,8 @@ async function look(page, path, name, check) {
 		    `(prefers-color-scheme: ${s})`).matches, scheme),
 		    `${name} (${scheme}): the page sees ${scheme} mode`);
 		await axe(page, `${name} (${scheme})`);
+		if (scheme === 'dark')
+			await darkFields(page, `${name} (${scheme})`);
 		for (const w of WIDTHS) {
 			await page.setViewportSize({ width: w, height: 800 });
 			await shot(page, `${name}-${scheme}-${w}`);
