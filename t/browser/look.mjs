@@ -10,8 +10,8 @@
  *    and a search that is too long, each in light and in dark mode
  *    (prefers-color-scheme emulated).
  *  - In dark mode the form fields are dark, with light text.
- *  - A screenshot of each of those pages at 390 and 1280 px, light and
- *    dark.
+ *  - Each of those pages fits 390 and 1280 px without sideways
+ *    scrolling, and is kept as a screenshot at both, light and dark.
  *
  * Run by t/5006-browser-look.t, which seeds the demo posts, an author
  * (T5006_AUTHOR, T5006_PASSWORD) and an approved comment on T5006_POST.
@@ -146,6 +146,10 @@ async function look(page, path, name, check) {
 			await darkFields(page, `${name} (${scheme})`);
 		for (const w of WIDTHS) {
 			await page.setViewportSize({ width: w, height: 800 });
+			const wide = await page.evaluate(() =>
+			    document.documentElement.scrollWidth);
+			ok(wide <= w, `${name} (${scheme}): fits ${w} px ` +
+			    `without sideways scrolling (${wide} px wide)`);
 			await shot(page, `${name}-${scheme}-${w}`);
 		}
 		clean(page, `${name} (${scheme})`);
