@@ -3,8 +3,9 @@
 # 5006-browser-look: what a reader and an author see, in headless Chromium
 # through nginx (t/browser/look.mjs): the theme's icons load on the
 # reader's and the admin pages and /favicon.ico answers; axe-core finds
-# no violation (color-contrast included) on the admin posts and media
-# pages, a post with a comment and the search page, light and dark
+# no violation (color-contrast included) on the admin posts, media,
+# new-post, tags and comments pages, a post with a comment and the
+# search page, light and dark
 # (prefers-color-scheme emulated); form fields are dark in dark mode.
 # Screenshots at 390 and 1280 px, light and dark, under
 # $INKWELL_TEST_VAR/out/5006-browser-look/. Needs the npm packages

@@ -6,9 +6,9 @@
  *  - Icons: every page links an SVG and a PNG icon that the browser loads
  *    (no 404 in the console), and /favicon.ico answers with an icon.
  *  - axe-core finds no violation, color-contrast included, on the admin
- *    posts and media pages, a post with a comment, a search with results
- *    and a search that is too long, each in light and in dark mode
- *    (prefers-color-scheme emulated).
+ *    posts, media, new-post, tags and comments pages, a post with a
+ *    comment, a search with results and a search that is too long, each
+ *    in light and in dark mode (prefers-color-scheme emulated).
  *  - In dark mode the form fields are dark, with light text.
  *  - Each of those pages fits 390 and 1280 px without sideways
  *    scrolling, and is kept as a screenshot at both, light and dark.
@@ -207,6 +207,9 @@ await browserTest(async () => {
 	// --- light and dark ---------------------------------------------------
 	await look(page, '/admin/posts', 'admin-posts');
 	await look(page, '/admin/media', 'admin-media');
+	await look(page, '/admin/posts/new', 'admin-new-post');
+	await look(page, '/admin/tags', 'admin-tags');
+	await look(page, '/admin/comments', 'admin-comments');
 	await look(page, POST, 'post', async (res, name) => {
 		is(res.status(), 200, `${name}: 200`);
 		ok(await page.locator('.comment .meta time').count() > 0,
