@@ -174,6 +174,14 @@ enum status	 db_author(struct db *, struct arena *, const char *username,
 enum status	 db_months(struct db *, struct arena *, struct json_object **);
 enum status	 db_settings(struct db *, struct arena *, struct json_object **);
 enum status	 db_sitemap(struct db *, struct arena *, struct json_object **);
+/*
+ * The tag, author and month pages that have live posts, as an array of
+ * {url, lastmod} (lastmod the newest change among their posts, ISO 8601
+ * UTC) owned by the caller; ST_OK, or ST_UNAVAILABLE when the database
+ * did not answer.
+ */
+enum status	 db_sitemap_pages(struct db *, struct arena *,
+		    struct json_object **);
 /* Newest change (epoch seconds) among live posts, for Last-Modified. */
 enum status	 db_last_change(struct db *, struct arena *, int64_t *epoch);
 

@@ -287,6 +287,31 @@ static const char Q_SITEMAP[] =
     " '[]') FROM (SELECT * FROM posts p WHERE " LIVE
     " ORDER BY p.published_at DESC LIMIT 50000) p";
 
+/*
+ * The listing pages a search engine should know beyond the posts: each
+ * tag, author and month that has live posts (a page with none is a 404
+ * or an empty list), lastmod the newest change among those posts.
+ */
+#define STAMP(col) \
+    "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+static const char Q_SITEMAP_PAGES[] =
+    "SELECT coalesce(json_agg(json_build_object('url', url, 'lastmod', "
+    STAMP("changed") ") ORDER BY kind, url), '[]') FROM ("
+    " SELECT 1 AS kind, '/tags/' || t.slug AS url,"
+    " max(greatest(p.updated_at, p.published_at)) AS changed"
+    " FROM tags t JOIN post_tags pt ON pt.tag_id = t.id"
+    " JOIN posts p ON p.id = pt.post_id WHERE " LIVE " GROUP BY t.slug"
+    " UNION ALL"
+    " SELECT 2, '/authors/' || u.username,"
+    " max(greatest(p.updated_at, p.published_at))"
+    " FROM users u JOIN posts p ON p.author_id = u.id WHERE " LIVE
+    " GROUP BY u.username"
+    " UNION ALL"
+    " SELECT 3, '/archive/' || to_char(p.published_at AT TIME ZONE 'UTC',"
+    " 'YYYY/MM'), max(greatest(p.updated_at, p.published_at))"
+    " FROM posts p WHERE " LIVE
+    " GROUP BY to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY/MM')) x";
+
 /* A query whose one cell is JSON, on the read connection. */
 static enum status
 json_query(struct db *db, struct arena *a, const char *what, const char *sql,
@@ -728,6 +753,13 @@ enum status
 db_sitemap(struct db *db, struct arena *a, struct json_object **out)
 {
 	return json_query(db, a, "sitemap", Q_SITEMAP, 0, NULL, out);
+}
+
+enum status
+db_sitemap_pages(struct db *db, struct arena *a, struct json_object **out)
+{
+	return json_query(db, a, "sitemap pages", Q_SITEMAP_PAGES, 0, NULL,
+	    out);
 }
 
 enum status

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "db.h"
 #include "handlers.h"
+#include "log.h"
 #include "out.h"
 #include "page.h"
 #include "req.h"
@@ -208,6 +209,7 @@ enum status
 h_search(struct req *r)
 {
 	struct json_object *view = view_new(r), *posts, *search;
+	const struct kv	*sent;
 	const char	*q = r->in[KEY_Q] ? r->in[KEY_Q]->s : "";
 	int		 page = page_number(r), per;
 	enum status	 st;
@@ -222,6 +224,28 @@ h_search(struct req *r)
 	/* Result pages are not worth indexing. */
 	json_object_object_add(json_object_object_get(view, "page"),
 	    "noindex", json_object_new_boolean(1));
+	/*
+	 * A q that was sent but did not validate is not an empty search:
+	 * the reader is told why, with a 400, and gets the form again.
+	 * The text itself is not echoed (it may be kilobytes, or bytes
+	 * that are not text).
+	 */
+	if (r->in[KEY_Q] == NULL &&
+	    (sent = input_find(r->qkv, r->nqkv, "q")) != NULL) {
+		size_t	 max = input_keys[KEY_Q].max_len;
+
+		json_object_object_add(search, "error", json_object_new_string(
+		    sent->vallen > max ? arena_printf(r->a, "Your search is "
+		    "too long: it can be at most %zu bytes (a letter with an "
+		    "accent takes two). Try fewer words.", max) : "Your search "
+		    "cannot be searched for: it holds control characters or "
+		    "bytes that are not UTF-8 text."));
+		log_msg(LOG_INFO, "search: q refused (%zu bytes, %s)",
+		    sent->vallen, sent->vallen > max ? "too long" :
+		    "not text");
+		r->resp.status = 400;
+		return page_render(r, view, "search.html");
+	}
 	if (*q == '\0')
 		return page_render(r, view, "search.html");
 	per = view_site_int(view, "posts_per_page", 10, 1, 100);

@@ -73,7 +73,7 @@ h_feed_rss(struct req *r)
 enum status
 h_sitemap(struct req *r)
 {
-	struct json_object *view = view_new(r), *urls, *tags;
+	struct json_object *view = view_new(r), *urls, *pages;
 	enum status	 st;
 
 	if ((st = view_site(r, view)) != ST_OK)
@@ -81,9 +81,9 @@ h_sitemap(struct req *r)
 	if ((st = db_sitemap(r->w->db, r->a, &urls)) != ST_OK)
 		return st;
 	json_object_object_add(view, "urls", urls);
-	if ((st = db_tags(r->w->db, r->a, &tags)) != ST_OK)
+	if ((st = db_sitemap_pages(r->w->db, r->a, &pages)) != ST_OK)
 		return st;
-	json_object_object_add(view, "tags", tags);
+	json_object_object_add(view, "pages", pages);
 	return page_render_as(r, view, "sitemap.xml",
 	    "application/xml; charset=utf-8");
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # script/lib/node.sh: the npm packages inkwell's tests use (t/node/:
-# playwright-core, which drives Debian's Chromium, swagger-cli, which
+# playwright-core, which drives Debian's Chromium, axe-core, which the
+# browser tests run in the pages for accessibility, swagger-cli, which
 # validates static/openapi.json, and @cdktf/hcl2json, which parses
 # terraform/ for t/7101 and t/7102). Sourced by script/test (and by any
 # script that needs them); needs bash and "set -euo pipefail".
