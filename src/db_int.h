@@ -23,8 +23,8 @@ struct db;
 
 /*
  * The primary's connection, connected or reconnected as needed; NULL
- * (logged, with a one-second back-off) when PostgreSQL is unreachable.
- * Owned by db; do not PQfinish it.
+ * (logged, with a short jittered back-off before the next attempt) when
+ * PostgreSQL is unreachable.  Owned by db; do not PQfinish it.
  */
 PGconn		*db_primary(struct db *);
 
@@ -53,6 +53,16 @@ void		 db_clock_stop(double start, unsigned statements);
 
 /* Tells db that conn failed mid-query so it is remade on next use. */
 void		 db_broken(struct db *, PGconn *conn);
+
+/*
+ * Judges a failed statement on pg (res its result; NULL when libpq made
+ * none): true when the connection is what failed (libpq's own error,
+ * class 08, or the server shutting down), and then pg is remade on next
+ * use and db_failure() says ST_UNAVAILABLE (503).  pg may still report
+ * CONNECTION_OK: after the server went away without our reading its
+ * goodbye, libpq's first failure does not mark the connection bad.
+ */
+bool		 db_lost(struct db *, PGconn *pg, const PGresult *res);
 
 /*
  * Runs a parameterised query; the result is registered on the arena

@@ -69,7 +69,7 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *sql,
 		return ST_OK;
 	}
 	log_msg(LOG_ERROR, "reading posts: %s", PQerrorMessage(pg));
-	if (PQstatus(pg) != CONNECTION_OK) {
+	if (db_lost(db, pg, res)) {
 		db_broken(db, pg);
 		return ST_UNAVAILABLE;
 	}

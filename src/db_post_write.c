@@ -113,7 +113,7 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *what,
 	}
 	log_msg(LOG_ERROR, "%s: %s", what, res != NULL ?
 	    PQresultErrorMessage(res) : PQerrorMessage(pg));
-	if (PQstatus(pg) != CONNECTION_OK) {
+	if (db_lost(db, pg, res)) {
 		db_broken(db, pg);
 		*lost = true;
 		return ST_UNAVAILABLE;
