@@ -24,6 +24,9 @@
  * use, its failure is a 503, and a statement run on its own is asked
  * once more on a fresh connection.
  *
+ * Notices (NOTICE, WARNING) go through the logger as JSON lines; libpq
+ * would print them on stderr as bare text.
+ *
  * Queries run as prepared statements, parsed and planned once per
  * connection rather than once per request: planning a listing query
  * took longer than running it.  A query is known by the address of its
@@ -203,6 +206,37 @@ one_line(char *out, size_t n, const char *s)
 	out[k] = '\0';
 }
 
+/*
+ * The notice receiver of every connection: a NOTICE (a search for stop
+ * words only gets one per query) tells an operator nothing, so it is
+ * logged at debug; a WARNING (the server going down under us) at warn.
+ */
+static void
+notice(void *arg, const PGresult *res)
+{
+	const char	*sev, *msg, *state;
+	char		 line[1024];
+
+	(void)arg;
+	sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (sev == NULL)
+		sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	if ((msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) == NULL)
+		msg = PQresultErrorMessage(res);
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	one_line(line, sizeof(line), msg);
+	log_msg(sev != NULL && strcmp(sev, "WARNING") == 0 ? LOG_WARN :
+	    LOG_DEBUG, "PostgreSQL %s: %s (SQLSTATE %s)",
+	    sev != NULL ? sev : "NOTICE", line, state != NULL ? state : "none");
+}
+
+void
+db_notices(PGconn *pg)
+{
+	if (pg != NULL)
+		PQsetNoticeReceiver(pg, notice, NULL);
+}
+
 bool
 db_lost(struct db *db, PGconn *pg, const PGresult *res)
 {
@@ -299,6 +333,7 @@ conn_get(struct db *db, struct conn *c)
 	conn_drop(c);
 	/* expand_dbname = 1: the dbname value is a full conninfo string. */
 	c->pg = PQconnectdbParams(kw, val, 1);
+	db_notices(c->pg);
 	if (PQstatus(c->pg) != CONNECTION_OK || !session_setup(db, c->pg)) {
 		connect_failed(c);
 		conn_drop(c);

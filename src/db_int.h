@@ -65,6 +65,13 @@ void		 db_broken(struct db *, PGconn *conn);
 bool		 db_lost(struct db *, PGconn *pg, const PGresult *res);
 
 /*
+ * Sends pg's notices (NOTICE, WARNING) to the log as JSON lines instead
+ * of libpq's bare lines on stderr: NOTICE at debug, WARNING at warn.
+ * Every connection db makes gets this; pg NULL is ignored.
+ */
+void		 db_notices(PGconn *pg);
+
+/*
  * Runs a parameterised query; the result is registered on the arena
  * (PQclear at request end) and returned when its status is TUPLES_OK or
  * COMMAND_OK, else NULL after logging the error with what.  sql must be

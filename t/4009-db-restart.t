@@ -27,6 +27,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The inkwell log from here on, to check it stays JSON lines: the server
+# says goodbye with a WARNING that libpq would print on stderr bare.
+LOG=$INKWELL_TEST_VAR/log/inkwell.log
+logstart=$(($(stat -c %s "$LOG" 2>/dev/null || echo 0) + 1))
+
 workers=$(sed -n 's/^[[:space:]]*workers[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$INKWELL_TEST_CONF" | head -n 1)
 workers=${workers:-4}
 # Reads that reach PostgreSQL every time: an unknown query key makes a
@@ -94,4 +99,14 @@ ok "reads served again within 3 s of PostgreSQL accepting connections" \
 # later than a generous grace after the start.
 stray=$(awk -v d="$down_at" -v u="$up_at" '$2 == 503 && ($3 < d || $1 > u + 2)' "$TMP/load" | wc -l)
 is "$stray" 0 "503 only while PostgreSQL was down"
+sleep 0.3	# let the last lines land
+tail -c "+$logstart" "$LOG" >"$TMP/log"
+python3 -c '
+import json, sys
+bad = [l for l in open(sys.argv[1]) if not l.startswith("{") or
+       not isinstance(json.loads(l), dict)]
+sys.stdout.write("".join(bad[:5]))
+sys.exit(1 if bad else 0)' "$TMP/log" >"$TMP/bad" 2>&1
+is "$?" 0 "every line inkwell logged meanwhile is one JSON object"
+if_fail diag "$(cat "$TMP/bad")"
 done_testing
