@@ -237,6 +237,44 @@ db_notices(PGconn *pg)
 		PQsetNoticeReceiver(pg, notice, NULL);
 }
 
+void
+db_log_failure(const char *what, PGconn *pg, const PGresult *res)
+{
+	const char	*state, *msg, *detail, *cons;
+	char		 m[1024], d[512];
+
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+	if (msg == NULL)
+		msg = res != NULL && *PQresultErrorMessage(res) != '\0' ?
+		    PQresultErrorMessage(res) : PQerrorMessage(pg);
+	one_line(m, sizeof(m), msg);
+	detail = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) :
+	    NULL;
+	one_line(d, sizeof(d), detail);
+	cons = res != NULL ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) :
+	    NULL;
+	if (state == NULL) {
+		/* libpq's own words: the connection, not the statement. */
+		log_msg(LOG_WARN, "%s: connection to PostgreSQL lost: %s",
+		    what, m);
+	} else if (strcmp(state, "23505") == 0) {
+		/* The author is told (409); ours is only a note. */
+		log_msg(LOG_INFO, "%s: refused, a value that must be unique is "
+		    "taken%s%s (constraint %s)", what, d[0] != '\0' ? ": " :
+		    "", d, cons != NULL ? cons : "unnamed");
+	} else if (strncmp(state, "22", 2) == 0 ||
+	    strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0) {
+		/* The author is told (422). */
+		log_msg(LOG_INFO, "%s: refused, a value PostgreSQL does not "
+		    "accept: %s%s%s (SQLSTATE %s)", what, m,
+		    d[0] != '\0' ? ": " : "", d, state);
+	} else
+		log_msg(LOG_ERROR, "%s: %s%s%s (SQLSTATE %s)", what, m,
+		    d[0] != '\0' ? ": " : "", d, state);
+}
+
 bool
 db_lost(struct db *db, PGconn *pg, const PGresult *res)
 {
@@ -405,8 +443,7 @@ replica_caught_up(struct db *db, PGconn *pg)
 			db->replica_lsn = util_lsn_parse(PQgetvalue(res, 0, 0));
 		ok = db->replica_lsn >= db->min_lsn;
 	} else {
-		log_msg(LOG_WARN, "replica: replay position query failed: %s",
-		    PQerrorMessage(pg));
+		db_log_failure("replica: replay position", pg, res);
 		db_lost(db, pg, res);
 		db_broken(db, pg);
 	}
@@ -519,8 +556,7 @@ run(struct db *db, struct conn *c, PGconn *pg, struct arena *a,
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
-	log_msg(LOG_ERROR, "%s: %s", what, res != NULL ?
-	    PQresultErrorMessage(res) : PQerrorMessage(pg));
+	db_log_failure(what, pg, res);
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", res != NULL &&
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "");
@@ -737,8 +773,7 @@ exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 			retry = true;
 			break;
 		}
-		log_msg(LOG_ERROR, "%s: %s", q[k].what,
-		    PQresultErrorMessage(res));
+		db_log_failure(q[k].what, pg, res);
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
 		    (state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) !=
 		    NULL ? state : "");
@@ -775,7 +810,7 @@ out:
 		 * finds that, done here because db_exec would now see a
 		 * dead connection and not try again.
 		 */
-		log_msg(LOG_ERROR, "%s: %s", q[0].what, PQerrorMessage(pg));
+		db_log_failure(q[0].what, pg, NULL);
 		db->lost = true;
 		c->dead = true;
 		if (c == &db->replica) {
@@ -889,8 +924,7 @@ again:
 	    strcmp(state, "42P01") == 0) {
 		st = ST_OK;		/* no migrations table: version 0 */
 	} else {
-		log_msg(LOG_ERROR, "schema version query failed: %s",
-		    PQerrorMessage(pg));
+		db_log_failure("schema version query", pg, res);
 		if (db_lost(db, pg, res))
 			conn_drop(&db->primary);
 	}

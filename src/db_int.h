@@ -65,6 +65,16 @@ void		 db_broken(struct db *, PGconn *conn);
 bool		 db_lost(struct db *, PGconn *pg, const PGresult *res);
 
 /*
+ * Logs a failed statement once, on one line, "what: message" in
+ * PostgreSQL's words (primary message, detail, SQLSTATE), never libpq's
+ * multi-line report.  A refusal the author is told about (unique
+ * violation: 409; a value the schema refuses: 422) is logged at info, a
+ * lost connection at warn, the rest at error.
+ */
+void		 db_log_failure(const char *what, PGconn *pg,
+		    const PGresult *res);
+
+/*
  * Sends pg's notices (NOTICE, WARNING) to the log as JSON lines instead
  * of libpq's bare lines on stderr: NOTICE at debug, WARNING at warn.
  * Every connection db makes gets this; pg NULL is ignored.

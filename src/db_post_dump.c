@@ -68,7 +68,7 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *sql,
 			*out = res;
 		return ST_OK;
 	}
-	log_msg(LOG_ERROR, "reading posts: %s", PQerrorMessage(pg));
+	db_log_failure("reading posts", pg, res);
 	if (db_lost(db, pg, res)) {
 		db_broken(db, pg);
 		return ST_UNAVAILABLE;
