@@ -3,10 +3,29 @@
  * db.c: the worker's PostgreSQL connection(s).
  *
  * Connections are made lazily and remade after any failure.  A failed
- * connect starts a one-second back-off during which callers get
- * ST_UNAVAILABLE at once: with the server down a request must answer 503
- * promptly, not wait connect_timeout each time.  statement_timeout is set
- * per connection so no query can hold a worker forever.
+ * connect starts a short back-off during which callers get ST_UNAVAILABLE
+ * at once: with the server down a request must answer 503 promptly, not
+ * wait connect_timeout each time.  Once the back-off is over, the next
+ * request that needs the database tries again, so a server that comes
+ * back is used at once rather than on a timer.  The back-off does not
+ * stampede: each worker tries at most once per back-off however many
+ * requests it gets, so N workers make at most N attempts in that time;
+ * the pause is jittered so the workers' attempts spread out instead of
+ * landing together; and it grows with what the failed attempt cost, so a
+ * server that times out (not one that refuses at once) is not made to
+ * hold every request for connect_timeout.  statement_timeout is set per
+ * connection so no query can hold a worker forever.
+ *
+ * A connection the server dropped is not always one libpq calls bad: the
+ * first statement after an immediate shutdown or a crash fails with
+ * libpq's own "server closed the connection unexpectedly" (no SQLSTATE)
+ * while PQstatus still says CONNECTION_OK.  So the failure itself is
+ * judged (db_lost): such a connection is marked dead, remade on next
+ * use, its failure is a 503, and a statement run on its own is asked
+ * once more on a fresh connection.
+ *
+ * Notices (NOTICE, WARNING) go through the logger as JSON lines; libpq
+ * would print them on stderr as bare text.
  *
  * Queries run as prepared statements, parsed and planned once per
  * connection rather than once per request: planning a listing query
@@ -26,6 +45,7 @@
 
 #include <json-c/json.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 
 #include "arena.h"
 #include "conf.h"
@@ -34,7 +54,13 @@
 #include "log.h"
 #include "util.h"
 
-#define BACKOFF_SECONDS	1.0
+/*
+ * After a failed connect, no new attempt for BACKOFF_MIN seconds, or
+ * twice what the attempt took when that was longer (a timeout rather
+ * than a refusal), at most BACKOFF_MAX; jittered by -50% to +50%.
+ */
+#define BACKOFF_MIN	0.1
+#define BACKOFF_MAX	5.0
 
 /*
  * More named queries than db_*.c has; any past this many run unprepared
@@ -46,6 +72,8 @@ struct conn {
 	PGconn		*pg;
 	const char	*conninfo;
 	double		 retry_at;	/* util_now() before which not to try */
+	bool		 dead;		/* lost (db_lost): remake on next use */
+	double		 logged_at;	/* when a failed connect was logged */
 	/*
 	 * prepared[i]: db->stmts[i] is prepared on pg as "iw<gen>_<i>".  gen
 	 * changes when the server forgets our statements under a live
@@ -59,6 +87,7 @@ struct db {
 	struct conn	 primary;
 	struct conn	 replica;	/* conninfo NULL: none configured */
 	char		 sqlstate[6];	/* of the last failed statement */
+	bool		 lost;		/* and it was the connection's fault */
 	uint64_t	 min_lsn;	/* reads must see this write; 0: any */
 	uint64_t	 replica_lsn;	/* replayed at least this far */
 	char		 statement_timeout[24];	/* ms, for Q_SESSION */
@@ -126,6 +155,7 @@ conn_drop(struct conn *c)
 	if (c->pg != NULL)
 		PQfinish(c->pg);
 	c->pg = NULL;
+	c->dead = false;
 	memset(c->prepared, 0, sizeof(c->prepared));
 }
 
@@ -139,6 +169,137 @@ db_close(struct db *db)
 	free((char *)db->primary.conninfo);
 	free((char *)db->replica.conninfo);
 	free(db);
+}
+
+/* The struct conn holding pg, or NULL. */
+static struct conn *
+conn_of(struct db *db, PGconn *pg)
+{
+	if (pg != NULL && pg == db->primary.pg)
+		return &db->primary;
+	if (pg != NULL && pg == db->replica.pg)
+		return &db->replica;
+	return NULL;
+}
+
+/*
+ * Copies s into out (n bytes) as one line: runs of whitespace (libpq's
+ * messages end in newlines and indent with tabs) become one space, and
+ * none is left at either end.
+ */
+static void
+one_line(char *out, size_t n, const char *s)
+{
+	size_t	 k = 0;
+	bool	 space = false;
+
+	for (; s != NULL && *s != '\0' && k + 2 < n; s++) {
+		if (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
+			space = k > 0;
+			continue;
+		}
+		if (space)
+			out[k++] = ' ';
+		space = false;
+		out[k++] = *s;
+	}
+	out[k] = '\0';
+}
+
+/*
+ * The notice receiver of every connection: a NOTICE (a search for stop
+ * words only gets one per query) tells an operator nothing, so it is
+ * logged at debug; a WARNING (the server going down under us) at warn.
+ */
+static void
+notice(void *arg, const PGresult *res)
+{
+	const char	*sev, *msg, *state;
+	char		 line[1024];
+
+	(void)arg;
+	sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (sev == NULL)
+		sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	if ((msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) == NULL)
+		msg = PQresultErrorMessage(res);
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	one_line(line, sizeof(line), msg);
+	log_msg(sev != NULL && strcmp(sev, "WARNING") == 0 ? LOG_WARN :
+	    LOG_DEBUG, "PostgreSQL %s: %s (SQLSTATE %s)",
+	    sev != NULL ? sev : "NOTICE", line, state != NULL ? state : "none");
+}
+
+void
+db_notices(PGconn *pg)
+{
+	if (pg != NULL)
+		PQsetNoticeReceiver(pg, notice, NULL);
+}
+
+void
+db_log_failure(const char *what, PGconn *pg, const PGresult *res)
+{
+	const char	*state, *msg, *detail, *cons;
+	char		 m[1024], d[512];
+
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+	if (msg == NULL)
+		msg = res != NULL && *PQresultErrorMessage(res) != '\0' ?
+		    PQresultErrorMessage(res) : PQerrorMessage(pg);
+	one_line(m, sizeof(m), msg);
+	detail = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) :
+	    NULL;
+	one_line(d, sizeof(d), detail);
+	cons = res != NULL ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) :
+	    NULL;
+	if (state == NULL) {
+		/* libpq's own words: the connection, not the statement. */
+		log_msg(LOG_WARN, "%s: connection to PostgreSQL lost: %s",
+		    what, m);
+	} else if (strcmp(state, "23505") == 0) {
+		/* The author is told (409); ours is only a note. */
+		log_msg(LOG_INFO, "%s: refused, a value that must be unique is "
+		    "taken%s%s (constraint %s)", what, d[0] != '\0' ? ": " :
+		    "", d, cons != NULL ? cons : "unnamed");
+	} else if (strncmp(state, "22", 2) == 0 ||
+	    strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0) {
+		/* The author is told (422). */
+		log_msg(LOG_INFO, "%s: refused, a value PostgreSQL does not "
+		    "accept: %s%s%s (SQLSTATE %s)", what, m,
+		    d[0] != '\0' ? ": " : "", d, state);
+	} else
+		log_msg(LOG_ERROR, "%s: %s%s%s (SQLSTATE %s)", what, m,
+		    d[0] != '\0' ? ": " : "", d, state);
+}
+
+bool
+db_lost(struct db *db, PGconn *pg, const PGresult *res)
+{
+	struct conn	*c = conn_of(db, pg);
+	const char	*s;
+	bool		 lost;
+
+	s = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	/*
+	 * No SQLSTATE: the error is libpq's, not the server's, and libpq's
+	 * errors on a connection that was working are about the connection
+	 * (it may still say CONNECTION_OK: see the top of this file).  Class
+	 * 08 is a connection exception; 57P01..57P03, the server shutting
+	 * down, crashed or not yet accepting.
+	 */
+	lost = PQstatus(pg) != CONNECTION_OK || s == NULL ||
+	    strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0 ||
+	    strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0;
+	db->lost = lost;
+	if (lost && c != NULL) {
+		c->dead = true;
+		if (c == &db->replica)
+			db->replica_lsn = 0;
+	}
+	return lost;
 }
 
 /* Applies Q_SESSION on a new connection; false when that failed. */
@@ -155,6 +316,43 @@ session_setup(struct db *db, PGconn *pg)
 	return ok;
 }
 
+/*
+ * Starts c's back-off after a connect attempt that began at start and
+ * failed (see BACKOFF_MIN).
+ */
+static void
+backoff(struct conn *c, double start)
+{
+	double	 now = util_now(), pause;
+
+	pause = 2 * (now - start);
+	if (pause < BACKOFF_MIN)
+		pause = BACKOFF_MIN;
+	if (pause > BACKOFF_MAX)
+		pause = BACKOFF_MAX;
+	pause *= 0.5 + randombytes_uniform(1001) / 1000.0;
+	c->retry_at = now + pause;
+}
+
+/*
+ * Logs a failed connect, on one line: at error at most once a second per
+ * connection (the back-off allows ten attempts in that time), the others
+ * at debug.
+ */
+static void
+connect_failed(struct conn *c)
+{
+	char	 m[1024];
+	double	 now = util_now();
+	bool	 loud = now - c->logged_at >= 1.0;
+
+	if (loud)
+		c->logged_at = now;
+	one_line(m, sizeof(m), PQerrorMessage(c->pg));
+	log_msg(loud ? LOG_ERROR : LOG_DEBUG, "database connection failed: %s",
+	    m);
+}
+
 /* Returns a usable connection or NULL (logged, back-off started). */
 static PGconn *
 conn_get(struct db *db, struct conn *c)
@@ -165,7 +363,7 @@ conn_get(struct db *db, struct conn *c)
 	    "inkwell", NULL };
 	double	 now;
 
-	if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
+	if (c->pg != NULL && !c->dead && PQstatus(c->pg) == CONNECTION_OK)
 		return c->pg;
 	now = util_now();
 	if (now < c->retry_at)
@@ -173,11 +371,11 @@ conn_get(struct db *db, struct conn *c)
 	conn_drop(c);
 	/* expand_dbname = 1: the dbname value is a full conninfo string. */
 	c->pg = PQconnectdbParams(kw, val, 1);
+	db_notices(c->pg);
 	if (PQstatus(c->pg) != CONNECTION_OK || !session_setup(db, c->pg)) {
-		log_msg(LOG_ERROR, "database connection failed: %s",
-		    PQerrorMessage(c->pg));
+		connect_failed(c);
 		conn_drop(c);
-		c->retry_at = now + BACKOFF_SECONDS;
+		backoff(c, now);
 		return NULL;
 	}
 	return c->pg;
@@ -191,25 +389,20 @@ conn_get(struct db *db, struct conn *c)
 static bool
 conn_reset(struct db *db, struct conn *c)
 {
-	memset(c->prepared, 0, sizeof(c->prepared));
-	PQreset(c->pg);
-	if (PQstatus(c->pg) == CONNECTION_OK && session_setup(db, c->pg))
-		return true;
-	log_msg(LOG_ERROR, "database connection failed: %s",
-	    PQerrorMessage(c->pg));
-	c->retry_at = util_now() + BACKOFF_SECONDS;
-	return false;
-}
+	double	 now = util_now();
 
-/* The struct conn holding pg, or NULL. */
-static struct conn *
-conn_of(struct db *db, PGconn *pg)
-{
-	if (pg != NULL && pg == db->primary.pg)
-		return &db->primary;
-	if (pg != NULL && pg == db->replica.pg)
-		return &db->replica;
-	return NULL;
+	memset(c->prepared, 0, sizeof(c->prepared));
+	c->dead = true;
+	if (now < c->retry_at)
+		return false;
+	PQreset(c->pg);
+	if (PQstatus(c->pg) == CONNECTION_OK && session_setup(db, c->pg)) {
+		c->dead = false;
+		return true;
+	}
+	connect_failed(c);
+	backoff(c, now);
+	return false;
 }
 
 PGconn *
@@ -250,8 +443,8 @@ replica_caught_up(struct db *db, PGconn *pg)
 			db->replica_lsn = util_lsn_parse(PQgetvalue(res, 0, 0));
 		ok = db->replica_lsn >= db->min_lsn;
 	} else {
-		log_msg(LOG_WARN, "replica: replay position query failed: %s",
-		    PQerrorMessage(pg));
+		db_log_failure("replica: replay position", pg, res);
+		db_lost(db, pg, res);
 		db_broken(db, pg);
 	}
 	PQclear(res);
@@ -363,11 +556,11 @@ run(struct db *db, struct conn *c, PGconn *pg, struct arena *a,
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
-	log_msg(LOG_ERROR, "%s: %s", what, res != NULL ?
-	    PQresultErrorMessage(res) : PQerrorMessage(pg));
+	db_log_failure(what, pg, res);
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", res != NULL &&
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "");
+	db_lost(db, pg, res);
 	db_broken(db, pg);
 	return NULL;
 }
@@ -418,7 +611,7 @@ db_failure(struct db *db, PGconn *pg)
 {
 	/* Classes 08 connection, 53 resources, 57 operator intervention
 	 * (57014: statement_timeout), and 40001/40P01 (retry). */
-	if (PQstatus(pg) != CONNECTION_OK ||
+	if (db->lost || PQstatus(pg) != CONNECTION_OK ||
 	    strncmp(db->sqlstate, "08", 2) == 0 ||
 	    strncmp(db->sqlstate, "53", 2) == 0 ||
 	    strncmp(db->sqlstate, "57", 2) == 0 ||
@@ -449,7 +642,7 @@ exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
 		b = &text;
 	if ((res = run(db, c, pg, a, what, sql, nparams, params, b)) != NULL)
 		return res;
-	if (c == NULL || PQstatus(pg) == CONNECTION_OK || !idle)
+	if (c == NULL || !db->lost || !idle)
 		return NULL;
 	/*
 	 * The connection died under a statement run on its own (not inside
@@ -469,7 +662,16 @@ exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
 			return NULL;
 	} else if (!conn_reset(db, c))
 		return NULL;
-	return run(db, c, pg, a, what, sql, nparams, params, b);
+	res = run(db, c, pg, a, what, sql, nparams, params, b);
+	/*
+	 * libpq failing a statement on a connection it has just made, with
+	 * no word from the server, is no longer about a lost connection
+	 * (ST_INTERNAL, not a 503 that would hide a bug).
+	 */
+	if (res == NULL && PQstatus(pg) == CONNECTION_OK && db->sqlstate[0] ==
+	    '\0')
+		db->lost = false;
+	return res;
 }
 
 /*
@@ -500,6 +702,7 @@ exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 	PGresult	*res;
 	int		 num[DB_MAX_BATCH];
 	bool		 prep[DB_MAX_BATCH], ok = true, retry = false;
+	bool		 lost = false;
 	const char	*state;
 	int		 k;
 
@@ -564,14 +767,13 @@ exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 		if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
 			continue;	/* an earlier one failed */
 		/* 26000: see exec_stmt. */
-		if (PQstatus(pg) != CONNECTION_OK ||
+		if ((lost = db_lost(db, pg, res)) ||
 		    ((state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) !=
 		    NULL && strcmp(state, "26000") == 0)) {
 			retry = true;
 			break;
 		}
-		log_msg(LOG_ERROR, "%s: %s", q[k].what,
-		    PQresultErrorMessage(res));
+		db_log_failure(q[k].what, pg, res);
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
 		    (state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) !=
 		    NULL ? state : "");
@@ -590,13 +792,14 @@ out:
 		 * worth keeping.  The statements run again below, through
 		 * db_exec's reconnect, as they would have one by one.
 		 */
-		if (PQstatus(pg) == CONNECTION_OK && !conn_reset(db, c))
+		if (!lost && PQstatus(pg) == CONNECTION_OK &&
+		    !conn_reset(db, c))
 			return false;
 		retry = true;
 	}
 	if (!retry)
 		return ok;
-	if (PQstatus(pg) == CONNECTION_OK) {
+	if (!lost && PQstatus(pg) == CONNECTION_OK) {
 		/* The session lost our statements: prepare them afresh. */
 		memset(c->prepared, 0, sizeof(c->prepared));
 		c->gen++;
@@ -607,7 +810,9 @@ out:
 		 * finds that, done here because db_exec would now see a
 		 * dead connection and not try again.
 		 */
-		log_msg(LOG_ERROR, "%s: %s", q[0].what, PQerrorMessage(pg));
+		db_log_failure(q[0].what, pg, NULL);
+		db->lost = true;
+		c->dead = true;
 		if (c == &db->replica) {
 			log_msg(LOG_WARN, "%s: replica lost; reading from the "
 			    "primary", q[0].what);
@@ -704,8 +909,8 @@ again:
 	t = db_clock_start();
 	res = PQexecParams(pg, Q_SCHEMA_VERSION, 0, NULL, NULL, NULL, NULL, 0);
 	db_clock_stop(t, 1);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
-	    PQstatus(pg) != CONNECTION_OK && !retried) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK && !retried &&
+	    db_lost(db, pg, res)) {
 		/* Died since the last request (a restart): once more. */
 		PQclear(res);
 		conn_drop(&db->primary);
@@ -719,9 +924,8 @@ again:
 	    strcmp(state, "42P01") == 0) {
 		st = ST_OK;		/* no migrations table: version 0 */
 	} else {
-		log_msg(LOG_ERROR, "schema version query failed: %s",
-		    PQerrorMessage(pg));
-		if (PQstatus(pg) != CONNECTION_OK)
+		db_log_failure("schema version query", pg, res);
+		if (db_lost(db, pg, res))
 			conn_drop(&db->primary);
 	}
 	PQclear(res);

@@ -23,8 +23,8 @@ struct db;
 
 /*
  * The primary's connection, connected or reconnected as needed; NULL
- * (logged, with a one-second back-off) when PostgreSQL is unreachable.
- * Owned by db; do not PQfinish it.
+ * (logged, with a short jittered back-off before the next attempt) when
+ * PostgreSQL is unreachable.  Owned by db; do not PQfinish it.
  */
 PGconn		*db_primary(struct db *);
 
@@ -53,6 +53,33 @@ void		 db_clock_stop(double start, unsigned statements);
 
 /* Tells db that conn failed mid-query so it is remade on next use. */
 void		 db_broken(struct db *, PGconn *conn);
+
+/*
+ * Judges a failed statement on pg (res its result; NULL when libpq made
+ * none): true when the connection is what failed (libpq's own error,
+ * class 08, or the server shutting down), and then pg is remade on next
+ * use and db_failure() says ST_UNAVAILABLE (503).  pg may still report
+ * CONNECTION_OK: after the server went away without our reading its
+ * goodbye, libpq's first failure does not mark the connection bad.
+ */
+bool		 db_lost(struct db *, PGconn *pg, const PGresult *res);
+
+/*
+ * Logs a failed statement once, on one line, "what: message" in
+ * PostgreSQL's words (primary message, detail, SQLSTATE), never libpq's
+ * multi-line report.  A refusal the author is told about (unique
+ * violation: 409; a value the schema refuses: 422) is logged at info, a
+ * lost connection at warn, the rest at error.
+ */
+void		 db_log_failure(const char *what, PGconn *pg,
+		    const PGresult *res);
+
+/*
+ * Sends pg's notices (NOTICE, WARNING) to the log as JSON lines instead
+ * of libpq's bare lines on stderr: NOTICE at debug, WARNING at warn.
+ * Every connection db makes gets this; pg NULL is ignored.
+ */
+void		 db_notices(PGconn *pg);
 
 /*
  * Runs a parameterised query; the result is registered on the arena

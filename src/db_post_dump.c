@@ -68,8 +68,8 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *sql,
 			*out = res;
 		return ST_OK;
 	}
-	log_msg(LOG_ERROR, "reading posts: %s", PQerrorMessage(pg));
-	if (PQstatus(pg) != CONNECTION_OK) {
+	db_log_failure("reading posts", pg, res);
+	if (db_lost(db, pg, res)) {
 		db_broken(db, pg);
 		return ST_UNAVAILABLE;
 	}

@@ -111,9 +111,8 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *what,
 			*out = res;
 		return ST_OK;
 	}
-	log_msg(LOG_ERROR, "%s: %s", what, res != NULL ?
-	    PQresultErrorMessage(res) : PQerrorMessage(pg));
-	if (PQstatus(pg) != CONNECTION_OK) {
+	db_log_failure(what, pg, res);
+	if (db_lost(db, pg, res)) {
 		db_broken(db, pg);
 		*lost = true;
 		return ST_UNAVAILABLE;

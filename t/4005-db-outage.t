@@ -88,8 +88,9 @@ for ((i = 0; i < 50; i++)); do
 	sleep 0.1
 done
 ok "pages are served again within 5 s, with no restart of inkwell" test "$recovered" -eq 0
-# Each worker retries the database at most once a second, so the one
-# that did not serve the check above may still be waiting out its pause.
+# A worker that saw the database down waits a short jittered pause
+# before its next attempt, so the one that did not serve the check above
+# may still be waiting it out.
 ready=1
 for ((i = 0; i < 20; i++)); do
 	[[ $(code "$URL/readyz") == 200 ]] && { ready=0; break; }
@@ -103,10 +104,10 @@ is "$total" 200 "the load got an answer for each of its 200 requests"
 bad=$(awk '$2 != 200 && $2 != 503' "$TMP/load" | wc -l)
 is "$bad" 0 "every answer was 200 or 503 (no 502, 504 or hang)"
 if_fail diag "$(awk '{print $2}' "$TMP/load" | sort | uniq -c)"
-# 503s only between the stop and one second after the start (reconnect
-# back-off is one second).  A request still in flight when the stop began
-# belongs to the outage: stray means answered before the stop, or sent
-# after the grace.
+# 503s only between the stop and a grace after the start (the reconnect
+# back-off is a fraction of a second).  A request still in flight when
+# the stop began belongs to the outage: stray means answered before the
+# stop, or sent after the grace.
 stray=$(awk -v d="$down_at" -v u="$up_at" '$2 == 503 && ($3 < d || $1 > u + 1.5)' "$TMP/load" | wc -l)
 is "$stray" 0 "503 only while the database was down"
 n503=$(awk '$2 == 503' "$TMP/load" | wc -l)
