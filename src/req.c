@@ -169,12 +169,17 @@ req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
 	qm = strchr(uri, '?');
 	pathlen = qm ? (size_t)(qm - uri) : strlen(uri);
 	r->path = arena_strndup(r->a, uri, pathlen);
+	/* From the raw path, so that a path refused below (an encoded '/',
+	 * invalid UTF-8) is still answered as the API answers: in JSON. */
+	r->api = strncmp(r->path, "/api/", 5) == 0 ||
+	    strcmp(r->path, "/api") == 0;
 	if (r->method == METHOD__MAX)
 		return ST_METHOD;
 	if (!input_decode_path(r->a, uri, pathlen, &path, &pathlen))
 		return ST_INVALID;
 	r->path = path;
-	r->api = strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+	r->api = r->api || strncmp(path, "/api/", 5) == 0 ||
+	    strcmp(path, "/api") == 0;
 
 	if ((q = get(gc, "HTTP_TRACEPARENT")) != NULL && traceparent_ok(q))
 		r->traceparent = q;

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# 4014-hostile-input: malformed addresses and page numbers through nginx.
+#   - under /api/, a path the workers or nginx refuse (an encoded '/',
+#     invalid UTF-8, raw bytes, a dot-dot walk above the root, an address
+#     too long) is a JSON error with the right status, never the HTML
+#     error page;
+# Raw bytes go through python's socket, which sends the request line
+# exactly as written (curl would re-encode it).
+# Needs: curl, python3.
+# shellcheck disable=SC2317 # helpers are called through ok and if_fail
+set -uo pipefail
+
+# shellcheck source=t/lib/tap.sh
+. "$(dirname "$0")/lib/tap.sh"
+need_env INKWELL_TEST_URL
+
+URL=${INKWELL_TEST_URL%/}
+TMP=$(mktemp -d /tmp/inkwell-4014.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# raw PATH: sends "GET PATH HTTP/1.1" with PATH's bytes as they are (a
+# python bytes literal); prints the status, leaves the headers in
+# $TMP/hdrs and the body in $TMP/body.
+raw() {
+	python3 - "$URL" "$1" "$TMP" <<'EOF'
+import ast, socket, sys, urllib.parse
+url, path, tmp = sys.argv[1], ast.literal_eval("b'" + sys.argv[2] + "'"), sys.argv[3]
+u = urllib.parse.urlsplit(url)
+s = socket.create_connection((u.hostname, u.port or 80), timeout=10)
+s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: " + u.netloc.encode() +
+          b"\r\nConnection: close\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+head, _, body = data.partition(b"\r\n\r\n")
+lines = head.split(b"\r\n")
+if any(l.lower() == b"transfer-encoding: chunked" for l in lines[1:]):
+    out, rest = b"", body
+    while rest:
+        n, _, rest = rest.partition(b"\r\n")
+        n = int(n.split(b";")[0], 16)
+        if n == 0:
+            break
+        out, rest = out + rest[:n], rest[n + 2:]
+    body = out
+open(tmp + "/hdrs", "wb").write(b"\n".join(lines[1:]) + b"\n")
+open(tmp + "/body", "wb").write(body)
+print(lines[0].split()[1].decode())
+EOF
+}
+
+# get PATH [curl args]: the same through curl (PATH sent as written).
+get() {
+	local path=$1
+	shift
+	: >"$TMP/body"
+	curl -s --max-time 10 --path-as-is -o "$TMP/body" -D "$TMP/hdrs" \
+		-w '%{http_code}' "$@" "$URL$path"
+}
+
+ctype() { sed -n 's/^content-type: *//Ip' "$TMP/hdrs" | tr -d '\r' | tail -n 1; }
+json_status() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["status"])' "$TMP/body" 2>/dev/null
+}
+show() { diag "$(ctype): $(head -c 300 "$TMP/body")"; }
+
+# api_error NAME STATUS PATH (raw): a JSON error with STATUS.
+api_error() {
+	local name=$1 want=$2 path=$3
+	is "$(raw "$path")" "$want" "$name: $want"
+	like "$(ctype)" '^application/json' "  in JSON"
+	if_fail show
+	is "$(json_status)" "$want" "  whose error.status says $want"
+}
+
+# --- the API answers malformed paths in JSON --------------------------------
+api_error "an encoded / in an API path segment" 400 '/api/v1/posts/a%2Fb'
+api_error "an encoded / in a write path" 400 '/api/v1/tags/a%2fb'
+api_error "invalid UTF-8 (%ff) in an API path" 400 '/api/v1/posts/%ff%fe'
+api_error "raw bytes 0xff 0xfe in an API path" 400 '/api/v1/posts/\xff\xfe'
+api_error "an encoded NUL in an API path" 400 '/api/v1/posts/a%00b'
+api_error "a bad escape in an API path" 400 '/api/v1/posts/%zz'
+api_error "a dot-dot walk above the root (nginx refuses it)" 400 '/api/v1/../../../../etc/passwd'
+api_error "an API address longer than nginx takes" 414 "/api/v1/posts/$(head -c 9000 /dev/zero | tr '\0' a)"
+api_error "an unknown API path" 404 '/api/v1/no-such-thing'
+is "$(raw "/$(head -c 9000 /dev/zero | tr '\0' a)")" 414 "outside the API a long address is a 414"
+like "$(ctype)" '^text/html' "  as a page"
+is "$(raw '/posts/a%2Fb')" 400 "outside the API the same path is a 400"
+like "$(ctype)" '^text/html' "  as a page"
+
+done_testing
