@@ -42,8 +42,10 @@ page_meta(struct req *r, struct json_object *view, const char *title,
 	json_object_object_add(page, "description", json_object_new_string(
 	    description && *description ? description :
 	    site_str(view, "description")));
-	json_object_object_add(page, "canonical", json_object_new_string(
-	    arena_printf(r->a, "%s%s", site_str(view, "base_url"), path)));
+	if (path != NULL)
+		json_object_object_add(page, "canonical",
+		    json_object_new_string(arena_printf(r->a, "%s%s",
+		    site_str(view, "base_url"), path)));
 	json_object_object_add(page, "og_type",
 	    json_object_new_string(og_type));
 }

@@ -11,7 +11,8 @@ struct req;
 /*
  * Adds view.page: title (NULL: the site's title alone), description
  * (NULL or empty: the site's), canonical (base_url + path, for
- * <link rel=canonical> and og:url) and og_type.
+ * <link rel=canonical> and og:url; none when path is NULL, as on error
+ * pages) and og_type.
  */
 void		 page_meta(struct req *, struct json_object *view,
 		    const char *title, const char *description,

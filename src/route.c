@@ -252,8 +252,10 @@ themed_error(struct req *r, enum status st, int http, const char *msg)
 	    json_object_new_string(out_reason(http)));
 	json_object_object_add(err, "message",
 	    json_object_new_string(msg));
+	/* No canonical address: an error page is no page to point at, and
+	 * r->path may hold bytes a client sent raw. */
 	page_meta(r, view, arena_printf(r->a, "%d %s", http, out_reason(http)),
-	    NULL, r->path, "website");
+	    NULL, NULL, "website");
 	json_object_object_add(json_object_object_get(view, "page"),
 	    "noindex", json_object_new_boolean(1));
 	if (tmpl_render(r->w->tmpl, "error.html", view, &r->resp.body) != 0) {

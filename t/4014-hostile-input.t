@@ -6,6 +6,8 @@
 #     invalid UTF-8, raw bytes, a dot-dot walk above the root, an address
 #     too long) is a JSON error with the right status, never the HTML
 #     error page;
+#   - raw bytes in a path never reach an error page's markup, and error
+#     pages carry no canonical link nor og:url at all;
 # Raw bytes go through python's socket, which sends the request line
 # exactly as written (curl would re-encode it).
 # Needs: curl, python3.
@@ -92,5 +94,23 @@ is "$(raw "/$(head -c 9000 /dev/zero | tr '\0' a)")" 414 "outside the API a long
 like "$(ctype)" '^text/html' "  as a page"
 is "$(raw '/posts/a%2Fb')" 400 "outside the API the same path is a 400"
 like "$(ctype)" '^text/html' "  as a page"
+
+# --- raw bytes never reach an error page; error pages name no canonical -----
+is "$(raw '/\xff\xfe')" 400 "raw bytes 0xff 0xfe in a page's path: 400"
+like "$(ctype)" '^text/html; charset=utf-8' "  a page declared UTF-8"
+ok "  whose body is valid UTF-8" python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$TMP/body"
+ok "  and holds neither byte" python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); sys.exit(b"\xff" in b or b"\xfe" in b)' "$TMP/body"
+ok "  and no canonical link" bash -c "! grep -qi 'rel=\"canonical\"' '$TMP/body'"
+if_fail show
+ok "  nor og:url" bash -c "! grep -qi 'og:url' '$TMP/body'"
+like "$(cat "$TMP/body")" '400 Bad Request' "  it is still the site's error page"
+is "$(raw '/posts/%ff')" 400 "an encoded 0xff in a page's path: 400"
+ok "  with no canonical link" bash -c "! grep -qi 'rel=\"canonical\"' '$TMP/body'"
+is "$(get /no/such/page-4014)" 404 "a page that is not there: 404"
+ok "  with no canonical link" bash -c "! grep -qi 'rel=\"canonical\"' '$TMP/body'"
+ok "  nor og:url" bash -c "! grep -qi 'og:url' '$TMP/body'"
+is "$(get /)" 200 "the home page"
+like "$(cat "$TMP/body")" '<link rel="canonical" href="http://[^"]+/">' "  keeps its canonical link"
+like "$(cat "$TMP/body")" '<meta property="og:url" content="http://[^"]+/">' "  and og:url"
 
 done_testing
