@@ -31,7 +31,7 @@ h_api_posts(struct req *r)
 {
 	struct json_object *view = view_new(r), *posts;
 	struct db_filter f = { NULL, NULL, NULL, NULL };
-	int		 page = r->in[KEY_PAGE] ? (int)r->in[KEY_PAGE]->i : 1;
+	int		 page;
 	int		 per = r->in[KEY_PER_PAGE] ?
 	    (int)r->in[KEY_PER_PAGE]->i : 20;
 	const char	*q = r->in[KEY_Q] ? r->in[KEY_Q]->s : NULL;
@@ -39,9 +39,10 @@ h_api_posts(struct req *r)
 	size_t		 n;
 
 	/* A filter that is present but invalid is an error, not "all". */
+	if ((st = page_number(r, &page)) != ST_OK)
+		return st;
 	if ((input_find(r->qkv, r->nqkv, "tag") && !r->in[KEY_TAG]) ||
 	    (input_find(r->qkv, r->nqkv, "author") && !r->in[KEY_AUTHOR]) ||
-	    (input_find(r->qkv, r->nqkv, "page") && !r->in[KEY_PAGE]) ||
 	    (input_find(r->qkv, r->nqkv, "per_page") && !r->in[KEY_PER_PAGE]) ||
 	    (input_find(r->qkv, r->nqkv, "q") && !r->in[KEY_Q]))
 		return ST_INVALID;

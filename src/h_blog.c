@@ -23,16 +23,11 @@
 #include "view.h"
 #include "worker.h"
 
-static int
-page_number(struct req *r)
-{
-	return r->in[KEY_PAGE] ? (int)r->in[KEY_PAGE]->i : 1;
-}
-
 /*
  * The first half of a listing page: view.site, and in *posts the page's
  * posts plus one (to know whether an older page exists), owned by the
- * caller, which hands them to page_list() with *per.
+ * caller, which hands them to page_list() with *page and *per.  A
+ * ?page= that is not a page number is a 400 (page_number()).
  *
  * The settings and the posts come in one round trip, so the posts are
  * asked for before posts_per_page is known: with the value the worker
@@ -42,12 +37,16 @@ page_number(struct req *r)
  */
 static enum status
 listing_start(struct req *r, struct json_object *view,
-    const struct db_filter *f, struct json_object **posts, int *per)
+    const struct db_filter *f, struct json_object **posts, int *pagep,
+    int *per)
 {
 	struct json_object *site;
-	int		 page = page_number(r), guess = r->w->per_page_guess;
+	int		 page, guess = r->w->per_page_guess;
 	enum status	 st;
 
+	if ((st = page_number(r, pagep)) != ST_OK)
+		return st;
+	page = *pagep;
 	if (guess == 0)
 		guess = 10;
 	if ((st = db_settings_posts(r->w->db, r->a, f, guess + 1,
@@ -67,13 +66,13 @@ h_home(struct req *r)
 {
 	struct json_object *view = view_new(r), *posts;
 	struct db_filter f = { NULL, NULL, NULL, NULL };
-	int		 per;
+	int		 page, per;
 	enum status	 st;
 
-	if ((st = listing_start(r, view, &f, &posts, &per)) != ST_OK)
+	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
 		return st;
 	page_meta(r, view, NULL, NULL, "/", "website");
-	return page_list(r, view, posts, page_number(r), per, "/",
+	return page_list(r, view, posts, page, per, "/",
 	    "index.html");
 }
 
@@ -106,10 +105,10 @@ h_tag(struct req *r)
 	struct json_object *view = view_new(r), *tag, *posts;
 	struct db_filter f = { r->cap[0], NULL, NULL, NULL };
 	const char	*url = arena_printf(r->a, "/tags/%s", r->cap[0]);
-	int		 per;
+	int		 page, per;
 	enum status	 st;
 
-	if ((st = listing_start(r, view, &f, &posts, &per)) != ST_OK)
+	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
 		return st;
 	if ((st = db_tag(r->w->db, r->a, r->cap[0], &tag)) != ST_OK) {
 		json_object_put(posts);
@@ -119,7 +118,7 @@ h_tag(struct req *r)
 	page_meta(r, view, arena_printf(r->a, "Posts tagged \xe2\x80\x9c%s\xe2\x80\x9d",
 	    json_object_get_string(json_object_object_get(tag, "name"))),
 	    NULL, url, "website");
-	return page_list(r, view, posts, page_number(r), per, url,
+	return page_list(r, view, posts, page, per, url,
 	    "list.html");
 }
 
@@ -129,10 +128,10 @@ h_author(struct req *r)
 	struct json_object *view = view_new(r), *author, *posts;
 	struct db_filter f = { NULL, r->cap[0], NULL, NULL };
 	const char	*url = arena_printf(r->a, "/authors/%s", r->cap[0]);
-	int		 per;
+	int		 page, per;
 	enum status	 st;
 
-	if ((st = listing_start(r, view, &f, &posts, &per)) != ST_OK)
+	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
 		return st;
 	if ((st = db_author(r->w->db, r->a, r->cap[0], &author)) != ST_OK) {
 		json_object_put(posts);
@@ -143,7 +142,7 @@ h_author(struct req *r)
 	    json_object_get_string(json_object_object_get(author,
 	    "display_name"))), json_object_get_string(
 	    json_object_object_get(author, "bio")), url, "profile");
-	return page_list(r, view, posts, page_number(r), per, url,
+	return page_list(r, view, posts, page, per, url,
 	    "list.html");
 }
 
@@ -186,7 +185,7 @@ h_archive_month(struct req *r)
 	    "November", "December" };
 	struct json_object *view = view_new(r), *posts;
 	struct db_filter f = { NULL, NULL, NULL, NULL };
-	int		 y, m, per;
+	int		 y, m, page, per;
 	const char	*url;
 	enum status	 st;
 
@@ -197,11 +196,11 @@ h_archive_month(struct req *r)
 	f.to = arena_printf(r->a, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y,
 	    m == 12 ? 1 : m + 1);
 	url = arena_printf(r->a, "/archive/%04d/%02d", y, m);
-	if ((st = listing_start(r, view, &f, &posts, &per)) != ST_OK)
+	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
 		return st;
 	page_meta(r, view, arena_printf(r->a, "%s %d", names[m - 1], y), NULL,
 	    url, "website");
-	return page_list(r, view, posts, page_number(r), per, url,
+	return page_list(r, view, posts, page, per, url,
 	    "list.html");
 }
 
@@ -211,9 +210,11 @@ h_search(struct req *r)
 	struct json_object *view = view_new(r), *posts, *search;
 	const struct kv	*sent;
 	const char	*q = r->in[KEY_Q] ? r->in[KEY_Q]->s : "";
-	int		 page = page_number(r), per;
+	int		 page, per;
 	enum status	 st;
 
+	if ((st = page_number(r, &page)) != ST_OK)
+		return st;
 	if ((st = view_site(r, view)) != ST_OK)
 		return st;
 	search = json_object_new_object();

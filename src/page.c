@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "input.h"
 #include "log.h"
 #include "out.h"
 #include "page.h"
@@ -48,6 +49,23 @@ page_meta(struct req *r, struct json_object *view, const char *title,
 		    site_str(view, "base_url"), path)));
 	json_object_object_add(page, "og_type",
 	    json_object_new_string(og_type));
+}
+
+enum status
+page_number(struct req *r, int *page)
+{
+	*page = 1;
+	if (r->in[KEY_PAGE] != NULL)
+		*page = (int)r->in[KEY_PAGE]->i;
+	else if (input_find(r->qkv, r->nqkv, input_keys[KEY_PAGE].name) !=
+	    NULL) {
+		r->resp.detail = arena_printf(r->a, "The page number must be "
+		    "a whole number from %lld to %lld.",
+		    (long long)input_keys[KEY_PAGE].min,
+		    (long long)input_keys[KEY_PAGE].max);
+		return ST_INVALID;
+	}
+	return ST_OK;
 }
 
 const char *

@@ -27,6 +27,14 @@ enum status	 page_list(struct req *, struct json_object *view,
 		    struct json_object *posts, int page, int per,
 		    const char *base, const char *tmpl);
 
+/*
+ * The page number asked for in *page: 1 when there is no ?page=.
+ * ST_INVALID (HTTP 400, with r->resp.detail saying why) when ?page= is
+ * there but not a whole number from 1 to 100000, the rule the API
+ * follows too.
+ */
+enum status	 page_number(struct req *, int *page);
+
 /* Returns path?key=<value, URL-encoded>, in the arena. */
 const char	*page_query_url(struct req *, const char *path,
 		    const char *key, const char *value);

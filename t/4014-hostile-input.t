@@ -8,6 +8,9 @@
 #     error page;
 #   - raw bytes in a path never reach an error page's markup, and error
 #     pages carry no canonical link nor og:url at all;
+#   - a page number that is not one (abc, -1, 0, 1e9) is a 400 with a
+#     readable page for the pages and a JSON 400 for the API; a page past
+#     the last is a 404.
 # Raw bytes go through python's socket, which sends the request line
 # exactly as written (curl would re-encode it).
 # Needs: curl, python3.
@@ -112,5 +115,23 @@ ok "  nor og:url" bash -c "! grep -qi 'og:url' '$TMP/body'"
 is "$(get /)" 200 "the home page"
 like "$(cat "$TMP/body")" '<link rel="canonical" href="http://[^"]+/">' "  keeps its canonical link"
 like "$(cat "$TMP/body")" '<meta property="og:url" content="http://[^"]+/">' "  and og:url"
+
+# --- page numbers: one rule for the pages and the API -----------------------
+for p in abc -1 0 1e9 1.5 ''; do
+	is "$(get "/?page=$p")" 400 "/?page=$p: 400"
+	like "$(ctype)" '^text/html' "  a page"
+	like "$(cat "$TMP/body")" 'page' "  that says the page number is wrong"
+	if_fail show
+	is "$(get "/api/v1/posts?page=$p")" 400 "/api/v1/posts?page=$p: 400"
+	like "$(ctype)" '^application/json' "  in JSON"
+done
+for path in /tags/no-such-tag-4014 /archive/2020/01 /authors/nobody4014 '/search?q=x'; do
+	sep='?'
+	[[ $path == *'?'* ]] && sep='&'
+	is "$(get "$path${sep}page=abc")" 400 "$path with page=abc: 400"
+done
+is "$(get '/?page=1')" 200 "/?page=1: 200"
+is "$(get '/?page=100000')" 404 "a page past the last: 404"
+is "$(get '/api/v1/posts?page=1')" 200 "/api/v1/posts?page=1: 200"
 
 done_testing
