@@ -46,7 +46,8 @@ static const char Q_POST_BY_SLUG[] =
 
 static const char Q_POSTS[] =
     "SELECT coalesce(json_agg(x ORDER BY x.n), '[]') FROM"
-    " (SELECT row_number() OVER () AS n, p.id, p.slug, p.title, p.status,"
+    " (SELECT row_number() OVER (ORDER BY p.updated_at DESC, p.id DESC)"
+    "  AS n, p.id, p.slug, p.title, p.status,"
     "  " TS("p.published_at") " AS published_at,"
     "  " TS("p.updated_at") " AS updated_at,"
     "  p.status <> 'draft' AND p.published_at <= now() AS live,"

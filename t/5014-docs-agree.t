@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 5014-docs-agree: what README.md and the OpenAPI document promise, through
+# nginx:
+#   - the admin posts page lists the newest change first;
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/tap.sh"
+need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD INKWELL_SRC
+URL=${INKWELL_TEST_URL%/}
+CTL=$INKWELL_BUILD/inkwellctl
+TMP=$(mktemp -d /tmp/inkwell-5014.XXXXXX)
+sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" -c "$1"; }
+PW='a long enough passphrase'
+cleanup() {
+	sql "DELETE FROM posts WHERE slug LIKE 't14-%';
+	     DELETE FROM tags WHERE slug LIKE 't14-%';
+	     DELETE FROM api_tokens WHERE user_id IN (SELECT id FROM users WHERE username LIKE 't14%');
+	     DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username LIKE 't14%');
+	     DELETE FROM users WHERE username LIKE 't14%';
+	     DELETE FROM throttle WHERE bucket LIKE 'login:%';" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+cleanup_db() { sql "DELETE FROM posts WHERE slug LIKE 't14-%'; DELETE FROM tags WHERE slug LIKE 't14-%';" >/dev/null; }
+cleanup_db
+
+printf '%s\n' "$PW" | "$CTL" -c "$INKWELL_TEST_CONF" user add --role admin \
+	--name 'T14 admin' --password-stdin t14admin >/dev/null 2>&1 ||
+	printf '%s\n' "$PW" | "$CTL" -c "$INKWELL_TEST_CONF" user passwd --password-stdin t14admin >/dev/null 2>&1
+TOKEN=$("$CTL" -c "$INKWELL_TEST_CONF" token add --name t14 t14admin 2>/dev/null)
+like "$TOKEN" '^iw_' "an API token for the admin"
+
+# req JAR METHOD PATH [curl args]: status; body in $TMP/body.
+req() {
+	local jar=$1 method=$2 path=$3
+	shift 3
+	: >"$TMP/body"
+	curl -s --max-time 60 -b "$jar" -c "$jar" -X "$method" -o "$TMP/body" -D "$TMP/head" \
+		-w '%{http_code}' "$@" "$URL$path"
+}
+api() { req "$TMP/none" "$@" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json'; }
+csrf() { grep -o 'name="csrf" value="[^"]*"' "$TMP/body" | head -n 1 | sed 's/.*value="//; s/"$//'; }
+jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."): v = v[k]
+print(v)' "$TMP/body" "$1" 2>/dev/null; }
+J=$TMP/admin.jar
+req "$J" GET /admin/login >/dev/null
+is "$(req "$J" POST /admin/login --data-urlencode "csrf=$(csrf)" --data-urlencode username=t14admin \
+	--data-urlencode "password=$PW" --data-urlencode next=/admin/posts)" 303 "the admin signs in"
+
+# --- the admin posts page: newest change first ------------------------------
+for n in 1 2 3; do
+	api POST /api/v1/posts -d "{\"slug\":\"t14-order-$n\",\"title\":\"T14 order $n\"}" >/dev/null
+done
+# Made 1, 2, 3; changed last 1, then 2, then 3 (the future keeps them on top).
+sql "UPDATE posts SET updated_at = now() + interval '3 hours' WHERE slug = 't14-order-1';
+     UPDATE posts SET updated_at = now() + interval '2 hours' WHERE slug = 't14-order-2';
+     UPDATE posts SET updated_at = now() + interval '1 hour' WHERE slug = 't14-order-3';" >/dev/null
+is "$(req "$J" GET /admin/posts)" 200 "the admin posts page"
+is "$(grep -o 'T14 order [0-9]' "$TMP/body" | awk '!seen[$0]++' | tr '\n' ,)" "T14 order 1,T14 order 2,T14 order 3," \
+	"  lists the newest change first"
+is "$(sql "SELECT string_agg(slug, ',' ORDER BY updated_at DESC) FROM posts WHERE slug LIKE 't14-order-%'")" \
+	"t14-order-1,t14-order-2,t14-order-3" "  as the database has them"
+
+done_testing
