@@ -3,6 +3,8 @@
 # 5014-docs-agree: what README.md and the OpenAPI document promise, through
 # nginx:
 #   - the admin posts page lists the newest change first;
+#   - the media page's file picker offers every type the API takes (AVIF
+#     included);
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -62,5 +64,12 @@ is "$(grep -o 'T14 order [0-9]' "$TMP/body" | awk '!seen[$0]++' | tr '\n' ,)" "T
 	"  lists the newest change first"
 is "$(sql "SELECT string_agg(slug, ',' ORDER BY updated_at DESC) FROM posts WHERE slug LIKE 't14-order-%'")" \
 	"t14-order-1,t14-order-2,t14-order-3" "  as the database has them"
+
+# --- the media page's picker: every type the API takes ----------------------
+is "$(req "$J" GET /admin/media)" 200 "the admin media page"
+accept=$(grep -o 'type="file" accept="[^"]*"' "$TMP/body" | sed 's/.*accept="//; s/"$//')
+for t in image/png image/jpeg image/gif image/webp image/avif; do
+	like ",$accept," ",$t," "  its file picker offers $t"
+done
 
 done_testing
