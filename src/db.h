@@ -188,7 +188,9 @@ enum status	 db_last_change(struct db *, struct arena *, int64_t *epoch);
 
 /*
  * A post as a whole, for import and export (db_post_write.c).  Strings
- * are UTF-8; a NULL summary or body_md means "".  Timestamps are ISO 8601
+ * are UTF-8; a NULL summary or body_md means "".  A published post
+ * without published_at is published as of its first save.  Timestamps
+ * are ISO 8601
  * (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|+HH:MM|-HH:MM]); one without a zone
  * is UTC.  tag_names may be NULL, and so may any of its entries: the tag
  * then keeps the name it has, or gets its slug as name when it is new.

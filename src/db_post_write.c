@@ -42,12 +42,16 @@ static const char Q_AUTHOR[] = "SELECT id FROM users WHERE username = $1";
 static const char Q_UPSERT_POST[] =
     "INSERT INTO posts (author_id, slug, title, summary, body_md,"
     " body_html, status, published_at, updated_at)"
-    " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8::timestamptz,"
+    " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz,"
+    " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END),"
     " coalesce($9::timestamptz, now()))"
     " ON CONFLICT (slug) DO UPDATE SET author_id = EXCLUDED.author_id,"
     " title = EXCLUDED.title, summary = EXCLUDED.summary,"
     " body_md = EXCLUDED.body_md, body_html = EXCLUDED.body_html,"
-    " status = EXCLUDED.status, published_at = EXCLUDED.published_at,"
+    " status = EXCLUDED.status,"
+    /* Published without a date: as of the first import, not each one. */
+    " published_at = coalesce($8::timestamptz, CASE WHEN $7 = 'draft'"
+    " THEN NULL ELSE coalesce(posts.published_at, now()) END),"
     " updated_at = EXCLUDED.updated_at"
     " RETURNING id";
 static const char Q_CLEAR_TAGS[] = "DELETE FROM post_tags WHERE post_id = $1";
@@ -159,11 +163,12 @@ bad(struct refusal *e, const char *slug, const char *field, const char *why)
 
 /*
  * Checks every field; logs the first refused one and says which in *e.
- * now_ok: a published post may leave published_at out (it goes live at
- * once); import must say when.
+ * A published post may leave published_at out: it goes live at once.
+ * by_user: written by a signed-in user (the API, the admin form), who is
+ * its author; import must name one.
  */
 static bool
-post_ok(const struct post_in *p, bool now_ok, struct refusal *e)
+post_ok(const struct post_in *p, bool by_user, struct refusal *e)
 {
 	const char	*slug = p->slug != NULL ? p->slug : "";
 	long		 n;
@@ -189,13 +194,12 @@ post_ok(const struct post_in *p, bool now_ok, struct refusal *e)
 		    "scheduled");
 	if (p->published_at != NULL && !util_iso8601_ok(p->published_at))
 		return bad(e, slug, "published_at", "not an ISO 8601 timestamp");
-	if (p->published_at == NULL && strcmp(p->status, "draft") != 0 &&
-	    !(now_ok && strcmp(p->status, "published") == 0))
-		return bad(e, slug, "published_at", "needed unless the post is "
-		    "a draft");
+	if (p->published_at == NULL && strcmp(p->status, "scheduled") == 0)
+		return bad(e, slug, "published_at", "needed when the post is "
+		    "scheduled");
 	if (p->updated_at != NULL && !util_iso8601_ok(p->updated_at))
 		return bad(e, slug, "updated_at", "not an ISO 8601 timestamp");
-	if (!now_ok && (p->author == NULL ||
+	if (!by_user && (p->author == NULL ||
 	    !util_username_ok(p->author, strlen(p->author))))
 		return bad(e, slug, "author", "not a username");
 	if (p->ntags > TAGS_MAX)

@@ -5,6 +5,8 @@
 #   - the admin posts page lists the newest change first;
 #   - the media page's file picker offers every type the API takes (AVIF
 #     included);
+#   - a front matter with "status: published" and no date imports, live
+#     from the import on, and importing it again keeps that date;
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -71,5 +73,26 @@ accept=$(grep -o 'type="file" accept="[^"]*"' "$TMP/body" | sed 's/.*accept="//;
 for t in image/png image/jpeg image/gif image/webp image/avif; do
 	like ",$accept," ",$t," "  its file picker offers $t"
 done
+
+# --- front matter: published without a date ---------------------------------
+mkdir -p "$TMP/import"
+printf -- '---\ntitle: T14 undated\nslug: t14-undated\nstatus: published\n---\nNo date given.\n' \
+	>"$TMP/import/undated.md"
+"$CTL" -c "$INKWELL_TEST_CONF" import "$TMP/import" >"$TMP/import.out" 2>&1
+is "$?" 0 "import takes status: published without a date"
+if_fail diag "$(cat "$TMP/import.out")"
+is "$(sql "SELECT status || ' ' || (abs(extract(epoch FROM now() - published_at)) < 120)::text
+	FROM posts WHERE slug = 't14-undated'")" "published true" "  published as of the import"
+is "$(req "$TMP/anon" GET /posts/t14-undated)" 200 "  and live at once"
+first=$(sql "SELECT published_at FROM posts WHERE slug = 't14-undated'")
+sleep 1
+"$CTL" -c "$INKWELL_TEST_CONF" import "$TMP/import" >"$TMP/import.out" 2>&1
+is "$?" 0 "importing it again"
+is "$(sql "SELECT published_at FROM posts WHERE slug = 't14-undated'")" "$first" "  keeps the first import's date"
+printf -- '---\ntitle: T14 undated later\nslug: t14-undated-later\nstatus: scheduled\n---\nNo date.\n' \
+	>"$TMP/import/later.md"
+"$CTL" -c "$INKWELL_TEST_CONF" import "$TMP/import" >"$TMP/import.out" 2>&1
+is "$?" 1 "status: scheduled without a date is still refused"
+like "$(cat "$TMP/import.out")" 'later\.md' "  naming the file"
 
 done_testing
