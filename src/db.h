@@ -204,6 +204,7 @@ struct post_in {
 	const char *const *tag_slugs;
 	const char *const *tag_names;
 	size_t ntags;
+	bool known_tags;		/* tags must exist; none is made */
 };
 
 /*
@@ -383,9 +384,10 @@ enum status	 db_settings_save(struct db *, struct arena *,
  * the post's fields from p (p->author is ignored: a new post is by's, a
  * changed one keeps its author), in one transaction with its tags.  A
  * published post without published_at goes live now.  Tags are made
- * when new, with tag_names as their names; existing tags keep theirs.
+ * when new, with tag_names as their names; existing tags keep theirs;
+ * with p->known_tags a tag that does not exist is refused instead.
  * ST_OK with *out_id; ST_UNPROCESSABLE with *field and *problem (static
- * strings) naming what was refused; ST_CONFLICT (slug taken: field
+ * or arena strings) naming what was refused; ST_CONFLICT (slug taken: field
  * "slug"); ST_FORBIDDEN (not by's post, not an admin); ST_NOTFOUND.
  */
 enum status	 db_post_write(struct db *, struct arena *,

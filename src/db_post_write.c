@@ -79,6 +79,8 @@ static const char Q_KEEP_TAG[] =
     "INSERT INTO tags (slug, name) VALUES ($1, coalesce($2, $1))"
     " ON CONFLICT (slug) DO UPDATE SET name = tags.name"
     " RETURNING id";
+/* A tag the write API names on a post: it must exist already. */
+static const char Q_FIND_TAG[] = "SELECT id FROM tags WHERE slug = $1";
 static const char Q_ENSURE_USER[] =
     "INSERT INTO users (username, display_name) VALUES ($1, $2)"
     " ON CONFLICT (username) DO NOTHING";
@@ -226,11 +228,14 @@ post_ok(const struct post_in *p, bool by_user, struct refusal *e)
 /*
  * Gives post post_id exactly p's tags, inside the caller's transaction:
  * the old links go, each tag is made or found with tag_sql (its slug and
- * name; it returns the tag's id) and linked.
+ * name; it returns the tag's id) and linked.  With p->known_tags a tag
+ * is only found: one that does not exist is ST_UNPROCESSABLE, said in
+ * *e.
  */
 static enum status
 set_tags(struct db *db, PGconn *pg, struct arena *a, const char *post_id,
-    const struct post_in *p, const char *tag_sql, bool *lost)
+    const struct post_in *p, const char *tag_sql, struct refusal *e,
+    bool *lost)
 {
 	PGresult	*res;
 	enum status	 st;
@@ -243,8 +248,18 @@ set_tags(struct db *db, PGconn *pg, struct arena *a, const char *post_id,
 	for (size_t i = 0; i < p->ntags; i++) {
 		v[0] = p->tag_slugs[i];
 		v[1] = p->tag_names != NULL ? p->tag_names[i] : NULL;
-		if ((st = run(db, pg, a, "saving tag", tag_sql, 2, v, &res,
-		    lost)) != ST_OK)
+		if (p->known_tags) {
+			if ((st = run(db, pg, a, "finding tag", Q_FIND_TAG, 1,
+			    v, &res, lost)) != ST_OK)
+				return st;
+			if (PQntuples(res) != 1) {
+				bad(e, p->slug, "tags", arena_printf(a, "there "
+				    "is no tag \"%s\"; make it first "
+				    "(POST /api/v1/tags)", p->tag_slugs[i]));
+				return ST_UNPROCESSABLE;
+			}
+		} else if ((st = run(db, pg, a, "saving tag", tag_sql, 2, v,
+		    &res, lost)) != ST_OK)
 			return st;
 		v[0] = post_id;
 		v[1] = PQgetvalue(res, 0, 0);
@@ -309,7 +324,8 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	    &lost)) != ST_OK)
 		goto out;
 	post_id = PQgetvalue(res, 0, 0);
-	if ((st = set_tags(db, pg, a, post_id, p, Q_UPSERT_TAG, &lost)) != ST_OK)
+	if ((st = set_tags(db, pg, a, post_id, p, Q_UPSERT_TAG, NULL,
+	    &lost)) != ST_OK)
 		goto out;
 	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
 	    &lost)) != ST_OK)
@@ -394,8 +410,12 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 		goto out;
 	}
 	post_id = PQgetvalue(res, 0, 0);
-	if ((st = set_tags(db, pg, a, post_id, p, Q_KEEP_TAG, &lost)) != ST_OK)
+	if ((st = set_tags(db, pg, a, post_id, p, Q_KEEP_TAG, &e,
+	    &lost)) != ST_OK) {
+		*field = e.field;
+		*problem = e.why;
 		goto out;
+	}
 	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
 	    &lost)) != ST_OK)
 		goto out;

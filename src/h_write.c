@@ -259,6 +259,9 @@ h_api_post_create(struct req *r)
 		return done;
 	memset(&p, 0, sizeof(p));
 	p.status = "draft";
+	/* The API names tags that exist (made with POST /api/v1/tags);
+	 * the admin form makes the ones typed. */
+	p.known_tags = true;
 	if (!merge(r, o, &p, &field, &why))
 		return refuse(r, ST_UNPROCESSABLE, field, why);
 	if (p.slug == NULL)
@@ -295,6 +298,7 @@ h_api_post_update(struct req *r)
 	p.status = get_str(post, "status");
 	p.published_at = get_str(post, "published_at");
 	current_tags(r, post, &p);
+	p.known_tags = true;
 	if (!merge(r, o, &p, &field, &why))
 		return refuse(r, ST_UNPROCESSABLE, field, why);
 	return write_post(r, &p, id, 200);

@@ -361,6 +361,8 @@ home_has_later() { req "$TMP/anon" GET / >/dev/null && grep -q '/posts/t5-later'
 ok "  and on the home page within 2 s more" wait_for 2 home_has_later
 
 # --- the write API with a session ------------------------------------------
+is "$(req "$AL" POST /api/v1/tags -H "X-CSRF-Token: $ATOK" -H 'Content-Type: application/json' \
+	-d '{"slug":"t5-api"}')" 201 "an author makes a tag through the API (a post names existing tags)"
 is "$(req "$AL" POST /api/v1/posts -H 'Content-Type: application/json' -d '{"slug":"t5-api","title":"API"}')" 403 \
 	"the API with a session but no X-CSRF-Token: 403"
 is "$(req "$AL" POST /api/v1/posts -H "X-CSRF-Token: $ATOK" -H 'Content-Type: application/json' \

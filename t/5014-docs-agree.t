@@ -7,6 +7,8 @@
 #     included);
 #   - a front matter with "status: published" and no date imports, live
 #     from the import on, and importing it again keeps that date;
+#   - the write API names existing tags only: an unknown slug is a 422
+#     that names it, and no tag is made;
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -94,5 +96,20 @@ printf -- '---\ntitle: T14 undated later\nslug: t14-undated-later\nstatus: sched
 "$CTL" -c "$INKWELL_TEST_CONF" import "$TMP/import" >"$TMP/import.out" 2>&1
 is "$?" 1 "status: scheduled without a date is still refused"
 like "$(cat "$TMP/import.out")" 'later\.md' "  naming the file"
+
+# --- tags in the write API: existing ones only -------------------------------
+is "$(api POST /api/v1/posts -d '{"slug":"t14-tagged","title":"Tagged","tags":["t14-never-made"]}')" 422 \
+	"a post naming a tag that does not exist: 422"
+is "$(jget error.code)" invalid "  code invalid"
+like "$(jget error.fields.tags)" 't14-never-made' "  fields.tags names the slug"
+is "$(sql "SELECT count(*) FROM tags WHERE slug = 't14-never-made'")" 0 "  no tag was made"
+is "$(sql "SELECT count(*) FROM posts WHERE slug = 't14-tagged'")" 0 "  nor the post"
+is "$(api POST /api/v1/tags -d '{"slug":"t14-made","name":"T14 made"}')" 201 "a tag made first"
+is "$(api POST /api/v1/posts -d '{"slug":"t14-tagged","title":"Tagged","tags":["t14-made"]}')" 201 \
+	"  is taken on a post"
+is "$(api PATCH /api/v1/posts/t14-tagged -d '{"tags":["t14-made","t14-never-made"]}')" 422 \
+	"changing the tags to one that does not exist: 422"
+is "$(sql "SELECT string_agg(t.slug, ',') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+	JOIN posts p ON p.id = pt.post_id WHERE p.slug = 't14-tagged'")" t14-made "  the post keeps its tags"
 
 done_testing
