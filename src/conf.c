@@ -54,7 +54,7 @@ static const struct ckey keys[] = {
 	{ "server", "user", CT_STR, S(user), "", 0, 0, false },
 	{ "server", "shutdown_timeout", CT_INT, S(shutdown_timeout), "30",
 	    1, 3600, false },
-	{ "server", "max_body", CT_INT, S(max_body), "1048576",
+	{ "server", "max_body", CT_INT, S(max_body), "8388608",
 	    1024, 1073741824, false },
 	{ "server", "media_max_bytes", CT_INT, S(media_max_bytes), "8388608",
 	    1024, 1073741824, false },

@@ -75,9 +75,9 @@ is "$(status_of "unix:$sock" GET "/$(head -c 9000 /dev/zero | tr '\0' a)")" 414 
 	"9000-byte URI: 414"
 is "$(status_of "unix:$sock" GET / -H "HTTP_X_BIG=$(head -c 9000 /dev/zero | tr '\0' b)")" 431 \
 	"9000-byte header: 431"
-is "$(status_of "unix:$sock" POST / --body-size 1048577)" 413 \
+is "$(status_of "unix:$sock" POST / --body-size 8388609)" 413 \
 	"body one byte over max_body: 413"
-is "$(status_of "unix:$sock" POST /healthz --body-size 1048576)" 405 \
+is "$(status_of "unix:$sock" POST /healthz --body-size 8388608)" 405 \
 	"body exactly max_body is read (then 405 for the method)"
 is "$(status_of "unix:$sock" GET '/%zz')" 400 "bad escape in path: 400"
 is "$(status_of "unix:$sock" GET '/?a=%')" 400 "bad escape in query: 400"

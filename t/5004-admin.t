@@ -393,14 +393,14 @@ is "$(req "$A" DELETE /api/v1/tags/t5-api -H "X-CSRF-Token: $ADTOK")" 204 "an ad
 is "$(req "$AL" DELETE /api/v1/posts/t5-api -H "X-CSRF-Token: $ATOK")" 204 "alice deletes her post: 204"
 is "$(sql "SELECT count(*) FROM posts WHERE slug = 't5-api'")" 0 "  it is gone"
 
-# --- bodies over nginx's cap (2 MiB here): a clear 413, nothing saved --------
-head -c $((3 * 1024 * 1024)) /dev/zero | tr '\0' a >"$TMP/3m"
+# --- bodies over nginx's cap (10 MiB here): a clear 413, nothing saved -------
+head -c $((11 * 1024 * 1024)) /dev/zero | tr '\0' a >"$TMP/3m"
 is "$(req "$AL" POST /api/v1/posts -H "X-CSRF-Token: $ATOK" -H 'Content-Type: application/json' \
-	--data-binary "@$TMP/3m")" 413 "3 MiB to the API: 413"
+	--data-binary "@$TMP/3m")" 413 "11 MiB to the API: 413"
 like "$(hdr Content-Type)" '^application/json' "  as JSON"
 like "$(cat "$TMP/body")" '"code":"body_too_large"' "  the API's error, code body_too_large"
 is "$(req "$AL" POST /admin/posts --data-urlencode "csrf=$ATOK" --data-urlencode title=Big \
-	--data-urlencode slug=t5-big --data-urlencode "body_md@$TMP/3m")" 413 "3 MiB from the post form: 413"
+	--data-urlencode slug=t5-big --data-urlencode "body_md@$TMP/3m")" 413 "11 MiB from the post form: 413"
 like "$(hdr Content-Type)" '^text/html' "  as a page"
 like "$(cat "$TMP/body")" 'over this site&rsquo;s size limit, so nothing was saved' "  that says so"
 is "$(sql "SELECT count(*) FROM posts WHERE slug = 't5-big'")" 0 "  and nothing was saved"

@@ -9,6 +9,9 @@
 #     from the import on, and importing it again keeps that date;
 #   - the write API names existing tags only: an unknown slug is a 422
 #     that names it, and no tag is made;
+#   - body_md of exactly its documented maximum (1048576 characters, even
+#     of 4-byte UTF-8) is accepted, one character more is a JSON 422; a
+#     body over the workers' cap (8 MiB) or nginx's (10 MiB) a JSON 413.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -111,5 +114,30 @@ is "$(api PATCH /api/v1/posts/t14-tagged -d '{"tags":["t14-made","t14-never-made
 	"changing the tags to one that does not exist: 422"
 is "$(sql "SELECT string_agg(t.slug, ',') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
 	JOIN posts p ON p.id = pt.post_id WHERE p.slug = 't14-tagged'")" t14-made "  the post keeps its tags"
+
+# --- body_md at its documented maximum ---------------------------------------
+max=$(python3 -c 'import json; d=json.load(open("'"$INKWELL_SRC"'/static/openapi.json")); print(d["components"]["schemas"]["PostFields"]["properties"]["body_md"]["maxLength"])' 2>/dev/null)
+is "$max" 1048576 "the OpenAPI document's body_md maxLength"
+body() { # SLUG CHAR COUNT: a post's JSON in $TMP/post.json
+	python3 -c 'import json,sys; json.dump({"slug": sys.argv[1], "title": "Long", "body_md": sys.argv[2] * int(sys.argv[3])},
+		open(sys.argv[4], "w"), ensure_ascii=False)' "$1" "$2" "$3" "$TMP/post.json"
+}
+body t14-max a "$max"
+is "$(api POST /api/v1/posts --data-binary "@$TMP/post.json")" 201 "body_md of exactly $max ASCII characters: 201"
+is "$(sql "SELECT length(body_md) FROM posts WHERE slug = 't14-max'")" "$max" "  all of it stored"
+body t14-max-wide $'\U0001F600' "$max"
+is "$(api POST /api/v1/posts --data-binary "@$TMP/post.json")" 201 \
+	"body_md of $max 4-byte characters ($(stat -c %s "$TMP/post.json") bytes of JSON): 201"
+body t14-over a $((max + 1))
+is "$(api POST /api/v1/posts --data-binary "@$TMP/post.json")" 422 "one character more: 422"
+is "$(jget error.status)" 422 "  a JSON error"
+like "$(jget error.fields.body_md)" '1048576' "  naming body_md and its limit"
+is "$(sql "SELECT count(*) FROM posts WHERE slug = 't14-over'")" 0 "  nothing saved"
+head -c $((8 * 1024 * 1024 + 1)) /dev/zero | tr '\0' a >"$TMP/huge"
+is "$(api POST /api/v1/posts --data-binary "@$TMP/huge")" 413 "a body one byte over the workers' cap (8 MiB): 413"
+is "$(jget error.code)" body_too_large "  the API's JSON error"
+head -c $((10 * 1024 * 1024 + 1)) /dev/zero | tr '\0' a >"$TMP/huge"
+is "$(api POST /api/v1/posts --data-binary "@$TMP/huge")" 413 "a body over nginx's cap (10 MiB): 413"
+is "$(jget error.code)" body_too_large "  the API's JSON error"
 
 done_testing

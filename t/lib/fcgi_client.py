@@ -87,18 +87,23 @@ def main():
     msg += record(PARAMS, b"".join(nv(k.encode(), v.encode()) for k, v in params.items()))
     msg += record(PARAMS, b"")
     s.sendall(msg)
-    if a.stall and body:
-        half = len(body) // 2
-        s.sendall(record(STDIN, body[:half]))
-        if a.signal:
-            pid, sig = a.signal.split(":")
-            time.sleep(0.2)
-            os.kill(int(pid), getattr(signal, sig))
-        time.sleep(a.stall)
-        s.sendall(record(STDIN, body[half:]))
-    elif body:
-        s.sendall(record(STDIN, body))
-    s.sendall(record(STDIN, b""))
+    try:
+        if a.stall and body:
+            half = len(body) // 2
+            s.sendall(record(STDIN, body[:half]))
+            if a.signal:
+                pid, sig = a.signal.split(":")
+                time.sleep(0.2)
+                os.kill(int(pid), getattr(signal, sig))
+            time.sleep(a.stall)
+            s.sendall(record(STDIN, body[half:]))
+        elif body:
+            s.sendall(record(STDIN, body))
+        s.sendall(record(STDIN, b""))
+    except (BrokenPipeError, ConnectionResetError):
+        # The server answered without reading the whole body (a 413
+        # refuses it unread) and closed: its answer is still to be read.
+        pass
 
     buf, out, ended = b"", b"", False
     while not ended:
