@@ -427,8 +427,9 @@ pages_swap(const char *dir, int64_t version, struct pages_next *n)
 	/* The generation reserved before the commit needs no space. */
 	if (n != NULL && n->reserved &&
 	    renameat(dfd, n->link, dfd, CURRENT) == 0) {
-		log_failure(dir, what, err, "put the one reserved before the "
-		    "write in force");
+		log_msg(LOG_WARN, "pages: cannot publish a new generation in "
+		    "%s (%s: %s); put the one reserved before the write in "
+		    "force", dir, what, strerror(err));
 		goto out;
 	}
 	if (n != NULL && n->reserved)

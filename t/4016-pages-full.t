@@ -132,9 +132,17 @@ served_from_file /
 loadpid=$!
 
 # --- full: blocks, then inodes ----------------------------------------------
-dd if=/dev/zero of="$PAGES/fill" bs=64k count=64 2>/dev/null
-n=0
-while touch "$PAGES/fill.$n" 2>/dev/null && ((n < 200)); do n=$((n + 1)); done
+# fill: every block, then every inode; a few rounds, as a worker's page
+# file that failed for want of blocks gives its inode back.
+fill() {
+	local n=0 round
+	dd if=/dev/zero of="$PAGES/fill" bs=64k count=64 2>/dev/null
+	for round in 1 2 3 4 5; do
+		while touch "$PAGES/fill.$n" 2>/dev/null && ((n < 200)); do n=$((n + 1)); done
+		sleep 0.1
+	done
+}
+fill
 ok "the tmpfs is full (blocks and inodes)" test "$(df --output=avail "$PAGES" | tail -n 1)" -eq 0 -a \
 	"$(df --output=iavail "$PAGES" | tail -n 1)" -eq 0
 # No generation can be opened now (no inode for its directory).
@@ -163,6 +171,47 @@ write "room again: edit" PATCH "/api/v1/posts/$slug" "{\"title\":\"$(title five)
 is "$code" 200 "room again: the edit is acknowledged"
 served_from_file "/posts/$slug"
 served_from_file /
+
+# --- the directory fills up while a write waits for its commit ------------
+# A row lock holds the edit between its reservation and its commit; the
+# directory fills meanwhile, so only the reserved generation can go in.
+log=${INKWELL_TEST_VAR:-}/log/inkwell.log
+in_force() { grep -c 'put the one reserved before the write in force' "$log" 2>/dev/null; }
+before=$(in_force)
+# Only the current generation left, so that removing old ones (the
+# keeper does every 10 s) frees nothing while the write waits.
+ctl cache flush >/dev/null 2>&1
+pg -c "BEGIN; SELECT 1 FROM posts WHERE slug = '$slug' FOR UPDATE; SELECT pg_sleep(4); COMMIT" \
+	>/dev/null 2>&1 &
+lockpid=$!
+# until: up to 3 s for a query to count 1 or more.
+until_pg() {
+	for _ in $(seq 30); do
+		(($(pg -c "$1") > 0)) && return 0
+		sleep 0.1
+	done
+	return 1
+}
+until_pg "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND state = 'active' AND pid <> pg_backend_pid()"
+( api PATCH "/api/v1/posts/$slug" "{\"title\":\"$(title racing)\"}"; echo "$code" >"$TMP/race" ) &
+racepid=$!
+ok "filled during a write: the edit waits for the row lock" \
+	until_pg "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+fill
+left=$(df --output=iavail "$PAGES" | tail -n 1)
+wait "$racepid"
+wait "$lockpid"
+is "$(cat "$TMP/race")" 200 "filled during a write: the edit is acknowledged"
+is "$(stored)" "$(title racing)" "filled during a write: stored"
+shows "$(title racing)" "filled during a write: home and post pages show it at once"
+if [[ -f $log ]]; then
+	ok "filled during a write: the generation reserved before it went in force" \
+		test "$(in_force)" -gt "$before"
+	if_fail diag "inodes left before the commit: $left"
+fi
+rm -f "$PAGES"/fill*
+for _ in $(seq 50); do [[ -L $PAGES/current ]] && break; sleep 0.1; done
+served_from_file "/posts/$slug"
 
 # --- read-only with a generation in force ----------------------------------
 ok "remounted read-only again" mount -o remount,ro "$PAGES"
