@@ -48,9 +48,11 @@ int	pages_current(const char *dir, struct pages_gen *);
 
 /*
  * Opens a new, empty generation for content version (-1 unknown) and
- * points DIR/current at it, under an flock so concurrent publishers
- * never go backwards.  Creates DIR itself (not its parents) when
- * missing.  0, or -1 (logged).
+ * points DIR/current at it, under an flock; its id and epoch are above
+ * those of every generation in DIR, so no two ever share an epoch.
+ * Creates DIR itself (not its parents) when missing.  0, or -1 (logged,
+ * once a minute at most for the same cause).  Leaves DIR/current alone
+ * on failure: writers and the keeper use pages_swap().
  */
 int	pages_publish(const char *dir, int64_t version, struct pages_gen *out);
 
