@@ -112,6 +112,7 @@ struct cache {
 	int64_t		 spent;		/* bytes added to spent_gen */
 	uint64_t	 spent_gen;
 	int		 logged_errno;	/* last write failure logged */
+	struct pages_next next;		/* cache_write_begin reserved */
 	/* The keeper (cache_keep). */
 	bool		 went_back;	/* sync saw PostgreSQL's version drop */
 	double		 poll_at, gc_at;
@@ -760,16 +761,47 @@ cache_pages_on(const struct cache *c)
 	return c != NULL && c->pages != NULL;
 }
 
-/* A new page generation for version (-1 unknown), if files are on and
- * inkwelld made their directory (an inkwellctl elsewhere has none). */
-static int
-publish(struct cache *c, int64_t version)
+/* Are page files on, and has inkwelld made their directory here (an
+ * inkwellctl on another host has none)? */
+static bool
+pages_here(const struct cache *c)
 {
 	struct stat	 st;
 
-	if (c->pages == NULL || stat(c->pages, &st) != 0)
+	return c->pages != NULL && stat(c->pages, &st) == 0;
+}
+
+/* After a commit: a new page generation for version (-1 unknown), or
+ * the one reserved before it, or none at all (pages.h). */
+static int
+publish(struct cache *c, int64_t version)
+{
+	if (!pages_here(c)) {
+		cache_write_abandon(c);
 		return 0;
-	return pages_publish(c->pages, version, NULL);
+	}
+	return pages_swap(c->pages, version, &c->next);
+}
+
+enum status
+cache_write_begin(struct cache *c)
+{
+	if (c == NULL)
+		return ST_OK;
+	cache_write_abandon(c);
+	if (!pages_here(c))
+		return ST_OK;
+	return pages_prepare(c->pages, &c->next) == 0 ? ST_OK :
+	    ST_UNAVAILABLE;
+}
+
+void
+cache_write_abandon(struct cache *c)
+{
+	if (c != NULL && c->pages != NULL && c->next.reserved)
+		pages_abandon(c->pages, &c->next);
+	else if (c != NULL)
+		memset(&c->next, 0, sizeof(c->next));
 }
 
 enum status
@@ -792,7 +824,7 @@ cache_invalidate(struct cache *c, struct db *db, struct arena *a)
 	/* After Redis has the new version: a worker that sees the new
 	 * generation then also sees the version (and the WAL position). */
 	if (publish(c, s.version) != 0)
-		st = ST_UNAVAILABLE;
+		st = ST_INTERNAL;
 	return st;
 }
 
@@ -883,9 +915,12 @@ cache_keep(struct cache *c, struct db *db, struct arena *a)
 			need = true, why = "a scheduled post went live";
 		else if (s.last_live > 0 && g.born < s.last_live * 1000)
 			need = true, why = "a post went live";
+		/* Without room for a new generation the current one is
+		 * retired; "none is current" then brings one back as soon
+		 * as there is room. */
 		if (need) {
 			log_msg(LOG_DEBUG, "pages: new generation: %s", why);
-			if (pages_publish(c->pages, s.version, NULL) == 0)
+			if (pages_swap(c->pages, s.version, NULL) == 0)
 				c->went_back = false;
 		}
 	}

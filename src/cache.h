@@ -100,13 +100,31 @@ bool		 cache_pages_on(const struct cache *);
 double		 cache_keep(struct cache *, struct db *, struct arena *);
 
 /*
+ * Before a write that may change what readers see commits: reserves a
+ * page generation for cache_invalidate() (pages_prepare), or retires
+ * the current one when the pages directory has no room.  ST_OK (also
+ * when files are off or their directory is not on this host), or
+ * ST_UNAVAILABLE (logged) when neither is possible (a read-only
+ * directory): the write must not commit, 503.  Follow with
+ * cache_invalidate() after a commit, cache_write_abandon() without one.
+ */
+enum status	 cache_write_begin(struct cache *);
+
+/* Drops what cache_write_begin() reserved: nothing was committed. */
+void		 cache_write_abandon(struct cache *);
+
+/*
  * After a committed write, before it is acknowledged: reads the content
  * version from the primary and pushes it to Redis, which retires every
  * cached page made before the write, then opens a new page generation
- * (when inkwelld has made the pages directory on this host).  ST_OK;
- * ST_UNAVAILABLE when Redis or the primary cannot be reached (logged;
- * pages then age out within sync_interval by the check in cache_get);
- * ST_OK when caching is off.
+ * (when inkwelld has made the pages directory on this host): a fresh
+ * one, or without room the one cache_write_begin() reserved, or else
+ * none (nginx asks the workers).  ST_OK; ST_UNAVAILABLE when Redis or
+ * the primary cannot be reached (logged; pages then age out within
+ * sync_interval by the check in cache_get); ST_INTERNAL (logged) when
+ * nginx may still serve page files older than the write (the directory
+ * can neither take a generation nor lose one): the write must not be
+ * acknowledged as done.  ST_OK when caching is off.
  */
 enum status	 cache_invalidate(struct cache *, struct db *, struct arena *);
 

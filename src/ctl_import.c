@@ -287,6 +287,8 @@ out:
 int
 ctl_import(const struct conf *c, int argc, char **argv)
 {
+	struct cache	*cache;
+	struct arena	*a;
 	struct db	*db;
 	int		 rc;
 
@@ -300,21 +302,37 @@ ctl_import(const struct conf *c, int argc, char **argv)
 		return 2;
 	}
 	log_set_role("inkwellctl");
+	cache = cache_open(c);
+	/* As the write API does: nothing is committed that nginx could then
+	 * keep serving old page files over (src/pages.h). */
+	if (cache_write_begin(cache) != ST_OK) {
+		fprintf(stderr, "inkwellctl: import: the page-files directory "
+		    "%s can neither take a new generation nor retire the "
+		    "current one; nothing imported\n", c->pages_dir);
+		cache_close(cache);
+		return 1;
+	}
 	db = db_open(c);
 	rc = rc < 0 ? import_wxr(db, argv[2]) : import_dir(db, argv[1]);
 	/* Whatever was committed is live: retire cached pages before we
 	 * say we are done, even when some files were refused. */
-	{
-		struct cache	*cache = cache_open(c);
-		struct arena	*a = arena_new(4096);
-
-		if (cache_invalidate(cache, db, a) != ST_OK)
-			fprintf(stderr, "inkwellctl: warning: could not reach "
-			    "Redis to retire cached pages; they expire within "
-			    "[redis] sync_interval\n");
-		arena_free(a);
-		cache_close(cache);
+	a = arena_new(4096);
+	switch (cache_invalidate(cache, db, a)) {
+	case ST_OK:
+		break;
+	case ST_UNAVAILABLE:
+		fprintf(stderr, "inkwellctl: warning: could not reach Redis to "
+		    "retire cached pages; they expire within [redis] "
+		    "sync_interval\n");
+		break;
+	default:
+		fprintf(stderr, "inkwellctl: import: committed, but nginx may "
+		    "still serve page files from before it (see the log)\n");
+		rc = 1;
+		break;
 	}
+	arena_free(a);
+	cache_close(cache);
 	db_close(db);
 	return rc;
 }

@@ -345,7 +345,7 @@ pages_reset(const char *why)
 {
 	if (conf.pages_dir[0] == '\0')
 		return;
-	if (pages_publish(conf.pages_dir, -1, NULL) == 0)
+	if (pages_swap(conf.pages_dir, -1, NULL) == 0)
 		log_msg(LOG_DEBUG, "pages: new generation (%s)", why);
 }
 
@@ -374,14 +374,15 @@ pages_check(void)
 	free(parent);
 }
 
-/* At start-up: a fresh generation, or page files off for the run when
- * publishing fails (nothing would retire old files). */
+/* At start-up: a fresh generation (or, without room, none: the keeper
+ * publishes one when there is), or page files off for the run when even
+ * the old one cannot be retired (nothing would retire old files). */
 static void
 pages_setup(void)
 {
 	pages_check();
 	if (conf.pages_dir[0] != '\0' &&
-	    pages_publish(conf.pages_dir, -1, NULL) != 0) {
+	    pages_swap(conf.pages_dir, -1, NULL) != 0) {
 		log_msg(LOG_ERROR, "pages: page files are off for this run");
 		conf.pages_dir[0] = '\0';
 	}

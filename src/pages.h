@@ -7,8 +7,10 @@
  * generations: DIR/current is a symlink to the generation nginx serves
  * from, and a write that changes what readers see swaps it to a new,
  * empty generation (rename(2) of a symlink: atomic) before the write is
- * acknowledged.  Nothing in a generation is ever changed, so nothing can
- * be half-new.  See nginx/inkwell.conf for the nginx side and DESIGN.md.
+ * acknowledged, or, when the directory has no room for one, removes
+ * DIR/current so that nginx asks the workers.  Nothing in a generation
+ * is ever changed, so nothing can be half-new.  See nginx/inkwell.conf
+ * for the nginx side and DESIGN.md.
  */
 #ifndef INKWELL_PAGES_H
 #define INKWELL_PAGES_H
@@ -46,11 +48,49 @@ int	pages_current(const char *dir, struct pages_gen *);
 
 /*
  * Opens a new, empty generation for content version (-1 unknown) and
- * points DIR/current at it, under an flock so concurrent publishers
- * never go backwards.  Creates DIR itself (not its parents) when
- * missing.  0, or -1 (logged).
+ * points DIR/current at it, under an flock; its id and epoch are above
+ * those of every generation in DIR, so no two ever share an epoch.
+ * Creates DIR itself (not its parents) when missing.  0, or -1 (logged,
+ * once a minute at most for the same cause).  Leaves DIR/current alone
+ * on failure: writers and the keeper use pages_swap().
  */
 int	pages_publish(const char *dir, int64_t version, struct pages_gen *out);
+
+/*
+ * A generation reserved before a write commits: its directory and the
+ * link ".next-<name>" that pages_swap() renames over DIR/current when
+ * there is no room for a fresher one.  Plain data, owned by the caller.
+ */
+struct pages_next {
+	bool		 reserved;	/* g and link exist in DIR */
+	bool		 retired;	/* no room: DIR/current removed */
+	struct pages_gen g;
+	char		 link[sizeof(((struct pages_gen *)0)->name) + 8];
+};
+
+/*
+ * Before a write that changes what readers see commits: reserves a new
+ * generation in n, so that after the commit only a rename is left to do.
+ * Without room for one, removes DIR/current instead (nginx then asks the
+ * workers, and they write no files until a generation is published).
+ * 0 when the write may go ahead; -1 (logged) when neither can be done,
+ * as on a read-only file system: the caller must not commit, since
+ * nothing could stop nginx serving pages older than the change (503).
+ * Pair with pages_swap() after the commit or pages_abandon() without one.
+ */
+int	pages_prepare(const char *dir, struct pages_next *n);
+
+/* Drops n's reservation: the write did not commit. */
+void	pages_abandon(const char *dir, struct pages_next *n);
+
+/*
+ * After a commit (n from pages_prepare, or NULL): publishes a new
+ * generation for version; without room, puts n's reserved one in force;
+ * failing that, removes DIR/current.  n is used up either way.  0 when
+ * nginx can no longer serve anything older than the call; -1 (logged)
+ * when it still may (DIR turned read-only since pages_prepare).
+ */
+int	pages_swap(const char *dir, int64_t version, struct pages_next *n);
 
 /*
  * The file a response stands in for, relative to a generation:

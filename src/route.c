@@ -32,7 +32,7 @@
 static const struct route routes[] = {
 	{ RM_GET, "/", h_home, RF_CACHE },
 	{ RM_GET, "/posts/{slug}", h_post, RF_CACHE },
-	{ RM_POST, "/posts/{slug}/comments", h_comment_post, 0 },
+	{ RM_POST, "/posts/{slug}/comments", h_comment_post, RF_WRITE },
 	{ RM_GET, "/tags/{slug}", h_tag, RF_CACHE },
 	{ RM_GET, "/authors/{username}", h_author, RF_CACHE },
 	{ RM_GET, "/archive", h_archive, RF_CACHE },
@@ -44,13 +44,17 @@ static const struct route routes[] = {
 	{ RM_GET, "/robots.txt", h_robots, RF_CACHE },
 	{ RM_GET, "/api/v1/posts", h_api_posts, RF_CACHE },
 	{ RM_GET, "/api/v1/posts/{slug}", h_api_post, RF_CACHE },
-	{ RM_POST, "/api/v1/posts", h_api_post_create, RF_USER },
-	{ RM_PATCH, "/api/v1/posts/{slug}", h_api_post_update, RF_USER },
-	{ RM_DELETE, "/api/v1/posts/{slug}", h_api_post_delete, RF_USER },
+	{ RM_POST, "/api/v1/posts", h_api_post_create, RF_USER | RF_WRITE },
+	{ RM_PATCH, "/api/v1/posts/{slug}", h_api_post_update,
+	    RF_USER | RF_WRITE },
+	{ RM_DELETE, "/api/v1/posts/{slug}", h_api_post_delete,
+	    RF_USER | RF_WRITE },
 	{ RM_GET, "/api/v1/tags", h_api_tags, RF_CACHE },
-	{ RM_POST, "/api/v1/tags", h_api_tag_create, RF_USER },
-	{ RM_PATCH, "/api/v1/tags/{slug}", h_api_tag_update, RF_USER },
-	{ RM_DELETE, "/api/v1/tags/{slug}", h_api_tag_delete, RF_USER },
+	{ RM_POST, "/api/v1/tags", h_api_tag_create, RF_USER | RF_WRITE },
+	{ RM_PATCH, "/api/v1/tags/{slug}", h_api_tag_update,
+	    RF_USER | RF_WRITE },
+	{ RM_DELETE, "/api/v1/tags/{slug}", h_api_tag_delete,
+	    RF_USER | RF_WRITE },
 	{ RM_GET, "/api/v1/authors", h_api_authors, RF_CACHE },
 	{ RM_GET, "/admin/login", h_login, 0 },
 	{ RM_POST, "/admin/login", h_login_post, 0 },
@@ -58,22 +62,28 @@ static const struct route routes[] = {
 	{ RM_GET, "/admin", h_admin_home, RF_USER },
 	{ RM_GET, "/admin/", h_admin_home, RF_USER },
 	{ RM_GET, "/admin/posts", h_admin_posts, RF_USER },
-	{ RM_POST, "/admin/posts", h_admin_post_create, RF_USER },
+	{ RM_POST, "/admin/posts", h_admin_post_create, RF_USER | RF_WRITE },
 	{ RM_GET, "/admin/posts/new", h_admin_post_new, RF_USER },
 	{ RM_GET, "/admin/posts/{id}", h_admin_post_edit, RF_USER },
-	{ RM_POST, "/admin/posts/{id}", h_admin_post_update, RF_USER },
-	{ RM_POST, "/admin/posts/{id}/delete", h_admin_post_delete, RF_USER },
+	{ RM_POST, "/admin/posts/{id}", h_admin_post_update,
+	    RF_USER | RF_WRITE },
+	{ RM_POST, "/admin/posts/{id}/delete", h_admin_post_delete,
+	    RF_USER | RF_WRITE },
 	{ RM_POST, "/admin/preview", h_admin_preview, RF_USER },
 	{ RM_GET, "/admin/tags", h_admin_tags, RF_USER },
-	{ RM_POST, "/admin/tags", h_admin_tag_add, RF_USER },
-	{ RM_POST, "/admin/tags/{slug}", h_admin_tag_update, RF_USER },
-	{ RM_POST, "/admin/tags/{slug}/delete", h_admin_tag_delete, RF_USER },
+	{ RM_POST, "/admin/tags", h_admin_tag_add, RF_USER | RF_WRITE },
+	{ RM_POST, "/admin/tags/{slug}", h_admin_tag_update,
+	    RF_USER | RF_WRITE },
+	{ RM_POST, "/admin/tags/{slug}/delete", h_admin_tag_delete,
+	    RF_USER | RF_WRITE },
 	{ RM_GET, "/admin/comments", h_admin_comments, RF_USER },
-	{ RM_POST, "/admin/comments/{id}", h_admin_comment_moderate, RF_USER },
+	{ RM_POST, "/admin/comments/{id}", h_admin_comment_moderate,
+	    RF_USER | RF_WRITE },
 	{ RM_GET, "/admin/media", h_admin_media, RF_USER },
 	{ RM_POST, "/admin/media/{name}/delete", h_admin_media_delete, RF_USER },
 	{ RM_GET, "/admin/settings", h_admin_settings, RF_USER },
-	{ RM_POST, "/admin/settings", h_admin_settings_save, RF_USER },
+	{ RM_POST, "/admin/settings", h_admin_settings_save,
+	    RF_USER | RF_WRITE },
 	{ RM_GET, "/api/v1/me", h_api_me, RF_USER },
 	{ RM_GET, "/api/v1/media", h_api_media_list, RF_USER },
 	{ RM_PUT, "/api/v1/media/{name}", h_api_media_put,
@@ -491,13 +501,31 @@ route_dispatch(struct req *r)
 				return;
 			break;
 		}
+		/* Nothing is committed that nginx could then keep serving
+		 * pages from before (pages.h). */
+		if ((routes[i].flags & RF_WRITE) && r->w != NULL &&
+		    cache_write_begin(r->w->cache) != ST_OK) {
+			r->resp.detail = "Pages cannot be updated right now, "
+			    "so nothing was changed; try again later.";
+			st = ST_UNAVAILABLE;
+			break;
+		}
 		if ((routes[i].flags & RF_CACHE) && r->w != NULL &&
 		    r->w->cache != NULL)
 			st = cached(r, routes[i].handler);
 		else
 			st = routes[i].handler(r);
-		if (r->changed && r->w != NULL)
-			(void)cache_invalidate(r->w->cache, r->w->db, r->a);
+		if (r->w == NULL)
+			break;
+		if (!r->changed)
+			cache_write_abandon(r->w->cache);
+		else if (cache_invalidate(r->w->cache, r->w->db, r->a) ==
+		    ST_INTERNAL && st == ST_OK) {
+			/* Saved, but readers may not see it: not a success. */
+			r->resp.detail = "The change was saved, but readers "
+			    "may still be shown pages from before it.";
+			st = ST_UNAVAILABLE;
+		}
 		break;
 	}
 	if (r->route == NULL && allowed != 0) {

@@ -27,6 +27,10 @@ typedef enum status (*handler_fn)(struct req *);
 #define RF_USER		(1u << 1)
 /* The body is a file: up to [server] media_max_bytes, not max_body. */
 #define RF_UPLOAD	(1u << 2)
+/* May commit a change readers see: a page generation is reserved before
+ * the handler runs (503 when the page-files directory can take none
+ * and cannot lose the current one), and swapped in after a commit. */
+#define RF_WRITE	(1u << 3)
 
 struct route {
 	unsigned	 methods;

@@ -214,6 +214,58 @@ on_disk(void)
 		diag("could not remove %s", top);
 }
 
+/* A generation reserved before a write, then used or dropped. */
+static void
+reserved(void)
+{
+	char		 tmpl[] = "/tmp/inkwell-pages-t.XXXXXX", dir[64], p[256];
+	char		*top;
+	struct pages_next n;
+	struct pages_gen g0, cur;
+	struct stat	 st;
+
+	if ((top = mkdtemp(tmpl)) == NULL)
+		bail("mkdtemp failed");
+	snprintf(dir, sizeof(dir), "%s/pages", top);
+	ok(pages_publish(dir, 1, &g0) == 0, "a generation to start from");
+
+	ok(pages_prepare(dir, &n) == 0 && n.reserved && !n.retired,
+	    "prepare reserves a generation");
+	snprintf(p, sizeof(p), "%s/%s", dir, n.link);
+	ok(lstat(p, &st) == 0 && S_ISLNK(st.st_mode), "and its link, %s",
+	    n.link);
+	ok(n.g.id > g0.id && n.g.epoch > g0.epoch, "with a new id and epoch");
+	ok(pages_current(dir, &cur) == 0 && cur.id == g0.id,
+	    "current is unchanged until the swap");
+	ok(pages_swap(dir, 7, &n) == 0, "the swap after the commit");
+	ok(pages_current(dir, &cur) == 0 && cur.version == 7 &&
+	    cur.id > g0.id, "puts a fresh generation for the version in force");
+	ok(lstat(p, &st) != 0, "and drops the reserved link");
+	is_int(2, count_gens(dir), "and the reserved generation");
+	ok(!n.reserved, "n is used up");
+
+	ok(pages_prepare(dir, &n) == 0 && n.reserved, "prepare again");
+	ok(n.g.id > cur.id && n.g.epoch > cur.epoch,
+	    "ids and epochs keep growing");
+	snprintf(p, sizeof(p), "%s/%s", dir, n.link);
+	pages_abandon(dir, &n);
+	ok(lstat(p, &st) != 0 && count_gens(dir) == 2,
+	    "abandon leaves nothing behind");
+
+	ok(pages_prepare(dir, &n) == 0 && n.reserved,
+	    "a reservation whose writer dies");
+	snprintf(p, sizeof(p), "%s/%s", dir, n.link);
+	(void)pages_clear(dir);
+	ok(lstat(p, &st) != 0 && count_gens(dir) == 1,
+	    "is swept with the old generations");
+	ok(pages_swap(dir, 8, &n) == 0 && pages_current(dir, &cur) == 0 &&
+	    cur.version == 8, "a swap with it gone still publishes");
+
+	snprintf(p, sizeof(p), "rm -rf '%s'", top);
+	if (system(p) != 0)
+		diag("could not remove %s", top);
+}
+
 int
 main(void)
 {
@@ -221,5 +273,6 @@ main(void)
 	paths();
 	gen_names();
 	on_disk();
+	reserved();
 	return done_testing();
 }
