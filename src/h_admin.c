@@ -25,6 +25,7 @@
 #include "md.h"
 #include "media.h"
 #include "out.h"
+#include "page.h"
 #include "req.h"
 #include "tmpl/tmpl.h"
 #include "util.h"
@@ -156,10 +157,12 @@ enum status
 h_admin_posts(struct req *r)
 {
 	struct json_object *view = view_new(r), *posts;
-	int		 page = r->in[KEY_PAGE] ? (int)r->in[KEY_PAGE]->i : 1;
+	int		 page;
 	enum status	 st;
 	size_t		 n;
 
+	if ((st = page_number(r, &page)) != ST_OK)
+		return st;
 	if ((st = db_admin_posts(r->w->db, r->a, ADMIN_PER_PAGE + 1,
 	    (page - 1) * ADMIN_PER_PAGE, r->user, &posts)) != ST_OK)
 		return st;

@@ -101,6 +101,10 @@ is "$(sql "SELECT count(*) FROM sessions WHERE encode(token_hash, 'escape') LIKE
 	"  and never the token itself"
 is "$(req "$A" GET /admin/posts)" 200 "signed in: the posts page"
 like "$(cat "$TMP/body")" 'T5 t5admin' "  names who is signed in"
+for p in abc 0 -1 1e9; do
+	is "$(req "$A" GET "/admin/posts?page=$p")" 400 "  /admin/posts?page=$p: 400, as on the blog and the API"
+done
+like "$(cat "$TMP/body")" 'page number' "  and the page says what a page number is"
 is "$(req "$A" GET "/admin/login?next=/admin/tags")" 303 "the login page when signed in already: 303"
 is "$(hdr Location)" /admin/tags "  straight to next"
 is "$(req "$A" GET "/admin/login?next=https://evil.example/")" 303 "an outside next"
