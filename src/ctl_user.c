@@ -142,6 +142,11 @@ report(enum status st, const char *what, const char *username)
 	case ST_NOTFOUND:
 		fprintf(stderr, "inkwellctl: %s: no such user\n", username);
 		return 1;
+	case ST_FORBIDDEN:
+		fprintf(stderr, "inkwellctl: %s is the last enabled admin: "
+		    "not changed; make another user an admin "
+		    "first\n", username);
+		return 1;
 	case ST_UNPROCESSABLE:
 		fprintf(stderr, "inkwellctl: %s: refused by the database's "
 		    "checks (see the log line above)\n", username);

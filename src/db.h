@@ -257,7 +257,8 @@ enum status	 db_user_passwd(struct db *, struct arena *,
 
 /* Sets the role of username ("admin" or "author"; the table's CHECK
  * refuses others: ST_UNPROCESSABLE).  It applies from the user's next
- * request.  ST_OK; ST_NOTFOUND when there is no such user. */
+ * request.  ST_OK; ST_NOTFOUND when there is no such user; ST_FORBIDDEN
+ * when making the last enabled admin an author. */
 enum status	 db_user_role(struct db *, struct arena *,
 		    const char *username, const char *role);
 
@@ -265,7 +266,8 @@ enum status	 db_user_role(struct db *, struct arena *,
  * Disables (disable set) or enables username.  A disabled user cannot
  * sign in; their sessions are deleted (*sessions_ended of them) and their
  * API tokens are refused until they are enabled again.  Disabling twice
- * keeps the first time.  ST_OK; ST_NOTFOUND when there is no such user.
+ * keeps the first time.  ST_OK; ST_NOTFOUND when there is no such user;
+ * ST_FORBIDDEN when disabling the last enabled admin.
  */
 enum status	 db_user_disable(struct db *, struct arena *,
 		    const char *username, bool disable, long *sessions_ended);
@@ -285,6 +287,7 @@ struct user_deleted {
  * (ST_CONFLICT, out->posts says how many) and media they uploaded stay
  * with no uploader.  Their sessions and API tokens are deleted.  ST_OK;
  * ST_NOTFOUND when either user does not exist (out->no_heir: the heir).
+ * ST_FORBIDDEN when username is the last enabled admin.
  * reassign_to must not be username (the caller checks).
  */
 enum status	 db_user_delete(struct db *, struct arena *,

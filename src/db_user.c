@@ -35,6 +35,19 @@ static const char Q_LIST[] =
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     " FROM users ORDER BY username";
 
+/*
+ * Whether $1 is the one enabled admin left: demoting, disabling
+ * or deleting that user would leave nobody able to open the settings or
+ * make another admin (short of inkwellctl).  Checked before the change,
+ * in its own statement: two operators demoting the last two admins at
+ * the same instant could both pass, which is left to them.
+ */
+static const char Q_LAST_ADMIN[] =
+    "SELECT u.role = 'admin' AND u.disabled_at IS NULL AND NOT EXISTS"
+    " (SELECT 1 FROM users o WHERE o.role = 'admin'"
+    " AND o.disabled_at IS NULL AND o.id <> u.id)"
+    " FROM users u WHERE u.username = $1";
+
 static const char Q_ROLE[] =
     "UPDATE users SET role = $2, updated_at = now() WHERE username = $1"
     " RETURNING 1";
@@ -78,6 +91,22 @@ static const char Q_DELETE[] =
     " SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM posts_moved),"
     " (SELECT count(*) FROM media_moved), (SELECT n FROM s),"
     " (SELECT n FROM t)";
+
+/* ST_FORBIDDEN when USERNAME is the last enabled admin. */
+static enum status
+not_last_admin(struct db *db, PGconn *pg, struct arena *a,
+    const char *username)
+{
+	PGresult	*res;
+	const char	*v[1] = { username };
+
+	if ((res = db_exec(db, pg, a, "looking for another admin",
+	    Q_LAST_ADMIN, 1, v)) == NULL)
+		return db_failure(db, pg);
+	if (PQntuples(res) == 0)
+		return ST_NOTFOUND;
+	return PQgetvalue(res, 0, 0)[0] == 't' ? ST_FORBIDDEN : ST_OK;
+}
 
 enum status
 db_user_add(struct db *db, struct arena *a, const struct user_in *u)
@@ -153,8 +182,13 @@ db_user_role(struct db *db, struct arena *a, const char *username,
 	PGresult	*res;
 	const char	*v[2] = { username, role };
 
+	enum status	 st;
+
 	if ((pg = db_primary(db)) == NULL)
 		return ST_UNAVAILABLE;
+	if (strcmp(role, "admin") != 0 &&
+	    (st = not_last_admin(db, pg, a, username)) != ST_OK)
+		return st;
 	if ((res = db_exec(db, pg, a, "changing a role", Q_ROLE, 2, v)) ==
 	    NULL)
 		return db_write_failure(db, pg);
@@ -168,10 +202,13 @@ db_user_disable(struct db *db, struct arena *a, const char *username,
 	PGconn		*pg;
 	PGresult	*res;
 	const char	*v[1] = { username };
+	enum status	 st;
 
 	*sessions_ended = 0;
 	if ((pg = db_primary(db)) == NULL)
 		return ST_UNAVAILABLE;
+	if (disable && (st = not_last_admin(db, pg, a, username)) != ST_OK)
+		return st;
 	if (!disable) {
 		if ((res = db_exec(db, pg, a, "enabling a user", Q_ENABLE, 1,
 		    v)) == NULL)
@@ -196,9 +233,13 @@ db_user_delete(struct db *db, struct arena *a, const char *username,
 	const char	*v[2] = { username,
 	    reassign_to != NULL ? reassign_to : "" };
 
+	enum status	 st;
+
 	memset(out, 0, sizeof(*out));
 	if ((pg = db_primary(db)) == NULL)
 		return ST_UNAVAILABLE;
+	if ((st = not_last_admin(db, pg, a, username)) != ST_OK)
+		return st;
 	if ((res = db_exec(db, pg, a, "planning a user's deletion",
 	    Q_DELETE_PLAN, 2, v)) == NULL)
 		return db_failure(db, pg);

@@ -166,6 +166,32 @@ like "$out" '^user erin deleted; 0 sessions and 0 API tokens deleted$' "  says s
 is "$(pgdb -c "SELECT coalesce(uploaded_by::text, 'none') FROM media WHERE name = 'erin.png'")" none "  their media stays, with no uploader"
 is "$(ctl user delete 2>&1; echo "rc=$?")" "$(ctl user 2>&1; echo "rc=$?")" "user delete without a user: usage"
 
+# The last enabled admin cannot be demoted, disabled or deleted:
+# nobody would be left to open the settings.
+ctl user enable carol >/dev/null 2>&1
+ctl user role carol author >/dev/null 2>&1
+is "$(pgdb -c "SELECT string_agg(username, ',') FROM users WHERE role = 'admin' AND disabled_at IS NULL")" ada "ada is the one admin left"
+out=$(ctl user role ada author 2>&1)
+is "$?" 1 "user role of the last admin to author: exit 1"
+like "$out" 'ada is the last enabled admin' "  says why"
+is "$(pgdb -c "SELECT role FROM users WHERE username = 'ada'")" admin "  ada is still an admin"
+out=$(ctl user disable ada 2>&1)
+is "$?" 1 "user disable of the last admin: exit 1"
+like "$out" 'last enabled admin' "  says why"
+is "$(pgdb -c "SELECT disabled_at IS NULL FROM users WHERE username = 'ada'")" t "  ada is not disabled"
+out=$(ctl user delete --reassign-to carol ada 2>&1)
+is "$?" 1 "user delete of the last admin: exit 1"
+like "$out" 'last enabled admin' "  says why"
+is "$(pgdb -c "SELECT count(*) FROM users WHERE username = 'ada'")" 1 "  ada is still there"
+ctl user role carol admin >/dev/null 2>&1
+ctl user disable carol >/dev/null 2>&1
+out=$(ctl user role ada author 2>&1)
+is "$?" 1 "a disabled admin does not count as another admin"
+ctl user enable carol >/dev/null 2>&1
+out=$(ctl user disable ada 2>&1)
+is "$?" 0 "with carol an admin again, ada can be disabled"
+ctl user enable ada >/dev/null 2>&1
+
 is "$(ctl user 2>&1; echo "rc=$?")" "$(ctl user frobnicate 2>&1; echo "rc=$?")" "usage errors look alike"
 like "$(ctl user frobnicate 2>&1; echo "rc=$?")" 'rc=2$' "and exit 2"
 like "$(ctl user 2>&1)" 'user delete \[--reassign-to USERNAME\] USERNAME' "the usage names delete"
@@ -180,6 +206,9 @@ stackdb() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" "$@"; }
 u=t3dis$$
 sctl user delete "$u" >/dev/null 2>&1
 printf '%s\n' "$PW" | sctl user add --password-stdin "$u" >/dev/null
+# Another admin, so that $u is never the last one (which could not be
+# demoted, disabled or deleted).
+sctl user add --no-password --role admin t3keeper >/dev/null 2>&1
 stackdb -c "DELETE FROM throttle WHERE bucket LIKE 'login:%'" >/dev/null
 req() {
 	local jar=$1 method=$2 path=$3
