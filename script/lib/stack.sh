@@ -35,7 +35,10 @@
 #   INKWELL_HTTP_PORT, INKWELL_PG_PORT, INKWELL_REDIS_PORT   ports
 #   STACK_WORKERS      inkwelld workers (default 2)
 #   STACK_FRESH_DB=1   drop and re-create the "inkwell" database on start
-#   STACK_FAST_PG=1    fsync=off, full_page_writes=off (test clusters only)
+#   STACK_FAST_PG=1    fsync=off, full_page_writes=off (test clusters only:
+#                      safe against a crash of PostgreSQL, not of the OS)
+#   STACK_ASYNC_COMMIT=1  synchronous_commit=off: acknowledged writes may be
+#                      lost in a PostgreSQL crash (script/bench only)
 
 STACK_PGBIN=${STACK_PGBIN:-/usr/lib/postgresql/15/bin}
 
@@ -337,9 +340,14 @@ stack_pg_start() {
 		_stack_chown_pg "$STACK_PGDATA/pg_hba.conf"
 	fi
 
-	local fast=on
+	local fast=on sync=on
 	if [[ ${STACK_FAST_PG:-0} == 1 ]]; then
 		fast=off
+	fi
+	# A write the API acknowledged must survive a crash of PostgreSQL:
+	# only the benchmark trades that away, and says so.
+	if [[ ${STACK_ASYNC_COMMIT:-0} == 1 ]]; then
+		sync=off
 	fi
 	cat >"$STACK_PGDATA/inkwell-stack.conf" <<-EOF
 		# Written by script/lib/stack.sh on every start; edits are lost.
@@ -348,7 +356,7 @@ stack_pg_start() {
 		unix_socket_directories = '$STACK_RUN'
 		unix_socket_permissions = 0777
 		max_connections = 100
-		synchronous_commit = off
+		synchronous_commit = $sync
 		fsync = $fast
 		full_page_writes = $fast
 		timezone = 'UTC'
