@@ -128,12 +128,11 @@ ok "the primary streams to it" wait_for 30 streaming
 give_up
 
 # The test stack's configuration with a replica added and the cache's
-# timing keys spelt out.
+# timing keys spelt out (the socket comes from stack.sh's holder).
 cat >"$STACK_CONF" <<-EOF
 	; Written by t/4007-replica-lag.t; removed at its end.
 	[server]
-	listen = unix:$STACK_SOCKET
-	socket_mode = 0666
+	listen = systemd
 	workers = $STACK_WORKERS
 	shutdown_timeout = 10
 	base_url = $STACK_URL

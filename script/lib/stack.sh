@@ -8,6 +8,8 @@
 #   stack_init VAR HTTP_PORT PG_PORT REDIS_PORT   set up the variables below
 #   stack_start                                   (re)start everything
 #   stack_stop                                    stop everything started from VAR
+#   stack_inkwell_restart                         restart inkwelld alone, the
+#                                                 socket held open throughout
 #   stack_status                                  one line per component,
 #                                                 with the ports of stack.state
 #
@@ -18,7 +20,8 @@
 #   redis/         Redis working directory (no persistence)
 #   nginx/         nginx.conf, site.conf (made from nginx/inkwell.conf), tmp/
 #   run/           sockets and pidfiles: .s.PGSQL.<port>, redis.sock,
-#                  inkwell.sock, redis.pid, inkwelld.pid, nginx.pid
+#                  inkwell.sock, redis.pid, inkwelld.pid, sockhold.pid,
+#                  nginx.pid
 #   log/           postgresql.log redis.log migrate.log inkwell.log
 #                  nginx-error.log nginx-access.log
 #   inkwell.conf   the inkwelld/inkwellctl configuration
@@ -35,7 +38,10 @@
 #   INKWELL_HTTP_PORT, INKWELL_PG_PORT, INKWELL_REDIS_PORT   ports
 #   STACK_WORKERS      inkwelld workers (default 2)
 #   STACK_FRESH_DB=1   drop and re-create the "inkwell" database on start
-#   STACK_FAST_PG=1    fsync=off, full_page_writes=off (test clusters only)
+#   STACK_FAST_PG=1    fsync=off, full_page_writes=off (test clusters only:
+#                      safe against a crash of PostgreSQL, not of the OS)
+#   STACK_ASYNC_COMMIT=1  synchronous_commit=off: acknowledged writes may be
+#                      lost in a PostgreSQL crash (script/bench only)
 
 STACK_PGBIN=${STACK_PGBIN:-/usr/lib/postgresql/15/bin}
 
@@ -109,6 +115,7 @@ stack_init() {
 	STACK_SOCKET=$STACK_RUN/inkwell.sock
 	STACK_REDIS_SOCKET=$STACK_RUN/redis.sock
 	STACK_INKWELL_PIDFILE=$STACK_RUN/inkwelld.pid
+	STACK_HOLDER_PIDFILE=$STACK_RUN/sockhold.pid
 	STACK_REDIS_PIDFILE=$STACK_RUN/redis.pid
 	STACK_REDIS_PASSWORD_FILE=$STACK_VAR/redis-password
 	STACK_NGINX_PIDFILE=$STACK_RUN/nginx.pid
@@ -337,9 +344,14 @@ stack_pg_start() {
 		_stack_chown_pg "$STACK_PGDATA/pg_hba.conf"
 	fi
 
-	local fast=on
+	local fast=on sync=on
 	if [[ ${STACK_FAST_PG:-0} == 1 ]]; then
 		fast=off
+	fi
+	# A write the API acknowledged must survive a crash of PostgreSQL:
+	# only the benchmark trades that away, and says so.
+	if [[ ${STACK_ASYNC_COMMIT:-0} == 1 ]]; then
+		sync=off
 	fi
 	cat >"$STACK_PGDATA/inkwell-stack.conf" <<-EOF
 		# Written by script/lib/stack.sh on every start; edits are lost.
@@ -348,7 +360,7 @@ stack_pg_start() {
 		unix_socket_directories = '$STACK_RUN'
 		unix_socket_permissions = 0777
 		max_connections = 100
-		synchronous_commit = off
+		synchronous_commit = $sync
 		fsync = $fast
 		full_page_writes = $fast
 		timezone = 'UTC'
@@ -459,8 +471,8 @@ stack_inkwell_config() {
 		; inkwell dev/test stack under $STACK_VAR
 
 		[server]
-		listen = unix:$STACK_SOCKET
-		socket_mode = 0666
+		; The socket comes from script/lib/sockhold, as from systemd.
+		listen = systemd
 		workers = $STACK_WORKERS
 		shutdown_timeout = 10
 		base_url = $STACK_URL
@@ -501,23 +513,62 @@ stack_inkwell_migrate() {
 	fi
 }
 
+# inkwelld runs under script/lib/sockhold, which holds the listening
+# socket as systemd's inkwell.socket does: it passes it to inkwelld
+# (socket activation, "listen = systemd") and keeps it open while
+# inkwelld restarts, so connections wait in the backlog, never refused.
+# sockhold.pid is the holder's PID, inkwelld.pid the supervisor's (the
+# holder writes it, anew at each restart).
+
+# _stack_is_holder PID: PID is a live script/lib/sockhold.
+_stack_is_holder() {
+	local arg
+	_stack_alive "$1" || return 1
+	arg=$(tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | sed -n 2p) || return 1
+	[[ ${arg##*/} == sockhold ]]
+}
+
+_stack_holder_pid() {
+	local pid
+	[[ -f $STACK_HOLDER_PIDFILE ]] || return 1
+	pid=$(head -n 1 "$STACK_HOLDER_PIDFILE" 2>/dev/null | tr -dc '0-9') || pid=
+	if [[ -n $pid ]] && _stack_is_holder "$pid"; then
+		printf '%s\n' "$pid"
+		return 0
+	fi
+	rm -f "$STACK_HOLDER_PIDFILE"
+	return 1
+}
+
+# _stack_inkwell_up: 0 when inkwelld runs on the held socket, 2 when the
+# holder is gone (inkwelld exited), 1 when not yet.
 _stack_inkwell_up() {
 	_stack_alive "$STACK_INKWELLD_PID" || return 2
-	[[ -S $STACK_SOCKET ]]
+	[[ -S $STACK_SOCKET ]] || return 1
+	_stack_inkwelld_pid >/dev/null
+}
+
+# _stack_inkwelld_pid: the PID in inkwelld.pid when it is a live inkwelld
+# (the file is left alone: the holder rewrites it at each restart).
+_stack_inkwelld_pid() {
+	local pid
+	pid=$(head -n 1 "$STACK_INKWELL_PIDFILE" 2>/dev/null | tr -dc '0-9') || pid=
+	[[ -n $pid ]] && _stack_is "$pid" inkwelld && printf '%s\n' "$pid"
 }
 
 stack_inkwell_start() {
 	local log=$STACK_LOG/inkwell.log rc i
-	rm -f "$STACK_SOCKET"
+	rm -f "$STACK_SOCKET" "$STACK_INKWELL_PIDFILE"
 	stack_say "inkwelld ($STACK_WORKERS workers) on $STACK_SOCKET"
 	_stack_env_cmd
 	# setsid: its own session, see stack_redis_start. Neither setsid (a
 	# background child is never a process group leader without job control)
-	# nor env forks, so $! is the PID of inkwelld itself.
-	setsid "${STACK_ENV_CMD[@]}" "$STACK_BUILD/inkwelld" -c "$STACK_CONF" \
-		>>"$log" 2>&1 </dev/null &
+	# nor env forks, so $! is the PID of the holder itself.
+	setsid "${STACK_ENV_CMD[@]}" python3 "$STACK_REPO/script/lib/sockhold" \
+		--socket "$STACK_SOCKET" --mode 0666 --pidfile "$STACK_INKWELL_PIDFILE" \
+		-- "$STACK_BUILD/inkwelld" -c "$STACK_CONF" >>"$log" 2>&1 </dev/null &
 	STACK_INKWELLD_PID=$!
-	printf '%s\n' "$STACK_INKWELLD_PID" >"$STACK_INKWELL_PIDFILE"
+	printf '%s\n' "$STACK_INKWELLD_PID" >"$STACK_HOLDER_PIDFILE"
 	for ((rc = 1, i = 0; i < 100; i++)); do
 		rc=0
 		_stack_inkwell_up || rc=$?
@@ -529,12 +580,52 @@ stack_inkwell_start() {
 		if ((rc == 2)); then
 			stack_die "inkwelld exited right after start (log: $log)"
 		fi
-		stack_die "inkwelld did not create $STACK_SOCKET within 10s (log: $log)"
+		stack_die "inkwelld did not start on $STACK_SOCKET within 10s (log: $log)"
 	fi
+}
+
+# stack_inkwell_restart: a new inkwelld (a rebuilt binary, a regenerated
+# configuration) in place of the running one, as "systemctl restart
+# inkwell" does: the old one finishes its requests and exits, the new one
+# starts, and the socket stays open throughout.  Returns once the new
+# inkwelld has its workers.
+stack_inkwell_restart() {
+	local holder old new i log=$STACK_LOG/inkwell.log
+	holder=$(_stack_holder_pid) ||
+		stack_die "inkwelld is not running under script/lib/sockhold in $STACK_VAR (start the stack first)"
+	old=$(_stack_inkwelld_pid) || old=
+	if ! _stack_clean_env "$STACK_BUILD/inkwelld" -t -c "$STACK_CONF" >/dev/null 2>"$STACK_LOG/restart-check.log"; then
+		cat "$STACK_LOG/restart-check.log" >&2
+		stack_die "inkwelld -t rejects $STACK_CONF; the running inkwelld is left alone"
+	fi
+	stack_say "restarting inkwelld (pid ${old:-none}); $STACK_SOCKET stays open"
+	kill -USR1 "$holder"
+	# The old one drains (shutdown_timeout, 10 s) before the new one starts.
+	for ((i = 0; i < 200; i++)); do
+		new=$(_stack_inkwelld_pid) || new=
+		if [[ -n $new && $new != "$old" ]] &&
+			(($(pgrep -c -x -P "$new" inkwelld 2>/dev/null || echo 0) >= STACK_WORKERS)); then
+			stack_say "inkwelld restarted (pid $new)"
+			return 0
+		fi
+		_stack_alive "$holder" || break
+		sleep 0.1
+	done
+	_stack_tail "$log"
+	stack_die "inkwelld did not come back within 20s (log: $log)"
 }
 
 stack_inkwell_stop() {
 	local pid kids
+	# The holder stops inkwelld (SIGTERM: requests in flight finish) and
+	# then closes the socket.
+	if pid=$(_stack_holder_pid); then
+		stack_say "stopping inkwelld (socket holder pid $pid)"
+		kill -TERM "$pid" 2>/dev/null || true
+		_stack_wait 350 0.1 _stack_gone "$pid" ||
+			stack_warn "the socket holder (pid $pid) did not exit 35s after SIGTERM"
+	fi
+	# An inkwelld left without its holder (or by an older stack.sh).
 	if pid=$(_stack_pidfile_pid "$STACK_INKWELL_PIDFILE" inkwelld); then
 		stack_say "stopping inkwelld (pid $pid)"
 		kill -TERM "$pid" 2>/dev/null || true
@@ -548,7 +639,7 @@ stack_inkwell_stop() {
 				stack_die "inkwelld (pid $pid) survived SIGKILL"
 		fi
 	fi
-	rm -f "$STACK_INKWELL_PIDFILE"
+	rm -f "$STACK_INKWELL_PIDFILE" "$STACK_HOLDER_PIDFILE"
 }
 
 # ---------------------------------------------------------------------------
@@ -711,6 +802,9 @@ stack_status() {
 	if pid=$(_stack_pidfile_pid "$STACK_INKWELL_PIDFILE" inkwelld); then
 		echo "inkwelld   running (pid $pid) $STACK_SOCKET"
 	else echo "inkwelld   stopped"; fi
+	if pid=$(_stack_holder_pid); then
+		echo "sockhold   running (pid $pid) holds $STACK_SOCKET"
+	fi
 	if pid=$(_stack_pidfile_pid "$STACK_REDIS_PIDFILE" redis-server); then
 		echo "redis      running (pid $pid) 127.0.0.1:$STACK_REDIS_PORT"
 	else echo "redis      stopped"; fi
