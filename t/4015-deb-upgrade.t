@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 4010-deb-upgrade: a package upgrade drops no request.  The maintainer
+# 4015-deb-upgrade: a package upgrade drops no request.  The maintainer
 # script snippets debhelper makes from debian/ (dh_installsystemd, run as
 # debian/rules runs it) are run in the order dpkg runs them on an upgrade
 # (old prerm upgrade, new preinst upgrade, old postrm upgrade, new
@@ -8,7 +8,7 @@
 # through nginx.  Their systemctl calls go to stubs, and
 # deb-systemd-invoke acts on the test stack the way systemd would on the
 # units: restarting inkwell.service alone is stack_inkwell_restart (the
-# socket held, as inkwell.socket holds it; see t/4009-restart.t), while
+# socket held, as inkwell.socket holds it; see t/4013-restart.t), while
 # stopping or restarting inkwell.socket closes the socket (stopping the
 # service with it, which Requires= it) before anything starts again.
 # Every request must answer 200, and the upgrade must restart
@@ -21,7 +21,7 @@ need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PIDFILE INKWELL_TEST_SOC
 command -v dh_installsystemd >/dev/null || skip_all "dh_installsystemd not installed (debhelper; script/bootstrap installs it)"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 URL=${INKWELL_TEST_URL%/}
-TMP=$(mktemp -d /tmp/inkwell-4010.XXXXXX)
+TMP=$(mktemp -d /tmp/inkwell-4015.XXXXXX)
 LOAD=${INKWELL_TEST_LOAD:-4000}
 LOAD_PID=
 cleanup() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 4009-restart: inkwelld stopped and started again under a bounded load,
+# 4013-restart: inkwelld stopped and started again under a bounded load,
 # through nginx, drops no request.  The stack restarts inkwelld the way
 # systemd restarts inkwell.service under inkwell.socket (stack.sh's
 # stack_inkwell_restart): the listening socket is held by a parent for
@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PIDFILE INKWELL_TEST_SOCKET INKWELL_BUILD INKWELL_TEST_CONF INKWELL_TEST_PG
 URL=${INKWELL_TEST_URL%/}
-TMP=$(mktemp -d /tmp/inkwell-4009.XXXXXX)
+TMP=$(mktemp -d /tmp/inkwell-4013.XXXXXX)
 LOAD=${INKWELL_TEST_LOAD:-4000}
 LOAD_PID=
 WRITER_PID=
@@ -58,19 +58,19 @@ workers_up() {
 ok "inkwelld is up with its workers" wait_for 10 workers_up
 
 ctl() { "$INKWELL_BUILD/inkwellctl" -c "$INKWELL_TEST_CONF" "$@"; }
-ctl user add --no-password --role author --name 'Restart Writer' t4009-writer >/dev/null 2>&1
-tok=$(ctl token add --name t4009 t4009-writer 2>/dev/null)
+ctl user add --no-password --role author --name 'Restart Writer' t4013-writer >/dev/null 2>&1
+tok=$(ctl token add --name t4013 t4013-writer 2>/dev/null)
 like "$tok" '^iw_' "an API token for the writer"
 run=$(date +%s)-$$
 
-# start_writer FILE: POSTs posts t4009-RUN-ROUND-I one after another while
+# start_writer FILE: POSTs posts t4013-RUN-ROUND-I one after another while
 # the GET load runs (at most 200), "code slug" per post.
 start_writer() {
 	local file=$1 i code slug
 	(
 		for ((i = 0; i < 200; i++)); do
 			kill -0 "$LOAD_PID" 2>/dev/null || break
-			slug=t4009-$run-$round-$i
+			slug=t4013-$run-$round-$i
 			code=$(curl -s -o /dev/null --max-time 30 -w '%{http_code}' \
 				-H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
 				--data "{\"slug\":\"$slug\",\"title\":\"Restart $i\",\"status\":\"draft\"}" \
@@ -137,5 +137,5 @@ for round in 1 2; do
 	ok "round $round: the new inkwelld has its workers" wait_for 10 workers_up
 done
 
-psql -X -q -d "$INKWELL_TEST_PG" -c "DELETE FROM posts WHERE slug LIKE 't4009-$run-%'" >/dev/null 2>&1
+psql -X -q -d "$INKWELL_TEST_PG" -c "DELETE FROM posts WHERE slug LIKE 't4013-$run-%'" >/dev/null 2>&1
 done_testing
