@@ -78,6 +78,10 @@ accept=$(grep -o 'type="file" accept="[^"]*"' "$TMP/body" | sed 's/.*accept="//;
 for t in image/png image/jpeg image/gif image/webp image/avif; do
 	like ",$accept," ",$t," "  its file picker offers $t"
 done
+label=$(grep -o '<label for="file">[^<]*' "$TMP/body")
+for n in PNG JPEG GIF WebP AVIF; do
+	like "$label" "$n" "  and its label names $n"
+done
 
 # --- front matter: published without a date ---------------------------------
 mkdir -p "$TMP/import"
