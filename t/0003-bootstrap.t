@@ -91,11 +91,18 @@ unlike "$out" "Could not get lock|apt-get update" "  without apt's raw message, 
 ok "  after the timeout, not at once (${took} s)" test "$took" -ge 2 -a "$took" -le 20
 
 # Released while bootstrap waits: it goes on to apt-get, which then fails
-# on the package that does not exist.
-hold 3
-out=$(INKWELL_APT_LOCK_TIMEOUT=60 INKWELL_BOOTSTRAP_ALSO=$missing timeout 300 "$boot" --for server 2>&1)
+# on the package that does not exist. The lock is let go only once
+# bootstrap says it waits (its checks before that take a while on a busy
+# machine), so the order is the test's, not the scheduler's.
+hold 300
+INKWELL_APT_LOCK_TIMEOUT=120 INKWELL_BOOTSTRAP_ALSO=$missing timeout 300 "$boot" --for server \
+	>"$tmp/boot.out" 2>&1 &
+bootpid=$!
+wait_for 60 grep -q "waiting for another package manager" "$tmp/boot.out"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; holder=
+wait "$bootpid"
 rc=$?
-wait "$holder" 2>/dev/null; holder=
+out=$(cat "$tmp/boot.out")
 like "$out" "waiting for another package manager to finish: python3" "a lock released in time: bootstrap waited"
 like "$out" "==> apt-get install .*$missing" "  then went on to apt-get install"
 like "$out" "apt-get install failed \\(apt's messages are above\\)" "  whose failure it names"
