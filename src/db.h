@@ -57,10 +57,13 @@ enum status	 db_schema_version(struct db *, int *have);
  * Applies pending migrations to the database at conninfo, each in its own
  * transaction, under an advisory lock so two migrators cannot race.
  * Refuses (returns -1) a database whose version is newer than this
- * binary's.  Progress and errors go to log.  Returns 0 on success.
+ * binary's.  Progress and errors go to log.  With wait_s > 0 it first
+ * waits up to wait_s seconds for a PostgreSQL that does not answer yet
+ * (saying so on log), but not for one that answers and refuses.
+ * Returns 0 on success, -1 on failure (logged).
  */
 int		 db_migrate(const char *conninfo, int connect_timeout,
-		    bool status_only, FILE *log);
+		    int wait_s, bool status_only, FILE *log);
 
 /*
  * What inkwellctl setup makes (db_setup.c): the role inkwell connects

@@ -13,11 +13,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "db.h"
 #include "db_int.h"
+#include "util.h"
 
 /* Any constant shared by all migrators; "inkw" in ASCII. */
 #define MIGRATE_LOCK	"1768844151"
@@ -116,26 +118,74 @@ db_migrate_pg(PGconn *pg, bool status_only, FILE *log)
 	return 0;
 }
 
-int
-db_migrate(const char *conninfo, int connect_timeout, bool status_only,
+/*
+ * Connects to conninfo; with wait_s > 0, keeps trying for up to wait_s
+ * seconds while PostgreSQL does not answer (not started yet, still
+ * initialising, its host name not known yet on a container network),
+ * saying on log what it waits for.  A server that answers but refuses
+ * (wrong password, no such database) is not waited for.  Returns the
+ * connection (the caller PQfinishes it) or NULL, logged.
+ */
+static PGconn *
+connect_waiting(const char *conninfo, int connect_timeout, int wait_s,
     FILE *log)
 {
 	const char *const kw[] = { "dbname", "connect_timeout",
 	    "application_name", NULL };
-	char		 ct[16];
+	char		 ct[16], last[512] = "";
 	const char	*val[] = { conninfo, ct, "inkwellctl", NULL };
+	const char	*why;
+	double		 start = util_now(), said = 0;
 	PGconn		*pg;
-	int		 rc = -1;
+	PGPing		 ping;
 
 	snprintf(ct, sizeof(ct), "%d", connect_timeout);
-	pg = PQconnectdbParams(kw, val, 1);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(log, "inkwellctl: migrate: cannot connect: %s",
-		    PQerrorMessage(pg));
-		goto out;
+	for (;;) {
+		pg = PQconnectdbParams(kw, val, 1);
+		if (PQstatus(pg) == CONNECTION_OK)
+			break;
+		why = PQerrorMessage(pg);
+		ping = wait_s > 0 ? PQpingParams(kw, val, 1) : PQPING_NO_ATTEMPT;
+		if (ping == PQPING_OK || ping == PQPING_NO_ATTEMPT ||
+		    util_now() - start >= wait_s) {
+			if (wait_s > 0 && ping != PQPING_OK &&
+			    ping != PQPING_NO_ATTEMPT)
+				fprintf(log, "inkwellctl: migrate: PostgreSQL did "
+				    "not answer within %d s; giving up\n", wait_s);
+			fprintf(log, "inkwellctl: migrate: cannot connect: %s",
+			    why);
+			PQfinish(pg);
+			return NULL;
+		}
+		/* Once per reason, and every 10 s while it stays the same. */
+		if (strcmp(why, last) != 0 || util_now() - said >= 10) {
+			fprintf(log, "inkwellctl: migrate: waiting for "
+			    "PostgreSQL (%.0f of %d s): %s",
+			    util_now() - start, wait_s, why);
+			fflush(log);
+			snprintf(last, sizeof(last), "%s", why);
+			said = util_now();
+		}
+		PQfinish(pg);
+		sleep(1);
 	}
+	if (wait_s > 0 && util_now() - start >= 1)
+		fprintf(log, "inkwellctl: migrate: PostgreSQL answered after "
+		    "%.0f s\n", util_now() - start);
+	return pg;
+}
+
+int
+db_migrate(const char *conninfo, int connect_timeout, int wait_s,
+    bool status_only, FILE *log)
+{
+	PGconn		*pg;
+	int		 rc;
+
+	if ((pg = connect_waiting(conninfo, connect_timeout, wait_s,
+	    log)) == NULL)
+		return -1;
 	rc = db_migrate_pg(pg, status_only, log);
-out:
 	PQfinish(pg);
 	return rc;
 }

@@ -34,19 +34,75 @@ load(struct ctx *x)
 	return 0;
 }
 
+/*
+ * Loads the configuration like load(), but for up to wait_s seconds keeps
+ * trying while it fails only because a *_file it names cannot be read
+ * yet: in a compose file, the service that writes the connection string
+ * may still be running when migrate starts.  Other errors fail at once.
+ */
+static int
+load_waiting(struct ctx *x, int wait_s)
+{
+	char	 err[8192], last[8192] = "";
+	double	 start = util_now();
+
+	for (;;) {
+		if (conf_load(&x->conf, x->path, x->given, err,
+		    sizeof(err)) == 0)
+			return 0;
+		conf_free(&x->conf);
+		memset(&x->conf, 0, sizeof(x->conf));
+		if (strstr(err, "_file: cannot read") == NULL ||
+		    util_now() - start >= wait_s) {
+			fprintf(stderr, "inkwellctl: configuration errors:\n%s",
+			    err);
+			return -1;
+		}
+		if (strcmp(err, last) != 0) {
+			fprintf(stderr, "inkwellctl: migrate: waiting for the "
+			    "configuration (%.0f of %d s):\n%s",
+			    util_now() - start, wait_s, err);
+			snprintf(last, sizeof(last), "%s", err);
+		}
+		sleep(1);
+	}
+}
+
 static int
 cmd_migrate(struct ctx *x, int argc, char **argv)
 {
-	bool	 status_only = argc > 1 && strcmp(argv[1], "--status") == 0;
+	bool		 status_only = false;
+	long		 wait_s = 0;
+	char		*end;
+	double		 start;
+	int		 i;
 
-	if (argc > (status_only ? 2 : 1)) {
-		fprintf(stderr, "usage: inkwellctl migrate [--status]\n");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--status") == 0)
+			status_only = true;
+		else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
+			wait_s = strtol(argv[++i], &end, 10);
+			if (*argv[i] == '\0' || *end != '\0' || wait_s < 0 ||
+			    wait_s > 86400) {
+				fprintf(stderr, "inkwellctl: migrate: --wait "
+				    "takes a number of seconds (0 to 86400), "
+				    "not \"%s\"\n", argv[i]);
+				return 2;
+			}
+		} else
+			break;
+	}
+	if (i < argc) {
+		fprintf(stderr, "usage: inkwellctl migrate [--status] "
+		    "[--wait SECONDS]\n");
 		return 2;
 	}
-	if (load(x) < 0)
+	start = util_now();
+	if (load_waiting(x, (int)wait_s) < 0)
 		return 1;
+	wait_s -= (long)(util_now() - start);
 	return db_migrate(x->conf.db_primary, (int)x->conf.db_connect_timeout,
-	    status_only, stdout) == 0 ? 0 : 1;
+	    wait_s > 0 ? (int)wait_s : 0, status_only, stdout) == 0 ? 0 : 1;
 }
 
 static int
@@ -151,8 +207,8 @@ static const struct {
 	int		(*fn)(struct ctx *, int, char **);
 	const char	*help;
 } cmds[] = {
-	{ "migrate", cmd_migrate, "migrate [--status]  apply pending "
-	    "database migrations" },
+	{ "migrate", cmd_migrate, "migrate [--status] [--wait SECONDS]  "
+	    "apply pending database migrations" },
 	{ "setup", cmd_setup, "setup [--admin ROLE]  create the role and "
 	    "database here, then migrate" },
 	{ "check-config", cmd_check_config, "check-config        validate "

@@ -4,6 +4,9 @@
 # database of its own: pending status, apply, idempotence, two migrators
 # at once, refusal of a database newer than the binary, and /readyz of a
 # worker pointed at it (503 while migrations are pending, 200 after).
+# Then --wait: migrate started before its PostgreSQL (a cluster of this
+# test's own, on a Unix socket in its directory) waits for it, says so,
+# and gives up after the bound; a server that refuses is not waited for.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
@@ -18,8 +21,14 @@ tmp=$(mktemp -d /tmp/inkwell-3001.XXXXXX)
 pg() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" "$@"; }
 pgdb() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG dbname=$db" "$@"; }
 daemon=
+pgbin=/usr/lib/postgresql/15/bin
+late=$tmp/late
+# as_pg CMD...: as the postgres user when root (initdb refuses root).
+as_pg() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
 	[[ -z $daemon ]] || { kill -TERM "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; }
+	[[ ! -f $late/data/postmaster.pid ]] ||
+		as_pg "$pgbin/pg_ctl" -D "$late/data" -m immediate stop >/dev/null 2>&1
 	pg -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
@@ -86,5 +95,73 @@ is "$?" 1 "a migration that fails makes migrate exit 1"
 like "$out" "0001|core" "naming the migration"
 is "$(pgdb -c 'SELECT coalesce(max(version), 0) FROM inkwell_migrations')" 0 \
 	"and leaves the version where it was"
+
+# --- migrate --wait ----------------------------------------------------------
+# A PostgreSQL that is not there yet: its socket directory, no server.
+mkdir -p "$late/sock"
+chmod 0755 "$tmp"
+((EUID == 0)) && chown -R postgres: "$late"
+cat >"$tmp/late.conf" <<CONF
+[database]
+primary = host=$late/sock port=5432 dbname=postgres user=postgres
+connect_timeout = 2
+CONF
+out=$("$ctl" -c "$tmp/late.conf" migrate --wait nope 2>&1)
+is "$?" 2 "migrate --wait with no number is a usage error"
+like "$out" 'takes a number of seconds' "and says what it takes"
+
+t0=$SECONDS
+out=$("$ctl" -c "$tmp/late.conf" migrate --wait 3 2>&1)
+rc=$? took=$((SECONDS - t0))
+is "$rc" 1 "migrate --wait 3 with no PostgreSQL exits 1"
+ok "after waiting its bound, not much longer ($took s)" test "$took" -ge 3 -a "$took" -le 10
+like "$out" 'waiting for PostgreSQL \(0 of 3 s\).*No such file' \
+	"it says what it waits for, and why"
+like "$out" 'did not answer within 3 s; giving up' "and that it gave up"
+
+t0=$SECONDS
+out=$("$ctl" -c "$tmp/late.conf" migrate 2>&1)
+rc=$? took=$((SECONDS - t0))
+is "$rc:$took" "1:0" "without --wait it fails at once, as before"
+
+# Started first, migrate waits; PostgreSQL comes up a little later.
+"$ctl" -c "$tmp/late.conf" migrate --wait 60 >"$tmp/late.out" 2>&1 &
+waiter=$!
+sleep 2
+as_pg "$pgbin/initdb" -D "$late/data" -U postgres -A trust >"$tmp/initdb.log" 2>&1 &&
+	as_pg "$pgbin/pg_ctl" -D "$late/data" -w -l "$late/pg.log" \
+		-o "-c listen_addresses='' -c unix_socket_directories=$late/sock" \
+		start >>"$tmp/initdb.log" 2>&1
+ok "a PostgreSQL of the test's own starts (after migrate)" test -S "$late/sock/.s.PGSQL.5432"
+if_fail diag "$(tail -n 20 "$tmp/initdb.log")"
+wait "$waiter"
+is "$?" 0 "migrate --wait 60 started before PostgreSQL succeeds"
+like "$(cat "$tmp/late.out")" 'waiting for PostgreSQL' "after saying it waited"
+like "$(cat "$tmp/late.out")" 'applied 0001_' "and applies the migrations"
+like "$(cat "$tmp/late.out")" 'PostgreSQL answered after [0-9]+ s' "saying when it answered"
+
+# The connection string in a file another process has not written yet
+# (compose's secrets service): waited for too, within the same bound.
+cat >"$tmp/file.conf" <<CONF
+[database]
+primary_file = $tmp/conninfo
+CONF
+"$ctl" -c "$tmp/file.conf" migrate --wait 30 >"$tmp/file.out" 2>&1 &
+waiter=$!
+sleep 2
+printf 'host=%s port=5432 dbname=postgres user=postgres\n' "$late/sock" >"$tmp/conninfo"
+wait "$waiter"
+is "$?" 0 "migrate --wait 30 waits for its primary_file to appear"
+like "$(cat "$tmp/file.out")" 'waiting for the configuration.*cannot read' \
+	"saying what it waits for"
+
+# A server that answers and refuses (no such database) is not waited for.
+sed 's/dbname=postgres/dbname=no_such_db/' "$tmp/late.conf" >"$tmp/nodb.conf"
+t0=$SECONDS
+out=$("$ctl" -c "$tmp/nodb.conf" migrate --wait 60 2>&1)
+rc=$? took=$((SECONDS - t0))
+is "$rc" 1 "migrate --wait 60 on a database that does not exist fails"
+ok "at once, not after 60 s ($took s)" test "$took" -le 5
+like "$out" 'no_such_db.*does not exist' "naming what is wrong"
 
 done_testing
