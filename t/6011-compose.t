@@ -27,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # run_checks FILE: the checker's lines for FILE, as TAP.
 run_checks() {
-	tap_report 31 < <("$py" "$here/lib/compose_check.py" "$src" "$1")
+	tap_report 41 < <("$py" "$here/lib/compose_check.py" "$src" "$1")
 }
 
 run_checks "$ctr/compose.yaml"
@@ -58,6 +58,12 @@ mutant "an undeclared volume" "declared volume or an existing path" \
 	'del d["volumes"]["db"]'
 mutant "the image of another version" "image is inkwell:" \
 	's["migrate"]["image"] = "inkwell:0.0.9"'
+mutant "migrate that does not wait for PostgreSQL" "migrate runs \"inkwellctl migrate --wait" \
+	's["migrate"]["command"] = ["inkwellctl", "migrate"]'
+mutant "a grace period no longer than the drain" "stop_grace_period outlasts" \
+	's["inkwell"]["stop_grace_period"] = "35s"'
+mutant "a drain made longer than the grace period" "stop_grace_period outlasts" \
+	's["inkwell"]["environment"]["INKWELL_SERVER_SHUTDOWN_TIMEOUT"] = "60"'
 mutant "PostgreSQL without the password file" "postgres reads db_password" \
 	's["postgres"]["volumes"] = s["postgres"]["volumes"][:1]'
 

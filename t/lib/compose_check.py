@@ -106,6 +106,30 @@ def under(path, mounts):
     return best
 
 
+def seconds(duration):
+    """A compose duration ("35s", "1m30s", "1h") in seconds, or None."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|m|s|us)", str(duration))
+    if not parts or "".join(n + u for n, u in parts) != str(duration):
+        return None
+    unit = {"h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 0.000001}
+    return sum(float(n) * unit[u] for n, u in parts)
+
+
+def drain_time(src, env):
+    """How long inkwelld lets requests in flight finish on SIGTERM: [server]
+    shutdown_timeout (src/conf.c's default unless the environment sets
+    it), and the seconds src/inkwelld.c then gives killed workers to be
+    reaped."""
+    conf = open(os.path.join(src, "src/conf.c"), encoding="utf-8").read()
+    default = re.search(r'\{\s*"server",\s*"shutdown_timeout",\s*CT_INT,'
+                        r'[^"]*"(\d+)"', conf).group(1)
+    timeout = int(env.get("INKWELL_SERVER_SHUTDOWN_TIMEOUT", default))
+    daemon = open(os.path.join(src, "src/inkwelld.c"), encoding="utf-8").read()
+    reap = re.search(r"kill\(keeper_pid, SIGKILL\);\s*"
+                     r"stop_deadline = util_now\(\) \+ (\d+);", daemon)
+    return timeout, int(reap.group(1)) if reap else None
+
+
 def main():
     src = os.path.abspath(sys.argv[1])
     path = sys.argv[2] if len(sys.argv) > 2 else \
@@ -196,9 +220,15 @@ def main():
     check("migrate waits for a healthy postgres",
           (mig.get("depends_on") or {}).get("postgres", {}).get("condition")
           == "service_healthy")
-    check("migrate runs \"inkwellctl migrate\"",
-          mig.get("command") in (["inkwellctl", "migrate"],
-                                 "inkwellctl migrate"), mig.get("command"))
+    # An orchestrator that ignores depends_on conditions (podman-compose
+    # 1.0.3) starts migrate as soon as postgres is created: it must wait
+    # for PostgreSQL itself, for long enough to cover a first initdb.
+    cmd = mig.get("command")
+    cmd = cmd.split() if isinstance(cmd, str) else [str(c) for c in cmd or []]
+    wait = cmd[3] if cmd[:3] == ["inkwellctl", "migrate", "--wait"] and \
+        len(cmd) == 4 else ""
+    check("migrate runs \"inkwellctl migrate --wait N\", N >= 60",
+          wait.isdigit() and int(wait) >= 60, mig.get("command"))
 
     # --- volumes ----------------------------------------------------------
     bad, used = [], set()
@@ -344,6 +374,16 @@ def main():
     check("nginx has the theme assets at /usr/share/inkwell/static",
           sm and sm[2] and os.path.isfile(os.path.join(
               os.path.normpath(os.path.join(here, sm[0])), "style.css")), sm)
+
+    # --- stopping -----------------------------------------------------------
+    # The engine's SIGKILL must not cut inkwelld's drain short.
+    timeout, reap = drain_time(src, ienv)
+    grace = seconds(ink.get("stop_grace_period", "10s"))
+    check("inkwell's stop_grace_period outlasts inkwelld's drain "
+          "(shutdown_timeout, then the reaping of killed workers)",
+          reap is not None and grace is not None and grace > timeout + reap,
+          "stop_grace_period %s, shutdown_timeout %ss + %ss to reap" %
+          (ink.get("stop_grace_period"), timeout, reap))
 
     # --- the health check -------------------------------------------------
     hc = (ink.get("healthcheck") or {}).get("test") or []
