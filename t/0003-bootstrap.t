@@ -17,7 +17,7 @@ list() { timeout 60 "$boot" --for "$1" --list 2>/dev/null; }
 
 server=$(list server)
 is "$?" 0 "bootstrap --for server --list: exit 0"
-for p in build-essential libpq-dev libfcgi-dev postgresql redis-server nginx-light curl; do
+for p in build-essential libpq-dev libfcgi-dev postgresql redis-server nginx-light curl python3; do
 	like "$server" "(^|"$'\n'")$p($|"$'\n'")" "  the server set has $p"
 done
 for p in chromium nodejs npm fonts-dejavu-core podman crun runc umoci mmdebstrap \
