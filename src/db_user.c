@@ -122,24 +122,37 @@ db_user_add(struct db *db, struct arena *a, const struct user_in *u)
 	return ST_OK;
 }
 
-enum status
-db_user_passwd(struct db *db, struct arena *a, const char *username,
-    const char *password_hash, long *sessions_ended)
+/*
+ * Runs q (Q_PASSWD, Q_DISABLE: a change to one user that ends their
+ * sessions, answering "users changed, sessions deleted") on pg.  ST_OK
+ * with *sessions_ended set; ST_NOTFOUND when there is no such user.
+ */
+static enum status
+ending_sessions(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *q, int n, const char *const *v, long *sessions_ended)
 {
-	PGconn		*pg;
 	PGresult	*res;
-	const char	*v[2] = { username, password_hash };
 
-	*sessions_ended = 0;
-	if ((pg = db_primary(db)) == NULL)
-		return ST_UNAVAILABLE;
-	if ((res = db_exec(db, pg, a, "setting a password", Q_PASSWD, 2,
-	    v)) == NULL)
+	if ((res = db_exec(db, pg, a, what, q, n, v)) == NULL)
 		return db_write_failure(db, pg);
 	if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
 		return ST_NOTFOUND;
 	*sessions_ended = strtol(PQgetvalue(res, 0, 1), NULL, 10);
 	return ST_OK;
+}
+
+enum status
+db_user_passwd(struct db *db, struct arena *a, const char *username,
+    const char *password_hash, long *sessions_ended)
+{
+	PGconn		*pg;
+	const char	*v[2] = { username, password_hash };
+
+	*sessions_ended = 0;
+	if ((pg = db_primary(db)) == NULL)
+		return ST_UNAVAILABLE;
+	return ending_sessions(db, pg, a, "setting a password", Q_PASSWD, 2,
+	    v, sessions_ended);
 }
 
 enum status
@@ -215,13 +228,8 @@ db_user_disable(struct db *db, struct arena *a, const char *username,
 			return db_write_failure(db, pg);
 		return PQntuples(res) == 1 ? ST_OK : ST_NOTFOUND;
 	}
-	if ((res = db_exec(db, pg, a, "disabling a user", Q_DISABLE, 1,
-	    v)) == NULL)
-		return db_write_failure(db, pg);
-	if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
-		return ST_NOTFOUND;
-	*sessions_ended = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-	return ST_OK;
+	return ending_sessions(db, pg, a, "disabling a user", Q_DISABLE, 1, v,
+	    sessions_ended);
 }
 
 enum status
