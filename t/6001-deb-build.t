@@ -4,9 +4,10 @@
 # error and no warning in it; it holds the binaries, the theme, the
 # commented configuration and the nginx site (both conffiles), the
 # sysusers file and the units, whose hardening systemd-analyze rates; its
-# binaries tell the date of debian/changelog; and a second build of the
-# same tree, in a directory of another name and length, at another time
-# and under another umask, gives the same bytes.
+# binaries tell the date of debian/changelog; and a second build, from a
+# clone of the tree at a path of another name and length, into another
+# directory, at another time and under another umask, gives the same
+# bytes.
 #
 # Leaves the first build in $INKWELL_BUILD/t/6001-deb-build/one for
 # t/6002-deb-install.t (with its source-id, see script/deb); the rest of
@@ -14,6 +15,8 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/clone.sh
+. "$here/lib/clone.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src/build}
 for c in dpkg-buildpackage dpkg-deb lintian systemd-analyze; do
@@ -122,12 +125,26 @@ ok "exposure at most 2.0 of 10 (hardened)" awk -v l="${level:-10}" 'BEGIN { exit
 if_fail diag "$(printf '%s\n' "$sec" | grep '✗')"
 
 # --- reproducible -------------------------------------------------------------
+# The second build is a clone's (uncommitted changes carried over), at a
+# path of another name and length, with its own build directory
+# (INKWELL_BUILD is this tree's).
 sleep 1
+clone=$out/another-inkwell-checkout
+if ! is_checkout "$src"; then
+	# A release tarball's tree: the same tree, into another directory.
+	pass "a clone of the tree at another path # SKIP $src is not a git checkout"
+	clone=$src
+elif clone_checkout "$src" "$clone" 2>"$out/clone.log"; then
+	pass "a clone of the tree at another path"
+else
+	fail "a clone of the tree at another path"
+	diag "$(cat "$out/clone.log")"
+fi
 start=$SECONDS
-deb2=$(umask 0002 && "$src/script/deb" "$two" 2>"$out/two.log")
+deb2=$(umask 0002 && env -u INKWELL_BUILD "$clone/script/deb" "$two" 2>"$out/two.log")
 rc=$?
 note "second build: $((SECONDS - start)) s"
-is "$rc" 0 "script/deb builds it again (another directory, later, umask 0002)"
+is "$rc" 0 "script/deb builds it again (another checkout and directory, later, umask 0002)"
 if_fail tail -n 30 "$out/two.log"
 is "$(cat "$two/source-id" 2>/dev/null)" "$(cat "$one/source-id")" "from the same sources"
 same=0
@@ -150,5 +167,6 @@ done
 rm -rf "$one/inkwell-"*/ "$x"
 if ((TAP_FAILED == 0 && same == 0)); then
 	rm -rf "$two"
+	[[ $clone == "$src" ]] || rm -rf "$clone"
 fi
 done_testing

@@ -4,7 +4,8 @@
 # the OCI archive must be sound and configured as the Containerfile says
 # (t/lib/image_check.py), the SBOM must list exactly the Debian packages
 # dpkg has in the image, and the image must hold no compiler and no -dev
-# package. Then it runs under podman (its own storage in a temporary
+# package; a clone of the tree at another path builds the same bytes
+# again. Then it runs under podman (its own storage in a temporary
 # directory, host network) against a PostgreSQL and a Redis this test
 # starts on loopback: the image's inkwellctl migrates, imports the demo
 # posts and adds a user; inkwelld (as uid 10001, read-only root) answers
@@ -17,6 +18,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/clone.sh
+. "$here/lib/clone.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src/build}
 ctr=$src/deploy/container
@@ -104,6 +107,34 @@ fi
 note "archive: $(stat -c %s "$archive") bytes"
 revision=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null ||
 	sed -n 's/^#define INKWELL_COMMIT "\(.*\)"$/\1/p' "$out/build/src/buildinfo.h")
+
+# --- reproducible: another checkout, at another path, later ------------------
+# A clone of this tree (its uncommitted changes too) under a path of
+# another name and length builds the image again into another directory:
+# the archive must be the same bytes (the build stage maps both paths
+# away; every time stamp is SOURCE_DATE_EPOCH, the commit's date).
+sleep 1
+other=$tmp/another-inkwell-checkout
+if ! is_checkout "$src"; then
+	pass "a second build from a clone # SKIP $src is not a git checkout"
+elif clone_checkout "$src" "$other" 2>"$tmp/clone.err"; then
+	started=$SECONDS
+	env -u INKWELL_BUILD INKWELL_IMAGE_DIR="$tmp/image-two" "$other/script/image" \
+		>"$tmp/image-two.log" 2>&1
+	rc=$?
+	ok "script/image builds it again from a clone at another path" test "$rc" -eq 0
+	if_fail diag "$(tail -n 30 "$tmp/image-two.log")"
+	note "second script/image (clone): $((SECONDS - started)) s"
+	ok "the two archives are byte-identical" \
+		cmp "$archive" "$tmp/image-two/inkwell-$version.oci.tar"
+	if_fail diag "$("$py" "$here/lib/image_check.py" diff "$archive" \
+		"$tmp/image-two/inkwell-$version.oci.tar" 2>&1 | head -n 20)"
+	ok "and so are the two SBOMs" cmp "$sbom" "$tmp/image-two/inkwell-$version.spdx.json"
+	rm -rf "$other" "$tmp/image-two"
+else
+	fail "a clone of $src at another path"
+	diag "$(cat "$tmp/clone.err")"
+fi
 
 # quiet CMD...: CMD's output goes to a log, shown when the check fails.
 quiet() { "$@" >"$tmp/cmd.log" 2>&1; }

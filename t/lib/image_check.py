@@ -5,6 +5,7 @@ makes, for t/6010-image.t.
 
   image_check.py archive ARCHIVE EXPECTED.json VERSION REVISION
   image_check.py sbom SBOM.json DPKG-LIST VERSION REVISION
+  image_check.py diff ARCHIVE-A ARCHIVE-B
 
 archive: the tarball is an OCI image layout (oci-layout, index.json with
 one manifest named inkwell:VERSION), every blob the manifest names is
@@ -20,7 +21,11 @@ packages (purl pkg:deb/debian/...) are exactly the lines of DPKG-LIST
 ("name version architecture", what dpkg-query says is installed in the
 image), with purls that decode to the same; inkwell itself is there.
 
-Prints one line per check, "PASS<TAB>name" or "FAIL<TAB>name<TAB>why".
+diff: for two archives that should be the same bytes, prints what
+differs between them, down to the files in their layers (a diagnosis, no
+checks).
+
+The other modes print one line per check, "PASS<TAB>name" or "FAIL<TAB>name<TAB>why".
 """
 import gzip
 import hashlib
@@ -248,14 +253,51 @@ def sbom(path, dpkg_list, version, revision):
                     f.write(p[k] + "\n")
 
 
+def members(path):
+    """Every file of every blob of the archive at PATH, blobs that are
+    tarballs (layers) opened: {name: (mode, owner, mtime, sha256)}."""
+    out = {}
+    tar = tarfile.open(path)
+    for m in tar.getmembers():
+        data = tar.extractfile(m).read() if m.isfile() else b""
+        out[m.name] = (m.mode, m.uid, m.gid, m.mtime, sha256(data))
+        if not m.name.startswith("blobs/"):
+            continue
+        try:
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            layer = tarfile.open(fileobj=io.BytesIO(data))
+            for e in layer.getmembers():
+                body = layer.extractfile(e).read() if e.isfile() else b""
+                out["layer:" + e.name] = (e.mode, e.uid, e.gid, e.mtime,
+                                          e.linkname, sha256(body))
+        except tarfile.TarError:
+            pass
+    return out
+
+
+def diff(a_path, b_path):
+    a, b = members(a_path), members(b_path)
+    shown = 0
+    for name in sorted(set(a) | set(b)):
+        if a.get(name) != b.get(name) and not name.startswith("blobs/"):
+            print("differs: %s: %s / %s" % (name, a.get(name), b.get(name)))
+            shown += 1
+    if not shown:
+        print("no file differs; the blobs or their order do")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "diff":
+        diff(sys.argv[2], sys.argv[3])
+        return
     try:
         if sys.argv[1] == "archive":
             archive(*sys.argv[2:6])
         elif sys.argv[1] == "sbom":
             sbom(*sys.argv[2:6])
         else:
-            sys.exit("usage: image_check.py archive|sbom ...")
+            sys.exit("usage: image_check.py archive|sbom|diff ...")
     except Exception as e:  # a crash is a failed check, with its reason
         check("image_check.py %s ran to the end" % sys.argv[1], False,
               "%s: %s" % (type(e).__name__, e))
