@@ -74,13 +74,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-version=$(sed -n 's/^AC_INIT(\[inkwell\], *\[\([^]]*\)\].*/\1/p' "$src/configure.ac")
+version=$("$src/build-aux/version")
 
 # --- the Containerfile, read -------------------------------------------------
 cf=$ctr/Containerfile
 like "$(grep -c '^ARG VERSION=' "$cf")" '^[1-9]' "Containerfile declares ARG VERSION"
 is "$(sed -n 's/^ARG VERSION=//p' "$cf" | sort -u)" "$version" \
-	"its default is configure.ac's version ($version)"
+	"its default is debian/changelog's version ($version)"
 like "$(grep -E '^FROM ' "$cf" | tr '\n' '|')" \
 	'^FROM debian:12 AS build\|FROM debian:12-slim AS runtime\|.*FROM runtime\|$' \
 	"build on debian:12, run on debian:12-slim, the last stage from the runtime"

@@ -49,7 +49,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$tmp/podman"
 
-version=$(sed -n 's/^AC_INIT(\[inkwell\], *\[\([^]]*\)\].*/\1/p' "$src/configure.ac")
+version=$("$src/build-aux/version")
 archive=$out/inkwell-$version.oci.tar
 if [[ ! -s $archive || ! -s $out/bookworm.sources ]]; then
 	INKWELL_IMAGE_DIR=$out "$src/script/image" >"$tmp/image.log" 2>&1

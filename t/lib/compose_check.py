@@ -159,8 +159,10 @@ def main():
                          ("inkwell", "migrate", "nginx", "postgres"))
 
     # --- images -----------------------------------------------------------
-    ac = open(os.path.join(src, "configure.ac"), encoding="utf-8").read()
-    version = re.search(r"AC_INIT\(\[inkwell\],\s*\[([^]]+)\]", ac).group(1)
+    # inkwell's version: debian/changelog's, as build-aux/version reads it.
+    version = subprocess.run(
+        [os.path.join(src, "build-aux", "version")], check=True,
+        capture_output=True, text=True).stdout.strip()
     ours = [n for n, s in services.items()
             if str(s.get("image", "")).split(":")[0] in ("inkwell",
                                                         "localhost/inkwell")]
@@ -168,7 +170,7 @@ def main():
           {"inkwell", "migrate"} <= set(ours), "inkwell image in: %s" % ours)
     for n in ours:
         img = services[n]["image"]
-        check("%s: image is inkwell:%s (configure.ac's version)" % (n, version),
+        check("%s: image is inkwell:%s (debian/changelog's version)" % (n, version),
               img.endswith(":" + version), img)
         check("%s: pull_policy never (never a registry's \"inkwell\")" % n,
               services[n].get("pull_policy") == "never",
