@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 6013-compose-up: deploy/container/compose.yaml run for real, by Debian
+# 12's podman-compose (1.0.3), which ignores depends_on conditions: it
+# starts every service one after the other, a second apart, without
+# waiting for any to be healthy or finished. The first "up" must still
+# serve pages through the compose's nginx with no manual step (migrate
+# waits for PostgreSQL itself), and "down" then "up" must keep the data.
+#
+# No registry is reachable here. The inkwell image is script/image's
+# (built when missing or older than the sources); the images compose
+# names for PostgreSQL, Redis and nginx are stand-ins built from Debian
+# 12's packages (one mmdebstrap root, three image configurations; their
+# entrypoints are in t/compose/) and tagged with the names compose.yaml
+# uses, so the file runs unchanged. They live in a podman storage of this
+# test's own (CONTAINERS_STORAGE_CONF and CONTAINERS_CONF point podman
+# and podman-compose at files in its temporary directory), so those
+# registry names never reach the machine's image store; its networks and
+# volumes are there too. nginx is published on 127.0.0.1:8113 only
+# (INKWELL_HTTP_PORT=127.0.0.1:8113, which compose.yaml puts before
+# ":80"). Everything the test made is removed at the end, failed or not.
+# shellcheck disable=SC2016,SC2317 # single-quoted $ are for the shells run; helpers are called through ok
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
+. "$here/lib/tap.sh"
+src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
+build=${INKWELL_BUILD:-$src/build}
+ctr=$src/deploy/container
+out=$build/image
+
+((EUID == 0)) || skip_all "needs root (rootful podman, mmdebstrap's chroot)"
+for c in podman podman-compose mmdebstrap mmtarfilter curl ss; do
+	command -v "$c" >/dev/null || skip_all "$c missing (script/bootstrap installs it)"
+done
+[[ -x /usr/lib/cni/dnsname ]] ||
+	skip_all "CNI's dnsname plugin missing (golang-github-containernetworking-plugin-dnsname; script/bootstrap installs it)"
+py=/usr/bin/python3
+"$py" -c 'import yaml' 2>/dev/null || skip_all "python3-yaml missing"
+
+HTTP_PORT=8113
+if [[ -n $(ss -Hltn "( sport = :$HTTP_PORT )" 2>/dev/null) ]]; then
+	echo "Bail out! port $HTTP_PORT is in use; 6013 needs it"
+	exit 1
+fi
+
+tmp=$(mktemp -d /tmp/inkwell-6013.XXXXXX)
+chmod 0755 "$tmp"
+project=iw6013x$$
+net=${project}_default
+started=$SECONDS
+
+# podman and podman-compose (which runs "podman") use this storage and
+# this network configuration only.
+mkdir -p "$tmp/podman"/{root,run,tmp,volumes,cni} "$tmp/context"
+nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
+[[ $nofile == unlimited || $nofile -gt 4096 ]] && nofile=4096
+[[ $nproc == unlimited || $nproc -gt 4096 ]] && nproc=4096
+cat >"$tmp/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$tmp/podman/root"
+runroot = "$tmp/podman/run"
+EOF
+# podman's default limits for root are above what this machine lets even
+# root set (t/6010-image.t); compose.yaml sets none.
+write_conf() { # [RUNTIME]
+	local runtime=
+	[[ -z ${1:-} ]] || runtime="runtime = \"$1\""
+	cat >"$tmp/containers.conf" <<-EOF
+		[containers]
+		default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+		[engine]
+		tmp_dir = "$tmp/podman/tmp"
+		volume_path = "$tmp/podman/volumes"
+		$runtime
+		[network]
+		network_backend = "cni"
+		network_config_dir = "$tmp/podman/cni"
+	EOF
+}
+write_conf
+export CONTAINERS_STORAGE_CONF=$tmp/storage.conf CONTAINERS_CONF=$tmp/containers.conf
+
+# podman-compose as a user would run it, on this test's project and port.
+pc() {
+	INKWELL_HTTP_PORT=127.0.0.1:$HTTP_PORT INKWELL_BASE_URL=http://127.0.0.1:$HTTP_PORT \
+		podman-compose -p "$project" -f "$ctr/compose.yaml" "$@"
+}
+
+cleanup() {
+	local pid
+	if [[ -d $tmp/podman/root ]]; then
+		pc down -v >>"$tmp/compose.log" 2>&1
+		podman rm -af -t 5 >/dev/null 2>&1
+		podman pod rm -af >/dev/null 2>&1
+		podman volume rm -af >/dev/null 2>&1
+		podman network rm -f "$net" >/dev/null 2>&1
+		podman rmi -af >/dev/null 2>&1
+	fi
+	# What CNI keeps for this test's network outside the storage: the
+	# dnsname plugin's dnsmasq and both plugins' state, named after it.
+	pid=$(cat "/run/containers/cni/dnsname/$net/pidfile" 2>/dev/null)
+	if [[ $pid =~ ^[0-9]+$ ]] && grep -q "dnsname/$net/" "/proc/$pid/cmdline" 2>/dev/null; then
+		kill "$pid" 2>/dev/null
+	fi
+	rm -rf "/run/containers/cni/dnsname/$net" "/var/lib/cni/networks/$net"
+	findmnt -rn -o TARGET | grep "^$tmp/" | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+version=$("$src/build-aux/version")
+image_of() { # SERVICE: the image compose.yaml names for it
+	"$py" -c 'import sys, yaml
+print(yaml.safe_load(open(sys.argv[1]))["services"][sys.argv[2]]["image"])' \
+		"$ctr/compose.yaml" "$1"
+}
+
+# --- the inkwell image ---------------------------------------------------------
+archive=$out/inkwell-$version.oci.tar
+if [[ ! -s $archive || ! -s $out/bookworm.sources ]] ||
+	[[ -n $(find "$src/src" "$src/sql" "$src/templates" "$src/static" \
+		"$ctr"/{Containerfile,build-inkwell,setup-runtime,runtime-packages,sbom,image-config,healthcheck} \
+		"$src/configure.ac" "$src/debian/changelog" -newer "$archive" -print -quit) ]]; then
+	t0=$SECONDS
+	INKWELL_IMAGE_DIR=$out "$src/script/image" >"$tmp/image.log" 2>&1
+	note "script/image: $((SECONDS - t0)) s"
+fi
+ok "script/image's inkwell image is there, newer than the sources" test -s "$archive"
+if_fail diag "$(tail -n 20 "$tmp/image.log" 2>/dev/null)"
+like "$(podman load -i "$archive" 2>&1)" "localhost/inkwell:$version" \
+	"podman loads it as localhost/inkwell:$version"
+
+# --- stand-ins for the PostgreSQL, Redis and nginx images ------------------------
+# The root is kept in the build tree (mmdebstrap takes a minute or two) and
+# made again when the files that shape it change.
+t0=$SECONDS
+standins=$out/compose-standins.tar
+slim=(
+	--dpkgopt='path-exclude=/usr/share/doc/*'
+	--dpkgopt='path-exclude=/usr/share/man/*'
+	--dpkgopt='path-exclude=/usr/share/info/*'
+	--dpkgopt='path-exclude=/usr/share/locale/*'
+)
+if [[ ! -s $standins ]] ||
+	[[ -n $(find "$here/compose" "$out/bookworm.sources" \
+		-newer "$standins" -print -quit) ]]; then
+	mmdebstrap --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+		--include=postgresql-15,redis-server,nginx-light "${slim[@]}" \
+		--customize-hook='mkdir -p "$1/tmp/standins"' \
+		--customize-hook="copy-in $here/compose/postgres-entrypoint $here/compose/redis-entrypoint $here/compose/nginx.conf $here/compose/setup-standins /tmp/standins" \
+		--customize-hook='chroot "$1" sh /tmp/standins/setup-standins' \
+		--customize-hook=': >"$1/etc/resolv.conf"; : >"$1/etc/hostname"' \
+		bookworm - "$out/bookworm.sources" 2>"$tmp/mmdebstrap.log" |
+		mmtarfilter --path-exclude='/dev/*' >"$standins.tmp" &&
+		mv "$standins.tmp" "$standins"
+	rm -f "$standins.tmp"
+fi
+ok "mmdebstrap made the stand-ins' root (Debian 12: postgresql-15, redis-server, nginx-light)" \
+	test -s "$standins"
+if_fail diag "$(tail -n 20 "$tmp/mmdebstrap.log")"
+podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+	"$standins" localhost/inkwell-6013-standins >/dev/null 2>>"$tmp/mmdebstrap.log"
+# standin NAME CONTAINERFILE-LINES: an image of that root, tagged NAME.
+standin() {
+	printf 'FROM localhost/inkwell-6013-standins\n%s\n' "$2" >"$tmp/Containerfile"
+	podman build --pull=never --network none -f "$tmp/Containerfile" -t "$1" \
+		"$tmp/context" >>"$tmp/standins.log" 2>&1
+}
+pg_image=$(image_of postgres) redis_image=$(image_of redis) nginx_image=$(image_of nginx)
+ok "a stand-in tagged $pg_image" standin "$pg_image" \
+	'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ENV PGDATA=/var/lib/postgresql/data
+ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]
+STOPSIGNAL SIGINT
+CMD ["postgres"]'
+ok "a stand-in tagged $redis_image" standin "$redis_image" \
+	'WORKDIR /data
+ENTRYPOINT ["/usr/local/bin/redis-entrypoint"]
+CMD ["redis-server"]'
+ok "a stand-in tagged $nginx_image" standin "$nginx_image" \
+	'STOPSIGNAL SIGQUIT
+CMD ["nginx", "-g", "daemon off;"]'
+if_fail diag "$(tail -n 20 "$tmp/standins.log")"
+note "images ready after $((SECONDS - t0)) s"
+
+# crun refuses a cgroup v1 host whose cgroup2 hierarchy has controllers
+# ("hybrid mode"); runc runs there (t/6010-image.t).
+if ! err=$(podman run --rm --network none "$nginx_image" true 2>&1) &&
+	[[ $err == *"hybrid mode"* ]] && command -v runc >/dev/null; then
+	write_conf runc
+	diag "crun: '$err'; runc runs the containers"
+fi
+
+# --- the first up ----------------------------------------------------------------
+url=http://127.0.0.1:$HTTP_PORT
+code() { curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 "$url$1"; }
+state() { podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "${project}_$1_1" 2>/dev/null; }
+# settled: nginx answers /healthz from inkwelld and migrate has finished;
+# what / and /readyz say then is the outcome (nothing else will run).
+# Polled once a second.
+settled() {
+	[[ $(code /healthz) == 200 && $(state migrate) == exited* ]] || {
+		sleep 1
+		return 1
+	}
+}
+
+t0=$SECONDS
+pc up -d >"$tmp/compose.log" 2>&1
+rc=$?
+ok "podman-compose up -d (the first: empty volumes)" test "$rc" -eq 0
+if_fail diag "$(tail -n 20 "$tmp/compose.log")"
+ok "nginx answers through inkwelld and migrate has finished (up to 240 s)" wait_for 240 settled
+note "first up: settled $((SECONDS - t0)) s after podman-compose up"
+if_fail diag "$(podman ps -a --format '{{.Names}} {{.Status}}' 2>&1)"
+mlog=$(podman logs "${project}_migrate_1" 2>&1)
+is "$(state migrate)" "exited 0" "migrate exited 0 (no one ran it again)"
+if_fail diag "$mlog"
+note "migrate: $(grep -c 'waiting for' <<<"$mlog") line(s) saying what it waited for; $(grep -E 'answered after|waiting for the configuration' <<<"$mlog" | head -n 2 | tr '\n' ' ')"
+ready() { [[ $(code /readyz) == 200 ]] || { sleep 1; return 1; }; }
+ok "GET /readyz through the compose's nginx: 200 (schema current)" wait_for 20 ready
+if_fail diag "$(cat "$tmp/body")"
+is "$(code /)" 200 "GET / through the compose's nginx: 200"
+like "$(cat "$tmp/body")" '<html' "and it is the blog's home page"
+is "$(code /static/style.css)" 200 "nginx serves the theme's assets"
+
+# --- a post, written through the API -----------------------------------------------
+ink=${project}_inkwell_1
+ctl() { podman exec -i "$ink" inkwellctl "$@"; }
+ctl user add --no-password --role admin --name 'Compose Admin' composer >"$tmp/ctl.log" 2>&1
+tok=$(ctl token add composer 2>>"$tmp/ctl.log")
+like "$tok" '^iw_[A-Za-z0-9_-]{43}$' "inkwellctl in the inkwell container makes an admin and a token"
+if_fail diag "$(cat "$tmp/ctl.log")"
+slug=kept-across-down-$$
+pcode=$(curl -s -o "$tmp/post" -w '%{http_code}' --max-time 10 -X POST \
+	-H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+	-d "{\"slug\":\"$slug\",\"title\":\"Kept across down\",\"body_md\":\"Written before *down*.\",\"status\":\"published\"}" \
+	"$url/api/v1/posts")
+like "$pcode" '^20[01]$' "POST /api/v1/posts through nginx: $pcode"
+if_fail diag "$(cat "$tmp/post")"
+is "$(code "/posts/$slug")" 200 "the post is on the blog"
+
+# --- down, then up again -------------------------------------------------------------
+pc down >>"$tmp/compose.log" 2>&1
+is "$(podman ps -a --format '{{.Names}}' 2>&1 | grep -c "^${project}_")" 0 \
+	"podman-compose down removes the containers"
+like "$(podman volume ls --format '{{.Name}}' 2>&1 | tr '\n' ' ')" "${project}_db" \
+	"and keeps the volumes"
+t0=$SECONDS
+pc up -d >>"$tmp/compose.log" 2>&1
+rc=$?
+ok "podman-compose up -d (again)" test "$rc" -eq 0
+ok "it settles again (up to 240 s)" wait_for 240 settled
+note "second up: settled $((SECONDS - t0)) s after podman-compose up"
+is "$(state migrate)" "exited 0" "migrate exited 0"
+if_fail diag "$(podman logs "${project}_migrate_1" 2>&1 | tail -n 10)"
+ok "GET /readyz: 200" wait_for 20 ready
+is "$(code "/posts/$slug")" 200 "the post written before down is there after up"
+like "$(cat "$tmp/body")" 'Kept across down' "with its title"
+is "$(code /)" 200 "GET /: 200"
+
+note "6013: $((SECONDS - started)) s in all"
+done_testing
