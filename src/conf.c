@@ -9,10 +9,19 @@
  * file is fed to it by our own line reader that counts lines: each
  * problem is then reported as file:line: reason.  Secrets may come from
  * files: "primary_file = /run/secrets/db" sets "primary".
+ *
+ * Layers (conf_load): the compiled-in defaults, the package's defaults
+ * file, the operator's file, its conf.d drop-ins, the environment; each
+ * key keeps the value of the last layer that set it, and remembers where
+ * that was, so check-config can say which file won and errors found
+ * after all layers (check()) still name a file and line.  The package
+ * changes only its defaults file, never a file under /etc, so upgrades
+ * never meet an edited conffile.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -88,6 +97,8 @@ static const struct ckey keys[] = {
 	{ "log", "level", CT_STR, S(log_level), "info", 0, 0, false },
 };
 #undef S
+
+_Static_assert(NELEM(keys) == CONF_NKEYS, "CONF_NKEYS must count keys[]");
 
 #define MAX_VALUE	4096	/* bytes in one value, file or environment */
 #define MAX_LINE	4096	/* bytes in one line of the file */
@@ -234,7 +245,10 @@ apply(struct conf *c, struct errs *e, const char *where, const struct ckey *k,
 		}
 		value = secret;
 	}
-	if ((why = setkey(c, k, value)) != NULL) {
+	if ((why = setkey(c, k, value)) == NULL) {
+		free(c->origin[k - keys]);
+		c->origin[k - keys] = xstrdup(where);
+	} else {
 		if (k->type == CT_STR)
 			adderr(e, "%s: %s: %s", where, k->name, why);
 		else
@@ -383,8 +397,19 @@ valid_listen(const char *s)
 	return atoi(colon + 1) > 0 && atoi(colon + 1) < 65536;
 }
 
+/* Where the value of the key stored at off came from, for errors. */
+static const char *
+whence(const struct conf *c, size_t off)
+{
+	for (size_t i = 0; i < NELEM(keys); i++)
+		if (keys[i].off == off)
+			return c->origin[i] ? c->origin[i] : "built-in default";
+	return "configuration";
+}
+
+#define W(f)	whence(c, offsetof(struct conf, f))
 static void
-check(const struct conf *c, struct errs *e, const char *name)
+check(const struct conf *c, struct errs *e)
 {
 	static const char *const levels[] = { "debug", "info", "warn",
 	    "error" };
@@ -392,20 +417,22 @@ check(const struct conf *c, struct errs *e, const char *name)
 
 	if (!valid_listen(c->listen))
 		adderr(e, "%s: listen = \"%s\": expected unix:/path, "
-		    "host:port, [v6]:port or systemd", name, c->listen);
+		    "host:port, [v6]:port or systemd", W(listen), c->listen);
 	if (strncmp(c->base_url, "http://", 7) != 0 &&
 	    strncmp(c->base_url, "https://", 8) != 0)
 		adderr(e, "%s: base_url = \"%s\": must start with http:// or "
-		    "https://", name, c->base_url);
+		    "https://", W(base_url), c->base_url);
 	for (size_t i = 0; i < NELEM(levels); i++)
 		if (strcmp(c->log_level, levels[i]) == 0)
 			lvl = true;
 	if (!lvl)
 		adderr(e, "%s: level = \"%s\": expected debug, info, warn or "
-		    "error", name, c->log_level);
+		    "error", W(log_level), c->log_level);
 	if (c->db_primary[0] == '\0')
-		adderr(e, "%s: [database] primary must not be empty", name);
+		adderr(e, "%s: [database] primary must not be empty",
+		    W(db_primary));
 }
+#undef W
 
 void
 conf_defaults(struct conf *c)
@@ -419,13 +446,18 @@ conf_defaults(struct conf *c)
 void
 conf_free(struct conf *c)
 {
-	for (size_t i = 0; i < NELEM(keys); i++)
+	for (size_t i = 0; i < NELEM(keys); i++) {
 		if (keys[i].type == CT_STR) {
 			char	**sp = strslot(c, &keys[i]);
 
 			free(*sp);
 			*sp = NULL;
 		}
+		free(c->origin[i]);
+		c->origin[i] = NULL;
+	}
+	free(c->files);
+	c->files = NULL;
 }
 
 int
@@ -439,7 +471,134 @@ conf_parse_string(struct conf *c, const char *name, const char *text,
 	conf_defaults(c);
 	parse_text(c, &e, name, text, len);
 	if (e.count == 0)
-		check(c, &e, name);
+		check(c, &e);
+	return e.count ? -1 : 0;
+}
+
+/* Notes path among the files read, for check-config. */
+static void
+addfile(struct conf *c, const char *path)
+{
+	size_t	 have = c->files ? strlen(c->files) : 0, n = strlen(path);
+
+	c->files = xrealloc(c->files, have + n + 2);
+	memcpy(c->files + have, path, n);
+	c->files[have + n] = '\n';
+	c->files[have + n + 1] = '\0';
+}
+
+/* Reads and parses one layer's file; a missing one is fine unless
+ * must_exist. */
+static void
+read_file(struct conf *c, struct errs *e, const char *path, bool must_exist)
+{
+	FILE		*f;
+	char		*text = NULL;
+	size_t		 len = 0, cap = 0, n;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		if (must_exist || errno != ENOENT)
+			adderr(e, "%s: %s", path, strerror(errno));
+		return;
+	}
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			text = xrealloc(text, cap);
+		}
+		n = fread(text + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0 && len < (1 << 20));
+	if (ferror(f))
+		adderr(e, "%s: %s", path, strerror(errno));
+	else if (len >= (1 << 20))
+		adderr(e, "%s: file larger than 1 MiB", path);
+	else {
+		addfile(c, path);
+		parse_text(c, e, path, text, len);
+	}
+	fclose(f);
+	free(text);
+}
+
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#define MAX_DROPINS	256
+
+/* Reads DIR/conf.d/\*.conf, DIR being path's directory, in name order. */
+static void
+read_dropins(struct conf *c, struct errs *e, const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+	char		 dir[4096], file[4096 + 256];
+	char		*names[MAX_DROPINS];
+	size_t		 count = 0;
+	DIR		*d;
+	struct dirent	*de;
+	int		 n;
+
+	if (slash == NULL)
+		n = snprintf(dir, sizeof(dir), "%s", CONF_DROPIN_DIR);
+	else
+		n = snprintf(dir, sizeof(dir), "%.*s/%s", (int)(slash - path),
+		    path, CONF_DROPIN_DIR);
+	if (n < 0 || (size_t)n >= sizeof(dir)) {
+		adderr(e, "%s: path too long for its %s", path,
+		    CONF_DROPIN_DIR);
+		return;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT)
+			adderr(e, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t	 len = strlen(de->d_name);
+
+		/* Editors' and dpkg's leftovers end otherwise or start
+		 * with a dot: only NAME.conf is read. */
+		if (de->d_name[0] == '.' || len < 6 ||
+		    strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		if (count == MAX_DROPINS) {
+			adderr(e, "%s: more than %d *.conf files", dir,
+			    MAX_DROPINS);
+			break;
+		}
+		names[count++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, count, sizeof(names[0]), namecmp);
+	for (size_t i = 0; i < count; i++) {
+		n = snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
+		if (n >= 0 && (size_t)n < sizeof(file))
+			read_file(c, e, file, true);
+		free(names[i]);
+	}
+}
+
+int
+conf_load_layers(struct conf *c, const char *vendor, const char *path,
+    bool must_exist, char *err, size_t errlen)
+{
+	struct errs	 e = { err, errlen, 0, 0 };
+
+	if (errlen)
+		err[0] = '\0';
+	conf_defaults(c);
+	if (vendor != NULL)
+		read_file(c, &e, vendor, false);
+	if (path != NULL) {
+		read_file(c, &e, path, must_exist);
+		read_dropins(c, &e, path);
+	}
+	apply_env(c, &e);
+	if (e.count == 0)
+		check(c, &e);
 	return e.count ? -1 : 0;
 }
 
@@ -447,55 +606,31 @@ int
 conf_load(struct conf *c, const char *path, bool must_exist, char *err,
     size_t errlen)
 {
-	struct errs	 e = { err, errlen, 0, 0 };
-	FILE		*f;
-	char		*text = NULL;
-	size_t		 len = 0, cap = 0, n;
-
-	if (errlen)
-		err[0] = '\0';
-	conf_defaults(c);
-	if (path != NULL) {
-		if ((f = fopen(path, "re")) == NULL) {
-			if (must_exist || errno != ENOENT)
-				adderr(&e, "%s: %s", path, strerror(errno));
-		} else {
-			do {
-				if (cap - len < 4096) {
-					cap = cap ? cap * 2 : 8192;
-					text = xrealloc(text, cap);
-				}
-				n = fread(text + len, 1, cap - len, f);
-				len += n;
-			} while (n > 0 && len < (1 << 20));
-			if (ferror(f))
-				adderr(&e, "%s: %s", path, strerror(errno));
-			else if (len >= (1 << 20))
-				adderr(&e, "%s: file larger than 1 MiB", path);
-			else
-				parse_text(c, &e, path, text, len);
-			fclose(f);
-			free(text);
-		}
-	}
-	apply_env(c, &e);
-	if (e.count == 0)
-		check(c, &e, path ? path : "configuration");
-	return e.count ? -1 : 0;
+	return conf_load_layers(c, CONF_VENDOR_PATH, path, must_exist, err,
+	    errlen);
 }
 
 void
 conf_dump(const struct conf *c, FILE *f)
 {
-	const char	*sect = "";
+	const char	*sect = "", *p, *nl;
 
+	fprintf(f, "# read, each overriding those before it: the defaults "
+	    "built in\n");
+	for (p = c->files; p != NULL && *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		fprintf(f, "#   %.*s\n", (int)(nl - p), p);
+	}
+	fprintf(f, "#   INKWELL_SECTION_KEY variables\n");
 	for (size_t i = 0; i < NELEM(keys); i++) {
 		const struct ckey *k = &keys[i];
 
 		if (strcmp(sect, k->section) != 0) {
-			fprintf(f, "%s[%s]\n", *sect ? "\n" : "", k->section);
+			fprintf(f, "\n[%s]\n", k->section);
 			sect = k->section;
 		}
+		fprintf(f, "; %s\n", c->origin[i] ? c->origin[i] :
+		    "built in");
 		if (k->type == CT_STR)
 			fprintf(f, "%s = %s\n", k->name,
 			    k->secret && **strslot((struct conf *)c, k) ?

@@ -9,6 +9,10 @@
 #include <stdio.h>
 
 #define CONF_DEFAULT_PATH	SYSCONFDIR "/inkwell/inkwell.conf"
+/* The package's defaults: read first, changed only by upgrades. */
+#define CONF_VENDOR_PATH	PKGDATADIR "/defaults.conf"
+#define CONF_DROPIN_DIR		"conf.d"	/* beside the main file */
+#define CONF_NKEYS		23		/* rows in conf.c's keys[] */
 
 struct conf {
 	/* [server] */
@@ -39,18 +43,32 @@ struct conf {
 	int64_t	 pages_max_mb;		/* per generation, all workers */
 	/* [log] */
 	char	*log_level;		/* debug, info, warn, error */
+
+	/* Where each key's value came from ("FILE:LINE", "environment
+	 * VAR"; NULL: the compiled-in default), in keys[] order, and the
+	 * files read, in order, one a line. */
+	char	*origin[CONF_NKEYS];
+	char	*files;
 };
 
 /*
- * Loads defaults, then path (if not NULL), then INKWELL_* variables from
- * the environment, then reads any "<key>_file" secrets.  Returns 0 and
- * fills *c, or -1 having written each problem, with file and line, to
- * err (one per line, NUL-terminated, truncated at errlen).  A missing
- * file is an error only when must_exist.  The caller owns *c and frees
- * it with conf_free() even on failure.
+ * Loads the layers, each overriding those before it: the compiled-in
+ * defaults; the package's defaults file CONF_VENDOR_PATH, if it exists;
+ * path (if not NULL); the drop-ins "*.conf" in the directory conf.d
+ * beside path, in the C locale's order of their names; then INKWELL_*
+ * variables from the environment.  A "<key>_file" secret is read where
+ * it is set.  Returns 0 and fills *c, or -1 having written each
+ * problem, with file and line, to err (one per line, NUL-terminated,
+ * truncated at errlen).  A missing path is an error only when
+ * must_exist.  The caller owns *c and frees it with conf_free() even on
+ * failure.
  */
 int	 conf_load(struct conf *c, const char *path, bool must_exist,
 	    char *err, size_t errlen);
+
+/* conf_load() with another defaults file (NULL: none), for tests. */
+int	 conf_load_layers(struct conf *c, const char *vendor,
+	    const char *path, bool must_exist, char *err, size_t errlen);
 
 /* Parses from memory (for tests and the fuzzer); name labels errors.
  * Does not read the environment. */
@@ -63,7 +81,9 @@ void	 conf_defaults(struct conf *c);
 /* Frees the strings in *c; the struct itself is the caller's. */
 void	 conf_free(struct conf *c);
 
-/* Writes the effective configuration, secrets masked, for check-config. */
+/* Writes the effective configuration, secrets masked, for check-config:
+ * the files read, then every key, each set one after the comment naming
+ * the file and line (or variable) that set it. */
 void	 conf_dump(const struct conf *c, FILE *);
 
 #endif

@@ -154,6 +154,66 @@ main(void)
 		conf_free(&c);
 	}
 
+	/* Layers: defaults file, the file, conf.d in name order, env. */
+	{
+		char	 vendor[4096];
+
+		snprintf(vendor, sizeof(vendor), "%s",
+		    data("layers/vendor.conf"));
+		setenv("INKWELL_LOG_LEVEL", "warn", 1);
+		conf_free(&c);
+		if (!is_int(0, conf_load_layers(&c, vendor,
+		    data("layers/inkwell.conf"), true, err, sizeof(err)),
+		    "layers load"))
+			diag("%s", err);
+		unsetenv("INKWELL_LOG_LEVEL");
+		is_string("systemd", c.listen, "defaults file sets listen");
+		ok(c.origin[0] != NULL && strstr(c.origin[0],
+		    "layers/vendor.conf:3") != NULL, "and is named its origin");
+		is_string("http://operator.example", c.base_url,
+		    "the file wins over the defaults file");
+		is_int(7, c.workers, "conf.d/10-a.conf wins over the file");
+		ok(c.origin[1] != NULL && strstr(c.origin[1],
+		    "layers/conf.d/10-a.conf:2") != NULL,
+		    "workers' origin is 10-a.conf:2");
+		is_int(200, c.redis_ttl,
+		    "20-b.conf, read after 10-a.conf, wins");
+		is_string("warn", c.log_level, "the environment wins over all");
+		ok(c.origin[CONF_NKEYS - 1] != NULL && strcmp(
+		    c.origin[CONF_NKEYS - 1], "environment INKWELL_LOG_LEVEL")
+		    == 0, "its origin is the variable");
+		is_string("unix:/run/redis/redis-server.sock", c.redis_address,
+		    "a key no layer sets keeps the built-in default");
+		ok(c.files != NULL &&
+		    strstr(c.files, "vendor.conf\n") != NULL &&
+		    strstr(c.files, "inkwell.conf\n") != NULL &&
+		    strstr(c.files, "vendor.conf\n") < strstr(c.files,
+		    "layers/inkwell.conf\n") &&
+		    strstr(c.files, "10-a.conf\n") < strstr(c.files,
+		    "20-b.conf\n") && strstr(c.files, "dpkg-old") == NULL &&
+		    strstr(c.files, "hidden") == NULL &&
+		    strstr(c.files, "README") == NULL,
+		    "files read in order; dot files, other names skipped");
+		conf_free(&c);
+
+		is_int(-1, conf_load_layers(&c, vendor,
+		    data("layers-bad/inkwell.conf"), true, err, sizeof(err)),
+		    "a bad value in a drop-in is refused");
+		ok(has("layers-bad/conf.d/50-bad.conf:3: workers = \"many\""),
+		    "named with the drop-in's file and line");
+		conf_free(&c);
+		is_int(-1, conf_load_layers(&c, NULL,
+		    data("layers-check/inkwell.conf"), true, err, sizeof(err)),
+		    "a bad listen from a drop-in is refused");
+		ok(has("layers-check/conf.d/50-bad.conf:3: listen = "
+		    "\"somewhere\""), "named with the file and line that won");
+		conf_free(&c);
+		is_int(0, conf_load_layers(&c, "/nonexistent/defaults.conf",
+		    data("good.conf"), true, err, sizeof(err)),
+		    "a missing defaults file is fine");
+		conf_free(&c);
+	}
+
 	/* Hostile input. */
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "[server]\nbase_url = http://", 27);
