@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # 6001-deb-build: script/deb builds the Debian package; lintian finds no
 # error and no warning in it; it holds the binaries, the theme, the
-# commented configuration and the nginx site (both conffiles), the
+# package's defaults (every key, commented) and the skeleton of the
+# operator's configuration, the nginx site (its one conffile), the
 # sysusers file and the units, whose hardening systemd-analyze rates; its
 # binaries tell the date of debian/changelog; and a second build, from a
 # clone of the tree at a path of another name and length, into another
@@ -60,7 +61,8 @@ is "$(grep -E '^[IPX]:' "$out/lintian.txt" | grep -v package-supports-alternativ
 # --- what is in it ----------------------------------------------------------
 listing=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
 holds() { grep -qxF -- "$1" <<<"$listing"; }
-for f in ./usr/sbin/inkwelld ./usr/bin/inkwellctl ./etc/inkwell/inkwell.conf \
+for f in ./usr/sbin/inkwelld ./usr/bin/inkwellctl ./usr/share/inkwell/defaults.conf \
+	./usr/share/inkwell/inkwell.conf.skel \
 	./etc/nginx/sites-available/inkwell ./lib/systemd/system/inkwell.service \
 	./lib/systemd/system/inkwell.socket ./usr/lib/sysusers.d/inkwell.conf \
 	./usr/share/inkwell/templates/index.html.mustache \
@@ -77,8 +79,9 @@ rm -rf "$x"
 mkdir -p "$x"
 dpkg-deb -x "$deb" "$x/root"
 dpkg-deb -e "$deb" "$x/DEBIAN"
-is "$(cat "$x/DEBIAN/conffiles")" "/etc/inkwell/inkwell.conf
-/etc/nginx/sites-available/inkwell" "the configuration and the nginx site are its conffiles"
+is "$(cat "$x/DEBIAN/conffiles")" "/etc/nginx/sites-available/inkwell" \
+	"the nginx site is its one conffile (upgrades change only files under /usr)"
+unlike "$listing" "^\./etc/inkwell/" "nothing under /etc/inkwell: the postinst makes inkwell.conf once"
 ok "the nginx site is nginx/inkwell.conf as it is" \
 	cmp "$src/nginx/inkwell.conf" "$x/root/etc/nginx/sites-available/inkwell"
 like "$(dpkg-deb -f "$deb" Depends)" "(^|, )nginx(,|\$)" "it depends on nginx"
@@ -88,8 +91,10 @@ ok "the templates hold the purge question" grep -q '^Template: inkwell/purge_dat
 is "$(sed -n '/^Template: inkwell\/purge_database/,/^$/s/^Default: //p' "$x/DEBIAN/templates")" false \
 	"whose default keeps the database"
 
-conf=$x/root/etc/inkwell/inkwell.conf
-ok "the configuration is commented" test "$(grep -c '^;' "$conf")" -gt 30
+conf=$x/root/usr/share/inkwell/defaults.conf
+ok "the defaults are commented" test "$(grep -c '^;' "$conf")" -gt 30
+is "$(grep -v '^;' "$x/root/usr/share/inkwell/inkwell.conf.skel" | grep -c .)" 0 \
+	"the skeleton of /etc/inkwell/inkwell.conf sets nothing"
 cfg=$(env -i "$x/root/usr/bin/inkwellctl" -c "$conf" check-config 2>&1)
 is "$?" 0 "inkwellctl check-config accepts it"
 like "$cfg" $'listen = systemd\n' "listen = systemd"
