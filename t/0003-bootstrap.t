@@ -17,10 +17,10 @@ list() { timeout 60 "$boot" --for "$1" --list 2>/dev/null; }
 
 server=$(list server)
 is "$?" 0 "bootstrap --for server --list: exit 0"
-for p in build-essential libpq-dev libfcgi-dev postgresql redis-server nginx-light curl python3; do
+for p in gcc make libc6-dev libpq-dev libfcgi-dev postgresql redis-server nginx-light curl python3; do
 	like "$server" "(^|"$'\n'")$p($|"$'\n'")" "  the server set has $p"
 done
-for p in chromium nodejs npm fonts-dejavu-core podman crun runc umoci mmdebstrap \
+for p in build-essential g++ chromium nodejs npm fonts-dejavu-core podman crun runc umoci mmdebstrap \
 	lintian debhelper dpkg-dev fakeroot po-debconf prometheus wrk pgbouncer \
 	cloud-init clang libasan8 tidy mandoc libfcgi-bin python3-yaml \
 	node-spdx-expression-parse python3-feedparser; do
