@@ -10,7 +10,9 @@
 #   - handlers (src/h_*.c) never read raw FastCGI params and never talk to
 #     libpq or hiredis directly;
 #   - shell tests and scripts are executable (prove runs them directly);
-#   - the man pages are clean for mandoc -Tlint (warnings and up).
+#   - the man pages are clean for mandoc -Tlint (warnings and up);
+#   - the container build context (deploy/container/Containerfile.dockerignore)
+#     keeps every tracked file: the image is built from the sources alone.
 # Files: tracked plus untracked-but-not-ignored (git), or a plain find when
 # the tree is not a git checkout.
 # shellcheck disable=SC2317 # helpers are called through ok
@@ -125,6 +127,19 @@ elif ((${#MANS[@]} == 0)); then
 else
 	list=$(mandoc -Tlint -W warning "${MANS[@]}" 2>&1 || true)
 	offenders "mandoc -Tlint: ${#MANS[@]} man pages are clean" "$list"
+fi
+
+# --- container build context ---------------------------------------------
+# The ignore file leaves out what autoreconf and configure make in the tree
+# (build-aux/*, m4/*) and takes back the project's own files there by name:
+# a new tracked file in such a place must be named too, or the image's
+# build stage fails without it.
+if ((IN_CHECKOUT)); then
+	list=$(printf '%s\n' "${FILES[@]}" | grep -vx '\.gitignore' |
+		python3 t/lib/build_context.py deploy/container/Containerfile.dockerignore)
+	offenders "Containerfile.dockerignore keeps every tracked file in the build context" "$list"
+else
+	pass "container build context # SKIP not a git checkout"
 fi
 
 note "checked ${#C_SRC[@]} C sources, ${#C_TESTS[@]} C test files, ${#HANDLERS[@]} handlers"
