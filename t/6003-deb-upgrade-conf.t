@@ -7,7 +7,8 @@
 #   one    the package of these sources (t/6001's, else script/deb's);
 #   two    built again from the same release files (make distdir) with a
 #          changed default, "workers = 4" made "workers = 3" wherever the
-#          package keeps its defaults, and a newer version (VERSION+conf2);
+#          package keeps its defaults, and a newer version (VERSION.1:
+#          build-aux/version refuses "+", as the version tags the image);
 #   zero   "one" repacked as the packages before the defaults file were:
 #          /etc/inkwell/inkwell.conf a conffile holding the package's
 #          settings (t/data/deb/inkwell.conf-0.1.0), an older version
@@ -205,7 +206,7 @@ ONE=${DEB##*/}
 cp "$DEB" "$OUT/pkgs/"
 
 # -- two: the same release files, a changed default, a newer version
-V2=$V1+conf2
+V2=$V1.1
 s2=$tmp/two/inkwell-$V1
 mkdir -p "$tmp/two"
 make -s -C "$build" distdir distdir="$s2" >"$OUT/two-distdir.log" 2>&1
