@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: MIT
 -- 0004_read_indexes: indexes that let two of the reader's queries
--- (src/db_blog.c) stop after a page or a row, however many posts there
+-- (src/db/db_blog.c) stop after a page or a row, however many posts there
 -- are, instead of sorting an author's posts or reading every live post.
 
 -- An author's page: the author's live posts newest first, read in index

@@ -3,11 +3,11 @@
 #
 # Source policy checks over the repository (no running stack needed):
 #   - every src/*.c, src/*.h and t/**/*.c starts with an SPDX line;
-#   - PQexec( only in src/db_migrate.c (the migration runner executes
+#   - PQexec( only in src/db/db_migrate.c (the migration runner executes
 #     multi-statement SQL embedded at build time; everything else uses
 #     PQexecParams/PQexecPrepared);
 #   - no printf-family call builds SQL;
-#   - handlers (src/h_*.c) never read raw FastCGI params and never talk to
+#   - handlers (src/handlers/h_*.c) never read raw FastCGI params and never talk to
 #     libpq or hiredis directly;
 #   - shell tests and scripts are executable (prove runs them directly);
 #   - the man pages are clean for mandoc -Tlint (warnings and up);
@@ -66,7 +66,7 @@ offenders() {
 mapfile -t C_SRC < <(only 'src/*.c' 'src/*.h')
 # (in [[ == ]] patterns "*" also matches "/": t/*.c is every .c under t/)
 mapfile -t C_TESTS < <(only 't/*.c')
-mapfile -t HANDLERS < <(only 'src/h_*.c')
+mapfile -t HANDLERS < <(only 'src/handlers/h_*.c')
 
 # grep_in PATTERN FILE...: "file:line: text" for every match (ERE).
 grep_in() {
@@ -88,8 +88,8 @@ done
 offenders "every src/*.[ch] and t/**/*.c starts with an SPDX-License-Identifier line" "${bad%$'\n'}"
 
 # --- PQexec( ----------------------------------------------------------------
-list=$(grep_in 'PQexec[[:space:]]*\(' "${C_SRC[@]}" | grep -v '^src/db_migrate\.c:' || true)
-offenders "PQexec( appears only in src/db_migrate.c (use PQexecParams)" "$list"
+list=$(grep_in 'PQexec[[:space:]]*\(' "${C_SRC[@]}" | grep -v '^src/db/db_migrate\.c:' || true)
+offenders "PQexec( appears only in src/db/db_migrate.c (use PQexecParams)" "$list"
 
 # --- printf-family building SQL -------------------------------------------
 # A line with a *printf call and an SQL verb (upper case, as inkwell writes
@@ -100,10 +100,10 @@ offenders "no printf-family call builds SQL" "$list"
 
 # --- handlers -------------------------------------------------------------
 list=$(grep_in 'FCGX_GetParam' "${HANDLERS[@]}")
-offenders "handlers (src/h_*.c) never call FCGX_GetParam" "$list"
+offenders "handlers (src/handlers/h_*.c) never call FCGX_GetParam" "$list"
 
 list=$(grep_in '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](libpq-fe\.h|hiredis)' "${HANDLERS[@]}")
-offenders "handlers (src/h_*.c) include neither libpq-fe.h nor hiredis" "$list"
+offenders "handlers (src/handlers/h_*.c) include neither libpq-fe.h nor hiredis" "$list"
 
 # --- executables ----------------------------------------------------------
 bad=

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# 0004-routes-documented: every route in src/route.c's table is in the
+# 0004-routes-documented: every route in src/serve/route.c's table is in the
 # README's route table ("What the blog serves"), with its method, and
 # every route under /api/ is an operation of the OpenAPI document
 # (static/openapi.json). t/5003-openapi.t checks the other way: that
@@ -19,7 +19,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/tap.sh"
 
 SRC=${INKWELL_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-for f in src/route.c README.md static/openapi.json; do
+for f in src/serve/route.c README.md static/openapi.json; do
 	[[ -f $SRC/$f ]] || skip_all "$f is not here"
 done
 
@@ -40,14 +40,14 @@ def result(good, name, why=None):
             print("# " + why, file=sys.stderr)
 
 # The route table: { RM_GET, "/posts/{slug}", h_post, RF_CACHE },
-table = open(src + "/src/route.c").read()
+table = open(src + "/src/serve/route.c").read()
 table = table[table.index("routes[] = {"):]
 table = table[:table.index("};")]
 routes = []
 for m in re.finditer(r'\{\s*(RM_[A-Z_| ]+?)\s*,\s*"([^"]+)"', table):
     for meth in m.group(1).split("|"):
         routes.append((meth.strip()[3:], m.group(2)))
-result(len(routes) > 20, "src/route.c's table read (%d routes)" % len(routes))
+result(len(routes) > 20, "src/serve/route.c's table read (%d routes)" % len(routes))
 
 def shape(path):
     """A path with every capture as {}: /posts/{slug} and /posts/SLUG

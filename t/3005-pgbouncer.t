@@ -5,7 +5,7 @@
 # with its session settings in force. pgbouncer refuses a client whose
 # startup packet carries "options", which is where inkwell used to put
 # statement_timeout and the planner settings; they are now set by a query
-# after connecting (src/db.c). The test runs pgbouncer on 127.0.0.1 in
+# after connecting (src/db/db.c). The test runs pgbouncer on 127.0.0.1 in
 # front of the test stack's PostgreSQL, then:
 #   - inkwellctl user list through it succeeds;
 #   - with [database] statement_timeout = 200 and the users table locked

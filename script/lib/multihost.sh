@@ -265,7 +265,7 @@ _mh_pg_primary() {
 }
 
 # pgbouncer in session mode: inkwell prepares its statements once per
-# connection and keeps them (src/db.c), which transaction pooling would
+# connection and keeps them (src/db/db.c), which transaction pooling would
 # hand to other clients; DISCARD ALL cleans a connection between clients.
 _mh_bouncer() {
 	local dir=$MH_DIR/db1/pgbouncer
@@ -406,7 +406,7 @@ _mh_app_conf() {
 	mkdir -p "$d/secrets"
 	chmod 0700 "$d/secrets"
 	# The connection strings carry passwords: secret files, as a real
-	# host would have them (the *_file keys, src/conf.c).
+	# host would have them (the *_file keys, src/lib/conf.c).
 	printf 'host=%s port=%s dbname=inkwell user=inkwell password=%s\n' \
 		"${MH_ADDR[db1]}" "$MH_BOUNCER_PORT" "$MH_DB_PASSWORD" >"$d/secrets/primary"
 	printf 'host=%s port=%s dbname=inkwell user=inkwell password=%s\n' \

@@ -30,10 +30,10 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "out.h"
-#include "tmpl_int.h"
-#include "util.h"
+#include "lib/buf.h"
+#include "http/out.h"
+#include "tmpl/tmpl_int.h"
+#include "lib/util.h"
 
 typedef void (*escape_fn)(struct buf *, const char *, size_t);
 

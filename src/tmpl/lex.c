@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "tmpl_int.h"
+#include "tmpl/tmpl_int.h"
 
 static bool
 isblank_(char c)

@@ -27,8 +27,8 @@
 
 #include <json-c/json.h>
 
-#include "tmpl_int.h"
-#include "util.h"
+#include "tmpl/tmpl_int.h"
+#include "lib/util.h"
 
 struct open {
 	uint32_t	 at;		/* index of the opening instruction */

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tmpl.h"
+#include "tmpl/tmpl.h"
 
 #define TMPL_MAX_SIZE	(1024 * 1024)	/* bytes of text per template */
 #define TMPL_MAX_NEST	100		/* open sections, blocks, parents */

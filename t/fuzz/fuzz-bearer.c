@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "token.h"
+#include "auth/token.h"
 #include "fuzz/fuzz.h"
 
 static bool

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "cache.h"
+#include "lib/arena.h"
+#include "cache/cache.h"
 #include "fuzz/fuzz.h"
 
 static struct arena *a;

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "input.h"
-#include "util.h"
+#include "lib/arena.h"
+#include "http/input.h"
+#include "lib/util.h"
 #include "fuzz/fuzz.h"
 
 static struct arena *a;

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "frontmatter.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "content/frontmatter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

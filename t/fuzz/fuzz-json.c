@@ -14,8 +14,8 @@
 
 #include <json-c/json.h>
 
-#include "input.h"
-#include "session.h"
+#include "http/input.h"
+#include "auth/session.h"
 #include "fuzz/fuzz.h"
 
 static int

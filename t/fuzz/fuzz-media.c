@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "media.h"
+#include "content/media.h"
 #include "fuzz/fuzz.h"
 
 static const char *const types[] = { "image/png", "image/jpeg",

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz/fuzz.h"
-#include "pages.h"
+#include "cache/pages.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

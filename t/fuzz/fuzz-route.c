@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "input.h"
-#include "req.h"
-#include "route.h"
+#include "lib/arena.h"
+#include "http/input.h"
+#include "http/req.h"
+#include "serve/route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -19,8 +19,8 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "tmpl/tmpl.h"
 #include "tmpl/tmpl_int.h"
 

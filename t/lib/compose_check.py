@@ -13,7 +13,7 @@ line per check, "PASS<TAB>name" or "FAIL<TAB>name<TAB>why", and exits 0
 
 Everything the file names must fit together and fit the rest of inkwell:
 services, volumes, dependencies, the image and its version, INKWELL_*
-variables (against the keys in src/conf.c), secrets files, the FastCGI
+variables (against the keys in src/lib/conf.c), secrets files, the FastCGI
 address nginx's site (deploy/container/nginx-inkwell.conf) uses against
 the address inkwelld listens on and the port the image exposes, the
 mounts nginx's site reads from (page files, theme assets) against the
@@ -65,8 +65,8 @@ def walk(node, errors):
 
 
 def conf_keys(src):
-    """(section, name, secret) of every key in src/conf.c's table."""
-    text = open(os.path.join(src, "src/conf.c"), encoding="utf-8").read()
+    """(section, name, secret) of every key in src/lib/conf.c's table."""
+    text = open(os.path.join(src, "src/lib/conf.c"), encoding="utf-8").read()
     table = text[text.index("static const struct ckey keys[]"):]
     table = table[:table.index("};")]
     keys = re.findall(r'\{\s*"(\w+)",\s*"(\w+)",\s*CT_\w+,.*?(true|false)\s*\}',
@@ -117,14 +117,14 @@ def seconds(duration):
 
 def drain_time(src, env):
     """How long inkwelld lets requests in flight finish on SIGTERM: [server]
-    shutdown_timeout (src/conf.c's default unless the environment sets
-    it), and the seconds src/inkwelld.c then gives killed workers to be
+    shutdown_timeout (src/lib/conf.c's default unless the environment sets
+    it), and the seconds src/serve/inkwelld.c then gives killed workers to be
     reaped."""
-    conf = open(os.path.join(src, "src/conf.c"), encoding="utf-8").read()
+    conf = open(os.path.join(src, "src/lib/conf.c"), encoding="utf-8").read()
     default = re.search(r'\{\s*"server",\s*"shutdown_timeout",\s*CT_INT,'
                         r'[^"]*"(\d+)"', conf).group(1)
     timeout = int(env.get("INKWELL_SERVER_SHUTDOWN_TIMEOUT", default))
-    daemon = open(os.path.join(src, "src/inkwelld.c"), encoding="utf-8").read()
+    daemon = open(os.path.join(src, "src/serve/inkwelld.c"), encoding="utf-8").read()
     reap = re.search(r"kill\(keeper_pid, SIGKILL\);\s*"
                      r"stop_deadline = util_now\(\) \+ (\d+);", daemon)
     return timeout, int(reap.group(1)) if reap else None
@@ -267,7 +267,7 @@ def main():
             if k.startswith("INKWELL_") and k.endswith("_FILE") and \
                     not under(v, mounts_of(s)):
                 bad.append("%s: %s=%s is on no mount" % (n, k, v))
-    check("every INKWELL_* variable is a key of src/conf.c (or its _FILE)",
+    check("every INKWELL_* variable is a key of src/lib/conf.c (or its _FILE)",
           len(keys) > 10 and not bad, "; ".join(bad) or "%d keys" % len(keys))
     ienv, menv = env_of(ink), env_of(mig)
     check("migrate and inkwell reach the same database",

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arena.h"
+#include "lib/arena.h"
 #include "tap.h"
 
 static int order[8], norder;

@@ -11,9 +11,9 @@
 
 #include <sodium.h>
 
-#include "auth.h"
+#include "auth/auth.h"
 #include "tap.h"
-#include "util.h"
+#include "lib/util.h"
 
 static void
 problems(void)

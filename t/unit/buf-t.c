@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "tap.h"
 
 int

@@ -12,16 +12,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "cache.h"
-#include "conf.h"
-#include "db.h"
-#include "input.h"
-#include "req.h"
-#include "route.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "cache/cache.h"
+#include "lib/conf.h"
+#include "db/db.h"
+#include "http/input.h"
+#include "http/req.h"
+#include "serve/route.h"
 #include "tap.h"
-#include "util.h"
+#include "lib/util.h"
 
 static int
 dec(struct arena *a, const char *s, struct cache_entry *e)

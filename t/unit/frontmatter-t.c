@@ -5,11 +5,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "frontmatter.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "content/frontmatter.h"
 #include "tap.h"
-#include "util.h"
+#include "lib/util.h"
 
 static struct arena	*a;
 static char		 err[512];

@@ -4,12 +4,12 @@
 
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "html_md.h"
-#include "md.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "content/html_md.h"
+#include "content/md.h"
 #include "tap.h"
-#include "util.h"
+#include "lib/util.h"
 
 static struct arena *a;
 

@@ -8,10 +8,10 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "input.h"
+#include "lib/arena.h"
+#include "http/input.h"
 #include "tap.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* Sized string literal: keeps embedded NULs. */
 #define S(s)	(s), (sizeof(s) - 1)

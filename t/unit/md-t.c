@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "md.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "content/md.h"
 #include "tap.h"
 
 static struct arena *a;

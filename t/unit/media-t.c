@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "media.h"
+#include "content/media.h"
 #include "tap.h"
 
 /* A whole 1x1 RGBA PNG. */

@@ -4,10 +4,10 @@
 
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "out.h"
-#include "req.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "http/out.h"
+#include "http/req.h"
 #include "tap.h"
 
 static const char *

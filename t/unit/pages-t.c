@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pages.h"
+#include "cache/pages.h"
 #include "tap.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define HTML	"text/html; charset=utf-8"
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "req.h"
+#include "lib/arena.h"
+#include "http/req.h"
 #include "tap.h"
 
 #define MAXENV	256

@@ -4,11 +4,11 @@
 
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "req.h"
-#include "route.h"
-#include "status.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "http/req.h"
+#include "serve/route.h"
+#include "lib/status.h"
 #include "tap.h"
 
 static const struct {

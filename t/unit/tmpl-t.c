@@ -18,8 +18,8 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "tap.h"
 #include "tmpl/tmpl.h"
 #include "tmpl/tmpl_int.h"

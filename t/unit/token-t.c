@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "tap.h"
-#include "token.h"
+#include "auth/token.h"
 
 /* 40 and 43 base64url characters: the latter is a token after "iw_". */
 #define T40	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"

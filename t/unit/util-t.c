@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define S(lit)	(lit), (sizeof(lit) - 1)
 

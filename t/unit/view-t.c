@@ -6,8 +6,8 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "view.h"
+#include "lib/arena.h"
+#include "view/view.h"
 #include "tap.h"
 
 #define O	"\xee\x80\x80"

@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db.h: PostgreSQL access.  Handlers call db_* functions and never see
+ * libpq; every query is a named constant with parameters sent apart.
+ */
+#ifndef INKWELL_DB_H
+#define INKWELL_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/status.h"
+
+struct arena;
+struct conf;
+struct db;
+struct json_object;
+struct principal;
+
+/* One migration, embedded at build time from sql/NNNN_name.sql. */
+struct db_migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+extern const struct db_migration db_migrations[];
+extern const int db_nmigrations;
+
+/* The schema version this binary expects (the last migration's). */
+int		 db_schema_expected(void);
+
+/*
+ * Makes the worker's handle; connects lazily on first use, reconnects by
+ * itself after a failure (at most once a second, so a dead server costs a
+ * request nothing but a 503).  Owned by the worker; db_close() frees it.
+ */
+struct db	*db_open(const struct conf *);
+void		 db_close(struct db *);
+
+/*
+ * The seconds this process spent waiting on PostgreSQL (connecting
+ * excluded) and the statements it ran since the last call, which zeroes
+ * both: the worker reads them once per request, for /metrics.
+ */
+void		 db_time_take(double *seconds, unsigned *statements);
+
+/*
+ * Reads the applied schema version into *have.  ST_OK, or
+ * ST_UNAVAILABLE when the primary cannot be reached.  A database never
+ * migrated gives ST_OK with *have = 0.
+ */
+enum status	 db_schema_version(struct db *, int *have);
+
+/*
+ * Applies pending migrations to the database at conninfo, each in its own
+ * transaction, under an advisory lock so two migrators cannot race.
+ * Refuses (returns -1) a database whose version is newer than this
+ * binary's.  Progress and errors go to log.  With wait_s > 0 it first
+ * waits up to wait_s seconds for a PostgreSQL that does not answer yet
+ * (saying so on log), but not for one that answers and refuses.
+ * Returns 0 on success, -1 on failure (logged).
+ */
+int		 db_migrate(const char *conninfo, int connect_timeout,
+		    int wait_s, bool status_only, FILE *log);
+
+/*
+ * What inkwellctl setup makes (db_setup.c): the role inkwell connects
+ * as and its database, on the server a libpq conninfo names.  Strings
+ * are owned by the struct (db_setup_free); NULL where the conninfo is
+ * silent (libpq's defaults apply).
+ */
+struct db_setup {
+	char		*host, *hostaddr, *port;
+	char		*database;	/* dbname */
+	char		*role;		/* user */
+};
+
+/* Fills *s from conninfo: 0, or -1 with libpq's reason in err. */
+int		 db_setup_parse(struct db_setup *, const char *conninfo,
+		    char *err, size_t errlen);
+void		 db_setup_free(struct db_setup *);
+
+/* A role or database name setup will put in SQL: [a-z_][a-z0-9_]*, at
+ * most 63 bytes.  Anything else is made by hand. */
+bool		 db_setup_name_ok(const char *);
+
+/*
+ * NULL when every host s names (or PGHOST, when it names none) is on
+ * this machine: a Unix socket directory, localhost, 127.0.0.1 or ::1.
+ * Else the first host that is not, pointing into s or the environment.
+ */
+const char	*db_setup_remote(const struct db_setup *);
+
+/*
+ * Connects to the database "postgres" as the role admin (NULL: libpq's
+ * default, the operating system user), creates s->role (LOGIN) and
+ * s->database (owned by it, UTF-8) unless they exist, then applies the
+ * pending migrations to that database as s->role.  s->role and
+ * s->database must pass db_setup_name_ok.  Says what it did or found
+ * on out, one line each ("role NAME: created", "database NAME: exists
+ * (owner ROLE)").  ST_OK; ST_UNAVAILABLE when PostgreSQL cannot be
+ * reached as admin; ST_INTERNAL for anything else (said on out).
+ */
+enum status	 db_setup_run(const struct db_setup *, const char *admin,
+		    int connect_timeout, FILE *out);
+
+/*
+ * What the page cache needs from the primary (db_content.c): the content
+ * version (bumped by triggers on every change a reader can see), the WAL
+ * position after it (a replica that has replayed that far has the
+ * change), when the next scheduled post goes live, and when the newest
+ * live post went live (epoch seconds, rounded up; 0: none).  ST_OK,
+ * ST_UNAVAILABLE, ST_INTERNAL.
+ */
+struct db_content {
+	int64_t		 version;
+	uint64_t	 lsn;
+	int64_t		 next_live;
+	int64_t		 last_live;
+};
+enum status	 db_content_state(struct db *, struct arena *,
+		    struct db_content *);
+
+/*
+ * Bumps the content version by hand (inkwellctl cache flush), then
+ * reads the state as db_content_state does.
+ */
+enum status	 db_content_bump(struct db *, struct arena *,
+		    struct db_content *);
+
+/*
+ * Until the next call: reads must see the write at WAL position lsn.  A
+ * replica is used only once it has replayed that far (checked with one
+ * query when needed, then remembered), else reads go to the primary.
+ * 0 lifts the constraint.
+ */
+void		 db_min_lsn(struct db *, uint64_t lsn);
+
+/*
+ * Reader-facing queries (db_blog.c).  Each fills *out with a json-c value
+ * owned by the caller (attach it to the view, which then owns it) and
+ * returns ST_OK, ST_NOTFOUND (no such post, tag or author),
+ * ST_UNAVAILABLE (PostgreSQL unreachable) or ST_INTERNAL.  Only live
+ * posts are visible: not drafts, and not before their published_at.
+ */
+struct db_filter {
+	const char	*tag;		/* tag slug, or NULL */
+	const char	*author;	/* username, or NULL */
+	const char	*from, *to;	/* published_at range (ISO), or NULL */
+};
+enum status	 db_posts(struct db *, struct arena *, const struct db_filter *,
+		    int limit, int offset, struct json_object **out);
+/*
+ * db_settings() and db_posts() in one round trip: *site and *posts as
+ * they would give them, both owned by the caller, or neither unless
+ * ST_OK.  For the pages that list posts: a page costs the database a
+ * round trip less, and its worker one wait less.
+ */
+enum status	 db_settings_posts(struct db *, struct arena *,
+		    const struct db_filter *, int limit, int offset,
+		    struct json_object **site, struct json_object **posts);
+/* The newest limit live posts with body_html, for feeds. */
+enum status	 db_feed(struct db *, struct arena *, int limit,
+		    struct json_object **out);
+enum status	 db_search(struct db *, struct arena *, const char *q,
+		    int limit, int offset, struct json_object **out);
+enum status	 db_post(struct db *, struct arena *, const char *slug,
+		    struct json_object **out);
+enum status	 db_tags(struct db *, struct arena *, struct json_object **);
+enum status	 db_tag(struct db *, struct arena *, const char *slug,
+		    struct json_object **out);
+enum status	 db_authors(struct db *, struct arena *, struct json_object **);
+enum status	 db_author(struct db *, struct arena *, const char *username,
+		    struct json_object **out);
+enum status	 db_months(struct db *, struct arena *, struct json_object **);
+enum status	 db_settings(struct db *, struct arena *, struct json_object **);
+enum status	 db_sitemap(struct db *, struct arena *, struct json_object **);
+/*
+ * The tag, author and month pages that have live posts, as an array of
+ * {url, lastmod} (lastmod the newest change among their posts, ISO 8601
+ * UTC) owned by the caller; ST_OK, or ST_UNAVAILABLE when the database
+ * did not answer.
+ */
+enum status	 db_sitemap_pages(struct db *, struct arena *,
+		    struct json_object **);
+/* Newest change (epoch seconds) among live posts, for Last-Modified. */
+enum status	 db_last_change(struct db *, struct arena *, int64_t *epoch);
+
+
+/*
+ * A post as a whole, for import and export (db_post_write.c).  Strings
+ * are UTF-8; a NULL summary or body_md means "".  A published post
+ * without published_at is published as of its first save.  Timestamps
+ * are ISO 8601
+ * (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|+HH:MM|-HH:MM]); one without a zone
+ * is UTC.  tag_names may be NULL, and so may any of its entries: the tag
+ * then keeps the name it has, or gets its slug as name when it is new.
+ */
+struct post_in {
+	const char *slug, *title, *summary, *body_md;
+	const char *status;		/* draft | published | scheduled */
+	const char *published_at;	/* ISO 8601, or NULL */
+	const char *updated_at;		/* ISO 8601, or NULL for now() */
+	const char *author;		/* username; the user must exist */
+	const char *const *tag_slugs;
+	const char *const *tag_names;
+	size_t ntags;
+	bool known_tags;		/* tags must exist; none is made */
+};
+
+/*
+ * Creates or updates the post with p->slug, in one transaction: checks
+ * every field against the rules the schema's CHECKs enforce, renders
+ * body_html from body_md with md_render(), upserts the tags by slug
+ * (setting their names when given) and makes the post's tags exactly
+ * p's.  *id gets the post's id.  Returns ST_OK; ST_UNPROCESSABLE when a
+ * field is refused (a log line names it) or the author does not exist;
+ * ST_UNAVAILABLE when PostgreSQL cannot be reached; ST_INTERNAL for
+ * anything else.  Nothing is changed unless ST_OK.  Temporary memory
+ * and results live in the arena.
+ */
+enum status	 db_post_save(struct db *, struct arena *,
+		    const struct post_in *p, int64_t *id);
+
+/*
+ * Creates the user username (role author, no password: cannot sign in)
+ * with display_name unless a user with that name exists, which is left
+ * as it is.  ST_OK, ST_UNPROCESSABLE for a bad username or display name,
+ * ST_UNAVAILABLE, ST_INTERNAL.
+ */
+enum status	 db_user_ensure(struct db *, struct arena *,
+		    const char *username, const char *display_name);
+
+/* A user to add (db_user.c); strings validated by the caller or by the
+ * table's CHECKs (then ST_UNPROCESSABLE). */
+struct user_in {
+	const char	*username;
+	const char	*display_name;
+	const char	*email;		/* NULL or "": none */
+	const char	*role;		/* "admin" or "author" */
+	const char	*password_hash;	/* auth_hash(); NULL: cannot sign in */
+};
+
+struct user_out {
+	const char	*username, *display_name, *role, *email, *created;
+	bool		 can_sign_in;	/* has a password */
+	bool		 disabled;	/* inkwellctl user disable */
+};
+
+/* ST_OK; ST_CONFLICT when the username or email is taken. */
+enum status	 db_user_add(struct db *, struct arena *, const struct user_in *);
+
+/* ST_OK, and the user's sessions are gone (*sessions_ended of them);
+ * ST_NOTFOUND when there is no such user. */
+enum status	 db_user_passwd(struct db *, struct arena *,
+		    const char *username, const char *password_hash,
+		    long *sessions_ended);
+
+/* Sets the role of username ("admin" or "author"; the table's CHECK
+ * refuses others: ST_UNPROCESSABLE).  It applies from the user's next
+ * request.  ST_OK; ST_NOTFOUND when there is no such user; ST_FORBIDDEN
+ * when making the last enabled admin an author. */
+enum status	 db_user_role(struct db *, struct arena *,
+		    const char *username, const char *role);
+
+/*
+ * Disables (disable set) or enables username.  A disabled user cannot
+ * sign in; their sessions are deleted (*sessions_ended of them) and their
+ * API tokens are refused until they are enabled again.  Disabling twice
+ * keeps the first time.  ST_OK; ST_NOTFOUND when there is no such user;
+ * ST_FORBIDDEN when disabling the last enabled admin.
+ */
+enum status	 db_user_disable(struct db *, struct arena *,
+		    const char *username, bool disable, long *sessions_ended);
+
+/* What db_user_delete did, or why it did not. */
+struct user_deleted {
+	long		 posts;		/* moved; or owned, when refused */
+	long		 media;		/* moved to the heir */
+	long		 sessions, tokens;	/* deleted with the user */
+	bool		 no_heir;	/* ST_NOTFOUND: reassign_to is unknown */
+};
+
+/*
+ * Deletes username, in one transaction.  With reassign_to (a username),
+ * the user's posts (with their comments) and uploaded media move to that
+ * user first; without it, a user who owns posts is refused
+ * (ST_CONFLICT, out->posts says how many) and media they uploaded stay
+ * with no uploader.  Their sessions and API tokens are deleted.  ST_OK;
+ * ST_NOTFOUND when either user does not exist (out->no_heir: the heir).
+ * ST_FORBIDDEN when username is the last enabled admin.
+ * reassign_to must not be username (the caller checks).
+ */
+enum status	 db_user_delete(struct db *, struct arena *,
+		    const char *username, const char *reassign_to,
+		    struct user_deleted *out);
+
+/* Every user, by username; *out in the arena. */
+enum status	 db_user_list(struct db *, struct arena *, struct user_out **out,
+		    size_t *n);
+
+/*
+ * Signing in (db_session.c; all on the primary).  db_login_user: the
+ * user named username, ST_NOTFOUND when none; password_hash NULL when
+ * the user cannot sign in.  Strings in the arena.
+ */
+struct db_login {
+	int64_t		 id;
+	const char	*username, *display_name, *password_hash;
+	bool		 admin;
+	bool		 disabled;	/* inkwellctl user disable */
+};
+enum status	 db_login_user(struct db *, struct arena *,
+		    const char *username, struct db_login *out);
+/* Stores a fresh hash of the same password (auth_verify said rehash). */
+enum status	 db_login_rehash(struct db *, struct arena *, int64_t id,
+		    const char *hash);
+
+/*
+ * Sessions, named by the hash of the browser's token as a bytea literal
+ * ("\x" and 64 hex digits).  db_session_add also drops expired ones.
+ * db_session_get fills *p (csrf set, token_id 0) for a live session of
+ * a user who can still sign in; ST_NOTFOUND otherwise.
+ */
+enum status	 db_session_add(struct db *, struct arena *,
+		    const char *hash_hex, int64_t user_id, const char *csrf,
+		    int ttl_seconds);
+enum status	 db_session_get(struct db *, struct arena *,
+		    const char *hash_hex, struct principal *p);
+enum status	 db_session_delete(struct db *, struct arena *,
+		    const char *hash_hex);
+
+/*
+ * A fixed-window counter shared by every worker and host: the hits in
+ * bucket's current window of window seconds (after counting one more
+ * when hit), and the seconds until that window ends (at least 1).
+ */
+enum status	 db_throttle(struct db *, struct arena *, const char *bucket,
+		    int window, bool hit, int *hits, int *retry_after);
+enum status	 db_throttle_clear(struct db *, struct arena *,
+		    const char *bucket);
+
+/*
+ * The 32-byte site key name, made from fresh_hex (a bytea literal of 32
+ * random bytes) when the site has none yet.
+ */
+enum status	 db_site_key(struct db *, struct arena *, const char *name,
+		    const char *fresh_hex, unsigned char key[32]);
+
+/*
+ * For authors (db_admin.c; all on the primary).  JSON results are owned
+ * by the caller.  db_admin_post: one post of any status by id (slug
+ * NULL) or slug, in the write API's shape.  db_admin_posts: a page of
+ * every post, newest change first, each with "mine" (by may edit it).
+ * db_post_may_edit: ST_OK, ST_NOTFOUND, or ST_FORBIDDEN when by is
+ * neither its author nor an admin.  Changes: ST_CONFLICT for a slug or
+ * name taken, ST_UNPROCESSABLE for a value the schema refuses.
+ */
+enum status	 db_admin_post(struct db *, struct arena *, int64_t id,
+		    const char *slug, struct json_object **out);
+enum status	 db_admin_posts(struct db *, struct arena *, int limit,
+		    int offset, const struct principal *by,
+		    struct json_object **out);
+enum status	 db_post_may_edit(struct db *, struct arena *, int64_t id,
+		    const struct principal *by);
+enum status	 db_post_delete(struct db *, struct arena *, int64_t id,
+		    const struct principal *by);
+/* Every tag with its number of posts. */
+enum status	 db_admin_tags(struct db *, struct arena *,
+		    struct json_object **out);
+enum status	 db_tag_add(struct db *, struct arena *, const char *slug,
+		    const char *name, struct json_object **out);
+/* new_slug and name may be NULL (kept); ST_NOTFOUND for no such tag. */
+enum status	 db_tag_update(struct db *, struct arena *, const char *slug,
+		    const char *new_slug, const char *name,
+		    struct json_object **out);
+enum status	 db_tag_delete(struct db *, struct arena *, const char *slug);
+/* Every setting as an object of strings. */
+enum status	 db_settings_all(struct db *, struct arena *,
+		    struct json_object **out);
+/* Sets n (at most 7) settings, kv holding key and value pairs, in one
+ * transaction; an unchanged value is not written. */
+enum status	 db_settings_save(struct db *, struct arena *,
+		    const char *const *kv, size_t n);
+
+/*
+ * Creates (id 0) or changes the post id for an author (db_post_write.c):
+ * the post's fields from p (p->author is ignored: a new post is by's, a
+ * changed one keeps its author), in one transaction with its tags.  A
+ * published post without published_at goes live now.  Tags are made
+ * when new, with tag_names as their names; existing tags keep theirs;
+ * with p->known_tags a tag that does not exist is refused instead.
+ * ST_OK with *out_id; ST_UNPROCESSABLE with *field and *problem (static
+ * or arena strings) naming what was refused; ST_CONFLICT (slug taken: field
+ * "slug"); ST_FORBIDDEN (not by's post, not an admin); ST_NOTFOUND.
+ */
+enum status	 db_post_write(struct db *, struct arena *,
+		    const struct post_in *p, int64_t id,
+		    const struct principal *by, int64_t *out_id,
+		    const char **field, const char **problem);
+
+/*
+ * Comments (db_comment.c).  db_comments: the approved comments of post
+ * slug, oldest first (an empty array for none).  db_comment_add:
+ * ST_NOTFOUND unless slug is a live post; ST_UNPROCESSABLE for a value
+ * the schema refuses.  db_admin_comments: the newest 200 with status for
+ * by (admins: all; authors: on their posts).  db_comment_moderate: sets
+ * status, or deletes when status is NULL; ST_FORBIDDEN unless by is an
+ * admin or the post's author.
+ */
+struct comment_in {
+	const char *slug, *name, *email, *url, *body;
+	const char *status;		/* pending | approved */
+	const char *remote_addr;	/* or NULL */
+};
+enum status	 db_comments(struct db *, struct arena *, const char *slug,
+		    struct json_object **out);
+enum status	 db_comment_add(struct db *, struct arena *,
+		    const struct comment_in *);
+enum status	 db_admin_comments(struct db *, struct arena *,
+		    const char *status, const struct principal *by,
+		    struct json_object **out);
+enum status	 db_comment_moderate(struct db *, struct arena *, int64_t id,
+		    const char *status, const struct principal *by);
+
+/*
+ * API tokens (db_token.c).  hash is token_hash() of the token
+ * (TOKEN_HASH_BYTES); the token itself never reaches the database.
+ */
+
+/* Adds a token named name for username; *id gets its id.  ST_OK;
+ * ST_NOTFOUND when there is no such user; ST_UNPROCESSABLE when the
+ * table's CHECK refuses the name. */
+enum status	 db_token_add(struct db *, struct arena *, const char *username,
+		    const char *name, const unsigned char *hash, int64_t *id);
+
+/* Revokes token id (a revoked one keeps its first revocation time).
+ * ST_OK; ST_NOTFOUND when there is no such token. */
+enum status	 db_token_revoke(struct db *, struct arena *, int64_t id);
+
+/* A token as inkwellctl token list shows it; never its hash. */
+struct token_out {
+	int64_t		 id;
+	const char	*username, *name, *created;
+	const char	*last_used, *revoked;	/* "" for never */
+};
+
+/* Every token of username (NULL: of everyone), by id; *out in the
+ * arena. */
+enum status	 db_token_list(struct db *, struct arena *,
+		    const char *username, struct token_out **out, size_t *n);
+
+/*
+ * Fills *p (strings in the arena) with the owner of the token whose
+ * hash is hash, unless it is revoked, and notes its use (at most once a
+ * minute).  Asks the primary.  ST_OK; ST_UNAUTHORIZED for an unknown or
+ * revoked token; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_token_principal(struct db *, struct arena *,
+		    const unsigned char *hash, struct principal *p);
+
+/*
+ * Media files (db_media.c).  Strings in the arena; sha256 is 64 hex
+ * digits; uploaded_by is the uploader's username, "" once that user is
+ * deleted.
+ */
+struct media_in {
+	const char	*name;		/* media_name_problem() passed */
+	const char	*content_type;	/* from media_sniff() */
+	const void	*data;
+	size_t		 n;		/* at most INT_MAX */
+	const char	*sha256;	/* of data, hex */
+	int64_t		 uploader;	/* users.id */
+};
+
+struct media_out {
+	const char	*name, *content_type, *sha256, *uploaded_by;
+	const char	*created;	/* ISO 8601, UTC */
+	int64_t		 created_epoch;
+	int64_t		 bytes;
+	const char	*data;		/* db_media_get only: bytes long */
+};
+
+/*
+ * Stores in under its name, unless the name is taken.  ST_OK with
+ * *created set when it was stored, or clear when the same bytes were
+ * there already (nothing changed); *out then describes what is stored.
+ * ST_CONFLICT when the name holds other bytes; ST_UNPROCESSABLE when a
+ * CHECK refuses it; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_media_put(struct db *, struct arena *,
+		    const struct media_in *in, struct media_out *out,
+		    bool *created);
+
+/*
+ * The file name with its bytes (out->data, valid until the arena is
+ * reset), from the replica when it has it, else the primary.  ST_OK;
+ * ST_NOTFOUND; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_media_get(struct db *, struct arena *, const char *name,
+		    struct media_out *out);
+
+/*
+ * Deletes name if user uploaded it or admin is set.  ST_OK;
+ * ST_FORBIDDEN when it is someone else's; ST_NOTFOUND; ST_UNAVAILABLE;
+ * ST_INTERNAL.
+ */
+enum status	 db_media_delete(struct db *, struct arena *, const char *name,
+		    int64_t user, bool admin);
+
+/* Up to limit files (without data), newest first, from offset on. */
+enum status	 db_media_list(struct db *, struct arena *, int limit,
+		    int offset, struct media_out **out, size_t *n);
+
+/* A post as stored, with its author's display name (db_post_dump.c). */
+struct post_out {
+	struct post_in	 in;		/* timestamps in UTC, "...Z" */
+	const char	*author_name;
+};
+
+/*
+ * Reads every post (all statuses) with its author and tags (sorted by
+ * slug, names always set) from one snapshot, ordered by id.  *posts is
+ * an array of *n in the arena, and so is everything it points to.
+ * ST_OK, ST_UNAVAILABLE or ST_INTERNAL.
+ */
+enum status	 db_post_dump(struct db *, struct arena *,
+		    struct post_out **posts, size_t *n);
+
+#endif

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_post_write.c: creates and updates whole posts (with their tags) and
+ * their authors, for import.
+ *
+ * Fields are checked here against the same rules as the schema's CHECKs
+ * so the log can name the field; the CHECKs stay the last word.  A post
+ * is saved in one transaction whose TimeZone is UTC, so a timestamp
+ * without a zone means the same thing on every server.  body_html is
+ * rendered at save time: readers never run md4c.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "db/db.h"
+#include "db/db_int.h"
+#include "lib/log.h"
+#include "content/md.h"
+#include "http/req.h"
+#include "lib/util.h"
+
+#define SLUG_MAX	200
+#define TAG_SLUG_MAX	100
+#define TAG_NAME_MAX	100
+#define TITLE_MAX	1000
+#define SUMMARY_MAX	5000
+#define BODY_MAX	1048576
+#define TAGS_MAX	100
+#define DISPLAY_MAX	100
+
+static const char Q_BEGIN[] = "BEGIN";
+static const char Q_COMMIT[] = "COMMIT";
+static const char Q_ROLLBACK[] = "ROLLBACK";
+static const char Q_UTC[] = "SELECT set_config('TimeZone', 'UTC', true)";
+static const char Q_AUTHOR[] = "SELECT id FROM users WHERE username = $1";
+static const char Q_UPSERT_POST[] =
+    "INSERT INTO posts (author_id, slug, title, summary, body_md,"
+    " body_html, status, published_at, updated_at)"
+    " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz,"
+    " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END),"
+    " coalesce($9::timestamptz, now()))"
+    " ON CONFLICT (slug) DO UPDATE SET author_id = EXCLUDED.author_id,"
+    " title = EXCLUDED.title, summary = EXCLUDED.summary,"
+    " body_md = EXCLUDED.body_md, body_html = EXCLUDED.body_html,"
+    " status = EXCLUDED.status,"
+    /* Published without a date: as of the first import, not each one. */
+    " published_at = coalesce($8::timestamptz, CASE WHEN $7 = 'draft'"
+    " THEN NULL ELSE coalesce(posts.published_at, now()) END),"
+    " updated_at = EXCLUDED.updated_at"
+    " RETURNING id";
+static const char Q_CLEAR_TAGS[] = "DELETE FROM post_tags WHERE post_id = $1";
+static const char Q_UPSERT_TAG[] =
+    "INSERT INTO tags (slug, name) VALUES ($1, coalesce($2, $1))"
+    " ON CONFLICT (slug) DO UPDATE SET name = coalesce($2, tags.name)"
+    " RETURNING id";
+static const char Q_LINK_TAG[] =
+    "INSERT INTO post_tags (post_id, tag_id) VALUES ($1::bigint, $2::bigint)";
+static const char Q_INSERT_POST[] =
+    "INSERT INTO posts (author_id, slug, title, summary, body_md,"
+    " body_html, status, published_at)"
+    " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz,"
+    " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END))"
+    " RETURNING id";
+static const char Q_LOCK_POST[] =
+    "SELECT author_id FROM posts WHERE id = $1::bigint FOR UPDATE";
+static const char Q_UPDATE_POST[] =
+    "UPDATE posts SET slug = $2, title = $3, summary = $4, body_md = $5,"
+    " body_html = $6, status = $7, published_at = coalesce($8::timestamptz,"
+    " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END), updated_at = now()"
+    " WHERE id = $1::bigint RETURNING id";
+/* A tag an author names on a post: made when new, else left alone. */
+static const char Q_KEEP_TAG[] =
+    "INSERT INTO tags (slug, name) VALUES ($1, coalesce($2, $1))"
+    " ON CONFLICT (slug) DO UPDATE SET name = tags.name"
+    " RETURNING id";
+/* A tag the write API names on a post: it must exist already. */
+static const char Q_FIND_TAG[] = "SELECT id FROM tags WHERE slug = $1";
+static const char Q_ENSURE_USER[] =
+    "INSERT INTO users (username, display_name) VALUES ($1, $2)"
+    " ON CONFLICT (username) DO NOTHING";
+
+static void
+clear(void *p)
+{
+	PQclear(p);
+}
+
+/*
+ * Runs one statement.  On failure logs it with what and tells apart a
+ * lost connection (ST_UNAVAILABLE; *lost set, the connection is gone), a
+ * value the database refused (data exception or CHECK: ST_UNPROCESSABLE)
+ * and the rest (ST_INTERNAL).
+ */
+static enum status
+run(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *sql, int n, const char *const *v, PGresult **out,
+    bool *lost)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+	double		 t;
+	const char	*state;
+
+	t = db_clock_start();
+	res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
+	db_clock_stop(t, 1);
+	arena_defer(a, clear, res);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		if (out != NULL)
+			*out = res;
+		return ST_OK;
+	}
+	db_log_failure(what, pg, res);
+	if (db_lost(db, pg, res)) {
+		db_broken(db, pg);
+		*lost = true;
+		return ST_UNAVAILABLE;
+	}
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state != NULL && strcmp(state, "23505") == 0)
+		return ST_CONFLICT;
+	if (state != NULL && (strncmp(state, "22", 2) == 0 ||
+	    strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0))
+		return ST_UNPROCESSABLE;
+	return ST_INTERNAL;
+}
+
+/* Characters (code points) in valid UTF-8 s, or -1 when not valid. */
+static long
+chars(const char *s)
+{
+	size_t	 n = strlen(s);
+	long	 c = 0;
+
+	if (!util_utf8_valid(s, n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/* What was refused, for the caller to show. */
+struct refusal {
+	const char	*field;
+	const char	*why;
+};
+
+static bool
+bad(struct refusal *e, const char *slug, const char *field, const char *why)
+{
+	log_msg(LOG_WARN, "post \"%s\": %s: %s", slug, field, why);
+	if (e != NULL) {
+		e->field = field;
+		e->why = why;
+	}
+	return false;
+}
+
+/*
+ * Checks every field; logs the first refused one and says which in *e.
+ * A published post may leave published_at out: it goes live at once.
+ * by_user: written by a signed-in user (the API, the admin form), who is
+ * its author; import must name one.
+ */
+static bool
+post_ok(const struct post_in *p, bool by_user, struct refusal *e)
+{
+	const char	*slug = p->slug != NULL ? p->slug : "";
+	long		 n;
+
+	if (!util_slug_ok(slug, strlen(slug), SLUG_MAX))
+		return bad(e, slug, "slug", "must be lower-case letters and "
+		    "digits joined by single '-', at most 200");
+	if (p->title == NULL || (n = chars(p->title)) < 1 || n > TITLE_MAX)
+		return bad(e, slug, "title", "must be 1 to 1000 characters of "
+		    "UTF-8");
+	if (p->summary != NULL && ((n = chars(p->summary)) < 0 ||
+	    n > SUMMARY_MAX))
+		return bad(e, slug, "summary", "must be at most 5000 characters "
+		    "of UTF-8");
+	if (p->body_md != NULL && ((n = chars(p->body_md)) < 0 ||
+	    n > BODY_MAX))
+		return bad(e, slug, "body_md", "must be at most 1048576 "
+		    "characters of UTF-8");
+	if (p->status == NULL || (strcmp(p->status, "draft") != 0 &&
+	    strcmp(p->status, "published") != 0 &&
+	    strcmp(p->status, "scheduled") != 0))
+		return bad(e, slug, "status", "must be draft, published or "
+		    "scheduled");
+	if (p->published_at != NULL && !util_iso8601_ok(p->published_at))
+		return bad(e, slug, "published_at", "not an ISO 8601 timestamp");
+	if (p->published_at == NULL && strcmp(p->status, "scheduled") == 0)
+		return bad(e, slug, "published_at", "needed when the post is "
+		    "scheduled");
+	if (p->updated_at != NULL && !util_iso8601_ok(p->updated_at))
+		return bad(e, slug, "updated_at", "not an ISO 8601 timestamp");
+	if (!by_user && (p->author == NULL ||
+	    !util_username_ok(p->author, strlen(p->author))))
+		return bad(e, slug, "author", "not a username");
+	if (p->ntags > TAGS_MAX)
+		return bad(e, slug, "tags", "more than 100");
+	for (size_t i = 0; i < p->ntags; i++) {
+		const char *t = p->tag_slugs[i];
+		const char *name = p->tag_names ? p->tag_names[i] : NULL;
+
+		if (!util_slug_ok(t, strlen(t), TAG_SLUG_MAX))
+			return bad(e, slug, "tags", "a tag slug is not a slug "
+			    "(at most 100)");
+		if (name != NULL && ((n = chars(name)) < 1 ||
+		    n > TAG_NAME_MAX))
+			return bad(e, slug, "tags", "a tag name must be 1 to 100 "
+			    "characters of UTF-8");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(p->tag_slugs[j], t) == 0)
+				return bad(e, slug, "tags", "a tag is listed "
+				    "twice");
+	}
+	return true;
+}
+
+/*
+ * Gives post post_id exactly p's tags, inside the caller's transaction:
+ * the old links go, each tag is made or found with tag_sql (its slug and
+ * name; it returns the tag's id) and linked.  With p->known_tags a tag
+ * is only found: one that does not exist is ST_UNPROCESSABLE, said in
+ * *e.
+ */
+static enum status
+set_tags(struct db *db, PGconn *pg, struct arena *a, const char *post_id,
+    const struct post_in *p, const char *tag_sql, struct refusal *e,
+    bool *lost)
+{
+	PGresult	*res;
+	enum status	 st;
+	const char	*v[2];
+
+	v[0] = post_id;
+	if ((st = run(db, pg, a, "clearing tags", Q_CLEAR_TAGS, 1, v, NULL,
+	    lost)) != ST_OK)
+		return st;
+	for (size_t i = 0; i < p->ntags; i++) {
+		v[0] = p->tag_slugs[i];
+		v[1] = p->tag_names != NULL ? p->tag_names[i] : NULL;
+		if (p->known_tags) {
+			if ((st = run(db, pg, a, "finding tag", Q_FIND_TAG, 1,
+			    v, &res, lost)) != ST_OK)
+				return st;
+			if (PQntuples(res) != 1) {
+				bad(e, p->slug, "tags", arena_printf(a, "there "
+				    "is no tag \"%s\"; make it first "
+				    "(POST /api/v1/tags)", p->tag_slugs[i]));
+				return ST_UNPROCESSABLE;
+			}
+		} else if ((st = run(db, pg, a, "saving tag", tag_sql, 2, v,
+		    &res, lost)) != ST_OK)
+			return st;
+		v[0] = post_id;
+		v[1] = PQgetvalue(res, 0, 0);
+		if ((st = run(db, pg, a, "tagging post", Q_LINK_TAG, 2, v,
+		    NULL, lost)) != ST_OK)
+			return st;
+	}
+	return ST_OK;
+}
+
+enum status
+db_post_save(struct db *db, struct arena *a, const struct post_in *p,
+    int64_t *id)
+{
+	PGconn		*pg = NULL;
+	PGresult	*res;
+	struct buf	 html;
+	enum status	 st = ST_UNPROCESSABLE;
+	bool		 lost = false, open = false;
+	const char	*body = p->body_md != NULL ? p->body_md : "";
+	const char	*author_id, *post_id;
+	const char	*v[9];
+
+	*id = 0;
+	if (!post_ok(p, false, NULL))
+		goto out;
+	buf_init(&html, a, strlen(body) * 2 + 64);
+	if (md_render(body, strlen(body), &html) != 0) {
+		bad(NULL, p->slug, "body_md", "cannot be rendered");
+		goto out;
+	}
+	st = ST_UNAVAILABLE;
+	if ((pg = db_primary(db)) == NULL)
+		goto out;
+	if ((st = run(db, pg, a, "BEGIN", Q_BEGIN, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	open = true;
+	if ((st = run(db, pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	v[0] = p->author;
+	if ((st = run(db, pg, a, "author", Q_AUTHOR, 1, v, &res,
+	    &lost)) != ST_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		bad(NULL, p->slug, "author", "no such user");
+		st = ST_UNPROCESSABLE;
+		goto out;
+	}
+	author_id = PQgetvalue(res, 0, 0);
+	v[0] = author_id;
+	v[1] = p->slug;
+	v[2] = p->title;
+	v[3] = p->summary != NULL ? p->summary : "";
+	v[4] = body;
+	v[5] = html.p;
+	v[6] = p->status;
+	v[7] = p->published_at;
+	v[8] = p->updated_at;
+	if ((st = run(db, pg, a, "saving post", Q_UPSERT_POST, 9, v, &res,
+	    &lost)) != ST_OK)
+		goto out;
+	post_id = PQgetvalue(res, 0, 0);
+	if ((st = set_tags(db, pg, a, post_id, p, Q_UPSERT_TAG, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	open = false;
+	*id = strtoll(post_id, NULL, 10);
+out:
+	if (open && !lost)
+		run(db, pg, a, "ROLLBACK", Q_ROLLBACK, 0, NULL, NULL, &lost);
+	return st;
+}
+
+enum status
+db_post_write(struct db *db, struct arena *a, const struct post_in *p,
+    int64_t id, const struct principal *by, int64_t *out_id,
+    const char **field, const char **problem)
+{
+	PGconn		*pg = NULL;
+	PGresult	*res;
+	struct buf	 html;
+	struct refusal	 e = { NULL, NULL };
+	enum status	 st = ST_UNPROCESSABLE;
+	bool		 lost = false, open = false;
+	const char	*body = p->body_md != NULL ? p->body_md : "";
+	const char	*post_id;
+	const char	*v[9];
+
+	*out_id = 0;
+	*field = *problem = NULL;
+	if (!post_ok(p, true, &e)) {
+		*field = e.field;
+		*problem = e.why;
+		goto out;
+	}
+	buf_init(&html, a, strlen(body) * 2 + 64);
+	if (md_render(body, strlen(body), &html) != 0) {
+		*field = "body_md";
+		*problem = "cannot be rendered";
+		goto out;
+	}
+	st = ST_UNAVAILABLE;
+	if ((pg = db_primary(db)) == NULL)
+		goto out;
+	if ((st = run(db, pg, a, "BEGIN", Q_BEGIN, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	open = true;
+	if ((st = run(db, pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	v[0] = arena_printf(a, "%lld", (long long)(id != 0 ? id : by->id));
+	if (id != 0) {
+		if ((st = run(db, pg, a, "locking post", Q_LOCK_POST, 1, v,
+		    &res, &lost)) != ST_OK)
+			goto out;
+		if (PQntuples(res) != 1) {
+			st = ST_NOTFOUND;
+			goto out;
+		}
+		if (!by->admin &&
+		    strtoll(PQgetvalue(res, 0, 0), NULL, 10) != by->id) {
+			st = ST_FORBIDDEN;
+			goto out;
+		}
+	}
+	v[1] = p->slug;
+	v[2] = p->title;
+	v[3] = p->summary != NULL ? p->summary : "";
+	v[4] = body;
+	v[5] = html.p;
+	v[6] = p->status;
+	v[7] = p->published_at;
+	if ((st = run(db, pg, a, "saving post", id != 0 ? Q_UPDATE_POST :
+	    Q_INSERT_POST, 8, v, &res, &lost)) != ST_OK) {
+		if (st == ST_CONFLICT) {
+			*field = "slug";
+			*problem = "another post has this slug";
+		} else if (st == ST_UNPROCESSABLE) {
+			*field = "published_at";
+			*problem = "not a date PostgreSQL accepts";
+		}
+		goto out;
+	}
+	post_id = PQgetvalue(res, 0, 0);
+	if ((st = set_tags(db, pg, a, post_id, p, Q_KEEP_TAG, &e,
+	    &lost)) != ST_OK) {
+		*field = e.field;
+		*problem = e.why;
+		goto out;
+	}
+	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
+	    &lost)) != ST_OK)
+		goto out;
+	open = false;
+	*out_id = strtoll(post_id, NULL, 10);
+out:
+	if (open && !lost)
+		run(db, pg, a, "ROLLBACK", Q_ROLLBACK, 0, NULL, NULL, &lost);
+	return st;
+}
+
+enum status
+db_user_ensure(struct db *db, struct arena *a, const char *username,
+    const char *display_name)
+{
+	PGconn		*pg;
+	enum status	 st = ST_UNPROCESSABLE;
+	const char	*v[2] = { username, display_name };
+	long		 n;
+	bool		 lost = false;
+
+	if (username == NULL || !util_username_ok(username, strlen(username))) {
+		log_msg(LOG_WARN, "user \"%s\": username: must match "
+		    "[a-z0-9][a-z0-9_-]{0,39}", username ? username : "");
+		goto out;
+	}
+	if (display_name == NULL || (n = chars(display_name)) < 1 ||
+	    n > DISPLAY_MAX) {
+		log_msg(LOG_WARN, "user \"%s\": display_name: must be 1 to "
+		    "100 characters of UTF-8", username);
+		goto out;
+	}
+	st = ST_UNAVAILABLE;
+	if ((pg = db_primary(db)) == NULL)
+		goto out;
+	st = run(db, pg, a, "creating user", Q_ENSURE_USER, 2, v, NULL, &lost);
+out:
+	return st;
+}

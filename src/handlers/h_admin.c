@@ -1,0 +1,629 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * h_admin.c: the admin pages.  Server-rendered forms that work without
+ * JavaScript; every form carries the session's CSRF token (checked by
+ * session_require before any handler here runs) and every change ends
+ * in a 303 to a page that says what happened, so a reload never posts
+ * twice.  Authors change their own posts; admins change everything and
+ * alone change tags' names and the site's settings.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "handlers/admin.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "db/db.h"
+#include "handlers/handlers.h"
+#include "http/input.h"
+#include "lib/log.h"
+#include "content/md.h"
+#include "content/media.h"
+#include "http/out.h"
+#include "view/page.h"
+#include "http/req.h"
+#include "tmpl/tmpl.h"
+#include "lib/util.h"
+#include "view/view.h"
+#include "serve/worker.h"
+
+#define ADMIN_PER_PAGE	50
+#define TAGS_MAX	100
+
+/* What a page after a redirect says: fixed texts, never the request's. */
+static const struct {
+	const char	*key;
+	const char	*text;
+} notices[] = {
+	{ "created", "The post was created." },
+	{ "saved", "Saved." },
+	{ "deleted", "Deleted." },
+	{ "tag-added", "The tag was added." },
+	{ "approved", "The comment was approved." },
+	{ "spam", "The comment was marked as spam." },
+	{ "signed-in", "Welcome back." },
+	{ "uploaded", "The image was uploaded." },
+};
+
+struct tmpl_set *
+admin_load(char *err, size_t errlen)
+{
+	struct tmpl_set	*set = tmpl_new(TMPL_STRICT);
+
+	for (size_t i = 0; i < admin_ntemplates; i++) {
+		const struct admin_template *t = &admin_templates[i];
+
+		if (tmpl_add(set, t->name, t->partial != 0, TMPL_ESC_HTML,
+		    t->text, strlen(t->text), err, errlen) != 0) {
+			tmpl_free(set);
+			return NULL;
+		}
+	}
+	if (tmpl_link(set, err, errlen) != 0) {
+		tmpl_free(set);
+		return NULL;
+	}
+	return set;
+}
+
+enum status
+admin_redirect(struct req *r, const char *path)
+{
+	r->resp.status = 303;
+	r->resp.cache = "no-store";
+	out_header(r, "Location", path);
+	return ST_OK;
+}
+
+enum status
+admin_render(struct req *r, struct json_object *view, const char *name,
+    const char *title)
+{
+	struct json_object *page, *user;
+	const struct kv	*done = input_find(r->qkv, r->nqkv, "done");
+	enum status	 st;
+
+	if (r->w->admin == NULL)
+		return ST_INTERNAL;
+	if ((st = view_site(r, view)) != ST_OK)
+		return st;
+	page = json_object_new_object();
+	json_object_object_add(page, "title", json_object_new_string(title));
+	json_object_object_add(view, "page", page);
+	if (r->user != NULL) {
+		user = json_object_new_object();
+		json_object_object_add(user, "username",
+		    json_object_new_string(r->user->username));
+		json_object_object_add(user, "display_name",
+		    json_object_new_string(r->user->display_name));
+		json_object_object_add(user, "admin",
+		    json_object_new_boolean(r->user->admin));
+		json_object_object_add(view, "user", user);
+		if (r->user->csrf != NULL)
+			json_object_object_add(view, "csrf",
+			    json_object_new_string(r->user->csrf));
+	}
+	for (size_t i = 0; done != NULL && i < NELEM(notices); i++)
+		if (strcmp(done->val, notices[i].key) == 0)
+			json_object_object_add(view, "notice",
+			    json_object_new_string(notices[i].text));
+	if (tmpl_render(r->w->admin, name, view, &r->resp.body) != 0) {
+		log_msg(LOG_ERROR, "admin template %s failed to render", name);
+		return ST_INTERNAL;
+	}
+	out_ctype(r, "text/html; charset=utf-8");
+	r->resp.cache = "no-store";
+	out_header(r, "X-Robots-Tag", "noindex");
+	return ST_OK;
+}
+
+static const char *
+field(struct req *r, const char *key)
+{
+	const struct kv *kv = input_find(r->form, r->nform, key);
+
+	/* An embedded NUL is refused by the checks that follow: "" then. */
+	if (kv == NULL)
+		return NULL;
+	return strlen(kv->val) == kv->vallen ? kv->val : "\x01";
+}
+
+/* A row id from a path capture: 1 to 18 digits, else 0. */
+static int64_t
+cap_id(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (n == 0 || n > 18)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return strtoll(s, NULL, 10);
+}
+
+enum status
+h_admin_home(struct req *r)
+{
+	return admin_redirect(r, "/admin/posts");
+}
+
+enum status
+h_admin_posts(struct req *r)
+{
+	struct json_object *view = view_new(r), *posts;
+	int		 page;
+	enum status	 st;
+	size_t		 n;
+
+	if ((st = page_number(r, &page)) != ST_OK)
+		return st;
+	if ((st = db_admin_posts(r->w->db, r->a, ADMIN_PER_PAGE + 1,
+	    (page - 1) * ADMIN_PER_PAGE, r->user, &posts)) != ST_OK)
+		return st;
+	json_object_object_add(view, "posts", posts);
+	n = json_object_array_length(posts);
+	if (n > ADMIN_PER_PAGE) {
+		json_object_array_del_idx(posts, ADMIN_PER_PAGE,
+		    n - ADMIN_PER_PAGE);
+		json_object_object_add(view, "older", json_object_new_string(
+		    arena_printf(r->a, "/admin/posts?page=%d", page + 1)));
+	}
+	if (page > 1)
+		json_object_object_add(view, "newer", json_object_new_string(
+		    arena_printf(r->a, "/admin/posts?page=%d", page - 1)));
+	return admin_render(r, view, "posts.html", "Posts");
+}
+
+/* "2026-01-02T03:04:05Z" as a datetime-local value (UTC, no zone). */
+static const char *
+local_time(struct req *r, const char *iso)
+{
+	size_t	 n;
+
+	if (iso == NULL || (n = strlen(iso)) < 2 || iso[n - 1] != 'Z')
+		return "";
+	return arena_strndup(r->a, iso, n - 1);
+}
+
+/* Fills the edit form's extras from a post as db_admin_post gives it. */
+static void
+form_view(struct req *r, struct json_object *post, int64_t id)
+{
+	struct json_object *tags, *o;
+	const char	*status = "draft";
+	struct buf	 b;
+
+	json_object_object_add(post, "action", json_object_new_string(id ?
+	    arena_printf(r->a, "/admin/posts/%lld", (long long)id) :
+	    "/admin/posts"));
+	if (json_object_object_get_ex(post, "status", &o))
+		status = json_object_get_string(o);
+	json_object_object_add(post, "is_draft",
+	    json_object_new_boolean(strcmp(status, "draft") == 0));
+	json_object_object_add(post, "is_published",
+	    json_object_new_boolean(strcmp(status, "published") == 0));
+	json_object_object_add(post, "is_scheduled",
+	    json_object_new_boolean(strcmp(status, "scheduled") == 0));
+	if (json_object_object_get_ex(post, "published_at", &o) &&
+	    !json_object_object_get_ex(post, "published_local", NULL))
+		json_object_object_add(post, "published_local",
+		    json_object_new_string(local_time(r,
+		    json_object_get_string(o))));
+	if (json_object_object_get_ex(post, "tags", &tags) &&
+	    json_object_is_type(tags, json_type_array)) {
+		buf_init(&b, r->a, 128);
+		for (size_t i = 0; i < json_object_array_length(tags); i++) {
+			struct json_object *t =
+			    json_object_array_get_idx(tags, i), *nm;
+
+			if (!json_object_object_get_ex(t, "name", &nm))
+				continue;
+			if (b.n > 0)
+				buf_puts(&b, ", ");
+			buf_puts(&b, json_object_get_string(nm));
+		}
+		json_object_object_add(post, "tags_text",
+		    json_object_new_string(b.p != NULL ? b.p : ""));
+	}
+}
+
+enum status
+h_admin_post_new(struct req *r)
+{
+	struct json_object *view = view_new(r), *post;
+
+	post = json_object_new_object();
+	json_object_object_add(post, "status",
+	    json_object_new_string("draft"));
+	form_view(r, post, 0);
+	json_object_object_add(view, "post", post);
+	return admin_render(r, view, "post.html", "New post");
+}
+
+enum status
+h_admin_post_edit(struct req *r)
+{
+	struct json_object *view = view_new(r), *post;
+	int64_t		 id = cap_id(r->cap[0]);
+	enum status	 st;
+
+	if (id == 0)
+		return ST_NOTFOUND;
+	if ((st = db_post_may_edit(r->w->db, r->a, id, r->user)) != ST_OK ||
+	    (st = db_admin_post(r->w->db, r->a, id, NULL, &post)) != ST_OK)
+		return st;
+	json_object_object_add(view, "post", post);
+	form_view(r, post, id);
+	return admin_render(r, view, "post.html", "Edit post");
+}
+
+/*
+ * A tag slug from what an author typed: ASCII letters and digits
+ * lower-cased, every other run of characters one '-'.  NULL when nothing
+ * is left.
+ */
+static const char *
+slugify(struct arena *a, const char *s, size_t max)
+{
+	char	*out = arena_alloc(a, strlen(s) + 1);
+	size_t	 n = 0;
+	bool	 dash = false;
+
+	for (const char *p = s; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (isalnum(c) && c < 0x80) {
+			if (dash && n > 0)
+				out[n++] = '-';
+			dash = false;
+			out[n++] = (char)tolower(c);
+		} else
+			dash = true;
+	}
+	out[n] = '\0';
+	return n == 0 || n > max ? NULL : out;
+}
+
+/* Splits "a, B c" into tag slugs and names; false with *why when one
+ * cannot be a tag. */
+static bool
+split_tags(struct req *r, const char *text, struct post_in *p,
+    const char **why)
+{
+	const char	**slugs, **names;
+	char		*copy = arena_strdup(r->a, text), *tok, *save = NULL;
+	size_t		 n = 0;
+
+	slugs = arena_alloc(r->a, sizeof(*slugs) * TAGS_MAX);
+	names = arena_alloc(r->a, sizeof(*names) * TAGS_MAX);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		const char *slug;
+		size_t	 len;
+		bool	 dup = false;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		len = strlen(tok);
+		while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t'))
+			tok[--len] = '\0';
+		if (len == 0)
+			continue;
+		if ((slug = slugify(r->a, tok, 100)) == NULL) {
+			*why = "a tag needs letters or digits (at most 100)";
+			return false;
+		}
+		for (size_t i = 0; i < n; i++)
+			dup |= strcmp(slugs[i], slug) == 0;
+		if (dup)
+			continue;
+		if (n == TAGS_MAX) {
+			*why = "at most 100 tags";
+			return false;
+		}
+		slugs[n] = slug;
+		names[n++] = tok;
+	}
+	p->tag_slugs = slugs;
+	p->tag_names = names;
+	p->ntags = n;
+	return true;
+}
+
+/* The post form, checked by db_post_write; on a refusal the form again
+ * with what was typed and why. */
+static enum status
+save_post(struct req *r, int64_t id)
+{
+	struct post_in	 p;
+	struct json_object *view, *post;
+	const char	*f = NULL, *why = NULL, *tags = field(r, "tags");
+	const char	*when = field(r, "published_at");
+	int64_t		 out_id;
+	enum status	 st;
+
+	memset(&p, 0, sizeof(p));
+	p.slug = field(r, "slug");
+	p.title = field(r, "title");
+	p.summary = field(r, "summary");
+	p.body_md = field(r, "body_md");
+	p.status = field(r, "status");
+	p.published_at = when != NULL && *when != '\0' ? when : NULL;
+	if (p.status == NULL)
+		p.status = "draft";
+	if (p.slug == NULL || *p.slug == '\0') {
+		f = "slug";
+		why = "needed";
+		st = ST_UNPROCESSABLE;
+	} else if (tags != NULL && !split_tags(r, tags, &p, &why)) {
+		f = "tags";
+		st = ST_UNPROCESSABLE;
+	} else
+		st = db_post_write(r->w->db, r->a, &p, id, r->user, &out_id,
+		    &f, &why);
+	if (st == ST_OK) {
+		r->changed = true;
+		log_msg(LOG_INFO, "%s %s post %lld (%s)", r->user->username,
+		    id ? "changed" : "created", (long long)out_id, p.slug);
+		return admin_redirect(r, arena_printf(r->a,
+		    "/admin/posts/%lld?done=%s", (long long)out_id,
+		    id ? "saved" : "created"));
+	}
+	if (st != ST_UNPROCESSABLE && st != ST_CONFLICT)
+		return st;
+	view = view_new(r);
+	post = json_object_new_object();
+	json_object_object_add(post, "id", json_object_new_int64(id));
+	json_object_object_add(post, "title",
+	    json_object_new_string(p.title ? p.title : ""));
+	json_object_object_add(post, "slug",
+	    json_object_new_string(p.slug ? p.slug : ""));
+	json_object_object_add(post, "summary",
+	    json_object_new_string(p.summary ? p.summary : ""));
+	json_object_object_add(post, "body_md",
+	    json_object_new_string(p.body_md ? p.body_md : ""));
+	json_object_object_add(post, "status",
+	    json_object_new_string(p.status));
+	json_object_object_add(post, "published_local",
+	    json_object_new_string(when ? when : ""));
+	json_object_object_add(post, "tags_text",
+	    json_object_new_string(tags ? tags : ""));
+	form_view(r, post, id);
+	json_object_object_add(view, "post", post);
+	json_object_object_add(view, "error", json_object_new_string(
+	    arena_printf(r->a, "Not saved: %s: %s.", f ? f : "a field",
+	    why ? why : "was refused")));
+	r->resp.status = st == ST_CONFLICT ? 409 : 422;
+	return admin_render(r, view, "post.html", id ? "Edit post" :
+	    "New post");
+}
+
+enum status
+h_admin_post_create(struct req *r)
+{
+	return save_post(r, 0);
+}
+
+enum status
+h_admin_post_update(struct req *r)
+{
+	int64_t	 id = cap_id(r->cap[0]);
+
+	return id == 0 ? ST_NOTFOUND : save_post(r, id);
+}
+
+enum status
+h_admin_post_delete(struct req *r)
+{
+	int64_t		 id = cap_id(r->cap[0]);
+	enum status	 st;
+
+	if (id == 0)
+		return ST_NOTFOUND;
+	if ((st = db_post_delete(r->w->db, r->a, id, r->user)) != ST_OK)
+		return st;
+	r->changed = true;
+	log_msg(LOG_INFO, "%s deleted post %lld", r->user->username,
+	    (long long)id);
+	return admin_redirect(r, "/admin/posts?done=deleted");
+}
+
+/* Markdown to HTML for the editor's preview: the same renderer as a
+ * saved post, so what the author sees is what readers will. */
+enum status
+h_admin_preview(struct req *r)
+{
+	const char	*md = field(r, "body_md");
+
+	if (md == NULL || strlen(md) > 1048576 ||
+	    !util_utf8_valid(md, strlen(md)))
+		return ST_UNPROCESSABLE;
+	if (md_render(md, strlen(md), &r->resp.body) != 0)
+		return ST_UNPROCESSABLE;
+	out_ctype(r, "text/html; charset=utf-8");
+	r->resp.cache = "no-store";
+	return ST_OK;
+}
+
+enum status
+h_admin_tags(struct req *r)
+{
+	struct json_object *view = view_new(r), *tags;
+	enum status	 st;
+
+	if ((st = db_admin_tags(r->w->db, r->a, &tags)) != ST_OK)
+		return st;
+	json_object_object_add(view, "tags", tags);
+	return admin_render(r, view, "tags.html", "Tags");
+}
+
+enum status
+h_admin_tag_add(struct req *r)
+{
+	const char	*name = field(r, "name"), *slug = field(r, "slug");
+	struct json_object *tag;
+	enum status	 st;
+
+	if (!util_text_ok(name, 1, 100, false))
+		return ST_UNPROCESSABLE;
+	if (slug == NULL || *slug == '\0')
+		slug = slugify(r->a, name, 100);
+	if (slug == NULL || !util_slug_ok(slug, strlen(slug), 100))
+		return ST_UNPROCESSABLE;
+	if ((st = db_tag_add(r->w->db, r->a, slug, name, &tag)) != ST_OK)
+		return st;
+	r->changed = true;
+	json_object_put(tag);
+	return admin_redirect(r, "/admin/tags?done=tag-added");
+}
+
+enum status
+h_admin_tag_update(struct req *r)
+{
+	const char	*name = field(r, "name");
+	struct json_object *tag;
+	enum status	 st;
+
+	if (!r->user->admin)
+		return ST_FORBIDDEN;
+	if (!util_text_ok(name, 1, 100, false))
+		return ST_UNPROCESSABLE;
+	if ((st = db_tag_update(r->w->db, r->a, r->cap[0], NULL, name,
+	    &tag)) != ST_OK)
+		return st;
+	r->changed = true;
+	json_object_put(tag);
+	return admin_redirect(r, "/admin/tags?done=saved");
+}
+
+enum status
+h_admin_tag_delete(struct req *r)
+{
+	enum status	 st;
+
+	if (!r->user->admin)
+		return ST_FORBIDDEN;
+	if ((st = db_tag_delete(r->w->db, r->a, r->cap[0])) != ST_OK)
+		return st;
+	r->changed = true;
+	return admin_redirect(r, "/admin/tags?done=deleted");
+}
+
+enum status
+h_admin_settings(struct req *r)
+{
+	struct json_object *view = view_new(r), *settings;
+	enum status	 st;
+
+	if (!r->user->admin)
+		return ST_FORBIDDEN;
+	if ((st = db_settings_all(r->w->db, r->a, &settings)) != ST_OK)
+		return st;
+	{
+		struct json_object *v;
+		const char *c = json_object_object_get_ex(settings, "comments",
+		    &v) ? json_object_get_string(v) : "held";
+
+		json_object_object_add(settings, "comments_held",
+		    json_object_new_boolean(strcmp(c, "open") != 0 &&
+		    strcmp(c, "closed") != 0));
+		json_object_object_add(settings, "comments_open",
+		    json_object_new_boolean(strcmp(c, "open") == 0));
+		json_object_object_add(settings, "comments_closed",
+		    json_object_new_boolean(strcmp(c, "closed") == 0));
+	}
+	json_object_object_add(view, "settings", settings);
+	return admin_render(r, view, "settings.html", "Settings");
+}
+
+enum status
+h_admin_settings_save(struct req *r)
+{
+	const char	*title = field(r, "title");
+	const char	*desc = field(r, "description");
+	const char	*per = field(r, "posts_per_page");
+	const char	*comments = field(r, "comments");
+	const char	*kv[8];
+	enum status	 st;
+	size_t		 n;
+
+	if (!r->user->admin)
+		return ST_FORBIDDEN;
+	if (!util_text_ok(title, 1, 200, false) ||
+	    !util_text_ok(desc, 0, 1000, false) ||
+	    per == NULL || (n = strlen(per)) < 1 || n > 3 ||
+	    strspn(per, "0123456789") != n || atoi(per) < 1 || atoi(per) > 100)
+		return ST_UNPROCESSABLE;
+	if (comments == NULL)
+		comments = "held";
+	if (strcmp(comments, "held") != 0 && strcmp(comments, "open") != 0 &&
+	    strcmp(comments, "closed") != 0)
+		return ST_UNPROCESSABLE;
+	kv[0] = "title";
+	kv[1] = title;
+	kv[2] = "description";
+	kv[3] = desc;
+	kv[4] = "posts_per_page";
+	kv[5] = arena_printf(r->a, "%d", atoi(per));
+	kv[6] = "comments";
+	kv[7] = comments;
+	if ((st = db_settings_save(r->w->db, r->a, kv, 4)) != ST_OK)
+		return st;
+	r->changed = true;
+	log_msg(LOG_INFO, "%s changed the settings", r->user->username);
+	return admin_redirect(r, "/admin/settings?done=saved");
+}
+
+enum status
+h_admin_media(struct req *r)
+{
+	struct json_object *view = view_new(r), *list;
+	struct media_out *m;
+	size_t		 n;
+	enum status	 st;
+
+	if ((st = db_media_list(r->w->db, r->a, 200, 0, &m, &n)) != ST_OK)
+		return st;
+	list = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name",
+		    json_object_new_string(m[i].name));
+		json_object_object_add(o, "url", json_object_new_string(
+		    arena_printf(r->a, "/media/%s", m[i].name)));
+		json_object_object_add(o, "content_type",
+		    json_object_new_string(m[i].content_type));
+		json_object_object_add(o, "bytes",
+		    json_object_new_int64(m[i].bytes));
+		json_object_object_add(o, "uploaded_by",
+		    json_object_new_string(m[i].uploaded_by));
+		json_object_object_add(o, "may_delete", json_object_new_boolean(
+		    r->user->admin ||
+		    strcmp(m[i].uploaded_by, r->user->username) == 0));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(view, "media", list);
+	return admin_render(r, view, "media.html", "Media");
+}
+
+/* The uploader or an admin; a post that shows the image is left as it
+ * is (its link then answers 404). */
+enum status
+h_admin_media_delete(struct req *r)
+{
+	enum status	 st;
+
+	if (media_name_problem(r->cap[0]) != NULL)
+		return ST_NOTFOUND;
+	if ((st = db_media_delete(r->w->db, r->a, r->cap[0], r->user->id,
+	    r->user->admin)) != ST_OK)
+		return st;
+	return admin_redirect(r, "/admin/media?done=deleted");
+}

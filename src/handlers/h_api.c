@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * h_api.c: the read JSON API under /api/v1/.  Responses are the same view
+ * objects the pages render, serialised by json-c; errors take the stable
+ * shape route.c gives them.
+ */
+#include "config.h"
+
+#include <json-c/json.h>
+
+#include "lib/arena.h"
+#include "db/db.h"
+#include "handlers/handlers.h"
+#include "http/out.h"
+#include "view/page.h"
+#include "http/req.h"
+#include "view/view.h"
+#include "serve/worker.h"
+
+static enum status
+send(struct req *r, struct json_object *view)
+{
+	out_json(r, view);
+	r->resp.cache = "no-cache";
+	r->resp.etag = true;
+	return ST_OK;
+}
+
+enum status
+h_api_posts(struct req *r)
+{
+	struct json_object *view = view_new(r), *posts;
+	struct db_filter f = { NULL, NULL, NULL, NULL };
+	int		 page;
+	int		 per = r->in[KEY_PER_PAGE] ?
+	    (int)r->in[KEY_PER_PAGE]->i : 20;
+	const char	*q = r->in[KEY_Q] ? r->in[KEY_Q]->s : NULL;
+	enum status	 st;
+	size_t		 n;
+
+	/* A filter that is present but invalid is an error, not "all". */
+	if ((st = page_number(r, &page)) != ST_OK)
+		return st;
+	if ((input_find(r->qkv, r->nqkv, "tag") && !r->in[KEY_TAG]) ||
+	    (input_find(r->qkv, r->nqkv, "author") && !r->in[KEY_AUTHOR]) ||
+	    (input_find(r->qkv, r->nqkv, "per_page") && !r->in[KEY_PER_PAGE]) ||
+	    (input_find(r->qkv, r->nqkv, "q") && !r->in[KEY_Q]))
+		return ST_INVALID;
+	f.tag = r->in[KEY_TAG] ? r->in[KEY_TAG]->s : NULL;
+	f.author = r->in[KEY_AUTHOR] ? r->in[KEY_AUTHOR]->s : NULL;
+	if (q != NULL && *q != '\0' && f.tag == NULL && f.author == NULL)
+		st = db_search(r->w->db, r->a, q, per + 1, (page - 1) * per,
+		    &posts);
+	else if (q != NULL && *q != '\0')
+		return ST_INVALID;	/* q does not combine with filters */
+	else
+		st = db_posts(r->w->db, r->a, &f, per + 1, (page - 1) * per,
+		    &posts);
+	if (st != ST_OK)
+		return st;
+	n = json_object_array_length(posts);
+	if (n > (size_t)per)
+		json_object_array_del_idx(posts, (size_t)per, n - (size_t)per);
+	for (size_t i = 0; i < json_object_array_length(posts); i++) {
+		struct json_object *p = json_object_array_get_idx(posts, i), *s;
+
+		if (json_object_object_get_ex(p, "snippet", &s)) {
+			view_set_html(p, "snippet_html", view_snippet_html(r->a,
+			    json_object_get_string(s)));
+			json_object_object_del(p, "snippet");
+		}
+	}
+	json_object_object_add(view, "posts", posts);
+	json_object_object_add(view, "page", json_object_new_int(page));
+	json_object_object_add(view, "per_page", json_object_new_int(per));
+	json_object_object_add(view, "has_more",
+	    json_object_new_boolean(n > (size_t)per));
+	return send(r, view);
+}
+
+enum status
+h_api_post(struct req *r)
+{
+	struct json_object *view = view_new(r), *post;
+	enum status	 st;
+
+	if ((st = db_post(r->w->db, r->a, r->cap[0], &post)) != ST_OK)
+		return st;
+	json_object_object_add(view, "post", post);
+	return send(r, view);
+}
+
+enum status
+h_api_tags(struct req *r)
+{
+	struct json_object *view = view_new(r), *tags;
+	enum status	 st;
+
+	if ((st = db_tags(r->w->db, r->a, &tags)) != ST_OK)
+		return st;
+	json_object_object_add(view, "tags", tags);
+	return send(r, view);
+}
+
+enum status
+h_api_authors(struct req *r)
+{
+	struct json_object *view = view_new(r), *authors;
+	enum status	 st;
+
+	if ((st = db_authors(r->w->db, r->a, &authors)) != ST_OK)
+		return st;
+	json_object_object_add(view, "authors", authors);
+	return send(r, view);
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * h_blog.c: the pages readers see: home, post, tag, author, archive,
+ * search.  Each builds one json-c view (site, page meta, content) and
+ * renders it with the template of the same role.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "lib/arena.h"
+#include "lib/conf.h"
+#include "db/db.h"
+#include "handlers/handlers.h"
+#include "lib/log.h"
+#include "http/out.h"
+#include "view/page.h"
+#include "http/req.h"
+#include "view/view.h"
+#include "serve/worker.h"
+
+/*
+ * The first half of a listing page: view.site, and in *posts the page's
+ * posts plus one (to know whether an older page exists), owned by the
+ * caller, which hands them to page_list() with *page and *per.  A
+ * ?page= that is not a page number is a 400 (page_number()).
+ *
+ * The settings and the posts come in one round trip, so the posts are
+ * asked for before posts_per_page is known: with the value the worker
+ * last saw.  When the settings just read say otherwise (it changed, or
+ * this is the worker's first listing), those posts are dropped and the
+ * right ones asked for, so a change shows on the next request.
+ */
+static enum status
+listing_start(struct req *r, struct json_object *view,
+    const struct db_filter *f, struct json_object **posts, int *pagep,
+    int *per)
+{
+	struct json_object *site;
+	int		 page, guess = r->w->per_page_guess;
+	enum status	 st;
+
+	if ((st = page_number(r, pagep)) != ST_OK)
+		return st;
+	page = *pagep;
+	if (guess == 0)
+		guess = 10;
+	if ((st = db_settings_posts(r->w->db, r->a, f, guess + 1,
+	    (page - 1) * guess, &site, posts)) != ST_OK)
+		return st;
+	view_site_add(r, view, site);
+	*per = view_site_int(view, "posts_per_page", 10, 1, 100);
+	r->w->per_page_guess = *per;
+	if (*per == guess)
+		return ST_OK;
+	json_object_put(*posts);
+	return db_posts(r->w->db, r->a, f, *per + 1, (page - 1) * *per, posts);
+}
+
+enum status
+h_home(struct req *r)
+{
+	struct json_object *view = view_new(r), *posts;
+	struct db_filter f = { NULL, NULL, NULL, NULL };
+	int		 page, per;
+	enum status	 st;
+
+	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
+		return st;
+	page_meta(r, view, NULL, NULL, "/", "website");
+	return page_list(r, view, posts, page, per, "/",
+	    "index.html");
+}
+
+enum status
+h_post(struct req *r)
+{
+	struct json_object *view = view_new(r), *post, *v;
+	enum status	 st;
+
+	if ((st = view_site(r, view)) != ST_OK)
+		return st;
+	if ((st = db_post(r->w->db, r->a, r->cap[0], &post)) != ST_OK)
+		return st;
+	json_object_object_add(view, "post", post);
+	/* body_html came from md_render() when the post was saved. */
+	if (json_object_object_get_ex(post, "body_html", &v))
+		view_set_html(post, "body_html", json_object_get_string(v));
+	if ((st = comment_view(r, view, r->cap[0])) != ST_OK)
+		return st;
+	page_meta(r, view, json_object_get_string(
+	    json_object_object_get(post, "title")),
+	    json_object_get_string(json_object_object_get(post, "summary")),
+	    arena_printf(r->a, "/posts/%s", r->cap[0]), "article");
+	return page_render(r, view, "post.html");
+}
+
+enum status
+h_tag(struct req *r)
+{
+	struct json_object *view = view_new(r), *tag, *posts;
+	struct db_filter f = { r->cap[0], NULL, NULL, NULL };
+	const char	*url = arena_printf(r->a, "/tags/%s", r->cap[0]);
+	int		 page, per;
+	enum status	 st;
+
+	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
+		return st;
+	if ((st = db_tag(r->w->db, r->a, r->cap[0], &tag)) != ST_OK) {
+		json_object_put(posts);
+		return st;
+	}
+	json_object_object_add(view, "tag", tag);
+	page_meta(r, view, arena_printf(r->a, "Posts tagged \xe2\x80\x9c%s\xe2\x80\x9d",
+	    json_object_get_string(json_object_object_get(tag, "name"))),
+	    NULL, url, "website");
+	return page_list(r, view, posts, page, per, url,
+	    "list.html");
+}
+
+enum status
+h_author(struct req *r)
+{
+	struct json_object *view = view_new(r), *author, *posts;
+	struct db_filter f = { NULL, r->cap[0], NULL, NULL };
+	const char	*url = arena_printf(r->a, "/authors/%s", r->cap[0]);
+	int		 page, per;
+	enum status	 st;
+
+	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
+		return st;
+	if ((st = db_author(r->w->db, r->a, r->cap[0], &author)) != ST_OK) {
+		json_object_put(posts);
+		return st;
+	}
+	json_object_object_add(view, "author", author);
+	page_meta(r, view, arena_printf(r->a, "Posts by %s",
+	    json_object_get_string(json_object_object_get(author,
+	    "display_name"))), json_object_get_string(
+	    json_object_object_get(author, "bio")), url, "profile");
+	return page_list(r, view, posts, page, per, url,
+	    "list.html");
+}
+
+enum status
+h_archive(struct req *r)
+{
+	struct json_object *view = view_new(r), *months;
+	enum status	 st;
+
+	if ((st = view_site(r, view)) != ST_OK)
+		return st;
+	if ((st = db_months(r->w->db, r->a, &months)) != ST_OK)
+		return st;
+	json_object_object_add(view, "months", months);
+	page_meta(r, view, "Archive", NULL, "/archive", "website");
+	return page_render(r, view, "archive.html");
+}
+
+/* Parses a capture of exactly n digits into [min, max]; -1 if not. */
+static int
+digits(const char *s, size_t n, int min, int max)
+{
+	int	 v = 0;
+
+	if (strlen(s) != n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v < min || v > max ? -1 : v;
+}
+
+enum status
+h_archive_month(struct req *r)
+{
+	static const char *const names[] = { "January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December" };
+	struct json_object *view = view_new(r), *posts;
+	struct db_filter f = { NULL, NULL, NULL, NULL };
+	int		 y, m, page, per;
+	const char	*url;
+	enum status	 st;
+
+	if ((y = digits(r->cap[0], 4, 1970, 9998)) < 0 ||
+	    (m = digits(r->cap[1], 2, 1, 12)) < 0)
+		return ST_NOTFOUND;
+	f.from = arena_printf(r->a, "%04d-%02d-01T00:00:00Z", y, m);
+	f.to = arena_printf(r->a, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y,
+	    m == 12 ? 1 : m + 1);
+	url = arena_printf(r->a, "/archive/%04d/%02d", y, m);
+	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
+		return st;
+	page_meta(r, view, arena_printf(r->a, "%s %d", names[m - 1], y), NULL,
+	    url, "website");
+	return page_list(r, view, posts, page, per, url,
+	    "list.html");
+}
+
+enum status
+h_search(struct req *r)
+{
+	struct json_object *view = view_new(r), *posts, *search;
+	const struct kv	*sent;
+	const char	*q = r->in[KEY_Q] ? r->in[KEY_Q]->s : "";
+	int		 page, per;
+	enum status	 st;
+
+	if ((st = page_number(r, &page)) != ST_OK)
+		return st;
+	if ((st = view_site(r, view)) != ST_OK)
+		return st;
+	search = json_object_new_object();
+	json_object_object_add(view, "search", search);
+	json_object_object_add(search, "q", json_object_new_string(q));
+	page_meta(r, view, *q ? arena_printf(r->a, "Search: %s", q) : "Search",
+	    NULL, "/search", "website");
+	/* Result pages are not worth indexing. */
+	json_object_object_add(json_object_object_get(view, "page"),
+	    "noindex", json_object_new_boolean(1));
+	/*
+	 * A q that was sent but did not validate is not an empty search:
+	 * the reader is told why, with a 400, and gets the form again.
+	 * The text itself is not echoed (it may be kilobytes, or bytes
+	 * that are not text).
+	 */
+	if (r->in[KEY_Q] == NULL &&
+	    (sent = input_find(r->qkv, r->nqkv, "q")) != NULL) {
+		size_t	 max = input_keys[KEY_Q].max_len;
+
+		json_object_object_add(search, "error", json_object_new_string(
+		    sent->vallen > max ? arena_printf(r->a, "Your search is "
+		    "too long: it can be at most %zu bytes (a letter with an "
+		    "accent takes two). Try fewer words.", max) : "Your search "
+		    "cannot be searched for: it holds control characters or "
+		    "bytes that are not UTF-8 text."));
+		log_msg(LOG_INFO, "search: q refused (%zu bytes, %s)",
+		    sent->vallen, sent->vallen > max ? "too long" :
+		    "not text");
+		r->resp.status = 400;
+		return page_render(r, view, "search.html");
+	}
+	if (*q == '\0')
+		return page_render(r, view, "search.html");
+	per = view_site_int(view, "posts_per_page", 10, 1, 100);
+	if ((st = db_search(r->w->db, r->a, q, per + 1, (page - 1) * per,
+	    &posts)) != ST_OK)
+		return st;
+	for (size_t i = 0; i < json_object_array_length(posts); i++) {
+		struct json_object *p = json_object_array_get_idx(posts, i), *s;
+
+		if (json_object_object_get_ex(p, "snippet", &s))
+			view_set_html(p, "snippet_html", view_snippet_html(r->a,
+			    json_object_get_string(s)));
+	}
+	return page_list(r, view, posts, page, per,
+	    page_query_url(r, "/search", "q", q), "search.html");
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * input.h: the only code that reads what the client sent.
+ *
+ * Two layers, after kcgi.  The parsers turn raw bytes (query string,
+ * urlencoded body, Cookie header, percent-encoded path) into decoded
+ * key/value pairs with hard limits.  The key table then runs one validator
+ * per known key and publishes typed values in req->in[KEY_X]; a handler
+ * reads only those, which are NULL unless the value validated.  Unknown
+ * keys are dropped.
+ */
+#ifndef INKWELL_INPUT_H
+#define INKWELL_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/status.h"
+
+struct arena;
+struct req;
+
+/* Hard limits; nginx enforces its own, smaller or equal, first. */
+#define INPUT_MAX_PAIRS		256	/* pairs in one query string or form */
+#define INPUT_MAX_COOKIES	64	/* pairs in the Cookie header */
+#define INPUT_MAX_KEY		128	/* bytes in one decoded key */
+#define INPUT_MAX_QUERY		8192	/* bytes of QUERY_STRING */
+#define INPUT_MAX_URI		8192	/* bytes of REQUEST_URI */
+#define INPUT_MAX_COOKIE_HDR	8192	/* bytes of the Cookie header */
+#define INPUT_MAX_HEADER	8192	/* bytes in any one request header */
+#define INPUT_MAX_HEADERS_TOTAL	32768	/* bytes of all request headers */
+#define INPUT_MAX_HEADER_COUNT	100	/* request headers */
+
+/* One decoded pair.  Both strings are NUL-terminated and live in the arena;
+ * the lengths allow embedded NULs to be detected (validators reject them). */
+struct kv {
+	char	*key;
+	size_t	 keylen;
+	char	*val;
+	size_t	 vallen;
+};
+
+enum input_err {
+	INPUT_OK,
+	INPUT_MALFORMED,	/* bad percent-escape, empty key, bad syntax */
+	INPUT_TOOMANY,		/* more pairs than allowed */
+	INPUT_TOOLONG,		/* a key longer than INPUT_MAX_KEY */
+	INPUT_ERR__MAX
+};
+
+extern const char *const input_err_names[];
+
+/*
+ * Parses application/x-www-form-urlencoded bytes (a query string or a
+ * body): pairs split on '&', key and value on the first '=', '+' is a
+ * space, %XX decoded.  "a" alone is key "a" with empty value; empty
+ * segments ("a=1&&b=2") are skipped.  On INPUT_OK *out is an arena array
+ * of *nout pairs (NULL when none).  Raises HTTP 400 through the caller on
+ * INPUT_MALFORMED, 400 on INPUT_TOOMANY/INPUT_TOOLONG.
+ */
+enum input_err	 input_parse_urlencoded(struct arena *, const char *s,
+		    size_t n, size_t maxpairs, struct kv **out, size_t *nout);
+
+/*
+ * Parses a Cookie header ("a=1; b=2").  Pairs that are malformed (no '=',
+ * empty name, name with separators) are skipped, not fatal: one broken
+ * cookie set by another application on the same host must not make the
+ * site unusable.  Values are taken verbatim, with one pair of surrounding
+ * double quotes removed; no percent-decoding.  INPUT_TOOMANY past
+ * maxpairs well-formed pairs.
+ */
+enum input_err	 input_parse_cookies(struct arena *, const char *s, size_t n,
+		    size_t maxpairs, struct kv **out, size_t *nout);
+
+/*
+ * Percent-decodes a URL path (no '+' translation).  Rejects (returns
+ * false) a bad escape, an encoded or literal NUL, an encoded '/' (%2F, so
+ * a segment can never smuggle a separator), and invalid UTF-8 after
+ * decoding.  On success *out is a NUL-terminated arena string.
+ */
+bool		 input_decode_path(struct arena *, const char *s, size_t n,
+		    char **out, size_t *outlen);
+
+/*
+ * Parses a JSON request body that must be one object: strict JSON, UTF-8
+ * checked, at most INPUT_MAX_JSON_DEPTH levels deep, nothing after it.
+ * ST_OK with *out (owned by the caller); ST_UNSUPPORTED when ctype is
+ * not application/json; ST_INVALID for anything else, with a short
+ * reason in *why.
+ */
+#define INPUT_MAX_JSON_DEPTH	8
+struct json_object;
+enum status	 input_json_object(const char *ctype, const char *body,
+		    size_t n, struct json_object **out, const char **why);
+
+/* Looks up the first pair named key; NULL when absent. */
+const struct kv	*input_find(const struct kv *, size_t, const char *key);
+
+/*
+ * The validated-key table.  Add a key here, give it a row in input.c
+ * with a validator and a cap, and a handler can read req->in[KEY_X].
+ */
+enum key {
+	KEY_PAGE,	/* ?page=N, 1..100000 */
+	KEY_Q,		/* ?q=search text, UTF-8, up to 200 bytes */
+	KEY_TAG,	/* ?tag=slug (API filter) */
+	KEY_AUTHOR,	/* ?author=username (API filter) */
+	KEY_PER_PAGE,	/* ?per_page=N, 1..100 (API) */
+	KEY__MAX
+};
+
+/* A validated value: s always (decoded, NUL-terminated); i for integers. */
+struct input_value {
+	const char	*s;
+	size_t		 n;
+	int64_t		 i;
+};
+
+struct input_key;
+typedef bool (*input_validator)(struct input_value *,
+    const struct input_key *);
+
+struct input_key {
+	const char	*name;
+	input_validator	 valid;
+	size_t		 max_len;	/* capped before validation */
+	int64_t		 min, max;	/* for integer validators */
+};
+
+extern const struct input_key input_keys[];
+
+/* Validators, exported for the unit tests' tables of good and bad values. */
+bool	input_valid_int(struct input_value *, const struct input_key *);
+bool	input_valid_text(struct input_value *, const struct input_key *);
+bool	input_valid_slug(struct input_value *, const struct input_key *);
+bool	input_valid_username(struct input_value *, const struct input_key *);
+
+/*
+ * Runs every key's validator over the pairs (query string first, then
+ * form body; the first occurrence wins) and fills in[], an array of
+ * KEY__MAX pointers, with arena copies of the values that validated.
+ * Invalid values are dropped, not fatal: a handler treats a missing
+ * page number as page 1.
+ */
+void	input_validate(struct arena *, const struct kv *query, size_t nquery,
+	    const struct kv *form, size_t nform, struct input_value **in);
+
+#endif

@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * conf.c: loads inkwell.conf with inih, table-driven like pgbouncer.
+ *
+ * Every key has one row in keys[] giving its section, name, type, default
+ * and bounds; the file parser, the environment override and the defaults
+ * all go through the same setter, so a value means the same wherever it
+ * came from.  inih reports only the first syntax error's line, so the
+ * file is fed to it by our own line reader that counts lines: each
+ * problem is then reported as file:line: reason.  Secrets may come from
+ * files: "primary_file = /run/secrets/db" sets "primary".
+ *
+ * Layers (conf_load): the compiled-in defaults, the package's defaults
+ * file, the operator's file, its conf.d drop-ins, the environment; each
+ * key keeps the value of the last layer that set it, and remembers where
+ * that was, so check-config can say which file won and errors found
+ * after all layers (check()) still name a file and line.  The package
+ * changes only its defaults file, never a file under /etc, so upgrades
+ * never meet an edited conffile.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "lib/conf.h"
+#include "lib/util.h"
+
+enum ctype {
+	CT_STR,
+	CT_INT,
+	CT_OCTAL,
+	CT__MAX
+};
+
+struct ckey {
+	const char	*section;
+	const char	*name;
+	enum ctype	 type;
+	size_t		 off;
+	const char	*def;
+	int64_t		 min, max;
+	bool		 secret;	/* masked in dumps; may come from *_file */
+};
+
+#define S(f)	offsetof(struct conf, f)
+static const struct ckey keys[] = {
+	{ "server", "listen", CT_STR, S(listen),
+	    "unix:/run/inkwell/inkwell.sock", 0, 0, false },
+	{ "server", "workers", CT_INT, S(workers), "4", 1, 256, false },
+	{ "server", "socket_mode", CT_OCTAL, S(socket_mode), "0660",
+	    0, 0777, false },
+	{ "server", "user", CT_STR, S(user), "", 0, 0, false },
+	{ "server", "shutdown_timeout", CT_INT, S(shutdown_timeout), "30",
+	    1, 3600, false },
+	{ "server", "max_body", CT_INT, S(max_body), "8388608",
+	    1024, 1073741824, false },
+	{ "server", "media_max_bytes", CT_INT, S(media_max_bytes), "8388608",
+	    1024, 1073741824, false },
+	{ "server", "base_url", CT_STR, S(base_url), "http://localhost",
+	    0, 0, false },
+	{ "database", "primary", CT_STR, S(db_primary), "dbname=inkwell",
+	    0, 0, true },
+	{ "database", "replica", CT_STR, S(db_replica), "", 0, 0, true },
+	{ "database", "statement_timeout", CT_INT, S(db_statement_timeout),
+	    "5000", 10, 600000, false },
+	{ "database", "connect_timeout", CT_INT, S(db_connect_timeout), "3",
+	    1, 60, false },
+	{ "redis", "address", CT_STR, S(redis_address),
+	    "unix:/run/redis/redis-server.sock", 0, 0, true },
+	{ "redis", "password", CT_STR, S(redis_password), "", 0, 0, true },
+	{ "redis", "timeout", CT_INT, S(redis_timeout), "100", 1, 10000,
+	    false },
+	{ "redis", "ttl", CT_INT, S(redis_ttl), "600", 1, 86400, false },
+	{ "redis", "retry", CT_INT, S(redis_retry), "1000", 10, 600000,
+	    false },
+	{ "redis", "sync_interval", CT_INT, S(redis_sync_interval), "1000",
+	    10, 60000, false },
+	{ "paths", "templates", CT_STR, S(templates),
+	    PKGDATADIR "/templates", 0, 0, false },
+	{ "paths", "static", CT_STR, S(static_dir), PKGDATADIR "/static",
+	    0, 0, false },
+	{ "paths", "pages", CT_STR, S(pages_dir), "/run/inkwell/pages",
+	    0, 0, false },
+	{ "paths", "pages_max_mb", CT_INT, S(pages_max_mb), "64", 1, 65536,
+	    false },
+	{ "log", "level", CT_STR, S(log_level), "info", 0, 0, false },
+};
+#undef S
+
+_Static_assert(NELEM(keys) == CONF_NKEYS, "CONF_NKEYS must count keys[]");
+
+#define MAX_VALUE	4096	/* bytes in one value, file or environment */
+#define MAX_LINE	4096	/* bytes in one line of the file */
+
+struct errs {
+	char	*p;
+	size_t	 len, used;
+	int	 count;
+};
+
+static void adderr(struct errs *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+adderr(struct errs *e, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	e->count++;
+	if (e->used + 1 >= e->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(e->p + e->used, e->len - e->used, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	e->used += (size_t)n;
+	if (e->used >= e->len)
+		e->used = e->len - 1;
+	if (e->used + 1 < e->len) {
+		e->p[e->used++] = '\n';
+		e->p[e->used] = '\0';
+	}
+}
+
+static char **
+strslot(struct conf *c, const struct ckey *k)
+{
+	return (char **)((char *)c + k->off);
+}
+
+static int64_t *
+intslot(struct conf *c, const struct ckey *k)
+{
+	return (int64_t *)((char *)c + k->off);
+}
+
+/* Sets one key from text; returns NULL or a reason. */
+static const char *
+setkey(struct conf *c, const struct ckey *k, const char *v)
+{
+	char		*end;
+	long long	 n;
+	char		**sp;
+
+	if (strlen(v) > MAX_VALUE)
+		return "value too long";
+	switch (k->type) {
+	case CT_STR:
+		sp = strslot(c, k);
+		free(*sp);
+		*sp = xstrdup(v);
+		return NULL;
+	case CT_INT:
+	case CT_OCTAL:
+		if (*v == '\0' || isspace((unsigned char)*v) || *v == '+')
+			return "not a number";
+		errno = 0;
+		n = strtoll(v, &end, k->type == CT_OCTAL ? 8 : 10);
+		if (errno != 0 || *end != '\0')
+			return k->type == CT_OCTAL ? "not an octal number" :
+			    "not a whole number";
+		if (n < k->min || n > k->max)
+			return "out of range";
+		*intslot(c, k) = n;
+		return NULL;
+	default:
+		return "internal: bad key type";
+	}
+}
+
+static const struct ckey *
+findkey(const char *section, const char *name, bool *is_file)
+{
+	size_t	 len = strlen(name);
+
+	*is_file = false;
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		const struct ckey *k = &keys[i];
+		size_t	 kl = strlen(k->name);
+
+		if (strcasecmp(k->section, section) != 0)
+			continue;
+		if (strcasecmp(k->name, name) == 0)
+			return k;
+		if (k->secret && len == kl + 5 &&
+		    strncasecmp(name, k->name, kl) == 0 &&
+		    strcasecmp(name + kl, "_file") == 0) {
+			*is_file = true;
+			return k;
+		}
+	}
+	return NULL;
+}
+
+/* Reads a secret file: at most MAX_VALUE bytes, trailing newlines cut. */
+static const char *
+readsecret(const char *path, char *out, size_t outlen)
+{
+	int	 fd;
+	ssize_t	 n;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return strerror(errno);
+	n = read(fd, out, outlen - 1);
+	close(fd);
+	if (n < 0)
+		return strerror(errno);
+	if ((size_t)n == outlen - 1)
+		return "secret file too large";
+	out[n] = '\0';
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	if (memchr(out, '\0', (size_t)n) != NULL)
+		return "secret file contains a NUL byte";
+	return NULL;
+}
+
+/* Sets key k (or, with is_file, the secret read from the file named by
+ * value) from any source; where labels the error. */
+static void
+apply(struct conf *c, struct errs *e, const char *where, const struct ckey *k,
+    bool is_file, const char *value)
+{
+	const char	*why;
+	char		 secret[MAX_VALUE + 2];
+
+	if (is_file) {
+		if ((why = readsecret(value, secret, sizeof(secret))) != NULL) {
+			adderr(e, "%s: %s_file: cannot read %s: %s", where,
+			    k->name, value, why);
+			return;
+		}
+		value = secret;
+	}
+	if ((why = setkey(c, k, value)) == NULL) {
+		free(c->origin[k - keys]);
+		c->origin[k - keys] = xstrdup(where);
+	} else {
+		if (k->type == CT_STR)
+			adderr(e, "%s: %s: %s", where, k->name, why);
+		else
+			adderr(e, "%s: %s = \"%s\": %s (allowed %lld..%lld)",
+			    where, k->name, value, why, (long long)k->min,
+			    (long long)k->max);
+	}
+	if (is_file)
+		explicit_bzero(secret, sizeof(secret));
+}
+
+struct parse {
+	struct conf	*c;
+	struct errs	*e;
+	const char	*name;
+	const char	*text;
+	size_t		 len, pos;
+	int		 line;		/* line last handed to inih */
+	int		 handler_errs_line; /* first one we refused: inih
+					    * returns the first bad line */
+	char		 where[512];
+};
+
+/* fgets over memory that counts lines and refuses over-long ones. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parse	*p = stream;
+	size_t		 start = p->pos, n, lim;
+	const char	*nl;
+
+	if (p->pos >= p->len)
+		return NULL;
+	p->line++;
+	nl = memchr(p->text + start, '\n', p->len - start);
+	n = (nl ? (size_t)(nl - p->text) + 1 : p->len) - start;
+	p->pos += n;
+	lim = (size_t)num - 1;
+	if (lim > MAX_LINE)
+		lim = MAX_LINE;
+	if (n > lim || memchr(p->text + start, '\0', n) != NULL) {
+		adderr(p->e, "%s:%d: %s", p->name, p->line,
+		    n > lim ? "line too long" : "NUL byte in line");
+		if (p->handler_errs_line == 0)
+			p->handler_errs_line = p->line;
+		/* Hand inih a comment so it keeps going. */
+		memcpy(str, ";\n", 3);
+		return str;
+	}
+	memcpy(str, p->text + start, n);
+	str[n] = '\0';
+	return str;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse	*p = user;
+	const struct ckey *k;
+	bool		 is_file;
+	int		 before = p->e->count;
+
+	if (name == NULL)	/* a [section] line alone (INI_CALL_HANDLER_ON_NEW_SECTION) */
+		return 1;
+	snprintf(p->where, sizeof(p->where), "%s:%d", p->name, p->line);
+	if (*section == '\0') {
+		adderr(p->e, "%s: key \"%s\" outside any [section]", p->where,
+		    name);
+		if (p->handler_errs_line == 0)
+			p->handler_errs_line = p->line;
+		return 0;
+	}
+	if ((k = findkey(section, name, &is_file)) == NULL)
+		adderr(p->e, "%s: unknown key \"%s\" in section [%s]",
+		    p->where, name, section);
+	else
+		apply(p->c, p->e, p->where, k, is_file, value);
+	if (p->e->count != before) {
+		if (p->handler_errs_line == 0)
+			p->handler_errs_line = p->line;
+		return 0;
+	}
+	return 1;
+}
+
+static void
+parse_text(struct conf *c, struct errs *e, const char *name, const char *text,
+    size_t len)
+{
+	struct parse	 p = { .c = c, .e = e, .name = name, .text = text,
+	    .len = len };
+	int		 r;
+
+	r = ini_parse_stream(reader, &p, handler, &p);
+	/*
+	 * A positive r names the first line inih disliked.  Lines the
+	 * handler or reader refused are already reported; any other is a
+	 * syntax error only inih saw.
+	 */
+	if (r > 0 && r != p.handler_errs_line)
+		adderr(e, "%s:%d: syntax error (expected [section] or "
+		    "key = value)", name, r);
+	else if (r < 0)
+		adderr(e, "%s: inih failed (%d)", name, r);
+}
+
+static void
+apply_env(struct conf *c, struct errs *e)
+{
+	char	 var[128], where[160];
+	const char *v;
+
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		const struct ckey *k = &keys[i];
+		int	 n;
+
+		for (int file = 0; file <= (k->secret ? 1 : 0); file++) {
+			n = snprintf(var, sizeof(var), "INKWELL_%s_%s%s",
+			    k->section, k->name, file ? "_file" : "");
+			if (n < 0 || (size_t)n >= sizeof(var))
+				continue;
+			for (char *s = var; *s; s++)
+				*s = (char)toupper((unsigned char)*s);
+			if ((v = getenv(var)) == NULL)
+				continue;
+			snprintf(where, sizeof(where), "environment %s", var);
+			apply(c, e, where, k, file, v);
+		}
+	}
+}
+
+static bool
+valid_listen(const char *s)
+{
+	const char	*colon, *p;
+
+	if (strcmp(s, "systemd") == 0)
+		return true;
+	if (strncmp(s, "unix:", 5) == 0)
+		return s[5] == '/' && strlen(s + 5) < 108;
+	if ((colon = strrchr(s, ':')) == NULL || colon == s || colon[1] == '\0')
+		return false;
+	for (p = colon + 1; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return atoi(colon + 1) > 0 && atoi(colon + 1) < 65536;
+}
+
+/* Where the value of the key stored at off came from, for errors. */
+static const char *
+whence(const struct conf *c, size_t off)
+{
+	for (size_t i = 0; i < NELEM(keys); i++)
+		if (keys[i].off == off)
+			return c->origin[i] ? c->origin[i] : "built-in default";
+	return "configuration";
+}
+
+#define W(f)	whence(c, offsetof(struct conf, f))
+static void
+check(const struct conf *c, struct errs *e)
+{
+	static const char *const levels[] = { "debug", "info", "warn",
+	    "error" };
+	bool	 lvl = false;
+
+	if (!valid_listen(c->listen))
+		adderr(e, "%s: listen = \"%s\": expected unix:/path, "
+		    "host:port, [v6]:port or systemd", W(listen), c->listen);
+	if (strncmp(c->base_url, "http://", 7) != 0 &&
+	    strncmp(c->base_url, "https://", 8) != 0)
+		adderr(e, "%s: base_url = \"%s\": must start with http:// or "
+		    "https://", W(base_url), c->base_url);
+	for (size_t i = 0; i < NELEM(levels); i++)
+		if (strcmp(c->log_level, levels[i]) == 0)
+			lvl = true;
+	if (!lvl)
+		adderr(e, "%s: level = \"%s\": expected debug, info, warn or "
+		    "error", W(log_level), c->log_level);
+	if (c->db_primary[0] == '\0')
+		adderr(e, "%s: [database] primary must not be empty",
+		    W(db_primary));
+}
+#undef W
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NELEM(keys); i++)
+		if (setkey(c, &keys[i], keys[i].def) != NULL)
+			abort();	/* a bad default is a build bug */
+}
+
+void
+conf_free(struct conf *c)
+{
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		if (keys[i].type == CT_STR) {
+			char	**sp = strslot(c, &keys[i]);
+
+			free(*sp);
+			*sp = NULL;
+		}
+		free(c->origin[i]);
+		c->origin[i] = NULL;
+	}
+	free(c->files);
+	c->files = NULL;
+}
+
+int
+conf_parse_string(struct conf *c, const char *name, const char *text,
+    size_t len, char *err, size_t errlen)
+{
+	struct errs	 e = { err, errlen, 0, 0 };
+
+	if (errlen)
+		err[0] = '\0';
+	conf_defaults(c);
+	parse_text(c, &e, name, text, len);
+	if (e.count == 0)
+		check(c, &e);
+	return e.count ? -1 : 0;
+}
+
+/* Notes path among the files read, for check-config. */
+static void
+addfile(struct conf *c, const char *path)
+{
+	size_t	 have = c->files ? strlen(c->files) : 0, n = strlen(path);
+
+	c->files = xrealloc(c->files, have + n + 2);
+	memcpy(c->files + have, path, n);
+	c->files[have + n] = '\n';
+	c->files[have + n + 1] = '\0';
+}
+
+/* Reads and parses one layer's file; a missing one is fine unless
+ * must_exist. */
+static void
+read_file(struct conf *c, struct errs *e, const char *path, bool must_exist)
+{
+	FILE		*f;
+	char		*text = NULL;
+	size_t		 len = 0, cap = 0, n;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		if (must_exist || errno != ENOENT)
+			adderr(e, "%s: %s", path, strerror(errno));
+		return;
+	}
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			text = xrealloc(text, cap);
+		}
+		n = fread(text + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0 && len < (1 << 20));
+	if (ferror(f))
+		adderr(e, "%s: %s", path, strerror(errno));
+	else if (len >= (1 << 20))
+		adderr(e, "%s: file larger than 1 MiB", path);
+	else {
+		addfile(c, path);
+		parse_text(c, e, path, text, len);
+	}
+	fclose(f);
+	free(text);
+}
+
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#define MAX_DROPINS	256
+
+/* Reads DIR/conf.d/\*.conf, DIR being path's directory, in name order. */
+static void
+read_dropins(struct conf *c, struct errs *e, const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+	char		 dir[4096], file[4096 + 256];
+	char		*names[MAX_DROPINS];
+	size_t		 count = 0;
+	DIR		*d;
+	struct dirent	*de;
+	int		 n;
+
+	if (slash == NULL)
+		n = snprintf(dir, sizeof(dir), "%s", CONF_DROPIN_DIR);
+	else
+		n = snprintf(dir, sizeof(dir), "%.*s/%s", (int)(slash - path),
+		    path, CONF_DROPIN_DIR);
+	if (n < 0 || (size_t)n >= sizeof(dir)) {
+		adderr(e, "%s: path too long for its %s", path,
+		    CONF_DROPIN_DIR);
+		return;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT)
+			adderr(e, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t	 len = strlen(de->d_name);
+
+		/* Editors' and dpkg's leftovers end otherwise or start
+		 * with a dot: only NAME.conf is read. */
+		if (de->d_name[0] == '.' || len < 6 ||
+		    strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		if (count == MAX_DROPINS) {
+			adderr(e, "%s: more than %d *.conf files", dir,
+			    MAX_DROPINS);
+			break;
+		}
+		names[count++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, count, sizeof(names[0]), namecmp);
+	for (size_t i = 0; i < count; i++) {
+		n = snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
+		if (n >= 0 && (size_t)n < sizeof(file))
+			read_file(c, e, file, true);
+		free(names[i]);
+	}
+}
+
+int
+conf_load_layers(struct conf *c, const char *vendor, const char *path,
+    bool must_exist, char *err, size_t errlen)
+{
+	struct errs	 e = { err, errlen, 0, 0 };
+
+	if (errlen)
+		err[0] = '\0';
+	conf_defaults(c);
+	if (vendor != NULL)
+		read_file(c, &e, vendor, false);
+	if (path != NULL) {
+		read_file(c, &e, path, must_exist);
+		read_dropins(c, &e, path);
+	}
+	apply_env(c, &e);
+	if (e.count == 0)
+		check(c, &e);
+	return e.count ? -1 : 0;
+}
+
+int
+conf_load(struct conf *c, const char *path, bool must_exist, char *err,
+    size_t errlen)
+{
+	return conf_load_layers(c, CONF_VENDOR_PATH, path, must_exist, err,
+	    errlen);
+}
+
+void
+conf_dump(const struct conf *c, FILE *f)
+{
+	const char	*sect = "", *p, *nl;
+
+	fprintf(f, "# read, each overriding those before it: the defaults "
+	    "built in\n");
+	for (p = c->files; p != NULL && *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		fprintf(f, "#   %.*s\n", (int)(nl - p), p);
+	}
+	fprintf(f, "#   INKWELL_SECTION_KEY variables\n");
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		const struct ckey *k = &keys[i];
+
+		if (strcmp(sect, k->section) != 0) {
+			fprintf(f, "\n[%s]\n", k->section);
+			sect = k->section;
+		}
+		fprintf(f, "; %s\n", c->origin[i] ? c->origin[i] :
+		    "built in");
+		if (k->type == CT_STR)
+			fprintf(f, "%s = %s\n", k->name,
+			    k->secret && **strslot((struct conf *)c, k) ?
+			    "(set, hidden)" : *strslot((struct conf *)c, k));
+		else if (k->type == CT_OCTAL)
+			fprintf(f, "%s = %04llo\n", k->name, (long long)
+			    *intslot((struct conf *)c, k));
+		else
+			fprintf(f, "%s = %lld\n", k->name, (long long)
+			    *intslot((struct conf *)c, k));
+	}
+}

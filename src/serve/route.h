@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* route.h: the static route table and the one place status becomes HTTP. */
+#ifndef INKWELL_ROUTE_H
+#define INKWELL_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/status.h"
+
+struct req;
+
+typedef enum status (*handler_fn)(struct req *);
+
+/* Bit per method; HEAD is served by a GET route. */
+#define RM_GET		(1u << 0)
+#define RM_POST		(1u << 2)
+#define RM_PUT		(1u << 3)
+#define RM_DELETE	(1u << 4)
+#define RM_PATCH	(1u << 5)
+
+/* Route flags. */
+#define RF_CACHE	(1u << 0)	/* GET/HEAD 200s go to the page cache */
+/* Signed-in users only: session_require() runs first and sets r->user
+ * (401, or a redirect to the login page, otherwise; 403 for a form or
+ * script request with a session but without its CSRF token). */
+#define RF_USER		(1u << 1)
+/* The body is a file: up to [server] media_max_bytes, not max_body. */
+#define RF_UPLOAD	(1u << 2)
+/* May commit a change readers see: a page generation is reserved before
+ * the handler runs (503 when the page-files directory can take none
+ * and cannot lose the current one), and swapped in after a commit. */
+#define RF_WRITE	(1u << 3)
+
+struct route {
+	unsigned	 methods;
+	const char	*pattern;	/* "/p/{slug}": literal or {capture} segments */
+	handler_fn	 handler;
+	unsigned	 flags;
+};
+
+/*
+ * The page cache key for r: the path and the validated query values in
+ * key-table order, so equivalent URLs share an entry.  NULL (not cached)
+ * when the query holds a key the table does not know or a value that
+ * failed validation (the handler must see those to answer 400), when
+ * there is a form body, or when the key would be too long.  Arena string.
+ */
+const char	*route_cache_key(struct req *r);
+
+/*
+ * Matches path against one pattern; on a match stores up to REQ_MAXCAPS
+ * captures (pointers into arena copies) in caps/ncaps and returns true.
+ * A capture matches one non-empty segment.  A trailing slash is
+ * significant: "/a/" does not match "/a".
+ */
+bool		 route_match(struct arena *, const char *pattern,
+		    const char *path, const char **caps, size_t *ncaps);
+
+/*
+ * True when the route that r's method and path lead to is an upload
+ * (RF_UPLOAD), so its body may be larger than others.  For req_parse's
+ * limit, before the request is dispatched.
+ */
+bool		 route_upload(const struct req *r);
+
+/*
+ * Finds the route for r (404 ST_NOTFOUND, 405 ST_METHOD with an Allow
+ * header), runs it, and turns any non-OK status into an error response
+ * (HTML, or JSON for /api/ paths).  Always leaves a complete response in
+ * r->resp.
+ */
+void		 route_dispatch(struct req *r);
+
+/*
+ * Writes the error response for st (used for parse errors too): the
+ * status's stock message, or r->resp.detail when a handler said why.
+ * A 401 under /api/ carries a WWW-Authenticate bearer challenge.
+ */
+void		 route_error(struct req *r, enum status st);
+
+/*
+ * Routes as metrics see them: ids 0 .. route_count() - 1, each with the
+ * method and pattern it is labelled with.  The table's routes come
+ * first, then "(none)" (no route), "(method)" (405) and "(parse)" (the
+ * request was refused before routing).  route_dispatch() sets
+ * r->route_id; route_id_pseudo() gives a pseudo-route's id.
+ */
+size_t		 route_count(void);
+int		 route_id_pseudo(const char *name);
+void		 route_label(size_t id, const char **method,
+		    const char **pattern);
+
+/* HTTP status for st. */
+int		 route_http_status(enum status st);
+
+#endif
