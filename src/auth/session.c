@@ -20,13 +20,14 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "db/db.h"
+#include "db/principal.h"
 #include "http/input.h"
 #include "lib/log.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "auth/session.h"
 #include "auth/token.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 void
 session_random(char out[SESSION_TOKEN_LEN + 1])

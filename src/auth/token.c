@@ -19,10 +19,11 @@
 
 #include "lib/arena.h"
 #include "db/db.h"
+#include "db/principal.h"
 #include "lib/log.h"
 #include "http/req.h"
 #include "auth/token.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 #define TOKEN_RANDOM	32
 /* "Bearer", spaces and a token: more than this is not one of ours. */

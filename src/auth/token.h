@@ -11,13 +11,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "db/db.h"		/* TOKEN_HASH_BYTES */
 #include "lib/status.h"
 
 struct req;
 
 #define TOKEN_PREFIX		"iw_"
 #define TOKEN_LEN		46	/* "iw_" and 43 base64url characters */
-#define TOKEN_HASH_BYTES	32	/* BLAKE2b-256 */
 
 /*
  * Makes a new token from 32 bytes of libsodium's randombytes_buf into

@@ -20,7 +20,7 @@
 #include "lib/conf.h"
 #include "db/db.h"
 #include "lib/log.h"
-#include "serve/worker.h"
+#include "cache/keeper.h"
 
 static volatile sig_atomic_t stop;
 

@@ -34,7 +34,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
-#include "db/db.h"
+#include "content/items.h"
 #include "content/html_md.h"
 #include "lib/util.h"
 #include "content/wxr.h"

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "content/items.h"
 #include "lib/status.h"
 
 struct arena;
@@ -188,27 +189,6 @@ enum status	 db_sitemap_pages(struct db *, struct arena *,
 /* Newest change (epoch seconds) among live posts, for Last-Modified. */
 enum status	 db_last_change(struct db *, struct arena *, int64_t *epoch);
 
-
-/*
- * A post as a whole, for import and export (db_post_write.c).  Strings
- * are UTF-8; a NULL summary or body_md means "".  A published post
- * without published_at is published as of its first save.  Timestamps
- * are ISO 8601
- * (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|+HH:MM|-HH:MM]); one without a zone
- * is UTC.  tag_names may be NULL, and so may any of its entries: the tag
- * then keeps the name it has, or gets its slug as name when it is new.
- */
-struct post_in {
-	const char *slug, *title, *summary, *body_md;
-	const char *status;		/* draft | published | scheduled */
-	const char *published_at;	/* ISO 8601, or NULL */
-	const char *updated_at;		/* ISO 8601, or NULL for now() */
-	const char *author;		/* username; the user must exist */
-	const char *const *tag_slugs;
-	const char *const *tag_names;
-	size_t ntags;
-	bool known_tags;		/* tags must exist; none is made */
-};
 
 /*
  * Creates or updates the post with p->slug, in one transaction: checks
@@ -410,11 +390,6 @@ enum status	 db_post_write(struct db *, struct arena *,
  * status, or deletes when status is NULL; ST_FORBIDDEN unless by is an
  * admin or the post's author.
  */
-struct comment_in {
-	const char *slug, *name, *email, *url, *body;
-	const char *status;		/* pending | approved */
-	const char *remote_addr;	/* or NULL */
-};
 enum status	 db_comments(struct db *, struct arena *, const char *slug,
 		    struct json_object **out);
 enum status	 db_comment_add(struct db *, struct arena *,
@@ -428,7 +403,9 @@ enum status	 db_comment_moderate(struct db *, struct arena *, int64_t id,
 /*
  * API tokens (db_token.c).  hash is token_hash() of the token
  * (TOKEN_HASH_BYTES); the token itself never reaches the database.
+ * The size is defined here, where the hash is stored, for token.h too.
  */
+#define TOKEN_HASH_BYTES	32	/* BLAKE2b-256 */
 
 /* Adds a token named name for username; *id gets its id.  ST_OK;
  * ST_NOTFOUND when there is no such user; ST_UNPROCESSABLE when the
@@ -466,15 +443,6 @@ enum status	 db_token_principal(struct db *, struct arena *,
  * digits; uploaded_by is the uploader's username, "" once that user is
  * deleted.
  */
-struct media_in {
-	const char	*name;		/* media_name_problem() passed */
-	const char	*content_type;	/* from media_sniff() */
-	const void	*data;
-	size_t		 n;		/* at most INT_MAX */
-	const char	*sha256;	/* of data, hex */
-	int64_t		 uploader;	/* users.id */
-};
-
 struct media_out {
 	const char	*name, *content_type, *sha256, *uploaded_by;
 	const char	*created;	/* ISO 8601, UTC */
@@ -513,12 +481,6 @@ enum status	 db_media_delete(struct db *, struct arena *, const char *name,
 /* Up to limit files (without data), newest first, from offset on. */
 enum status	 db_media_list(struct db *, struct arena *, int limit,
 		    int offset, struct media_out **out, size_t *n);
-
-/* A post as stored, with its author's display name (db_post_dump.c). */
-struct post_out {
-	struct post_in	 in;		/* timestamps in UTC, "...Z" */
-	const char	*author_name;
-};
 
 /*
  * Reads every post (all statuses) with its author and tags (sorted by

@@ -17,7 +17,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "lib/log.h"
-#include "http/req.h"
+#include "db/principal.h"
 #include "lib/util.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \

@@ -15,7 +15,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "lib/log.h"
-#include "http/req.h"
+#include "db/principal.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"

@@ -22,7 +22,7 @@
 #include "db/db_int.h"
 #include "lib/log.h"
 #include "content/md.h"
-#include "http/req.h"
+#include "db/principal.h"
 #include "lib/util.h"
 
 #define SLUG_MAX	200

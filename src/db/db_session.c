@@ -15,7 +15,7 @@
 #include "lib/arena.h"
 #include "db/db.h"
 #include "db/db_int.h"
-#include "http/req.h"
+#include "db/principal.h"
 #include "lib/util.h"
 
 static const char Q_LOGIN[] =

@@ -17,8 +17,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "lib/log.h"
-#include "http/req.h"
-#include "auth/token.h"
+#include "db/principal.h"
 #include "lib/util.h"
 
 static const char Q_ADD[] =

@@ -19,6 +19,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "db/db.h"
+#include "db/principal.h"
 #include "handlers/handlers.h"
 #include "http/input.h"
 #include "lib/log.h"
@@ -30,7 +31,7 @@
 #include "tmpl/tmpl.h"
 #include "lib/util.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 #define ADMIN_PER_PAGE	50
 #define TAGS_MAX	100

@@ -15,7 +15,7 @@
 #include "view/page.h"
 #include "http/req.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 static enum status
 send(struct req *r, struct json_object *view)

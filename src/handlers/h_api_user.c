@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "db/principal.h"
 #include "handlers/handlers.h"
 #include "http/out.h"
 #include "http/req.h"

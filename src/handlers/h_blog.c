@@ -21,7 +21,7 @@
 #include "view/page.h"
 #include "http/req.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 /*
  * The first half of a listing page: view.site, and in *posts the page's

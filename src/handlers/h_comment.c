@@ -24,6 +24,7 @@
 #include "handlers/admin.h"
 #include "lib/arena.h"
 #include "db/db.h"
+#include "db/principal.h"
 #include "handlers/handlers.h"
 #include "http/input.h"
 #include "lib/log.h"
@@ -33,7 +34,7 @@
 #include "auth/session.h"
 #include "lib/util.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 #define COMMENT_WINDOW		600	/* seconds */
 #define COMMENT_PER_ADDR	5	/* comments per address per window */

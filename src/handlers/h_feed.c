@@ -20,7 +20,7 @@
 #include "view/page.h"
 #include "http/req.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 static enum status
 feed(struct req *r, const char *tmpl, const char *ctype)

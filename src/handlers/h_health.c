@@ -15,7 +15,7 @@
 #include "http/out.h"
 #include "http/req.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 /* Serialises the view as the response. */
 static enum status

@@ -20,6 +20,7 @@
 #include "lib/arena.h"
 #include "auth/auth.h"
 #include "db/db.h"
+#include "db/principal.h"
 #include "handlers/handlers.h"
 #include "http/input.h"
 #include "lib/log.h"
@@ -28,7 +29,7 @@
 #include "auth/session.h"
 #include "lib/util.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 #define LOGIN_COOKIE	"inkwell_login"
 #define LOGIN_WINDOW	900	/* seconds a failure counts */

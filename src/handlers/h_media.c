@@ -21,13 +21,14 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "db/db.h"
+#include "db/principal.h"
 #include "handlers/handlers.h"
 #include "lib/log.h"
 #include "content/media.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 #define IMMUTABLE	"public, max-age=31536000, immutable"
 #define PER_PAGE	50	/* default per_page of the listing */

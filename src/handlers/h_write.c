@@ -14,6 +14,7 @@
 
 #include "lib/arena.h"
 #include "db/db.h"
+#include "db/principal.h"
 #include "handlers/handlers.h"
 #include "http/input.h"
 #include "lib/log.h"
@@ -22,7 +23,7 @@
 #include "serve/route.h"
 #include "lib/util.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 #define TAGS_MAX	100
 

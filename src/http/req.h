@@ -12,7 +12,8 @@
 #include "lib/status.h"
 
 struct arena;
-struct worker;
+struct principal;		/* db/principal.h */
+struct worker;			/* lib/worker_state.h */
 
 enum method {
 	METHOD_GET,
@@ -29,22 +30,6 @@ extern const char *const req_method_names[];
 
 #define REQ_MAXCAPS	4	/* {captures} in one route pattern */
 #define REQ_MAXHDRS	16	/* response headers besides the fixed ones */
-
-/*
- * Who made the request, for routes marked RF_USER (route.h): set by
- * session_require() from the session cookie or, under /api/, from an
- * "Authorization: Bearer" API token.  Strings live in the arena.
- */
-struct principal {
-	int64_t		 id;		/* users.id */
-	const char	*username;
-	const char	*display_name;
-	bool		 admin;		/* role admin; else author */
-	const char	*csrf;		/* the session's form token; NULL for
-					 * an API token (no ambient credential,
-					 * so no CSRF check) */
-	int64_t		 token_id;	/* api_tokens.id, 0 for a session */
-};
 
 struct hdr {
 	const char	*name;

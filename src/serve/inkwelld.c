@@ -38,6 +38,7 @@
 #include "lib/conf.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#include "cache/keeper.h"
 #include "cache/pages.h"
 #include "tmpl/tmpl.h"
 #include "lib/util.h"

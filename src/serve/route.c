@@ -27,7 +27,7 @@
 #include "tmpl/tmpl.h"
 #include "lib/util.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 static const struct route routes[] = {
 	{ RM_GET, "/", h_home, RF_CACHE },

@@ -14,7 +14,7 @@
 #include "view/page.h"
 #include "http/req.h"
 #include "tmpl/tmpl.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 static const char *
 site_str(struct json_object *view, const char *key)

@@ -16,7 +16,7 @@
 #include "http/out.h"
 #include "http/req.h"
 #include "view/view.h"
-#include "serve/worker.h"
+#include "lib/worker_state.h"
 
 static void
 put(void *p)
