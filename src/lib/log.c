@@ -19,8 +19,6 @@
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "lib/metrics.h"
-#include "http/req.h"
 #include "lib/util.h"
 
 #define LINE_MAX_BYTES	8192
@@ -185,43 +183,42 @@ log_msg(enum log_level lv, const char *fmt, ...)
 }
 
 void
-log_request(const struct req *r, size_t bytes, double seconds)
+log_request(const struct log_request *q)
 {
 	struct line	 l;
 	char		 num[96];
 
 	if (LOG_INFO < min_level)
 		return;
-	begin(&l, r->resp.status >= 500 ? LOG_ERROR : LOG_INFO);
+	begin(&l, q->status >= 500 ? LOG_ERROR : LOG_INFO);
 	puts_(&l, ",\"msg\":\"request\",\"req_id\":");
-	putstr(&l, r->id);
+	putstr(&l, q->id);
 	puts_(&l, ",\"method\":");
-	putstr(&l, r->method_name);
+	putstr(&l, q->method);
 	puts_(&l, ",\"path\":");
-	putstr(&l, r->path);
+	putstr(&l, q->path);
 	puts_(&l, ",\"route\":");
-	putstr(&l, r->route ? r->route : "(none)");
+	putstr(&l, q->route ? q->route : "(none)");
 	snprintf(num, sizeof(num), ",\"status\":%d,\"bytes\":%zu,"
-	    "\"duration_ms\":%.3f", r->resp.status, bytes, seconds * 1e3);
+	    "\"duration_ms\":%.3f", q->status, q->bytes, q->seconds * 1e3);
 	puts_(&l, num);
-	if (r->db_statements > 0) {
+	if (q->db_statements > 0) {
 		snprintf(num, sizeof(num), ",\"db_ms\":%.3f,"
-		    "\"db_statements\":%u", r->db_seconds * 1e3,
-		    r->db_statements);
+		    "\"db_statements\":%u", q->db_seconds * 1e3,
+		    q->db_statements);
 		puts_(&l, num);
 	}
-	if (r->cache_result > METRIC_CACHE_NONE &&
-	    r->cache_result < METRIC_CACHE__MAX) {
+	if (q->cache != NULL) {
 		puts_(&l, ",\"cache\":");
-		putstr(&l, metric_cache_names[r->cache_result]);
+		putstr(&l, q->cache);
 	}
-	if (r->remote_addr != NULL) {
+	if (q->remote != NULL) {
 		puts_(&l, ",\"remote\":");
-		putstr(&l, r->remote_addr);
+		putstr(&l, q->remote);
 	}
-	if (r->traceparent != NULL) {
+	if (q->traceparent != NULL) {
 		puts_(&l, ",\"traceparent\":");
-		putstr(&l, r->traceparent);
+		putstr(&l, q->traceparent);
 	}
 	finish(&l);
 }

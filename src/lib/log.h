@@ -11,7 +11,27 @@ enum log_level {
 	LOG_LEVEL__MAX
 };
 
-struct req;
+#include <stddef.h>
+
+/*
+ * One answered request, as its access line tells it: the caller (the
+ * worker loop) copies the fields out of its struct req, so logging
+ * needs to know nothing of requests.  Strings are borrowed for the call.
+ */
+struct log_request {
+	const char	*id;		/* request id */
+	const char	*method;	/* as sent */
+	const char	*path;
+	const char	*route;		/* matched pattern, NULL: "(none)" */
+	int		 status;	/* HTTP */
+	size_t		 bytes;		/* body bytes sent */
+	double		 seconds;
+	double		 db_seconds;
+	unsigned	 db_statements;	/* 0: no db_ms, db_statements */
+	const char	*cache;		/* the page cache's "hit"..., or NULL */
+	const char	*remote;	/* or NULL */
+	const char	*traceparent;	/* or NULL */
+};
 
 /* Sets the lowest level written ("debug".."error"); unknown: info. */
 void	 log_set_level(const char *);
@@ -24,6 +44,6 @@ void	 log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /* Writes the access line for a finished request. */
-void	 log_request(const struct req *, size_t bytes, double seconds);
+void	 log_request(const struct log_request *);
 
 #endif

@@ -19,7 +19,6 @@
 #include "buildinfo.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
-#include "serve/route.h"
 #include "lib/util.h"
 
 /* Upper bounds of the histogram buckets, in seconds. */
@@ -59,6 +58,11 @@ struct shared {
 
 static struct shared	 private_block;
 static struct shared	*m = &private_block;
+
+/* The routes, as metrics_routes() handed them in. */
+static size_t		 nroutes_;
+static size_t		 none_route;
+static metric_label_fn	 route_label_;
 
 const char *const metric_cache_names[] = {
 	"none",		/* METRIC_CACHE_NONE */
@@ -175,12 +179,20 @@ code_slot(int http)
 }
 
 void
+metrics_routes(size_t n, size_t none, metric_label_fn label)
+{
+	nroutes_ = n <= METRIC_ROUTES ? n : METRIC_ROUTES;
+	none_route = none < nroutes_ ? none : 0;
+	route_label_ = label;
+}
+
+void
 metrics_request(const struct metric_request *q)
 {
 	enum metric_cache c = q->cache < METRIC_CACHE__MAX ? q->cache :
 	    METRIC_CACHE_NONE;
-	size_t	 r = q->route >= 0 && (size_t)q->route < route_count() ?
-	    (size_t)q->route : (size_t)route_id_pseudo("(none)");
+	size_t	 r = q->route >= 0 && (size_t)q->route < nroutes_ ?
+	    (size_t)q->route : none_route;
 
 	add(&m->requests[r][code_slot(q->http)], 1);
 	observe(&m->duration[r], q->seconds);
@@ -240,7 +252,7 @@ route_labels(char *out, size_t len, size_t r)
 {
 	const char	*method, *pattern;
 
-	route_label(r, &method, &pattern);
+	route_label_(r, &method, &pattern);
 	snprintf(out, len, "method=\"%s\",route=\"%s\"",
 	    *method ? method : "ANY", pattern);
 }
@@ -248,7 +260,7 @@ route_labels(char *out, size_t len, size_t r)
 static void
 render_routes(struct buf *b)
 {
-	size_t		 nroutes = route_count();
+	size_t		 nroutes = nroutes_;
 	char		 label[192];
 
 	family(b, "inkwell_http_requests_total", "counter",

@@ -6,6 +6,7 @@
 #ifndef INKWELL_METRICS_H
 #define INKWELL_METRICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct buf;
@@ -63,6 +64,18 @@ struct metric_request {
  * the process then counts privately).
  */
 int	metrics_init(void);
+
+/*
+ * Gives metrics the routes it counts requests by: ids 0 .. n - 1 (n at
+ * most METRIC_ROUTES), label(id) their method ("" for any) and pattern,
+ * and none the id a request is counted under when its id is out of
+ * range.  The router owns the table; metrics only reads it, so it needs
+ * no knowledge of routes.  Called in each worker before it serves;
+ * until then every request counts under id 0 and /metrics lists none.
+ */
+typedef void (*metric_label_fn)(size_t id, const char **method,
+	    const char **pattern);
+void	metrics_routes(size_t n, size_t none, metric_label_fn label);
 
 void	metrics_count(enum metric_counter);
 void	metrics_gauge(enum metric_gauge, int64_t value);

@@ -114,7 +114,16 @@ serve(struct worker *w, FCGX_Request *fr)
 	w->nreq++;
 	db_time_take(&r.db_seconds, &r.db_statements);
 	mr.seconds = util_now() - r.t0;
-	log_request(&r, bytes, mr.seconds);
+	log_request(&(struct log_request){
+		.id = r.id, .method = r.method_name, .path = r.path,
+		.route = r.route, .status = r.resp.status, .bytes = bytes,
+		.seconds = mr.seconds, .db_seconds = r.db_seconds,
+		.db_statements = r.db_statements,
+		.cache = r.cache_result > METRIC_CACHE_NONE &&
+		    r.cache_result < METRIC_CACHE__MAX ?
+		    metric_cache_names[r.cache_result] : NULL,
+		.remote = r.remote_addr, .traceparent = r.traceparent,
+	});
 	mr.route = r.route_id;
 	mr.cache = (enum metric_cache)r.cache_result;
 	mr.http = r.resp.status;
@@ -168,6 +177,8 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	char		 one = 'R';
 
 	log_set_role("worker");
+	metrics_routes(route_count(), (size_t)route_id_pseudo("(none)"),
+	    route_label);
 	/* If the supervisor dies, so do we; nothing else would stop us. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 
