@@ -23,6 +23,7 @@
 #include "db/principal.h"
 #include "http/input.h"
 #include "lib/log.h"
+#include "http/escape.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "auth/session.h"
@@ -197,7 +198,7 @@ session_login_redirect(struct req *r)
 		return false;
 	buf_init(&b, r->a, 128);
 	buf_puts(&b, "/admin/login?next=");
-	out_escape_url(&b, r->uri, strlen(r->uri));
+	escape_url(&b, r->uri, strlen(r->uri));
 	r->resp.status = 303;
 	r->resp.cache = "no-store";
 	out_header(r, "Location", b.p);

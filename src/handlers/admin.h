@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * admin.h: what the admin pages share.  Their templates are compiled
- * into the program (build-aux/embed-templates), so the admin looks and
- * works the same whatever theme the site has.
+ * into the program (view/admin_tmpl.h), so the admin looks and works
+ * the same whatever theme the site has.
  */
 #ifndef INKWELL_ADMIN_H
 #define INKWELL_ADMIN_H
@@ -13,18 +13,6 @@
 
 struct json_object;
 struct req;
-struct tmpl_set;
-
-struct admin_template {
-	const char	*name;		/* "login.html", or a partial's name */
-	int		 partial;
-	const char	*text;
-};
-extern const struct admin_template admin_templates[];
-extern const size_t admin_ntemplates;
-
-/* Compiles the admin templates (TMPL_STRICT); NULL with err on failure. */
-struct tmpl_set	*admin_load(char *err, size_t errlen);
 
 /*
  * Renders admin page name (never cached, never indexed) with view, to

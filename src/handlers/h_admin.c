@@ -51,27 +51,6 @@ static const struct {
 	{ "uploaded", "The image was uploaded." },
 };
 
-struct tmpl_set *
-admin_load(char *err, size_t errlen)
-{
-	struct tmpl_set	*set = tmpl_new(TMPL_STRICT);
-
-	for (size_t i = 0; i < admin_ntemplates; i++) {
-		const struct admin_template *t = &admin_templates[i];
-
-		if (tmpl_add(set, t->name, t->partial != 0, TMPL_ESC_HTML,
-		    t->text, strlen(t->text), err, errlen) != 0) {
-			tmpl_free(set);
-			return NULL;
-		}
-	}
-	if (tmpl_link(set, err, errlen) != 0) {
-		tmpl_free(set);
-		return NULL;
-	}
-	return set;
-}
-
 enum status
 admin_redirect(struct req *r, const char *path)
 {

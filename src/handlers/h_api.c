@@ -2,7 +2,7 @@
 /*
  * h_api.c: the read JSON API under /api/v1/.  Responses are the same view
  * objects the pages render, serialised by json-c; errors take the stable
- * shape route.c gives them.
+ * shape view/error.c gives them.
  */
 #include "config.h"
 

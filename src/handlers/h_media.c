@@ -53,7 +53,7 @@ media_json(struct req *r, const struct media_out *m)
 	return o;
 }
 
-/* Sets why a request is refused, for route_error, and returns st. */
+/* Sets why a request is refused, for error_page(), and returns st. */
 static enum status
 refuse(struct req *r, enum status st, const char *why)
 {

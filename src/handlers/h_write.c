@@ -20,7 +20,7 @@
 #include "lib/log.h"
 #include "http/out.h"
 #include "http/req.h"
-#include "serve/route.h"
+#include "view/error.h"
 #include "lib/util.h"
 #include "view/view.h"
 #include "lib/worker_state.h"
@@ -40,12 +40,12 @@ own(struct req *r, struct json_object *o)
 	arena_defer(r->a, put, o);
 }
 
-/* A 4xx with the error shape route.c gives, plus what was wrong. */
+/* A 4xx with the error shape error_page() gives, plus what was wrong. */
 static enum status
 refuse(struct req *r, enum status st, const char *field, const char *why)
 {
 	struct json_object *root = view_new(r), *err, *fields;
-	int		 http = route_http_status(st);
+	int		 http = error_http_status(st);
 
 	err = json_object_new_object();
 	json_object_object_add(err, "status", json_object_new_int(http));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* out.c: response status, headers and body; the escapers live here only. */
+/* out.c: response status, headers and body (escaping: escape.c). */
 #include "config.h"
 
 #include <string.h>
@@ -10,82 +10,10 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "http/escape.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "lib/util.h"
-
-void
-out_escape_html(struct buf *b, const char *s, size_t n)
-{
-	size_t	 start = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const char *rep;
-
-		switch (s[i]) {
-		case '&':	rep = "&amp;"; break;
-		case '<':	rep = "&lt;"; break;
-		case '>':	rep = "&gt;"; break;
-		case '"':	rep = "&quot;"; break;
-		case '\'':	rep = "&#39;"; break;
-		default:	continue;
-		}
-		buf_put(b, s + start, i - start);
-		buf_puts(b, rep);
-		start = i + 1;
-	}
-	buf_put(b, s + start, n - start);
-}
-
-void
-out_escape_xml(struct buf *b, const char *s, size_t n)
-{
-	size_t	 start = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *rep;
-
-		switch (c) {
-		case '&':	rep = "&amp;"; break;
-		case '<':	rep = "&lt;"; break;
-		case '>':	rep = "&gt;"; break;
-		case '"':	rep = "&quot;"; break;
-		case '\'':	rep = "&apos;"; break;
-		case '\t': case '\n': case '\r':
-			continue;
-		default:
-			if (c >= 0x20)
-				continue;
-			rep = "";	/* not allowed in XML 1.0 at all */
-			break;
-		}
-		buf_put(b, s + start, i - start);
-		buf_puts(b, rep);
-		start = i + 1;
-	}
-	buf_put(b, s + start, n - start);
-}
-
-void
-out_escape_url(struct buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
-			buf_putc(b, (char)c);
-		} else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-}
 
 bool
 out_header_ok(const char *v)
@@ -132,7 +60,7 @@ out_puts(struct req *r, const char *s)
 void
 out_html(struct req *r, const char *s)
 {
-	out_escape_html(&r->resp.body, s, strlen(s));
+	escape_html(&r->resp.body, s, strlen(s));
 }
 
 void

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * out.h: building the response.  The escapers live here and only here:
- * the template renderer and every handler use these same functions.
+ * out.h: building the response.  Text goes into it escaped by the
+ * functions of escape.h, the same ones the template renderer uses.
  */
 #ifndef INKWELL_OUT_H
 #define INKWELL_OUT_H
@@ -12,16 +12,6 @@
 struct buf;
 struct req;
 struct json_object;
-
-/* Escapes & < > " ' for HTML text and quoted attributes. */
-void	 out_escape_html(struct buf *, const char *, size_t);
-
-/* Escapes for XML 1.0 (feeds): as HTML, and drops characters XML
- * forbids (C0 controls but tab, CR, LF). */
-void	 out_escape_xml(struct buf *, const char *, size_t);
-
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-void	 out_escape_url(struct buf *, const char *, size_t);
 
 /* True when a header value is safe to send: no CR, LF or NUL. */
 bool	 out_header_ok(const char *);

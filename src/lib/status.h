@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* status.h: outcome of a handler or helper; mapped to HTTP in route.c only. */
+/* status.h: outcome of a handler or helper; mapped to HTTP in view/error.c only. */
 #ifndef INKWELL_STATUS_H
 #define INKWELL_STATUS_H
 

@@ -27,7 +27,7 @@ struct worker {
 	struct db	*db;
 	struct cache	*cache;		/* page cache; off when no [redis] address */
 	struct tmpl_set	*tmpl;		/* compiled theme, from [paths] templates */
-	struct tmpl_set	*admin;		/* the admin pages' (admin.h) */
+	struct tmpl_set	*admin;		/* the admin pages' (admin_tmpl.h) */
 	char		 theme[17];	/* cache_theme_id(): in every cache key */
 	struct arena	*arena;		/* reset for every request */
 	int		 listen_fd;

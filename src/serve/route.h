@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* route.h: the static route table and the one place status becomes HTTP. */
+/* route.h: the static route table and the dispatcher. */
 #ifndef INKWELL_ROUTE_H
 #define INKWELL_ROUTE_H
 
@@ -40,15 +40,6 @@ struct route {
 };
 
 /*
- * The page cache key for r: the path and the validated query values in
- * key-table order, so equivalent URLs share an entry.  NULL (not cached)
- * when the query holds a key the table does not know or a value that
- * failed validation (the handler must see those to answer 400), when
- * there is a form body, or when the key would be too long.  Arena string.
- */
-const char	*route_cache_key(struct req *r);
-
-/*
  * Matches path against one pattern; on a match stores up to REQ_MAXCAPS
  * captures (pointers into arena copies) in caps/ncaps and returns true.
  * A capture matches one non-empty segment.  A trailing slash is
@@ -73,13 +64,6 @@ bool		 route_upload(const struct req *r);
 void		 route_dispatch(struct req *r);
 
 /*
- * Writes the error response for st (used for parse errors too): the
- * status's stock message, or r->resp.detail when a handler said why.
- * A 401 under /api/ carries a WWW-Authenticate bearer challenge.
- */
-void		 route_error(struct req *r, enum status st);
-
-/*
  * Routes as metrics see them: ids 0 .. route_count() - 1, each with the
  * method and pattern it is labelled with.  The table's routes come
  * first, then "(none)" (no route), "(method)" (405) and "(parse)" (the
@@ -90,8 +74,5 @@ size_t		 route_count(void);
 int		 route_id_pseudo(const char *name);
 void		 route_label(size_t id, const char **method,
 		    const char **pattern);
-
-/* HTTP status for st. */
-int		 route_http_status(enum status st);
 
 #endif

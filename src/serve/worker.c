@@ -27,7 +27,7 @@
 #include <fcgiapp.h>
 #include <sodium.h>
 
-#include "handlers/admin.h"
+#include "view/admin_tmpl.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "cache/cache.h"
@@ -38,6 +38,7 @@
 #include "http/out.h"
 #include "http/req.h"
 #include "serve/route.h"
+#include "view/error.h"
 #include "tmpl/tmpl.h"
 #include "lib/util.h"
 #include "serve/worker.h"
@@ -99,7 +100,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	if (st != ST_OK) {
 		r.route = "(parse)";
 		r.route_id = route_id_pseudo(r.route);
-		route_error(&r, st);
+		error_page(&r, st);
 	} else
 		route_dispatch(&r);
 	out_conditional(&r);

@@ -31,15 +31,15 @@
 #include <json-c/json.h>
 
 #include "lib/buf.h"
-#include "http/out.h"
+#include "http/escape.h"
 #include "tmpl/tmpl_int.h"
 #include "lib/util.h"
 
 typedef void (*escape_fn)(struct buf *, const char *, size_t);
 
 static const escape_fn escapers[] = {
-	out_escape_html,	/* TMPL_ESC_HTML */
-	out_escape_xml,		/* TMPL_ESC_XML */
+	escape_html,		/* TMPL_ESC_HTML */
+	escape_xml,		/* TMPL_ESC_XML */
 };
 _Static_assert(NELEM(escapers) == TMPL_ESC__MAX, "one escaper per kind");
 

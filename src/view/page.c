@@ -10,6 +10,7 @@
 #include "lib/buf.h"
 #include "http/input.h"
 #include "lib/log.h"
+#include "http/escape.h"
 #include "http/out.h"
 #include "view/page.h"
 #include "http/req.h"
@@ -76,7 +77,7 @@ page_query_url(struct req *r, const char *path, const char *key,
 
 	buf_init(&b, r->a, 128);
 	buf_printf(&b, "%s?%s=", path, key);
-	out_escape_url(&b, value, strlen(value));
+	escape_url(&b, value, strlen(value));
 	return b.p;
 }
 

@@ -13,6 +13,7 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "db/db.h"
+#include "http/escape.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "view/view.h"
@@ -57,7 +58,7 @@ view_snippet_html(struct arena *a, const char *s)
 	while ((m = strstr(p, "\xee\x80")) != NULL) {
 		size_t	 n = m[2] != '\0' ? 3 : 2;	/* truncated at the end */
 
-		out_escape_html(&b, p, (size_t)(m - p));
+		escape_html(&b, p, (size_t)(m - p));
 		if (strncmp(m, MARK_OPEN, 3) == 0 && !open) {
 			buf_puts(&b, "<mark>");
 			open = true;
@@ -67,11 +68,11 @@ view_snippet_html(struct arena *a, const char *s)
 		} else if (strncmp(m, MARK_OPEN, 3) != 0 &&
 		    strncmp(m, MARK_CLOSE, 3) != 0) {
 			/* Another character of that block: keep it. */
-			out_escape_html(&b, m, n);
+			escape_html(&b, m, n);
 		}
 		p = m + n;
 	}
-	out_escape_html(&b, p, strlen(p));
+	escape_html(&b, p, strlen(p));
 	if (open)
 		buf_puts(&b, "</mark>");
 	return b.p;

@@ -19,7 +19,7 @@
 #include "db/db.h"
 #include "http/input.h"
 #include "http/req.h"
-#include "serve/route.h"
+#include "cache/pagecache.h"
 #include "tap.h"
 #include "lib/util.h"
 
@@ -133,23 +133,23 @@ keys(struct arena *a)
 	const char	*k;
 	char		 big[1200];
 
-	is_string("{iw}:p:/?", route_cache_key(mkreq(a, "/", "")),
+	is_string("{iw}:p:/?", pagecache_key(mkreq(a, "/", "")),
 	    "key: bare path");
-	is_string("{iw}:p:/?&page=2", route_cache_key(mkreq(a, "/",
+	is_string("{iw}:p:/?&page=2", pagecache_key(mkreq(a, "/",
 	    "page=2")), "key: page");
-	k = route_cache_key(mkreq(a, "/api/v1/posts", "tag=go&page=2"));
-	is_string(k, route_cache_key(mkreq(a, "/api/v1/posts",
+	k = pagecache_key(mkreq(a, "/api/v1/posts", "tag=go&page=2"));
+	is_string(k, pagecache_key(mkreq(a, "/api/v1/posts",
 	    "page=2&tag=go")), "key: order of the query does not matter");
-	is_string("{iw}:p:/search?&q=a%20b%26c%3D", route_cache_key(
+	is_string("{iw}:p:/search?&q=a%20b%26c%3D", pagecache_key(
 	    mkreq(a, "/search", "q=a+b%26c%3D")),
 	    "key: values are escaped, so & and = cannot forge another key");
-	ok(route_cache_key(mkreq(a, "/", "utm=1")) == NULL,
+	ok(pagecache_key(mkreq(a, "/", "utm=1")) == NULL,
 	    "key: unknown query key: not cached");
-	ok(route_cache_key(mkreq(a, "/api/v1/posts", "page=abc")) == NULL,
+	ok(pagecache_key(mkreq(a, "/api/v1/posts", "page=abc")) == NULL,
 	    "key: invalid value: not cached (the handler answers 400)");
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	ok(route_cache_key(mkreq(a, big, "")) == NULL,
+	ok(pagecache_key(mkreq(a, big, "")) == NULL,
 	    "key: over the length limit: not cached");
 }
 

@@ -6,6 +6,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "http/escape.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "tap.h"
@@ -31,29 +32,29 @@ main(void)
 	struct buf	 head;
 
 	plan_lazy();
-	is_string("", ESC(out_escape_html, ""), "html: empty");
-	is_string("plain text", ESC(out_escape_html, "plain text"),
+	is_string("", ESC(escape_html, ""), "html: empty");
+	is_string("plain text", ESC(escape_html, "plain text"),
 	    "html: nothing to escape");
 	is_string("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;",
-	    ESC(out_escape_html, "<script>alert('x')</script>"),
+	    ESC(escape_html, "<script>alert('x')</script>"),
 	    "html: script tag");
-	is_string("&quot; onmouseover=&quot;x", ESC(out_escape_html,
+	is_string("&quot; onmouseover=&quot;x", ESC(escape_html,
 	    "\" onmouseover=\"x"), "html: attribute breakout");
-	is_string("a &amp;amp; b", ESC(out_escape_html, "a &amp; b"),
+	is_string("a &amp;amp; b", ESC(escape_html, "a &amp; b"),
 	    "html: ampersand escaped even before an entity");
-	is_string("caf\xc3\xa9", ESC(out_escape_html, "caf\xc3\xa9"),
+	is_string("caf\xc3\xa9", ESC(escape_html, "caf\xc3\xa9"),
 	    "html: UTF-8 passes through");
-	is_string("&lt;&lt;&lt;", ESC(out_escape_html, "<<<"),
+	is_string("&lt;&lt;&lt;", ESC(escape_html, "<<<"),
 	    "html: runs of specials");
 
-	is_string("a&amp;b&lt;c&gt;&quot;&apos;", ESC(out_escape_xml,
+	is_string("a&amp;b&lt;c&gt;&quot;&apos;", ESC(escape_xml,
 	    "a&b<c>\"'"), "xml: the five entities");
-	is_string("ab\tc\nd", ESC(out_escape_xml, "a\x01" "b\tc\nd\x1f"),
+	is_string("ab\tc\nd", ESC(escape_xml, "a\x01" "b\tc\nd\x1f"),
 	    "xml: C0 controls dropped, tab and newline kept");
 
-	is_string("a%20b%2Fc%3F%26%3D~-._", ESC(out_escape_url, "a b/c?&=~-._"),
+	is_string("a%20b%2Fc%3F%26%3D~-._", ESC(escape_url, "a b/c?&=~-._"),
 	    "url: reserved encoded, unreserved kept");
-	is_string("%C3%A9%00", esc(a, out_escape_url, "\xc3\xa9\0", 3),
+	is_string("%C3%A9%00", esc(a, escape_url, "\xc3\xa9\0", 3),
 	    "url: UTF-8 and NUL encoded");
 
 	ok(out_header_ok("fine value"), "header: plain value ok");

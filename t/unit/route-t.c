@@ -8,6 +8,7 @@
 #include "lib/buf.h"
 #include "http/req.h"
 #include "serve/route.h"
+#include "view/error.h"
 #include "lib/status.h"
 #include "tap.h"
 
@@ -131,7 +132,7 @@ main(void)
 	    hdr(r, "WWW-Authenticate"), "the challenge says the token is "
 	    "invalid");
 	r = mkreq(a, METHOD_GET, "/x");
-	route_error(r, ST_UNAUTHORIZED);
+	error_page(r, ST_UNAUTHORIZED);
 	ok(hdr(r, "WWW-Authenticate") == NULL, "no challenge outside /api/");
 
 	/* Uploads: a larger body cap, asked before dispatch. */
@@ -155,17 +156,17 @@ main(void)
 	/* A handler's reason replaces the stock message. */
 	r = mkreq(a, METHOD_PUT, "/api/v1/x");
 	r->resp.detail = "the name <must> end in .png";
-	route_error(r, ST_UNPROCESSABLE);
+	error_page(r, ST_UNPROCESSABLE);
 	ok(strstr(r->resp.body.p, "\"message\":\"the name <must> end in "
 	    ".png\"") != NULL, "422 JSON says why: %s", r->resp.body.p);
 	r = mkreq(a, METHOD_GET, "/x");
 	r->resp.detail = "the name <must> end in .png";
-	route_error(r, ST_UNPROCESSABLE);
+	error_page(r, ST_UNPROCESSABLE);
 	ok(strstr(r->resp.body.p, "the name &lt;must&gt; end in .png") !=
 	    NULL, "and the HTML page too, escaped");
 
 	r = mkreq(a, METHOD_GET, "/x");
-	route_error(r, ST_UNAVAILABLE);
+	error_page(r, ST_UNAVAILABLE);
 	is_int(503, r->resp.status, "unavailable: 503");
 	is_string("5", hdr(r, "Retry-After"), "503 carries Retry-After");
 
@@ -177,7 +178,7 @@ main(void)
 	    { ST_HDRTOOBIG, 431 }, { ST_INTERNAL, 500 },
 	    { ST_UNAVAILABLE, 503 } };
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		is_int(want[i][1], route_http_status((enum status)want[i][0]),
+		is_int(want[i][1], error_http_status((enum status)want[i][0]),
 		    "status %d maps to %d", want[i][0], want[i][1]);
 	arena_free(a);
 	return done_testing();

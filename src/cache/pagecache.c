@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pagecache.c: runs a cacheable request through the page cache: its key
+ * (the path and the validated query), the answer from Redis on a hit,
+ * storing a miss, and the page file nginx then serves (pages.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/metrics.h"
+#include "lib/util.h"
+#include "lib/worker_state.h"
+#include "http/input.h"
+#include "http/escape.h"
+#include "http/out.h"
+#include "http/req.h"
+#include "cache/cache.h"
+#include "cache/pagecache.h"
+#include "cache/pages.h"
+
+#define MAX_KEY	1024
+
+const char *
+pagecache_key(struct req *r)
+{
+	struct buf	 b;
+
+	if (r->nform > 0)
+		return NULL;
+	for (size_t i = 0; i < r->nqkv; i++) {
+		size_t	 k;
+
+		for (k = 0; k < KEY__MAX; k++)
+			if (strcmp(r->qkv[i].key, input_keys[k].name) == 0)
+				break;
+		if (k == KEY__MAX || r->in[k] == NULL)
+			return NULL;
+	}
+	buf_init(&b, r->a, 128);
+	buf_puts(&b, "{iw}:p:");
+	/* Pages made with another theme or base URL are other pages. */
+	if (r->w != NULL && r->w->theme[0] != '\0') {
+		buf_puts(&b, r->w->theme);
+		buf_putc(&b, ':');
+	}
+	buf_puts(&b, r->path);
+	buf_putc(&b, '?');
+	for (size_t k = 0; k < KEY__MAX; k++) {
+		if (r->in[k] == NULL)
+			continue;
+		buf_printf(&b, "&%s=", input_keys[k].name);
+		escape_url(&b, r->in[k]->s, r->in[k]->n);
+	}
+	return b.n > MAX_KEY ? NULL : b.p;
+}
+
+/*
+ * The page file nginx may serve for this answer (pages.h), or NULL: GET
+ * only (a HEAD's body may be missing), not a search (every query would
+ * be a file), and only pages nginx sends with the same Cache-Control
+ * ("expires epoch" in the site says no-cache).
+ */
+static const char *
+page_file(struct req *r, const struct cache_entry *e)
+{
+	char	*rel;
+
+	if (r->method != METHOD_GET || !cache_pages_on(r->w->cache) ||
+	    r->in[KEY_Q] != NULL || strcmp(e->cache_control, "no-cache") != 0)
+		return NULL;
+	rel = arena_alloc(r->a, PAGES_MAX_PATH + 1);
+	if (pages_path(r->path, r->query, e->ctype, rel, PAGES_MAX_PATH + 1) !=
+	    0)
+		return NULL;
+	return rel;
+}
+
+/*
+ * Writes the page file for a hit or a stored miss.  Once it is in
+ * place nginx answers for this page, with its own validators (the file's
+ * mtime, and mtime and size as ETag): this answer says the same, so a
+ * client revalidates against either with the same ETag.
+ */
+static void
+to_file(struct req *r, const struct cache_entry *e)
+{
+	const char	*file = page_file(r, e);
+	int64_t		 epoch;
+
+	if (file == NULL || !cache_put_file(r->w->cache, file, r->resp.body.p,
+	    r->resp.body.n, &epoch))
+		return;
+	r->resp.etag = true;
+	r->resp.etag_value = arena_printf(r->a, "\"%llx-%zx\"",
+	    (unsigned long long)epoch, r->resp.body.n);
+	r->resp.last_modified = epoch;
+}
+
+enum status
+pagecache_run(struct req *r, enum status (*handler)(struct req *))
+{
+	static const char *const names[] = { "HIT", "MISS", "BYPASS" };
+	struct cache_entry e;
+	enum cache_result res = CACHE_BYPASS;
+	const char	*key = NULL;
+	enum status	 st;
+	double		 t0;
+
+	if (r->method == METHOD_GET || r->method == METHOD_HEAD)
+		key = pagecache_key(r);
+	if (key != NULL) {
+		t0 = util_now();
+		res = cache_get(r->w->cache, r->w->db, r->a, key,
+		    &r->resp.body, &e);
+		if (res != CACHE_BYPASS)
+			r->cache_lookup = util_now() - t0;
+	}
+	out_header(r, "X-Cache", names[res]);
+	r->cache_result = res == CACHE_HIT ? METRIC_CACHE_HIT :
+	    res == CACHE_MISS ? METRIC_CACHE_MISS : METRIC_CACHE_BYPASS;
+	if (res == CACHE_HIT) {
+		r->resp.status = 200;
+		r->resp.ctype = e.ctype;
+		r->resp.cache = e.cache_control;
+		r->resp.last_modified = e.last_modified;
+		r->resp.etag = e.etag[0] != '\0';
+		r->resp.etag_value = r->resp.etag ? e.etag : NULL;
+		to_file(r, &e);
+		return ST_OK;
+	}
+	st = handler(r);
+	if (res == CACHE_MISS && st == ST_OK && r->resp.status == 200 &&
+	    r->resp.ctype != NULL) {
+		e.ctype = r->resp.ctype;
+		e.cache_control = r->resp.cache != NULL ? r->resp.cache :
+		    "no-store";
+		e.etag = r->resp.etag ? out_etag(r) : "";
+		e.last_modified = r->resp.last_modified;
+		e.body = r->resp.body.p;
+		e.bodylen = r->resp.body.n;
+		cache_put(r->w->cache, r->a, key, &e);
+		to_file(r, &e);
+	}
+	return st;
+}

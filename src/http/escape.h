@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * escape.h: escaping for HTML, XML and URLs, the only escapers there
+ * are: the template renderer (tmpl/exec.c), the response writer
+ * (out.c) and every handler use these.  Each appends to a buffer.
+ */
+#ifndef INKWELL_ESCAPE_H
+#define INKWELL_ESCAPE_H
+
+#include <stddef.h>
+
+struct buf;
+
+/* Escapes & < > " ' for HTML text and quoted attributes. */
+void	 escape_html(struct buf *, const char *, size_t);
+
+/* Escapes for XML 1.0 (feeds): as HTML, and drops characters XML
+ * forbids (C0 controls but tab, CR, LF). */
+void	 escape_xml(struct buf *, const char *, size_t);
+
+/* Percent-encodes everything but RFC 3986 unreserved characters. */
+void	 escape_url(struct buf *, const char *, size_t);
+
+#endif
