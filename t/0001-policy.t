@@ -9,6 +9,9 @@
 #   - no printf-family call builds SQL;
 #   - handlers (src/handlers/h_*.c) never read raw FastCGI params and never talk to
 #     libpq or hiredis directly;
+#   - every #include "..." in src/ points to the file's own layer or one
+#     it may include, and no includes go round in a cycle (src/LAYERS,
+#     checked by t/lib/layers.py);
 #   - shell tests and scripts are executable (prove runs them directly);
 #   - the man pages are clean for mandoc -Tlint (warnings and up);
 #   - the container build context (deploy/container/Containerfile.dockerignore)
@@ -104,6 +107,29 @@ offenders "handlers (src/handlers/h_*.c) never call FCGX_GetParam" "$list"
 
 list=$(grep_in '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](libpq-fe\.h|hiredis)' "${HANDLERS[@]}")
 offenders "handlers (src/handlers/h_*.c) include neither libpq-fe.h nor hiredis" "$list"
+
+# --- layers -----------------------------------------------------------------
+# src/LAYERS is the table; layers.py prints one line per upward include or
+# cycle and a last line of counts.
+if [[ ! -f src/LAYERS ]]; then
+	fail "src/LAYERS (the layer table) is here"
+elif ! command -v python3 >/dev/null 2>&1; then
+	pass "includes point down # SKIP python3 is not installed"
+else
+	rc=0
+	out=$(python3 t/lib/layers.py src 2>&1) || rc=$?
+	counts=$(tail -n 1 <<<"$out")
+	list=$(sed '$d' <<<"$out")
+	offenders "every include in src/ points down its layers (src/LAYERS)" \
+		"$(grep -E '^(upward|unplaced|table) ' <<<"$list" || true)"
+	offenders "no include cycle in src/" \
+		"$(grep -E '^cycle ' <<<"$list" || true)"
+	if ((rc != 0)) && ! grep -qE '^(upward|unplaced|table|cycle) ' <<<"$list"; then
+		fail "t/lib/layers.py ran"
+		diag "$out"
+	fi
+	note "layers: $counts"
+fi
 
 # --- executables ----------------------------------------------------------
 bad=
