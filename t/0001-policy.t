@@ -13,6 +13,8 @@
 #     it may include, and no includes go round in a cycle (src/LAYERS,
 #     checked by t/lib/layers.py);
 #   - shell tests and scripts are executable (prove runs them directly);
+#   - every shell script and test is clean for shellcheck -x (with the
+#     house settings in .shellcheckrc);
 #   - the man pages are clean for mandoc -Tlint (warnings and up);
 #   - the container build context (deploy/container/Containerfile.dockerignore)
 #     keeps every tracked file: the image is built from the sources alone.
@@ -137,6 +139,36 @@ while IFS= read -r f; do
 	[[ -z $f || -x $f ]] || bad+="$f"$'\n'
 done < <(printf '%s\n' "${FILES[@]}" | grep -E '^(t/[^/]+\.t|script/[^/]+|\.ci/run)$' || true)
 offenders "t/*.t, script/* and .ci/run are executable" "${bad%$'\n'}"
+
+# --- shellcheck -------------------------------------------------------------
+# The shell files: scripts, tests and their libraries, CI, the Debian
+# maintainer scripts, the container's and terraform's scripts, and the
+# build-aux scripts that are ours (not the ones automake copies in).
+SHELL_FILES=()
+while IFS= read -r f; do
+	[[ -f $f ]] || continue
+	case $f in
+	script/* | t/*.t | t/lib/*.sh | t/compose/* | t/terraform/* | .ci/run | \
+		debian/inkwell.* | deploy/container/* | terraform/*.sh | \
+		build-aux/embed-* | build-aux/gen-buildinfo | build-aux/version) ;;
+	*) continue ;;
+	esac
+	[[ $f == *.sh ]] || head -n 1 "$f" | grep -Eq '^#!.*[/ ](ba)?sh( |$)' ||
+		continue
+	SHELL_FILES+=("$f")
+done < <(printf '%s\n' "${FILES[@]}")
+if ! command -v shellcheck >/dev/null 2>&1; then
+	if ((IN_CHECKOUT)); then
+		fail "shellcheck is installed (script/bootstrap --for test installs it)"
+	else
+		pass "shell scripts # SKIP shellcheck is not installed"
+	fi
+elif ((${#SHELL_FILES[@]} < 40)); then
+	fail "found the shell scripts (${#SHELL_FILES[@]})"
+else
+	list=$(shellcheck -x -f gcc "${SHELL_FILES[@]}" 2>&1 || true)
+	offenders "shellcheck -x: ${#SHELL_FILES[@]} shell scripts are clean" "$list"
+fi
 
 # --- man pages ------------------------------------------------------------
 mapfile -t MANS < <(only 'man/*.[1-9]')

@@ -6,6 +6,7 @@
 # distcheck itself runs: that would recurse.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_BUILD
 [[ -z ${INKWELL_IN_DISTCHECK:-} ]] || skip_all "already inside distcheck"

@@ -9,6 +9,7 @@
 # apt-get once the lock is free.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 boot=$src/script/bootstrap
@@ -22,7 +23,7 @@ for p in gcc make libc6-dev libpq-dev libfcgi-dev postgresql redis-server nginx-
 done
 for p in build-essential g++ chromium nodejs npm fonts-dejavu-core podman crun runc umoci mmdebstrap \
 	lintian debhelper dpkg-dev fakeroot po-debconf prometheus wrk pgbouncer \
-	cloud-init clang libasan8 tidy mandoc libfcgi-bin python3-yaml \
+	cloud-init clang libasan8 tidy mandoc shellcheck libfcgi-bin python3-yaml \
 	node-spdx-expression-parse python3-feedparser; do
 	unlike "$server" "(^|"$'\n'")$p($|"$'\n'")" "  and not $p"
 done

@@ -16,6 +16,7 @@
 # run it through script/test, not make check.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_BUILD INKWELL_TEST_VAR
 ((EUID == 0)) || skip_all "needs root (the nested stack's PostgreSQL runs as postgres)"

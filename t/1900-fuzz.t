@@ -5,6 +5,7 @@
 # target gets INKWELL_FUZZ_SECONDS (default 10) and must finish clean.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_FUZZ_BUILD
 secs=${INKWELL_FUZZ_SECONDS:-10}

@@ -9,6 +9,7 @@
 # entity bombs harmless, and broken XML refused whole.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_PG INKWELL_BUILD
 command -v psql >/dev/null || skip_all "psql missing"

@@ -13,6 +13,7 @@
 # user's session and token are gone.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_PG INKWELL_BUILD
 ctl=$INKWELL_BUILD/inkwellctl

@@ -8,6 +8,7 @@
 # right to create roles (exit 1).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_PG INKWELL_BUILD
 ctl=$INKWELL_BUILD/inkwellctl
@@ -29,6 +30,7 @@ trap cleanup EXIT
 
 # The test cluster's host and port, from its conninfo; user and dbname
 # are what setup is about, so they are left out.
+# shellcheck disable=SC2086 # split the conninfo into its words
 server=$(printf '%s\n' $INKWELL_TEST_PG | grep -E '^(host|port)=' | tr '\n' ' ')
 like "$server" 'host=.*port=' "the test cluster's host and port"
 conf() {

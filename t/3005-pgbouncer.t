@@ -17,6 +17,7 @@
 # shellcheck disable=SC2317 # helpers are called through ok, wait_for, trap
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_BUILD
 command -v pgbouncer >/dev/null || skip_all "pgbouncer missing"

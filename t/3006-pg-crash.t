@@ -10,6 +10,7 @@
 # (fsync may stay off in tests: an operating system crash is not tested.)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD
 URL=${INKWELL_TEST_URL%/}

@@ -5,6 +5,7 @@
 # systemd-activated sockets, and SIGHUP reloads good and bad.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src}
@@ -170,7 +171,7 @@ else
 fi
 
 # listen = systemd without a socket is a clear start-up error.
-LISTEN_FDS= "$inkwelld" -c "$tmp/s.conf" 2>"$tmp/nosock.log"
+LISTEN_FDS='' "$inkwelld" -c "$tmp/s.conf" 2>"$tmp/nosock.log"
 is "$?" 1 "listen = systemd without a socket exits 1"
 like "$(cat "$tmp/nosock.log")" "systemd passed 0 sockets" "and says why"
 

@@ -6,6 +6,7 @@
 # ETag and Last-Modified give 304s, and the read API keeps its shapes.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}

@@ -8,6 +8,7 @@
 # only while the database is really down.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG
 URL=${INKWELL_TEST_URL%/}
@@ -29,7 +30,7 @@ slug=$(psql -X -q -t -A -d "$INKWELL_TEST_PG" -c \
 # down (checked below); an unknown query key makes a URL the cache never
 # stores, so these requests reach PostgreSQL every time.
 cached=/posts/${slug:-none}
-path=$cached?utm_source=4005
+path="$cached?utm_source=4005"
 code() { curl -s -o /dev/null --max-time 10 -w '%{http_code}' "$@"; }
 is "$(code "$URL$path")" "$([[ -n $slug ]] && echo 200 || echo 404)" "before: $path answers"
 # Warm the cache, and wait until it stays warm: a post that went live

@@ -10,6 +10,7 @@
 # Retry-After, since asking again later will work.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG
 URL=${INKWELL_TEST_URL%/}

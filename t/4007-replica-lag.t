@@ -23,6 +23,7 @@
 # shellcheck disable=SC2317 # helpers are called through ok and wait_for
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_TEST_REDIS INKWELL_TEST_REDIS_PASSWORD_FILE
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}

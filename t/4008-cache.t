@@ -13,6 +13,7 @@
 # the hits come back by themselves.  /metrics counts all of it.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD INKWELL_SRC
 URL=${INKWELL_TEST_URL%/}
@@ -399,7 +400,7 @@ like "$(header Content-Type)" '^text/plain; version=0.0.4' "/metrics is Promethe
 m=$(cat "$TMP/metrics")
 for name in inkwell_cache_requests_total inkwell_cache_hit_ratio inkwell_cache_errors_total \
 	inkwell_cache_lookup_seconds_bucket inkwell_http_request_duration_seconds_bucket; do
-	like "$m" "(^|"$'\n'")$name[{ ]" "/metrics has $name"
+	like "$m" "(^|"$'\n'")${name}[{ ]" "/metrics has $name"
 done
 hits=$(awk '$1 == "inkwell_cache_requests_total{result=\"hit\"}" { print $2 }' "$TMP/metrics")
 like "$hits" '^[1-9]' "hits counted ($hits)"

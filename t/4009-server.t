@@ -8,6 +8,7 @@
 # the INKWELL_*_PORT variables, names the ports the stack was started on.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_BUILD INKWELL_SRC
 command -v curl >/dev/null || skip_all "curl missing"

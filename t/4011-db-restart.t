@@ -11,6 +11,7 @@
 # is a generous one, as this runs on small shared machines).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_CONF
 URL=${INKWELL_TEST_URL%/}

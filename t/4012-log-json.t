@@ -8,6 +8,7 @@
 # in words, not as libpq's multi-line report.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_CONF INKWELL_BUILD
 URL=${INKWELL_TEST_URL%/}

@@ -15,6 +15,7 @@
 # shellcheck disable=SC2317 # helpers are called through ok and wait_for
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PIDFILE INKWELL_TEST_SOCKET INKWELL_BUILD INKWELL_TEST_CONF INKWELL_TEST_PG
 URL=${INKWELL_TEST_URL%/}

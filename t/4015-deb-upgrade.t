@@ -16,6 +16,7 @@
 # Bounded: at most LOAD requests, 120 s.  Needs debhelper, curl, pgrep.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PIDFILE INKWELL_TEST_SOCKET INKWELL_BUILD
 command -v dh_installsystemd >/dev/null || skip_all "dh_installsystemd not installed (debhelper; script/bootstrap installs it)"

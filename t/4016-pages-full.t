@@ -10,6 +10,7 @@
 # Needs root (mount).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD
 URL=${INKWELL_TEST_URL%/}
@@ -138,9 +139,9 @@ loadpid=$!
 # fill: every block, then every inode; a few rounds, as a worker's page
 # file that failed for want of blocks gives its inode back.
 fill() {
-	local n=0 round
+	local n=0
 	dd if=/dev/zero of="$PAGES/fill" bs=64k count=64 2>/dev/null
-	for round in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		while touch "$PAGES/fill.$n" 2>/dev/null && ((n < 200)); do n=$((n + 1)); done
 		sleep 0.1
 	done

@@ -7,6 +7,7 @@
 # its BLAKE2b-256 hash is).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD
 URL=${INKWELL_TEST_URL%/}

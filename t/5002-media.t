@@ -8,6 +8,7 @@
 # 304, HEAD; the listing; and deletion by the uploader or an admin only.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD
 URL=${INKWELL_TEST_URL%/}

@@ -10,6 +10,7 @@
 # API with a session.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD INKWELL_TEST_SOCKET INKWELL_SRC
 URL=${INKWELL_TEST_URL%/}
@@ -94,6 +95,7 @@ is "$(hdr Location)" /admin/posts "  back to where the login was asked for"
 cookie=$(grep -i '^Set-Cookie: inkwell_session=' "$TMP/head" | tr -d '\r')
 like "$cookie" '^Set-Cookie: inkwell_session=[A-Za-z0-9_-]{43}; Path=/; Max-Age=1209600; HttpOnly; SameSite=Lax$' \
 	"the session cookie is HttpOnly and SameSite=Lax (no Secure over plain HTTP)"
+# shellcheck disable=SC2001 # one capture group, clearer as sed
 tok=$(sed 's/^Set-Cookie: inkwell_session=\([^;]*\).*/\1/' <<<"$cookie")
 hash=$(python3 -c 'import hashlib,sys; print(hashlib.blake2b(sys.argv[1].encode(), digest_size=32).hexdigest())' "$tok")
 is "$(sql "SELECT count(*) FROM sessions WHERE token_hash = '\\x$hash'")" 1 "PostgreSQL holds the session as the token's BLAKE2b hash"
@@ -119,7 +121,7 @@ tls_login() {
 	tok2=$(grep -o 'name="csrf" value="[^"]*"' <<<"$out" | sed 's/.*value="//; s/"$//')
 	python3 "$INKWELL_SRC/t/lib/fcgi_client.py" "unix:$INKWELL_TEST_SOCKET" POST /admin/login -H HTTPS=on \
 		-H "HTTP_COOKIE=inkwell_login=$tok2" -H CONTENT_TYPE=application/x-www-form-urlencoded \
-		-b "csrf=$tok2&username=t5alice&password=$(sed 's/ /+/g' <<<"$PW")"
+		-b "csrf=$tok2&username=t5alice&password=${PW// /+}"
 }
 like "$(tls_login | tr -d '\r' | grep -i '^Set-Cookie: inkwell_session=')" '; HttpOnly; SameSite=Lax; Secure$' \
 	"behind TLS the session cookie is Secure"

@@ -14,6 +14,7 @@
 #     body over the workers' cap (8 MiB) or nginx's (10 MiB) a JSON 413.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_BUILD INKWELL_SRC
 URL=${INKWELL_TEST_URL%/}

@@ -15,6 +15,7 @@
 # the output dir is removed when every check passed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 # shellcheck source=t/lib/clone.sh
 . "$here/lib/clone.sh"

@@ -31,7 +31,9 @@
 # (build/t/out/... without it); the root is removed at the end.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/debroot.sh
 . "$here/lib/debroot.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src/build}
@@ -43,7 +45,7 @@ PATH_IN=/usr/sbin:/usr/bin:/sbin:/bin
 
 # inroot CMD...: CMD in the root with a clean environment.
 inroot() {
-	chroot "$R" /usr/bin/env -i PATH=$PATH_IN HOME=/root LC_ALL=C.UTF-8 \
+	chroot "$R" /usr/bin/env -i PATH="$PATH_IN" HOME=/root LC_ALL=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive "$@"
 }
 
@@ -317,12 +319,12 @@ in_ns() {
 	export R OUT DEB TAP_START=$TAP_RUN
 	bounded "$limit" - unshare --mount --pid --fork --kill-child --mount-proc \
 		"${opts[@]}" "$self" --phase "$1"
-	local run failed done
-	if read -r run failed done <"$OUT/tap.state" 2>/dev/null; then
+	local run failed finished
+	if read -r run failed finished <"$OUT/tap.state" 2>/dev/null; then
 		TAP_RUN=$run
 		TAP_FAILED=$((TAP_FAILED + failed))
 	fi
-	is "${done:-no}" yes "the $1 phase ran to its end"
+	is "${finished:-no}" yes "the $1 phase ran to its end"
 }
 
 # The package: 6001's, when it was built from these sources.

@@ -29,7 +29,9 @@
 # at the end. Needs root, mmdebstrap, dpkg-buildpackage and the mirror.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/debroot.sh
 . "$here/lib/debroot.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src/build}
@@ -41,7 +43,7 @@ PATH_IN=/usr/sbin:/usr/bin:/sbin:/bin
 # --- inside the namespaces ---------------------------------------------------
 
 inroot() {
-	chroot "$R" /usr/bin/env -i PATH=$PATH_IN HOME=/root LC_ALL=C.UTF-8 \
+	chroot "$R" /usr/bin/env -i PATH="$PATH_IN" HOME=/root LC_ALL=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive "$@"
 }
 

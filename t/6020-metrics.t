@@ -11,6 +11,7 @@
 # each naming only metrics that /metrics has.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_CONF INKWELL_TEST_PIDFILE INKWELL_SRC
 URL=${INKWELL_TEST_URL%/}
@@ -33,7 +34,9 @@ for tool in promtool prometheus python3 curl; do
 done
 
 SUP=$(head -n 1 "$INKWELL_TEST_PIDFILE" | tr -dc '0-9')
-[[ -n $SUP ]] && kill -0 "$SUP" 2>/dev/null || skip_all "no running inkwelld in $INKWELL_TEST_PIDFILE"
+if [[ -z $SUP ]] || ! kill -0 "$SUP" 2>/dev/null; then
+	skip_all "no running inkwelld in $INKWELL_TEST_PIDFILE"
+fi
 WORKERS=$(awk -F '=' '
 	/^[[:space:]]*\[/ { sect = $0; gsub(/[][[:space:]]/, "", sect) }
 	sect == "server" && $1 ~ /^[[:space:]]*workers[[:space:]]*$/ {

@@ -28,6 +28,7 @@
 # shellcheck disable=SC2317 # helpers are called through ok and wait_for
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
 need_env INKWELL_TEST_VAR INKWELL_BUILD
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}

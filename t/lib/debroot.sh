@@ -96,7 +96,7 @@ debroot_mount() {
 }
 
 debroot_package() {
-	local src=$1 build=$2 out=$3 tmp=$4 prev id
+	local src=$1 build=$2 out=$3 tmp=$4 prev id f
 	if [[ -n ${INKWELL_TEST_DEB:-} ]]; then
 		DEB=$(realpath "$INKWELL_TEST_DEB")
 		note "using $DEB (INKWELL_TEST_DEB)"
@@ -106,7 +106,9 @@ debroot_package() {
 	id=$("$src/script/deb" --source-id 2>"$out/source-id.log")
 	DEB=
 	if [[ -n $id && -f $prev/source-id && $(cat "$prev/source-id") == "$id" ]]; then
-		DEB=$(ls "$prev"/inkwell_*_*.deb 2>/dev/null | head -n 1)
+		for f in "$prev"/inkwell_*_*.deb; do
+			[[ -f $f ]] && { DEB=$f; break; }
+		done
 	fi
 	if [[ -n $DEB ]]; then
 		note "using $DEB (built by t/6001 from these sources)"

@@ -10,6 +10,7 @@
 set -eu
 
 stage=/etc/inkwell-provision
+# shellcheck source=/dev/null # written when the host is provisioned
 . "$stage/app-host.env"
 export DEBIAN_FRONTEND=noninteractive
 

@@ -23,6 +23,7 @@ primary | replica) ;;
 esac
 
 stage=/etc/inkwell-provision
+# shellcheck source=/dev/null # written when the host is provisioned
 . "$stage/database.env"
 
 PGV=15
