@@ -56,11 +56,16 @@ void		 db_broken(struct db *, PGconn *conn);
 
 /*
  * Judges a failed statement on pg (res its result; NULL when libpq made
- * none): true when the connection is what failed (libpq's own error,
- * class 08, or the server shutting down), and then pg is remade on next
- * use and db_failure() says ST_UNAVAILABLE (503).  pg may still report
- * CONNECTION_OK: after the server went away without our reading its
- * goodbye, libpq's first failure does not mark the connection bad.
+ * none) and keeps the verdict in db for db_failure().  True when the
+ * connection is what failed: pg is no longer CONNECTION_OK, the error
+ * has no SQLSTATE (it is libpq's own), or the SQLSTATE is of class 08
+ * or 57P01..57P03 (the server shut down, crashed, or is not accepting
+ * yet).  Then pg is marked dead and remade on next use (for the replica,
+ * with its last known LSN forgotten), and db_failure() says
+ * ST_UNAVAILABLE (503).  False leaves db_failure() to judge by SQLSTATE.
+ * pg may still report CONNECTION_OK: after the server went away without
+ * our reading its goodbye, libpq's first failure does not mark the
+ * connection bad.
  */
 bool		 db_lost(struct db *, PGconn *pg, const PGresult *res);
 

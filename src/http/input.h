@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * input.h: the only code that reads what the client sent.
+ * input.h: parsing and validating what the client sent.
  *
  * Two layers, after kcgi.  The parsers turn raw bytes (query string,
  * urlencoded body, Cookie header, percent-encoded path) into decoded
- * key/value pairs with hard limits.  The key table then runs one validator
- * per known key and publishes typed values in req->in[KEY_X]; a handler
- * reads only those, which are NULL unless the value validated.  Unknown
- * keys are dropped.
+ * key/value pairs with hard limits; req_parse() (req.c) runs them on
+ * the FastCGI parameters it reads.  The key table then runs one validator
+ * per known query key and publishes typed values in req->in[KEY_X], NULL
+ * unless the value validated; unknown keys are dropped.  Form fields and
+ * JSON bodies are not in the table: handlers look fields up in the
+ * decoded pairs with input_find() (r->form, r->qkv) or parse r->body
+ * with input_json_object(), and check the values themselves.
  */
 #ifndef INKWELL_INPUT_H
 #define INKWELL_INPUT_H

@@ -14,7 +14,9 @@ struct req;
 /*
  * Returns a new empty object that is released when the request ends:
  * the root of a view.  Children added with json_object_object_add() are
- * owned by it, so handlers never call json_object_put().
+ * owned by it and go with it; an object a handler makes and does not
+ * add to a view (a list it only reads, a view it gave up on) is the
+ * handler's to json_object_put().
  */
 struct json_object	*view_new(struct req *);
 
