@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "lib/log.h"
 #include "cache/keeper.h"
+#include "lib/util.h"
 
 static volatile sig_atomic_t stop;
 
@@ -34,7 +35,6 @@ on_stop(int sig)
 int
 keeper_main(const struct conf *conf)
 {
-	struct sigaction sa;
 	sigset_t	 none;
 	struct arena	*a;
 	struct db	*db;
@@ -44,14 +44,7 @@ keeper_main(const struct conf *conf)
 	/* Its own name, so "pgrep -x inkwelld" counts the workers alone. */
 	prctl(PR_SET_NAME, "inkwell-keeper");
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	util_on_stop(on_stop);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 

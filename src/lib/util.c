@@ -2,6 +2,7 @@
 /* util.c: allocation that aborts on failure, UTF-8 check, clocks. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,4 +236,19 @@ util_iso8601_ok(const char *s)
 	if (*p == ':')
 		p++;
 	return *p == '\0' || (digits(p, 2, 0, 59) && p[2] == '\0');
+}
+
+void
+util_on_stop(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 }

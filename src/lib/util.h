@@ -61,4 +61,11 @@ uint64_t util_lsn_parse(const char *);
 /* Monotonic clock in seconds, for durations. */
 double	 util_now(void);
 
+/*
+ * For a process that runs until told to stop: SIGTERM, SIGINT and SIGHUP
+ * call handler (which should only set a flag), and SIGPIPE is ignored,
+ * so a write to a closed socket fails with EPIPE instead of killing it.
+ */
+void	 util_on_stop(void (*handler)(int));
+
 #endif

@@ -171,7 +171,6 @@ int
 worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 {
 	struct worker	 w = { .conf = conf, .listen_fd = listen_fd };
-	struct sigaction sa;
 	sigset_t	 block, waitmask;
 	FCGX_Request	 fr;
 	int		 fd;
@@ -183,14 +182,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	/* If the supervisor dies, so do we; nothing else would stop us. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	util_on_stop(on_stop);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
