@@ -27,13 +27,13 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "content/content.h"
 #include "content/frontmatter.h"
 #include "lib/util.h"
 
 #define WRAP_SOFT	76	/* break after a space from this column */
 #define WRAP_HARD	100	/* break anywhere from this column */
 #define LINE_GOAL	80	/* bare values and list items fit in this */
-#define TAG_SLUG_MAX	100
 
 const char *const fm_key_names[FM__MAX] = {
 	"title",	/* FM_TITLE */
@@ -460,11 +460,11 @@ map_keys(struct scan *s, const struct entry *en, size_t nen, struct fm *fm)
 		for (size_t j = 0; j < e->nitems; j++) {
 			const struct item *it = &e->items[j];
 
-			if (!util_slug_ok(it->key, strlen(it->key), TAG_SLUG_MAX))
+			if (!util_slug_ok(it->key, strlen(it->key), CONTENT_TAG_SLUG_MAX))
 				return fail(s, it->line, "tag slug \"%.*s\" "
 				    "is not lower-case letters and digits "
 				    "joined by single '-' (at most %d)",
-				    40, it->key, TAG_SLUG_MAX);
+				    40, it->key, CONTENT_TAG_SLUG_MAX);
 			if (it->val != NULL && it->val[0] == '\0')
 				return fail(s, it->line, "tag \"%s\" has an "
 				    "empty name", it->key);

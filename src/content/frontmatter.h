@@ -57,13 +57,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "content/content.h"
+
 struct arena;
 struct buf;
 
 #define FM_FILE_MAX	(2 * 1024 * 1024)
 #define FM_LINE_MAX	8192
 #define FM_KEYS_MAX	64
-#define FM_TAGS_MAX	100
+#define FM_TAGS_MAX	CONTENT_TAGS_MAX
 
 enum fm_key {
 	FM_TITLE,

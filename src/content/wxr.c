@@ -34,7 +34,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
-#include "content/items.h"
+#include "content/content.h"
 #include "content/html_md.h"
 #include "lib/util.h"
 #include "content/wxr.h"
@@ -45,13 +45,7 @@
 #define NS_WP		"http://wordpress.org/export/"
 #define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
 #define NS_DC		"http://purl.org/dc/elements/1.1/"
-#define SLUG_MAX	200
-#define TAG_SLUG_MAX	100
-#define TAG_NAME_MAX	100
 #define USER_MAX	40
-#define DISPLAY_MAX	100
-#define TITLE_MAX	1000
-#define TAGS_MAX	100
 
 enum ns { NS_NONE, NS_WPX, NS_EXCERPT, NS_CONTENTX, NS_DCX };
 
@@ -208,31 +202,55 @@ one_line(struct arena *a, const char *s, size_t max)
 	return (char *)s;
 }
 
+/* s with WordPress's percent-escapes (of non-ASCII slugs) decoded. */
+static char *
+unescape(struct arena *a, const char *s)
+{
+	char	*out = arena_alloc(a, strlen(s) + 1), *o = out;
+	int	 hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '%' && (hi = util_hexval((unsigned char)s[1])) >= 0 &&
+		    (lo = util_hexval((unsigned char)s[2])) >= 0) {
+			*o++ = (char)(hi * 16 + lo);
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The slug of s by the content rules (content_slugify), after the
+ * escapes are decoded; "" when nothing is left. */
+static const char *
+slug_of(struct arena *a, const char *s, size_t max)
+{
+	const char	*slug = content_slugify(a, unescape(a, s), max);
+
+	return slug != NULL ? slug : "";
+}
+
 /*
- * Lower-case letters and digits (and '_' for a username) joined by
- * single '-', at most max bytes; WordPress percent-encodes non-ASCII
- * slugs, which are decoded first and then fall away.
+ * A username from an author's login: lower-case letters and digits, '_'
+ * inside, joined by single '-', at most max bytes.  Not a slug (slugs
+ * have no '_'), so not content_slugify.
  */
 static char *
-slugify(struct arena *a, const char *s, size_t max, bool user)
+login_of(struct arena *a, const char *s, size_t max)
 {
 	struct buf	 b;
 	bool		 dash = false;
 
+	s = unescape(a, s);
 	buf_init(&b, a, strlen(s) + 1);
 	for (; *s != '\0'; s++) {
 		char	 c = *s;
-		int	 hi = c == '%' ? util_hexval((unsigned char)s[1]) : -1;
-		int	 lo = hi >= 0 ? util_hexval((unsigned char)s[2]) : -1;
 
-		if (lo >= 0) {
-			c = (char)(hi * 16 + lo);
-			s += 2;
-		}
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    (user && c == '_' && b.n > 0)) {
+		    (c == '_' && b.n > 0)) {
 			if (b.n >= max)
 				break;
 			if (dash && b.n > 0) {
@@ -283,7 +301,7 @@ read_authors(struct wxr *w, const xmlNode *channel)
 		    child_text(w->a, k, NS_WPX, "author_login"), USER_MAX * 4);
 		w->authors[w->nauthors].display = one_line(w->a,
 		    child_text(w->a, k, NS_WPX, "author_display_name"),
-		    DISPLAY_MAX);
+		    CONTENT_DISPLAY_MAX);
 		w->nauthors++;
 	}
 }
@@ -299,15 +317,14 @@ skipped(struct wxr *w, int line, const char *title, const char *why)
 static void
 read_tags(struct wxr *w, const xmlNode *item, struct post_in *p)
 {
-	const char	**slugs, **names;
-	size_t		 n = 0;
+	struct content_tags t;
+	const char	*why;
 
-	slugs = arena_array(w->a, TAGS_MAX, sizeof(*slugs));
-	names = arena_array(w->a, TAGS_MAX, sizeof(*names));
+	content_tags_init(&t, w->a);
 	for (const xmlNode *k = item->children; k != NULL; k = k->next) {
 		xmlChar		*dom, *nice;
-		const char	*slug = "", *name;
-		bool		 want, dup = false;
+		const char	*slug = NULL, *name;
+		bool		 want;
 
 		if (!named(k, NS_NONE, "category"))
 			continue;
@@ -318,28 +335,23 @@ read_tags(struct wxr *w, const xmlNode *item, struct post_in *p)
 		xmlFree(dom);
 		if (!want)
 			continue;
-		name = one_line(w->a, text_of(w->a, k), TAG_NAME_MAX);
+		name = one_line(w->a, text_of(w->a, k), CONTENT_TAG_NAME_MAX);
 		if ((nice = xmlGetProp(k, (const xmlChar *)"nicename")) !=
 		    NULL) {
-			slug = slugify(w->a, (const char *)nice,
-			    TAG_SLUG_MAX, false);
+			slug = slug_of(w->a, (const char *)nice,
+			    CONTENT_TAG_SLUG_MAX);
 			xmlFree(nice);
 		}
-		if (slug[0] == '\0')
-			slug = slugify(w->a, name, TAG_SLUG_MAX, false);
-		if (slug[0] == '\0')
-			continue;
-		for (size_t i = 0; i < n; i++)
-			dup = dup || strcmp(slugs[i], slug) == 0;
-		if (dup || n == TAGS_MAX)
-			continue;
-		slugs[n] = slug;
-		names[n] = name[0] != '\0' ? name : slug;
-		n++;
+		if (slug == NULL || slug[0] == '\0')
+			slug = slug_of(w->a, name, CONTENT_TAG_SLUG_MAX);
+		/* One with no letters, or past the limit, is left out. */
+		if (slug[0] != '\0')
+			(void)content_tag_add(&t, w->a,
+			    name[0] != '\0' ? name : slug, slug, &why);
 	}
-	p->tag_slugs = slugs;
-	p->tag_names = names;
-	p->ntags = n;
+	p->tag_slugs = t.slugs;
+	p->tag_names = t.names;
+	p->ntags = t.n;
 }
 
 /* One item; false when it is not a post or is skipped. */
@@ -357,7 +369,7 @@ read_item(struct wxr *w, const xmlNode *item, size_t index,
 	if (strcmp(type, "post") != 0)
 		return false;
 	title = one_line(w->a, child_text(w->a, item, NS_NONE, "title"),
-	    TITLE_MAX);
+	    CONTENT_TITLE_MAX);
 	status = one_line(w->a, child_text(w->a, item, NS_WPX, "status"), 64);
 	if (strcmp(status, "publish") == 0)
 		p->status = "published";
@@ -373,20 +385,20 @@ read_item(struct wxr *w, const xmlNode *item, size_t index,
 	}
 	p->title = title[0] != '\0' ? title : "Untitled";
 
-	p->slug = slugify(w->a, child_text(w->a, item, NS_WPX, "post_name"),
-	    SLUG_MAX, false);
+	p->slug = slug_of(w->a, child_text(w->a, item, NS_WPX, "post_name"),
+	    CONTENT_SLUG_MAX);
 	if (p->slug[0] == '\0')
-		p->slug = slugify(w->a, title, SLUG_MAX, false);
+		p->slug = slug_of(w->a, title, CONTENT_SLUG_MAX);
 	if (p->slug[0] == '\0') {
-		id = slugify(w->a, child_text(w->a, item, NS_WPX, "post_id"),
-		    20, false);
+		id = slug_of(w->a, child_text(w->a, item, NS_WPX, "post_id"),
+		    20);
 		p->slug = id[0] != '\0' ? arena_printf(w->a, "post-%s", id) :
 		    arena_printf(w->a, "post-%zu", index + 1);
 	}
 
 	creator = one_line(w->a, child_text(w->a, item, NS_DCX, "creator"),
-	    DISPLAY_MAX);
-	p->author = slugify(w->a, creator, USER_MAX, true);
+	    CONTENT_DISPLAY_MAX);
+	p->author = login_of(w->a, creator, USER_MAX);
 	out->author_name = creator;
 	for (size_t i = 0; i < w->nauthors; i++)
 		if (strcmp(w->authors[i].login, creator) == 0 &&

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "content/items.h"
+#include "content/content.h"
 #include "lib/status.h"
 
 struct arena;

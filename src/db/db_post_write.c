@@ -18,6 +18,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "content/content.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "lib/log.h"
@@ -25,14 +26,6 @@
 #include "db/principal.h"
 #include "lib/util.h"
 
-#define SLUG_MAX	200
-#define TAG_SLUG_MAX	100
-#define TAG_NAME_MAX	100
-#define TITLE_MAX	1000
-#define SUMMARY_MAX	5000
-#define BODY_MAX	1048576
-#define TAGS_MAX	100
-#define DISPLAY_MAX	100
 
 static const char Q_BEGIN[] = "BEGIN";
 static const char Q_COMMIT[] = "COMMIT";
@@ -132,20 +125,6 @@ run(struct db *db, PGconn *pg, struct arena *a, const char *what,
 	return ST_INTERNAL;
 }
 
-/* Characters (code points) in valid UTF-8 s, or -1 when not valid. */
-static long
-chars(const char *s)
-{
-	size_t	 n = strlen(s);
-	long	 c = 0;
-
-	if (!util_utf8_valid(s, n))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
-}
-
 /* What was refused, for the caller to show. */
 struct refusal {
 	const char	*field;
@@ -164,65 +143,23 @@ bad(struct refusal *e, const char *slug, const char *field, const char *why)
 }
 
 /*
- * Checks every field; logs the first refused one and says which in *e.
- * A published post may leave published_at out: it goes live at once.
- * by_user: written by a signed-in user (the API, the admin form), who is
- * its author; import must name one.
+ * Checks p by the content rules (content_post_check); logs the first
+ * field refused and says which in *e.  by_user: written by a signed-in
+ * user (the API, the admin form), who is its author; import must name
+ * one.
  */
 static bool
 post_ok(const struct post_in *p, bool by_user, struct refusal *e)
 {
-	const char	*slug = p->slug != NULL ? p->slug : "";
-	long		 n;
+	const char	*why[PF__MAX];
 
-	if (!util_slug_ok(slug, strlen(slug), SLUG_MAX))
-		return bad(e, slug, "slug", "must be lower-case letters and "
-		    "digits joined by single '-', at most 200");
-	if (p->title == NULL || (n = chars(p->title)) < 1 || n > TITLE_MAX)
-		return bad(e, slug, "title", "must be 1 to 1000 characters of "
-		    "UTF-8");
-	if (p->summary != NULL && ((n = chars(p->summary)) < 0 ||
-	    n > SUMMARY_MAX))
-		return bad(e, slug, "summary", "must be at most 5000 characters "
-		    "of UTF-8");
-	if (p->body_md != NULL && ((n = chars(p->body_md)) < 0 ||
-	    n > BODY_MAX))
-		return bad(e, slug, "body_md", "must be at most 1048576 "
-		    "characters of UTF-8");
-	if (p->status == NULL || (strcmp(p->status, "draft") != 0 &&
-	    strcmp(p->status, "published") != 0 &&
-	    strcmp(p->status, "scheduled") != 0))
-		return bad(e, slug, "status", "must be draft, published or "
-		    "scheduled");
-	if (p->published_at != NULL && !util_iso8601_ok(p->published_at))
-		return bad(e, slug, "published_at", "not an ISO 8601 timestamp");
-	if (p->published_at == NULL && strcmp(p->status, "scheduled") == 0)
-		return bad(e, slug, "published_at", "needed when the post is "
-		    "scheduled");
-	if (p->updated_at != NULL && !util_iso8601_ok(p->updated_at))
-		return bad(e, slug, "updated_at", "not an ISO 8601 timestamp");
-	if (!by_user && (p->author == NULL ||
-	    !util_username_ok(p->author, strlen(p->author))))
-		return bad(e, slug, "author", "not a username");
-	if (p->ntags > TAGS_MAX)
-		return bad(e, slug, "tags", "more than 100");
-	for (size_t i = 0; i < p->ntags; i++) {
-		const char *t = p->tag_slugs[i];
-		const char *name = p->tag_names ? p->tag_names[i] : NULL;
-
-		if (!util_slug_ok(t, strlen(t), TAG_SLUG_MAX))
-			return bad(e, slug, "tags", "a tag slug is not a slug "
-			    "(at most 100)");
-		if (name != NULL && ((n = chars(name)) < 1 ||
-		    n > TAG_NAME_MAX))
-			return bad(e, slug, "tags", "a tag name must be 1 to 100 "
-			    "characters of UTF-8");
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(p->tag_slugs[j], t) == 0)
-				return bad(e, slug, "tags", "a tag is listed "
-				    "twice");
-	}
-	return true;
+	if (content_post_check(p, by_user, why) == 0)
+		return true;
+	for (size_t f = 0; f < PF__MAX; f++)
+		if (why[f] != NULL)
+			return bad(e, p->slug != NULL ? p->slug : "",
+			    content_post_fields[f], why[f]);
+	return false;
 }
 
 /*
@@ -442,8 +379,8 @@ db_user_ensure(struct db *db, struct arena *a, const char *username,
 		    "[a-z0-9][a-z0-9_-]{0,39}", username ? username : "");
 		goto out;
 	}
-	if (display_name == NULL || (n = chars(display_name)) < 1 ||
-	    n > DISPLAY_MAX) {
+	if (display_name == NULL || (n = content_chars(display_name,
+	    strlen(display_name))) < 1 || n > CONTENT_DISPLAY_MAX) {
 		log_msg(LOG_WARN, "user \"%s\": display_name: must be 1 to "
 		    "100 characters of UTF-8", username);
 		goto out;
