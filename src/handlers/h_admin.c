@@ -18,6 +18,7 @@
 #include "handlers/admin.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "content/content.h"
 #include "db/db.h"
 #include "db/principal.h"
 #include "handlers/handlers.h"
@@ -34,7 +35,6 @@
 #include "lib/worker_state.h"
 
 #define ADMIN_PER_PAGE	50
-#define TAGS_MAX	100
 
 /* What a page after a redirect says: fixed texts, never the request's. */
 static const struct {
@@ -243,110 +243,82 @@ h_admin_post_edit(struct req *r)
 	return admin_render(r, view, "post.html", "Edit post");
 }
 
-/*
- * A tag slug from what an author typed: ASCII letters and digits
- * lower-cased, every other run of characters one '-'.  NULL when nothing
- * is left.
- */
+/* "Not saved: slug: why; title: why." from the fields that failed. */
 static const char *
-slugify(struct arena *a, const char *s, size_t max)
+failed_text(struct req *r)
 {
-	char	*out = arena_alloc(a, strlen(s) + 1);
-	size_t	 n = 0;
-	bool	 dash = false;
+	struct buf	 b;
 
-	for (const char *p = s; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (isalnum(c) && c < 0x80) {
-			if (dash && n > 0)
-				out[n++] = '-';
-			dash = false;
-			out[n++] = (char)tolower(c);
-		} else
-			dash = true;
-	}
-	out[n] = '\0';
-	return n == 0 || n > max ? NULL : out;
+	buf_init(&b, r->a, 128);
+	buf_puts(&b, "Not saved: ");
+	for (size_t i = 0; i < r->fails.n; i++)
+		buf_printf(&b, "%s%s: %s", i ? "; " : "", r->fails.name[i],
+		    r->fails.why[i]);
+	buf_putc(&b, '.');
+	return b.p;
 }
 
-/* Splits "a, B c" into tag slugs and names; false with *why when one
- * cannot be a tag. */
-static bool
-split_tags(struct req *r, const char *text, struct post_in *p,
-    const char **why)
+/* What the author typed, or "" for a field that failed. */
+static const char *
+typed(struct req *r, enum post_key k)
 {
-	const char	**slugs, **names;
-	char		*copy = arena_strdup(r->a, text), *tok, *save = NULL;
-	size_t		 n = 0;
+	const char	*s = input_str(&r->fin[k]);
 
-	slugs = arena_alloc(r->a, sizeof(*slugs) * TAGS_MAX);
-	names = arena_alloc(r->a, sizeof(*names) * TAGS_MAX);
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		const char *slug;
-		size_t	 len;
-		bool	 dup = false;
-
-		while (*tok == ' ' || *tok == '\t')
-			tok++;
-		len = strlen(tok);
-		while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t'))
-			tok[--len] = '\0';
-		if (len == 0)
-			continue;
-		if ((slug = slugify(r->a, tok, 100)) == NULL) {
-			*why = "a tag needs letters or digits (at most 100)";
-			return false;
-		}
-		for (size_t i = 0; i < n; i++)
-			dup |= strcmp(slugs[i], slug) == 0;
-		if (dup)
-			continue;
-		if (n == TAGS_MAX) {
-			*why = "at most 100 tags";
-			return false;
-		}
-		slugs[n] = slug;
-		names[n++] = tok;
-	}
-	p->tag_slugs = slugs;
-	p->tag_names = names;
-	p->ntags = n;
-	return true;
+	return s != NULL ? s : "";
 }
 
-/* The post form, checked by db_post_write; on a refusal the form again
- * with what was typed and why. */
+/*
+ * The post form, read and checked against input_post_form before this
+ * runs, then by the content rules, then written; on a refusal the form
+ * again with what was typed and every field that failed.
+ */
 static enum status
 save_post(struct req *r, int64_t id)
 {
 	struct post_in	 p;
+	struct content_tags t;
 	struct json_object *view, *post;
-	const char	*f = NULL, *why = NULL, *tags = field(r, "tags");
-	const char	*when = field(r, "published_at");
+	const char	*f = NULL, *why = NULL, *tags;
+	const char	*when, *checks[PF__MAX];
 	int64_t		 out_id;
-	enum status	 st;
+	enum status	 st = ST_UNPROCESSABLE;
 
 	memset(&p, 0, sizeof(p));
-	p.slug = field(r, "slug");
-	p.title = field(r, "title");
-	p.summary = field(r, "summary");
-	p.body_md = field(r, "body_md");
-	p.status = field(r, "status");
+	p.slug = input_str(&r->fin[PK_SLUG]);
+	p.title = input_str(&r->fin[PK_TITLE]);
+	p.summary = input_str(&r->fin[PK_SUMMARY]);
+	p.body_md = input_str(&r->fin[PK_BODY_MD]);
+	p.status = input_str(&r->fin[PK_STATUS]);
+	when = input_str(&r->fin[PK_PUBLISHED_AT]);
+	tags = input_str(&r->fin[PK_TAGS]);
 	p.published_at = when != NULL && *when != '\0' ? when : NULL;
-	if (p.status == NULL)
+	if (r->fin[PK_STATUS].state == IS_ABSENT)
 		p.status = "draft";
-	if (p.slug == NULL || *p.slug == '\0') {
-		f = "slug";
-		why = "needed";
-		st = ST_UNPROCESSABLE;
-	} else if (tags != NULL && !split_tags(r, tags, &p, &why)) {
-		f = "tags";
-		st = ST_UNPROCESSABLE;
-	} else
+	/* No slug typed: the title's, as the API and import make it. */
+	if (r->fin[PK_SLUG].state != IS_INVALID &&
+	    (p.slug == NULL || *p.slug == '\0') && p.title != NULL)
+		p.slug = content_slugify(r->a, p.title, CONTENT_SLUG_MAX);
+	if (r->fin[PK_SLUG].state != IS_INVALID &&
+	    (p.slug == NULL || *p.slug == '\0'))
+		input_fail(&r->fails, "slug", "needed");
+	content_tags_init(&t, r->a);
+	if (tags != NULL && content_tags_parse(&t, r->a, tags, &why) != 0)
+		input_fail(&r->fails, "tags", why);
+	p.tag_slugs = t.slugs;
+	p.tag_names = t.names;
+	p.ntags = t.n;
+	if (content_post_check(&p, true, checks) > 0)
+		for (size_t i = 0; i < PF__MAX; i++)
+			if (checks[i] != NULL)
+				input_fail(&r->fails, content_post_fields[i],
+				    checks[i]);
+	if (r->fails.n == 0) {
 		st = db_post_write(r->w->db, r->a, &p, id, r->user, &out_id,
 		    &f, &why);
+		if (st == ST_UNPROCESSABLE || st == ST_CONFLICT)
+			input_fail(&r->fails, f ? f : "a field",
+			    why ? why : "was refused");
+	}
 	if (st == ST_OK) {
 		r->changed = true;
 		log_msg(LOG_INFO, "%s %s post %lld (%s)", r->user->username,
@@ -361,24 +333,23 @@ save_post(struct req *r, int64_t id)
 	post = json_object_new_object();
 	json_object_object_add(post, "id", json_object_new_int64(id));
 	json_object_object_add(post, "title",
-	    json_object_new_string(p.title ? p.title : ""));
+	    json_object_new_string(typed(r, PK_TITLE)));
 	json_object_object_add(post, "slug",
 	    json_object_new_string(p.slug ? p.slug : ""));
 	json_object_object_add(post, "summary",
-	    json_object_new_string(p.summary ? p.summary : ""));
+	    json_object_new_string(typed(r, PK_SUMMARY)));
 	json_object_object_add(post, "body_md",
-	    json_object_new_string(p.body_md ? p.body_md : ""));
+	    json_object_new_string(typed(r, PK_BODY_MD)));
 	json_object_object_add(post, "status",
-	    json_object_new_string(p.status));
+	    json_object_new_string(p.status ? p.status : "draft"));
 	json_object_object_add(post, "published_local",
-	    json_object_new_string(when ? when : ""));
+	    json_object_new_string(typed(r, PK_PUBLISHED_AT)));
 	json_object_object_add(post, "tags_text",
-	    json_object_new_string(tags ? tags : ""));
+	    json_object_new_string(typed(r, PK_TAGS)));
 	form_view(r, post, id);
 	json_object_object_add(view, "post", post);
 	json_object_object_add(view, "error", json_object_new_string(
-	    arena_printf(r->a, "Not saved: %s: %s.", f ? f : "a field",
-	    why ? why : "was refused")));
+	    failed_text(r)));
 	r->resp.status = st == ST_CONFLICT ? 409 : 422;
 	return admin_render(r, view, "post.html", id ? "Edit post" :
 	    "New post");
@@ -421,7 +392,7 @@ h_admin_preview(struct req *r)
 {
 	const char	*md = field(r, "body_md");
 
-	if (md == NULL || strlen(md) > 1048576 ||
+	if (md == NULL || strlen(md) > CONTENT_BODY_MAX ||
 	    !util_utf8_valid(md, strlen(md)))
 		return ST_UNPROCESSABLE;
 	if (md_render(md, strlen(md), &r->resp.body) != 0)
@@ -450,11 +421,12 @@ h_admin_tag_add(struct req *r)
 	struct json_object *tag;
 	enum status	 st;
 
-	if (!util_text_ok(name, 1, 100, false))
+	if (!util_text_ok(name, 1, CONTENT_TAG_NAME_MAX, false))
 		return ST_UNPROCESSABLE;
 	if (slug == NULL || *slug == '\0')
-		slug = slugify(r->a, name, 100);
-	if (slug == NULL || !util_slug_ok(slug, strlen(slug), 100))
+		slug = content_slugify(r->a, name, CONTENT_TAG_SLUG_MAX);
+	if (slug == NULL ||
+	    !util_slug_ok(slug, strlen(slug), CONTENT_TAG_SLUG_MAX))
 		return ST_UNPROCESSABLE;
 	if ((st = db_tag_add(r->w->db, r->a, slug, name, &tag)) != ST_OK)
 		return st;
@@ -472,7 +444,7 @@ h_admin_tag_update(struct req *r)
 
 	if (!r->user->admin)
 		return ST_FORBIDDEN;
-	if (!util_text_ok(name, 1, 100, false))
+	if (!util_text_ok(name, 1, CONTENT_TAG_NAME_MAX, false))
 		return ST_UNPROCESSABLE;
 	if ((st = db_tag_update(r->w->db, r->a, r->cap[0], NULL, name,
 	    &tag)) != ST_OK)

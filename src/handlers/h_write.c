@@ -4,7 +4,11 @@
  * token, or a session with its CSRF token).  A token can do what its
  * user can and no more: authors write their own posts, admins any, and
  * only admins rename or delete tags.  Bodies are strict: an unknown
- * field, or a field of the wrong type, is a 422 that names it.
+ * field, or a field of the wrong type, is a 422 that names it.  The
+ * bodies are read and checked by their tables in input.c before a
+ * handler here runs; a handler adds what content says is wrong to
+ * r->fails and returns a status, and error_page() (view/error.c)
+ * writes the answer.
  */
 #include "config.h"
 
@@ -13,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "lib/arena.h"
+#include "content/content.h"
 #include "db/db.h"
 #include "db/principal.h"
 #include "handlers/handlers.h"
@@ -24,8 +29,6 @@
 #include "lib/util.h"
 #include "view/view.h"
 #include "lib/worker_state.h"
-
-#define TAGS_MAX	100
 
 static void
 put(void *o)
@@ -40,140 +43,46 @@ own(struct req *r, struct json_object *o)
 	arena_defer(r->a, put, o);
 }
 
-/* A 4xx with the error shape error_page() gives, plus what was wrong. */
-static enum status
-refuse(struct req *r, enum status st, const char *field, const char *why)
+/* The body's fields over p: a field sent changes, one absent stays. */
+static void
+merge(struct req *r, struct post_in *p)
 {
-	struct json_object *root = view_new(r), *err, *fields;
-	int		 http = error_http_status(st);
+	const struct input_got *g = r->fin;
 
-	err = json_object_new_object();
-	json_object_object_add(err, "status", json_object_new_int(http));
-	json_object_object_add(err, "code", json_object_new_string(
-	    st == ST_UNPROCESSABLE ? "invalid" : st == ST_CONFLICT ?
-	    "conflict" : st == ST_UNSUPPORTED ? "unsupported_media_type" :
-	    "bad_request"));
-	json_object_object_add(err, "message", json_object_new_string(
-	    arena_printf(r->a, "%s%s%s", field ? field : "",
-	    field ? ": " : "", why)));
-	if (field != NULL) {
-		fields = json_object_new_object();
-		json_object_object_add(fields, field,
-		    json_object_new_string(why));
-		json_object_object_add(err, "fields", fields);
+	if (g[PK_SLUG].state != IS_ABSENT)
+		p->slug = input_str(&g[PK_SLUG]);
+	if (g[PK_TITLE].state != IS_ABSENT)
+		p->title = input_str(&g[PK_TITLE]);
+	if (g[PK_SUMMARY].state != IS_ABSENT)
+		p->summary = input_str(&g[PK_SUMMARY]);
+	if (g[PK_BODY_MD].state != IS_ABSENT)
+		p->body_md = input_str(&g[PK_BODY_MD]);
+	if (g[PK_STATUS].state != IS_ABSENT)
+		p->status = input_str(&g[PK_STATUS]);
+	if (g[PK_PUBLISHED_AT].state != IS_ABSENT)
+		p->published_at = input_str(&g[PK_PUBLISHED_AT]);
+	if (g[PK_TAGS].state != IS_ABSENT) {
+		p->tag_slugs = (const char *const *)g[PK_TAGS].list;
+		p->tag_names = NULL;
+		p->ntags = g[PK_TAGS].state == IS_INVALID ? 0 : g[PK_TAGS].n;
 	}
-	json_object_object_add(root, "error", err);
-	out_json(r, root);
-	r->resp.status = http;
-	r->resp.cache = "no-store";
-	return ST_OK;
-}
-
-/* The body as an object, or a refusal already written (*done). */
-static struct json_object *
-body(struct req *r, enum status *done)
-{
-	struct json_object *o;
-	const char	*why;
-	enum status	 st;
-
-	if ((st = input_json_object(r->ctype_in, r->body, r->bodylen, &o,
-	    &why)) != ST_OK) {
-		*done = refuse(r, st, NULL, why);
-		return NULL;
-	}
-	own(r, o);
-	return o;
-}
-
-/* A string field: *s set when present (NULL for JSON null when
- * nullable); false with *why for another type or an embedded NUL. */
-static bool
-string_field(struct json_object *v, bool nullable, const char **s,
-    const char **why)
-{
-	if (v == NULL && nullable) {
-		*s = NULL;
-		return true;
-	}
-	if (!json_object_is_type(v, json_type_string)) {
-		*why = nullable ? "must be a string or null" :
-		    "must be a string";
-		return false;
-	}
-	*s = json_object_get_string(v);
-	if (strlen(*s) != (size_t)json_object_get_string_len(v)) {
-		*why = "must not contain NUL";
-		return false;
-	}
-	return true;
 }
 
 /*
- * Applies the fields of o over p (what is absent stays).  false with
- * *field and *why for an unknown field or a wrong type.
+ * The post by the content rules; the fields that fail join r->fails.
+ * True when none has failed, in the body or here.
  */
 static bool
-merge(struct req *r, struct json_object *o, struct post_in *p,
-    const char **field, const char **why)
+post_valid(struct req *r, const struct post_in *p)
 {
-	json_object_object_foreach(o, key, v) {
-		*field = arena_strdup(r->a, key);
-		if (strcmp(key, "slug") == 0) {
-			if (!string_field(v, false, &p->slug, why))
-				return false;
-		} else if (strcmp(key, "title") == 0) {
-			if (!string_field(v, false, &p->title, why))
-				return false;
-		} else if (strcmp(key, "summary") == 0) {
-			if (!string_field(v, false, &p->summary, why))
-				return false;
-		} else if (strcmp(key, "body_md") == 0) {
-			if (!string_field(v, false, &p->body_md, why))
-				return false;
-		} else if (strcmp(key, "status") == 0) {
-			if (!string_field(v, false, &p->status, why))
-				return false;
-		} else if (strcmp(key, "published_at") == 0) {
-			if (!string_field(v, true, &p->published_at, why))
-				return false;
-		} else if (strcmp(key, "tags") == 0) {
-			const char **slugs;
-			size_t	 n;
+	const char	*why[PF__MAX];
 
-			if (!json_object_is_type(v, json_type_array)) {
-				*why = "must be an array of tag slugs";
-				return false;
-			}
-			if ((n = json_object_array_length(v)) > TAGS_MAX) {
-				*why = "at most 100 tags";
-				return false;
-			}
-			slugs = arena_alloc(r->a, sizeof(*slugs) * (n + 1));
-			for (size_t i = 0; i < n; i++) {
-				if (!string_field(json_object_array_get_idx(v,
-				    i), false, &slugs[i], why)) {
-					*why = "must be an array of tag slugs";
-					return false;
-				}
-				if (!util_slug_ok(slugs[i], strlen(slugs[i]),
-				    100)) {
-					*why = "a tag slug is lower-case "
-					    "letters and digits joined by "
-					    "single '-', at most 100";
-					return false;
-				}
-			}
-			p->tag_slugs = slugs;
-			p->tag_names = NULL;
-			p->ntags = n;
-		} else {
-			*why = "is not a field of a post";
-			return false;
-		}
-	}
-	*field = NULL;
-	return true;
+	if (content_post_check(p, true, why) > 0)
+		for (size_t f = 0; f < PF__MAX; f++)
+			if (why[f] != NULL)
+				input_fail(&r->fails, content_post_fields[f],
+				    why[f]);
+	return r->fails.n == 0;
 }
 
 /* p's current tags from the post as db_admin_post gives it. */
@@ -227,6 +136,7 @@ answer_post(struct req *r, int64_t id, int http)
 	return ST_OK;
 }
 
+/* Writes p (checked already) and answers with it as stored. */
 static enum status
 write_post(struct req *r, struct post_in *p, int64_t id, int http)
 {
@@ -236,9 +146,11 @@ write_post(struct req *r, struct post_in *p, int64_t id, int http)
 
 	st = db_post_write(r->w->db, r->a, p, id, r->user, &out_id, &field,
 	    &why);
-	if (st == ST_UNPROCESSABLE || st == ST_CONFLICT)
-		return refuse(r, st, field ? field : "post",
+	if (st == ST_UNPROCESSABLE || st == ST_CONFLICT) {
+		input_fail(&r->fails, field ? field : "post",
 		    why ? why : "was refused");
+		return st;
+	}
 	if (st != ST_OK)
 		return st;
 	r->changed = true;
@@ -251,46 +163,54 @@ write_post(struct req *r, struct post_in *p, int64_t id, int http)
 enum status
 h_api_post_create(struct req *r)
 {
-	struct json_object *o;
 	struct post_in	 p;
-	const char	*field, *why;
-	enum status	 done = ST_OK;
 
-	if ((o = body(r, &done)) == NULL)
-		return done;
 	memset(&p, 0, sizeof(p));
 	p.status = "draft";
 	/* The API names tags that exist (made with POST /api/v1/tags);
 	 * the admin form makes the ones typed. */
 	p.known_tags = true;
-	if (!merge(r, o, &p, &field, &why))
-		return refuse(r, ST_UNPROCESSABLE, field, why);
-	if (p.slug == NULL)
-		return refuse(r, ST_UNPROCESSABLE, "slug", "is required");
-	if (p.title == NULL)
-		return refuse(r, ST_UNPROCESSABLE, "title", "is required");
+	merge(r, &p);
+	if (r->fin[PK_TITLE].state == IS_ABSENT)
+		input_fail(&r->fails, "title", "is required");
+	/* No slug: the title's, as the admin form and import make it. */
+	if (r->fin[PK_SLUG].state == IS_ABSENT && p.title != NULL &&
+	    (p.slug = content_slugify(r->a, p.title, CONTENT_SLUG_MAX)) ==
+	    NULL)
+		input_fail(&r->fails, "slug", "is required when the title "
+		    "has no letters or digits");
+	if (!post_valid(r, &p))
+		return ST_UNPROCESSABLE;
 	return write_post(r, &p, 0, 201);
 }
 
+/*
+ * Three calls on the database: the post is read (to merge the body
+ * over it), written in one transaction that locks it and checks its
+ * author again, and read back for the answer.  The body was checked
+ * before the first; the merged post is checked before the write.
+ */
 enum status
 h_api_post_update(struct req *r)
 {
-	struct json_object *o, *post, *idv;
+	struct json_object *post, *idv, *author, *aid;
 	struct post_in	 p;
-	const char	*field, *why;
 	int64_t		 id;
-	enum status	 done = ST_OK, st;
+	enum status	 st;
 
+	if (r->fails.n > 0)
+		return ST_UNPROCESSABLE;
 	if ((st = db_admin_post(r->w->db, r->a, 0, r->cap[0], &post)) !=
 	    ST_OK)
 		return st;
 	own(r, post);
 	json_object_object_get_ex(post, "id", &idv);
 	id = json_object_get_int64(idv);
-	if ((st = db_post_may_edit(r->w->db, r->a, id, r->user)) != ST_OK)
-		return st;
-	if ((o = body(r, &done)) == NULL)
-		return done;
+	/* Someone else's post: refused before its fields are judged. */
+	if (!r->user->admin && (!json_object_object_get_ex(post, "author",
+	    &author) || !json_object_object_get_ex(author, "id", &aid) ||
+	    json_object_get_int64(aid) != r->user->id))
+		return ST_FORBIDDEN;
 	memset(&p, 0, sizeof(p));
 	p.slug = get_str(post, "slug");
 	p.title = get_str(post, "title");
@@ -300,8 +220,9 @@ h_api_post_update(struct req *r)
 	p.published_at = get_str(post, "published_at");
 	current_tags(r, post, &p);
 	p.known_tags = true;
-	if (!merge(r, o, &p, &field, &why))
-		return refuse(r, ST_UNPROCESSABLE, field, why);
+	merge(r, &p);
+	if (!post_valid(r, &p))
+		return ST_UNPROCESSABLE;
 	return write_post(r, &p, id, 200);
 }
 
@@ -328,45 +249,27 @@ h_api_post_delete(struct req *r)
 	return ST_OK;
 }
 
-/* Reads {"slug", "name"} for a tag; each NULL when absent. */
+/*
+ * The tag's fields from the body, each NULL when absent; false when one
+ * fails (named in r->fails).
+ */
 static bool
-tag_fields(struct req *r, struct json_object *o, const char **slug,
-    const char **name, const char **field, const char **why)
+tag_fields(struct req *r, const char **slug, const char **name)
 {
-	*slug = *name = NULL;
-	json_object_object_foreach(o, key, v) {
-		*field = arena_strdup(r->a, key);
-		if (strcmp(key, "slug") == 0) {
-			if (!string_field(v, false, slug, why))
-				return false;
-			if (!util_slug_ok(*slug, strlen(*slug), 100)) {
-				*why = "must be lower-case letters and digits "
-				    "joined by single '-', at most 100";
-				return false;
-			}
-		} else if (strcmp(key, "name") == 0) {
-			size_t	 c = 0;
+	long	 c;
 
-			if (!string_field(v, false, name, why))
-				return false;
-			for (const char *p = *name; *p != '\0'; p++) {
-				if ((unsigned char)*p < 0x20) {
-					*why = "must be one line";
-					return false;
-				}
-				c += ((unsigned char)*p & 0xc0) != 0x80;
-			}
-			if (c < 1 || c > 100) {
-				*why = "must be 1 to 100 characters";
-				return false;
-			}
-		} else {
-			*why = "is not a field of a tag";
-			return false;
-		}
-	}
-	*field = NULL;
-	return true;
+	*slug = input_str(&r->fin[TK_SLUG]);
+	*name = input_str(&r->fin[TK_NAME]);
+	if (*slug != NULL && !util_slug_ok(*slug, strlen(*slug),
+	    CONTENT_TAG_SLUG_MAX))
+		input_fail(&r->fails, "slug", "must be lower-case letters and "
+		    "digits joined by single '-', at most 100");
+	if (*name != NULL && !util_text_ok(*name, 0, (size_t)-1, false))
+		input_fail(&r->fails, "name", "must be one line");
+	else if (*name != NULL && ((c = content_chars(*name, strlen(*name))) <
+	    1 || c > CONTENT_TAG_NAME_MAX))
+		input_fail(&r->fails, "name", "must be 1 to 100 characters");
+	return r->fails.n == 0;
 }
 
 static enum status
@@ -388,19 +291,19 @@ answer_tag(struct req *r, struct json_object *tag, int http)
 enum status
 h_api_tag_create(struct req *r)
 {
-	struct json_object *o, *tag;
-	const char	*slug, *name, *field, *why;
-	enum status	 done = ST_OK, st;
+	struct json_object *tag;
+	const char	*slug, *name;
+	enum status	 st;
 
-	if ((o = body(r, &done)) == NULL)
-		return done;
-	if (!tag_fields(r, o, &slug, &name, &field, &why))
-		return refuse(r, ST_UNPROCESSABLE, field, why);
-	if (slug == NULL)
-		return refuse(r, ST_UNPROCESSABLE, "slug", "is required");
+	if (!tag_fields(r, &slug, &name))
+		return ST_UNPROCESSABLE;
+	if (slug == NULL) {
+		input_fail(&r->fails, "slug", "is required");
+		return ST_UNPROCESSABLE;
+	}
 	if ((st = db_tag_add(r->w->db, r->a, slug, name ? name : slug,
 	    &tag)) == ST_CONFLICT)
-		return refuse(r, st, "slug", "there is a tag with this slug");
+		input_fail(&r->fails, "slug", "there is a tag with this slug");
 	if (st != ST_OK)
 		return st;
 	return answer_tag(r, tag, 201);
@@ -409,19 +312,17 @@ h_api_tag_create(struct req *r)
 enum status
 h_api_tag_update(struct req *r)
 {
-	struct json_object *o, *tag;
-	const char	*slug, *name, *field, *why;
-	enum status	 done = ST_OK, st;
+	struct json_object *tag;
+	const char	*slug, *name;
+	enum status	 st;
 
 	if (!r->user->admin)
 		return ST_FORBIDDEN;
-	if ((o = body(r, &done)) == NULL)
-		return done;
-	if (!tag_fields(r, o, &slug, &name, &field, &why))
-		return refuse(r, ST_UNPROCESSABLE, field, why);
+	if (!tag_fields(r, &slug, &name))
+		return ST_UNPROCESSABLE;
 	if ((st = db_tag_update(r->w->db, r->a, r->cap[0], slug, name,
 	    &tag)) == ST_CONFLICT)
-		return refuse(r, st, "slug", "there is a tag with this slug");
+		input_fail(&r->fails, "slug", "there is a tag with this slug");
 	if (st != ST_OK)
 		return st;
 	return answer_tag(r, tag, 200);

@@ -47,6 +47,52 @@ const struct input_key input_keys[] = {
 _Static_assert(NELEM(input_keys) == KEY__MAX,
     "input_keys needs one row per enum key");
 
+/*
+ * Caps in bytes, above content's limits in characters (a character is
+ * at most 4 bytes): the caps stop what cannot be right before it is
+ * copied; content says what is wrong with the rest.
+ */
+static const struct input_field post_form_fields[] = {
+	{ "slug", IFT_TEXT, 800, 0 },		/* PK_SLUG */
+	{ "title", IFT_TEXT, 4000, 0 },		/* PK_TITLE */
+	{ "summary", IFT_TEXT, 20000, 0 },	/* PK_SUMMARY */
+	{ "body_md", IFT_TEXT, 4194304, 0 },	/* PK_BODY_MD */
+	{ "status", IFT_TEXT, 64, 0 },		/* PK_STATUS */
+	{ "published_at", IFT_TEXT, 64, 0 },	/* PK_PUBLISHED_AT */
+	{ "tags", IFT_LIST, 100, 400 },		/* PK_TAGS */
+};
+
+static const struct input_field post_body_fields[] = {
+	{ "slug", IFT_TEXT, 800, 0 },		/* PK_SLUG */
+	{ "title", IFT_TEXT, 4000, 0 },		/* PK_TITLE */
+	{ "summary", IFT_TEXT, 20000, 0 },	/* PK_SUMMARY */
+	{ "body_md", IFT_TEXT, 4194304, 0 },	/* PK_BODY_MD */
+	{ "status", IFT_TEXT, 64, 0 },		/* PK_STATUS */
+	{ "published_at", IFT_TEXT_NULL, 64, 0 },	/* PK_PUBLISHED_AT */
+	{ "tags", IFT_LIST, 100, 400 },		/* PK_TAGS */
+};
+
+static const struct input_field tag_body_fields[] = {
+	{ "slug", IFT_TEXT, 400, 0 },		/* TK_SLUG */
+	{ "name", IFT_TEXT, 400, 0 },		/* TK_NAME */
+};
+
+_Static_assert(NELEM(post_form_fields) == PK__MAX &&
+    NELEM(post_body_fields) == PK__MAX,
+    "the post's field tables need one row per enum post_key");
+_Static_assert(NELEM(tag_body_fields) == TK__MAX,
+    "tag_body_fields needs one row per enum tag_key");
+
+const struct input_form input_post_form = {
+	"a post", false, post_form_fields, PK__MAX
+};
+const struct input_form input_post_body = {
+	"a post", true, post_body_fields, PK__MAX
+};
+const struct input_form input_tag_body = {
+	"a tag", true, tag_body_fields, TK__MAX
+};
+
 /* Decoding modes for pct_decode(). */
 #define DEC_PLUS	0x01	/* '+' is a space (urlencoded) */
 #define DEC_PATH	0x02	/* refuse NUL and an encoded '/' */
@@ -511,4 +557,171 @@ input_json_object(const char *ctype, const char *body, size_t n,
 	}
 	*out = o;
 	return ST_OK;
+}
+
+void
+input_fail(struct input_fails *m, const char *name, const char *why)
+{
+	if (m->n == INPUT_MAX_FAILS || input_failed(m, name) != NULL)
+		return;
+	m->name[m->n] = name;
+	m->why[m->n++] = why;
+}
+
+const char *
+input_failed(const struct input_fails *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->name[i], name) == 0)
+			return m->why[i];
+	return NULL;
+}
+
+/* Why s[0..n) cannot be text of at most max bytes, or NULL. */
+static const char *
+text_problem(const char *s, size_t n, size_t max)
+{
+	if (n > max)
+		return "is too long";
+	if (memchr(s, '\0', n) != NULL)
+		return "must not contain NUL";
+	if (!util_utf8_valid(s, n))
+		return "must be UTF-8";
+	return NULL;
+}
+
+/* Marks g invalid and names the field. */
+static size_t
+refuse_field(struct input_got *g, struct input_fails *m, const char *name,
+    const char *why)
+{
+	g->state = IS_INVALID;
+	g->s = NULL;
+	g->list = NULL;
+	input_fail(m, name, why);
+	return 1;
+}
+
+size_t
+input_form_pairs(struct arena *a, const struct input_form *f,
+    const struct kv *kv, size_t n, struct input_got *got,
+    struct input_fails *m)
+{
+	size_t	 bad = 0;
+
+	(void)a;
+	for (size_t i = 0; i < f->nfields; i++) {
+		const struct input_field *fd = &f->fields[i];
+		struct input_got *g = &got[i];
+		const char	*why;
+		size_t		 max = fd->type == IFT_LIST ?
+		    fd->max * (fd->item_max + 2) : fd->max;
+
+		memset(g, 0, sizeof(*g));
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(kv[j].key, fd->name) != 0)
+				continue;
+			/* Two values for one field: which one the author
+			 * meant is a guess, so neither is taken. */
+			if (g->state != IS_ABSENT) {
+				bad += g->state != IS_INVALID;
+				refuse_field(g, m, fd->name, "is sent twice");
+				continue;
+			}
+			if ((why = text_problem(kv[j].val, kv[j].vallen, max)) !=
+			    NULL) {
+				bad += refuse_field(g, m, fd->name, why);
+				continue;
+			}
+			g->state = kv[j].vallen == 0 ? IS_EMPTY : IS_OK;
+			g->s = kv[j].val;
+			g->n = kv[j].vallen;
+		}
+	}
+	return bad;
+}
+
+/* One JSON value for field fd into g; false with *why. */
+static bool
+json_value(struct arena *a, const struct input_field *fd,
+    struct json_object *v, struct input_got *g, const char **why)
+{
+	size_t	 n;
+
+	if (fd->type == IFT_TEXT_NULL && json_object_is_type(v, json_type_null)) {
+		g->state = IS_EMPTY;
+		return true;
+	}
+	if (fd->type == IFT_LIST) {
+		if (!json_object_is_type(v, json_type_array)) {
+			*why = "must be an array of strings";
+			return false;
+		}
+		if ((n = json_object_array_length(v)) > fd->max) {
+			*why = "has too many items";
+			return false;
+		}
+		g->list = arena_array(a, n + 1, sizeof(*g->list));
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *e = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(e, json_type_string)) {
+				*why = "must be an array of strings";
+				return false;
+			}
+			if ((*why = text_problem(json_object_get_string(e),
+			    (size_t)json_object_get_string_len(e),
+			    fd->item_max)) != NULL)
+				return false;
+			g->list[i] = arena_strdup(a, json_object_get_string(e));
+		}
+		g->n = n;
+		g->state = n == 0 ? IS_EMPTY : IS_OK;
+		return true;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		*why = fd->type == IFT_TEXT_NULL ? "must be a string or null" :
+		    "must be a string";
+		return false;
+	}
+	n = (size_t)json_object_get_string_len(v);
+	if ((*why = text_problem(json_object_get_string(v), n, fd->max)) !=
+	    NULL)
+		return false;
+	g->s = arena_strndup(a, json_object_get_string(v), n);
+	g->n = n;
+	g->state = n == 0 ? IS_EMPTY : IS_OK;
+	return true;
+}
+
+size_t
+input_form_json(struct arena *a, const struct input_form *f,
+    struct json_object *o, struct input_got *got, struct input_fails *m)
+{
+	size_t		 bad = 0, i;
+	const char	*why;
+
+	for (i = 0; i < f->nfields; i++)
+		memset(&got[i], 0, sizeof(got[i]));
+	json_object_object_foreach(o, key, v) {
+		for (i = 0; i < f->nfields; i++)
+			if (strcmp(key, f->fields[i].name) == 0)
+				break;
+		if (i == f->nfields) {
+			bad++;
+			input_fail(m, arena_strdup(a, key), arena_printf(a,
+			    "is not a field of %s", f->what));
+			continue;
+		}
+		/* json-c keeps the last of two equal keys: one value. */
+		if (!json_value(a, &f->fields[i], v, &got[i], &why))
+			bad += refuse_field(&got[i], m, f->fields[i].name, why);
+	}
+	return bad;
+}
+
+const char *
+input_str(const struct input_got *g)
+{
+	return g->state == IS_OK || g->state == IS_EMPTY ? g->s : NULL;
 }

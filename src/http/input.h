@@ -149,4 +149,130 @@ bool	input_valid_username(struct input_value *, const struct input_key *);
 void	input_validate(struct arena *, const struct kv *query, size_t nquery,
 	    const struct kv *form, size_t nform, struct input_value **in);
 
+/*
+ * Forms and JSON bodies: one table of known fields per form or body
+ * (struct input_form), checked before the handler runs, the way query
+ * keys are.  Each field ends in one of four states, and a handler reads
+ * it through input_str() only:
+ *
+ *	absent		not sent: input_str() gives NULL
+ *	empty		sent with no value (or JSON null where allowed):
+ *			"" (NULL for a JSON null)
+ *	invalid		sent, but the wrong type, too long, not UTF-8, with
+ *			a NUL, or sent twice: NULL, and the field is in the
+ *			map of failed fields with why
+ *	ok		the value, NUL-terminated, in the arena
+ *
+ * The map (struct input_fails) is what every error answer names: the
+ * admin form shows it, the API puts it in "fields".  The checks here are
+ * about shape and encoding; what a value means (a title's length in
+ * characters, a status word) is content's to say, and its reasons go in
+ * the same map.
+ */
+enum input_ftype {
+	IFT_TEXT,	/* a string: UTF-8, no NUL, at most max bytes */
+	IFT_TEXT_NULL,	/* the same, or JSON null (state empty, s NULL) */
+	IFT_LIST,	/* JSON: an array of at most max IFT_TEXT strings;
+			 * a form: one comma-separated IFT_TEXT value */
+	IFT__MAX
+};
+
+struct input_field {
+	const char	*name;
+	enum input_ftype type;
+	size_t		 max;		/* bytes (a list: items) */
+	size_t		 item_max;	/* IFT_LIST: bytes of one item */
+};
+
+struct input_form {
+	const char		 *what;	/* "a post": for "is not a field of" */
+	bool			  json;	/* a JSON body, else urlencoded */
+	const struct input_field *fields;
+	size_t			  nfields;
+};
+
+/*
+ * The fields of a post, in the admin form (input_post_form) and in the
+ * API's body (input_post_body): one order, so r->fin[PK_X] is the same
+ * field in both.  A form's tags are the names typed, comma-separated;
+ * the API's, an array of tag slugs.  And a tag in the API's body.
+ */
+enum post_key {
+	PK_SLUG,
+	PK_TITLE,
+	PK_SUMMARY,
+	PK_BODY_MD,
+	PK_STATUS,
+	PK_PUBLISHED_AT,
+	PK_TAGS,
+	PK__MAX
+};
+
+enum tag_key {
+	TK_SLUG,
+	TK_NAME,
+	TK__MAX
+};
+
+extern const struct input_form input_post_form;
+extern const struct input_form input_post_body;
+extern const struct input_form input_tag_body;
+
+enum input_state {
+	IS_ABSENT,
+	IS_EMPTY,
+	IS_INVALID,
+	IS_OK,
+	IS__MAX
+};
+
+/* One field as sent; every pointer in the arena. */
+struct input_got {
+	enum input_state  state;
+	const char	 *s;		/* IFT_TEXT(_NULL), a form's IFT_LIST */
+	size_t		  n;		/* bytes of s; items of list */
+	const char	**list;		/* IFT_LIST from JSON */
+};
+
+#define INPUT_MAX_FAILS	16
+
+/* The fields that were sent but failed, in the order found; a field is
+ * named once (its first reason).  Strings are static or in the arena. */
+struct input_fails {
+	size_t		 n;
+	const char	*name[INPUT_MAX_FAILS];
+	const char	*why[INPUT_MAX_FAILS];
+};
+
+/* Adds name with why to the map unless it is there (or the map is full:
+ * the first INPUT_MAX_FAILS are enough to show). */
+void		 input_fail(struct input_fails *, const char *name,
+		    const char *why);
+
+/* why for name in the map, or NULL. */
+const char	*input_failed(const struct input_fails *, const char *name);
+
+/*
+ * Checks urlencoded pairs against form f: got[] (f->nfields entries,
+ * in table order) gets each field's state, and fails every field sent
+ * but invalid.  Pairs the table does not name are left alone (the CSRF
+ * token, a submit button).  Returns how many fields failed.
+ */
+size_t		 input_form_pairs(struct arena *, const struct input_form *f,
+		    const struct kv *, size_t, struct input_got *got,
+		    struct input_fails *);
+
+/*
+ * The same for a JSON object (input_json_object's): a key the table
+ * does not name fails as "is not a field of <f->what>".  Returns how
+ * many fields failed.
+ */
+size_t		 input_form_json(struct arena *, const struct input_form *f,
+		    struct json_object *, struct input_got *got,
+		    struct input_fails *);
+
+/* The one accessor: the value of a field that is ok or empty, else
+ * NULL (absent, invalid, or JSON null). */
+const char	*input_str(const struct input_got *);
+
 #endif

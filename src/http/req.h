@@ -91,6 +91,11 @@ struct req {
 	const char	*traceparent;	/* W3C, validated or NULL */
 	char		 id[33];	/* request id, hex */
 	struct input_value *in[KEY__MAX];
+	/* A route with a form or a JSON body (route.h): its fields, in its
+	 * table's order, checked before the handler runs; and the fields
+	 * that failed, which every error answer names. */
+	struct input_got *fin;
+	struct input_fails fails;
 	const char	*cap[REQ_MAXCAPS];	/* route captures, decoded */
 	size_t		 ncap;
 	const char	*route;		/* matched pattern, for logs/metrics */

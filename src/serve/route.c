@@ -20,6 +20,7 @@
 #include "lib/metrics.h"
 #include "lib/util.h"
 #include "lib/worker_state.h"
+#include "http/input.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "cache/cache.h"
@@ -96,6 +97,29 @@ static const struct route routes[] = {
 	{ RM_GET, "/version", h_version, 0 },
 	{ RM_GET, "/metrics", h_metrics, 0 },
 };
+
+/* The handlers that read a form or a JSON body, and its field table
+ * (input.h): read_form() checks it before the handler runs. */
+static const struct {
+	handler_fn		 handler;
+	const struct input_form	*form;
+} forms[] = {
+	{ h_api_post_create, &input_post_body },
+	{ h_api_post_update, &input_post_body },
+	{ h_api_tag_create, &input_tag_body },
+	{ h_api_tag_update, &input_tag_body },
+	{ h_admin_post_create, &input_post_form },
+	{ h_admin_post_update, &input_post_form },
+};
+
+static const struct input_form *
+form_of(handler_fn h)
+{
+	for (size_t i = 0; i < NELEM(forms); i++)
+		if (forms[i].handler == h)
+			return forms[i].form;
+	return NULL;
+}
 
 /* The routes that are not in the table, for logs and metrics. */
 static const char *const pseudo_routes[] = { "(none)", "(method)", "(parse)" };
@@ -222,10 +246,46 @@ route_upload(const struct req *r)
 	return false;
 }
 
+static void
+put(void *o)
+{
+	json_object_put(o);
+}
+
+/*
+ * Reads the route's form or JSON body into r->fin and r->fails, before
+ * the handler runs and before anything is written.  A body that is not
+ * one JSON object is refused here (400, 415), with why; fields that
+ * fail are the handler's to answer, with its own reasons added.
+ */
+static enum status
+read_form(struct req *r, const struct input_form *f)
+{
+	struct json_object *o;
+	const char	*why;
+	enum status	 st;
+
+	r->fin = arena_array(r->a, f->nfields, sizeof(*r->fin));
+	if (!f->json) {
+		(void)input_form_pairs(r->a, f, r->form, r->nform, r->fin,
+		    &r->fails);
+		return ST_OK;
+	}
+	if ((st = input_json_object(r->ctype_in, r->body, r->bodylen, &o,
+	    &why)) != ST_OK) {
+		r->resp.detail = why;
+		return st;
+	}
+	arena_defer(r->a, put, o);
+	(void)input_form_json(r->a, f, o, r->fin, &r->fails);
+	return ST_OK;
+}
+
 void
 route_dispatch(struct req *r)
 {
 	unsigned	 want = method_bit(r->method), allowed = 0;
+	const struct input_form *form;
 	enum status	 st = ST_NOTFOUND;
 	const char	*caps[REQ_MAXCAPS];
 	size_t		 ncaps;
@@ -247,6 +307,9 @@ route_dispatch(struct req *r)
 				return;
 			break;
 		}
+		if ((form = form_of(routes[i].handler)) != NULL &&
+		    (st = read_form(r, form)) != ST_OK)
+			break;
 		/* Nothing is committed that nginx could then keep serving
 		 * pages from before (pages.h). */
 		if ((routes[i].flags & RF_WRITE) && r->w != NULL &&

@@ -92,12 +92,14 @@ void
 error_page(struct req *r, enum status st)
 {
 	int		 http = error_http_status(st);
-	struct json_object *root, *err;
+	struct json_object *root, *err, *fields;
 	const char	*msg;
 
 	if (st == ST_OK || st >= ST__MAX)
 		st = ST_INTERNAL;
-	msg = r->resp.detail != NULL ? r->resp.detail : statuses[st].message;
+	msg = r->resp.detail != NULL ? r->resp.detail : r->fails.n > 0 ?
+	    arena_printf(r->a, "%s: %s", r->fails.name[0], r->fails.why[0]) :
+	    statuses[st].message;
 	/* Whatever the handler had written is not shown. */
 	buf_reset(&r->resp.body);
 	r->resp.status = http;
@@ -119,6 +121,13 @@ error_page(struct req *r, enum status st)
 		    json_object_new_string(statuses[st].code));
 		json_object_object_add(err, "message",
 		    json_object_new_string(msg));
+		if (r->fails.n > 0) {
+			fields = json_object_new_object();
+			for (size_t i = 0; i < r->fails.n; i++)
+				json_object_object_add(fields, r->fails.name[i],
+				    json_object_new_string(r->fails.why[i]));
+			json_object_object_add(err, "fields", fields);
+		}
 		json_object_object_add(root, "error", err);
 		out_json(r, root);
 		json_object_put(root);

@@ -12,8 +12,11 @@ int		 error_http_status(enum status st);
 
 /*
  * Writes the error response for st (used for parse errors too): the
- * status's stock message, or r->resp.detail when a handler said why.
- * A 401 under /api/ carries a WWW-Authenticate bearer challenge.
+ * status's stock message, or r->resp.detail when a handler said why, or
+ * else the first failed field and why.  Under /api/ this is the one
+ * writer of a JSON error: {"error": {"status", "code", "message"}}, with
+ * "fields" (name: why) when r->fails names any.  A 401 under /api/
+ * carries a WWW-Authenticate bearer challenge.
  */
 void		 error_page(struct req *r, enum status st);
 

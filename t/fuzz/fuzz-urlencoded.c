@@ -143,6 +143,39 @@ check_validate(const struct kv *kv, size_t n)
 		CHECK(util_utf8_valid(in[KEY_Q]->s, in[KEY_Q]->n));
 }
 
+/*
+ * The admin post form's table over the pairs: a value only for a field
+ * ok or empty, within its cap, no NUL, valid UTF-8; a field sent twice
+ * or bad is invalid and named in the map.
+ */
+static void
+check_form(const struct kv *kv, size_t n)
+{
+	const struct input_form *f = &input_post_form;
+	struct input_got got[PK__MAX];
+	struct input_fails m;
+	size_t		 bad, sent;
+
+	memset(&m, 0, sizeof(m));
+	bad = input_form_pairs(a, f, kv, n, got, &m);
+	CHECK(m.n == bad && m.n <= f->nfields);
+	for (size_t i = 0; i < f->nfields; i++) {
+		const char *v = input_str(&got[i]);
+
+		sent = 0;
+		for (size_t j = 0; j < n; j++)
+			sent += strcmp(kv[j].key, f->fields[i].name) == 0;
+		CHECK((sent == 0) == (got[i].state == IS_ABSENT));
+		if (sent > 1)
+			CHECK(got[i].state == IS_INVALID);
+		CHECK((got[i].state == IS_INVALID) ==
+		    (input_failed(&m, f->fields[i].name) != NULL));
+		if (v != NULL)
+			CHECK(strlen(v) == got[i].n &&
+			    util_utf8_valid(v, got[i].n));
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -159,6 +192,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == INPUT_OK) {
 		check_roundtrip(kv, n);
 		check_validate(kv, n);
+		check_form(kv, n);
 	}
 
 	/* A small limit reaches INPUT_TOOMANY with short inputs. */

@@ -895,6 +895,122 @@ test_json(void)
 	}
 }
 
+/* The post form and body tables: states, the failed-field map, and
+ * hostile values (caps, duplicates, bad UTF-8, NUL, huge numbers). */
+static void
+test_forms(void)
+{
+	struct input_got got[PK__MAX];
+	struct input_fails m;
+	struct kv	*kv;
+	struct json_object *o;
+	const char	*why;
+	char		*big;
+	size_t		 n;
+
+	memset(&m, 0, sizeof(m));
+	ok(input_parse_urlencoded(a, S("title=Hi&slug=&csrf=x&status=draft"
+	    "&tags=a%2C+b"), 16, &kv, &n) == INPUT_OK, "forms: a form parses");
+	is_int(0, (int64_t)input_form_pairs(a, &input_post_form, kv, n, got,
+	    &m), "forms: nothing fails");
+	is_int(IS_OK, got[PK_TITLE].state, "forms: title ok");
+	is_string("Hi", input_str(&got[PK_TITLE]), "forms: and its value");
+	is_int(IS_EMPTY, got[PK_SLUG].state, "forms: slug sent empty");
+	is_string("", input_str(&got[PK_SLUG]), "forms: reads as \"\"");
+	is_int(IS_ABSENT, got[PK_SUMMARY].state, "forms: summary absent");
+	ok(input_str(&got[PK_SUMMARY]) == NULL, "forms: reads as NULL");
+	is_string("a, b", input_str(&got[PK_TAGS]), "forms: tags as typed");
+
+	memset(&m, 0, sizeof(m));
+	ok(input_parse_urlencoded(a, S("title=a&title=b&slug=%FF&summary=x%00y"
+	    "&body_md=%C3"), 16, &kv, &n) == INPUT_OK, "forms: hostile form");
+	is_int(4, (int64_t)input_form_pairs(a, &input_post_form, kv, n, got,
+	    &m), "forms: four fields fail");
+	is_string("is sent twice", input_failed(&m, "title"),
+	    "forms: a field sent twice is taken from neither");
+	ok(input_str(&got[PK_TITLE]) == NULL, "forms: and reads NULL");
+	is_string("must be UTF-8", input_failed(&m, "slug"), "forms: bad UTF-8");
+	is_string("must not contain NUL", input_failed(&m, "summary"),
+	    "forms: an embedded NUL");
+	is_string("must be UTF-8", input_failed(&m, "body_md"),
+	    "forms: UTF-8 cut short");
+
+	big = calloc(4100, 1);
+	memcpy(big, "status=", 7);
+	memset(big + 7, 'x', 65);
+	memset(&m, 0, sizeof(m));
+	ok(input_parse_urlencoded(a, big, strlen(big), 16, &kv, &n) ==
+	    INPUT_OK, "forms: a long status parses");
+	is_int(1, (int64_t)input_form_pairs(a, &input_post_form, kv, n, got,
+	    &m), "forms: 65 bytes of status is past its cap");
+	is_string("is too long", input_failed(&m, "status"), "forms: says so");
+	free(big);
+
+	memset(&m, 0, sizeof(m));
+	ok(input_json_object("application/json", S("{\"title\":\"T\","
+	    "\"published_at\":null,\"tags\":[\"a\",\"b\"],\"slug\":\"\"}"),
+	    &o, &why) == ST_OK, "json fields: a body parses");
+	is_int(0, (int64_t)input_form_json(a, &input_post_body, o, got, &m),
+	    "json fields: nothing fails");
+	is_int(IS_EMPTY, got[PK_PUBLISHED_AT].state, "json fields: null is empty");
+	ok(input_str(&got[PK_PUBLISHED_AT]) == NULL, "json fields: and NULL");
+	is_int(2, (int64_t)got[PK_TAGS].n, "json fields: two tags");
+	is_string("b", got[PK_TAGS].list[1], "json fields: in order");
+	is_int(IS_EMPTY, got[PK_SLUG].state, "json fields: \"\" is empty");
+	is_int(IS_ABSENT, got[PK_BODY_MD].state, "json fields: absent");
+	json_object_put(o);
+
+	memset(&m, 0, sizeof(m));
+	ok(input_json_object("application/json", S("{\"title\":1e999,"
+	    "\"slug\":99999999999999999999999,\"status\":null,"
+	    "\"tags\":[\"a\",7],\"extra\":true,\"summary\":\"a\\u0000b\","
+	    "\"body_md\":{}}"), &o, &why) == ST_OK, "json fields: hostile body");
+	is_int(7, (int64_t)input_form_json(a, &input_post_body, o, got, &m),
+	    "json fields: seven fail");
+	is_string("must be a string", input_failed(&m, "title"),
+	    "json fields: a huge number is no title");
+	is_string("must be a string", input_failed(&m, "slug"),
+	    "json fields: nor a slug");
+	is_string("must be a string", input_failed(&m, "status"),
+	    "json fields: null where it is not allowed");
+	is_string("must be an array of strings", input_failed(&m, "tags"),
+	    "json fields: a number among the tags");
+	is_string("is not a field of a post", input_failed(&m, "extra"),
+	    "json fields: an unknown field is named");
+	is_string("must not contain NUL", input_failed(&m, "summary"),
+	    "json fields: an escaped NUL");
+	ok(input_failed(&m, "body_md") != NULL, "json fields: an object");
+	json_object_put(o);
+
+	memset(&m, 0, sizeof(m));
+	big = calloc(101 * 4 + 16, 1);
+	strcpy(big, "{\"tags\":[");
+	for (size_t i = 0; i < 101; i++)
+		strcat(big, i ? ",\"a\"" : "\"a\"");
+	strcat(big, "]}");
+	ok(input_json_object("application/json", big, strlen(big), &o,
+	    &why) == ST_OK, "json fields: 101 tags parse");
+	is_int(1, (int64_t)input_form_json(a, &input_post_body, o, got, &m),
+	    "json fields: past the cap of 100 items");
+	json_object_put(o);
+	free(big);
+
+	memset(&m, 0, sizeof(m));
+	ok(input_json_object("application/json", S("{\"title\":\"a\","
+	    "\"title\":7}"), &o, &why) == ST_OK,
+	    "json fields: a key given twice parses");
+	is_int(1, (int64_t)input_form_json(a, &input_post_body, o, got, &m),
+	    "json fields: the last one is judged");
+	json_object_put(o);
+
+	memset(&m, 0, sizeof(m));
+	for (size_t i = 0; i < INPUT_MAX_FAILS + 4; i++)
+		input_fail(&m, arena_printf(a, "f%zu", i), "bad");
+	input_fail(&m, "f0", "again");
+	is_int(INPUT_MAX_FAILS, (int64_t)m.n, "the map stops at its cap");
+	is_string("bad", input_failed(&m, "f0"), "and keeps the first why");
+}
+
 int
 main(void)
 {
@@ -924,6 +1040,7 @@ main(void)
 	test_validator_lengths();
 	test_validate();
 	test_json();
+	test_forms();
 
 	arena_free(a);
 	return done_testing();
