@@ -102,15 +102,17 @@ admin_render(struct req *r, struct json_object *view, const char *name,
 	return ST_OK;
 }
 
+/* A field of a form without a table (input_pair): NULL when absent; a
+ * value no check takes ("\x01") when invalid, so it is refused, never
+ * taken for absent. */
 static const char *
 field(struct req *r, const char *key)
 {
-	const struct kv *kv = input_find(r->form, r->nform, key);
+	enum input_state st;
+	const char	*s = input_pair(r->form, r->nform, key,
+	    INPUT_MAX_VALUE, &st);
 
-	/* An embedded NUL is refused by the checks that follow: "" then. */
-	if (kv == NULL)
-		return NULL;
-	return strlen(kv->val) == kv->vallen ? kv->val : "\x01";
+	return st == IS_INVALID ? "\x01" : s;
 }
 
 /* A row id from a path capture: 1 to 18 digits, else 0. */

@@ -41,10 +41,8 @@ h_api_posts(struct req *r)
 	/* A filter that is present but invalid is an error, not "all". */
 	if ((st = page_number(r, &page)) != ST_OK)
 		return st;
-	if ((input_find(r->qkv, r->nqkv, "tag") && !r->in[KEY_TAG]) ||
-	    (input_find(r->qkv, r->nqkv, "author") && !r->in[KEY_AUTHOR]) ||
-	    (input_find(r->qkv, r->nqkv, "per_page") && !r->in[KEY_PER_PAGE]) ||
-	    (input_find(r->qkv, r->nqkv, "q") && !r->in[KEY_Q]))
+	if (r->in_refused[KEY_TAG] || r->in_refused[KEY_AUTHOR] ||
+	    r->in_refused[KEY_PER_PAGE] || r->in_refused[KEY_Q])
 		return ST_INVALID;
 	f.tag = r->in[KEY_TAG] ? r->in[KEY_TAG]->s : NULL;
 	f.author = r->in[KEY_AUTHOR] ? r->in[KEY_AUTHOR]->s : NULL;

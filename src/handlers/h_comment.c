@@ -121,14 +121,16 @@ comment_view(struct req *r, struct json_object *view, const char *slug)
 	return add_form(r, view, slug, NULL);
 }
 
+/* A field of the comment form (input_pair): "" when absent (every
+ * field but the name and the body may be left out), NULL when invalid. */
 static const char *
 field(struct req *r, const char *key)
 {
-	const struct kv *kv = input_find(r->form, r->nform, key);
+	enum input_state st;
+	const char	*s = input_pair(r->form, r->nform, key,
+	    INPUT_MAX_VALUE, &st);
 
-	if (kv == NULL)
-		return "";
-	return strlen(kv->val) == kv->vallen ? kv->val : NULL;
+	return st == IS_ABSENT ? "" : s;
 }
 
 /* Why the comment is refused, or NULL. */

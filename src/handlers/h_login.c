@@ -51,12 +51,12 @@ next_page(const char *next)
 	return next;
 }
 
+/* A field of the login form (input_pair): NULL when absent or
+ * invalid. */
 static const char *
 form(struct req *r, const char *key)
 {
-	const struct kv *kv = input_find(r->form, r->nform, key);
-
-	return kv != NULL && strlen(kv->val) == kv->vallen ? kv->val : NULL;
+	return input_pair(r->form, r->nform, key, INPUT_MAX_VALUE, NULL);
 }
 
 /* The login page, with the form token (a new one unless the browser has

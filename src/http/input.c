@@ -438,6 +438,14 @@ void
 input_validate(struct arena *a, const struct kv *query, size_t nquery,
     const struct kv *form, size_t nform, struct input_value **in)
 {
+	input_validate_sent(a, query, nquery, form, nform, in, NULL);
+}
+
+void
+input_validate_sent(struct arena *a, const struct kv *query, size_t nquery,
+    const struct kv *form, size_t nform, struct input_value **in,
+    bool *refused)
+{
 	const struct input_key	*k;
 	const struct kv		*kv;
 	struct input_value	 v;
@@ -446,9 +454,13 @@ input_validate(struct arena *a, const struct kv *query, size_t nquery,
 	for (i = 0; i < KEY__MAX; i++) {
 		k = &input_keys[i];
 		in[i] = NULL;
+		if (refused != NULL)
+			refused[i] = false;
 		if ((kv = input_find(query, nquery, k->name)) == NULL &&
 		    (kv = input_find(form, nform, k->name)) == NULL)
 			continue;
+		if (refused != NULL)
+			refused[i] = true;
 		/* The cap comes first: an oversized value is never parsed. */
 		if (kv->vallen > k->max_len)
 			continue;
@@ -457,6 +469,8 @@ input_validate(struct arena *a, const struct kv *query, size_t nquery,
 		v.i = 0;
 		if (!k->valid(&v, k))
 			continue;
+		if (refused != NULL)
+			refused[i] = false;
 		in[i] = arena_alloc(a, sizeof(*in[i]));
 		in[i]->s = arena_strndup(a, kv->val, kv->vallen);
 		in[i]->n = kv->vallen;
@@ -724,4 +738,23 @@ const char *
 input_str(const struct input_got *g)
 {
 	return g->state == IS_OK || g->state == IS_EMPTY ? g->s : NULL;
+}
+
+const char *
+input_pair(const struct kv *kv, size_t n, const char *key, size_t max,
+    enum input_state *st)
+{
+	static const struct input_field one = { NULL, IFT_TEXT, 0, 0 };
+	struct input_field fd = one;
+	struct input_form f = { "a form", false, &fd, 1 };
+	struct input_fails m;
+	struct input_got g;
+
+	fd.name = key;
+	fd.max = max;
+	m.n = 0;
+	(void)input_form_pairs(NULL, &f, kv, n, &g, &m);
+	if (st != NULL)
+		*st = g.state;
+	return input_str(&g);
 }

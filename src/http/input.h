@@ -34,6 +34,7 @@ struct req;
 #define INPUT_MAX_HEADER	8192	/* bytes in any one request header */
 #define INPUT_MAX_HEADERS_TOTAL	32768	/* bytes of all request headers */
 #define INPUT_MAX_HEADER_COUNT	100	/* request headers */
+#define INPUT_MAX_VALUE		4194304	/* bytes of one form value */
 
 /* One decoded pair.  Both strings are NUL-terminated and live in the arena;
  * the lengths allow embedded NULs to be detected (validators reject them). */
@@ -148,6 +149,15 @@ bool	input_valid_username(struct input_value *, const struct input_key *);
  */
 void	input_validate(struct arena *, const struct kv *query, size_t nquery,
 	    const struct kv *form, size_t nform, struct input_value **in);
+
+/*
+ * The same, and refused[] (KEY__MAX entries) says which keys were sent
+ * but did not validate: a handler for which a bad filter is an error,
+ * not "all", asks it instead of scanning the pairs again.
+ */
+void	input_validate_sent(struct arena *, const struct kv *query,
+	    size_t nquery, const struct kv *form, size_t nform,
+	    struct input_value **in, bool *refused);
 
 /*
  * Forms and JSON bodies: one table of known fields per form or body
@@ -274,5 +284,14 @@ size_t		 input_form_json(struct arena *, const struct input_form *f,
 /* The one accessor: the value of a field that is ok or empty, else
  * NULL (absent, invalid, or JSON null). */
 const char	*input_str(const struct input_got *);
+
+/*
+ * The same contract for a form that has no table yet (login, comment,
+ * the admin's tag and settings forms): the pair named key in kv as one
+ * IFT_TEXT field of at most max bytes.  *st (when not NULL) says which
+ * state; the value as input_str() gives it.
+ */
+const char	*input_pair(const struct kv *, size_t, const char *key,
+		    size_t max, enum input_state *st);
 
 #endif

@@ -225,7 +225,8 @@ req_parse(struct req *r, req_getenv_fn get, void *gc, char *const *envp,
 		if ((st = from_input_err(ie)) != ST_OK)
 			return st;
 	}
-	input_validate(r->a, r->qkv, r->nqkv, r->form, r->nform, r->in);
+	input_validate_sent(r->a, r->qkv, r->nqkv, r->form, r->nform, r->in,
+	    r->in_refused);
 	return ST_OK;
 }
 

@@ -91,6 +91,7 @@ struct req {
 	const char	*traceparent;	/* W3C, validated or NULL */
 	char		 id[33];	/* request id, hex */
 	struct input_value *in[KEY__MAX];
+	bool		 in_refused[KEY__MAX];	/* sent, but not valid */
 	/* A route with a form or a JSON body (route.h): its fields, in its
 	 * table's order, checked before the handler runs; and the fields
 	 * that failed, which every error answer names. */

@@ -753,6 +753,18 @@ test_validate(void)
 	ok(in[KEY_Q] != NULL && in[KEY_Q]->s != q[1].val,
 	    "validate: value is a copy");
 
+	{
+		bool	 refused[KEY__MAX];
+
+		parse("tag=Not+A+Slug&per_page=20&author=&q=ok", &q, &nq);
+		input_validate_sent(a, q, nq, NULL, 0, in, refused);
+		ok(refused[KEY_TAG] && in[KEY_TAG] == NULL,
+		    "validate: a bad tag is refused, and said so");
+		ok(!refused[KEY_PER_PAGE] && !refused[KEY_Q] &&
+		    !refused[KEY_PAGE], "validate: good or absent keys are not");
+		ok(refused[KEY_AUTHOR], "validate: an empty author is refused");
+	}
+
 	parse("unknown=1&PAGE=2", &q, &nq);
 	for (i = 0; i < KEY__MAX; i++)
 		in[i] = (struct input_value *)1;
@@ -1002,6 +1014,27 @@ test_forms(void)
 	is_int(1, (int64_t)input_form_json(a, &input_post_body, o, got, &m),
 	    "json fields: the last one is judged");
 	json_object_put(o);
+
+	{
+		enum input_state st;
+
+		ok(input_parse_urlencoded(a, S("a=1&e=&d=x&d=y&z=%00&u=%C0%AF"),
+		    16, &kv, &n) == INPUT_OK, "pairs: a form parses");
+		is_string("1", input_pair(kv, n, "a", 10, &st), "pairs: ok");
+		is_int(IS_OK, st, "pairs: ok state");
+		is_string("", input_pair(kv, n, "e", 10, &st), "pairs: empty");
+		is_int(IS_EMPTY, st, "pairs: empty state");
+		ok(input_pair(kv, n, "b", 10, &st) == NULL && st == IS_ABSENT,
+		    "pairs: absent");
+		ok(input_pair(kv, n, "d", 10, &st) == NULL && st == IS_INVALID,
+		    "pairs: sent twice is invalid");
+		ok(input_pair(kv, n, "z", 10, &st) == NULL && st == IS_INVALID,
+		    "pairs: a NUL is invalid");
+		ok(input_pair(kv, n, "u", 10, &st) == NULL && st == IS_INVALID,
+		    "pairs: an overlong '/' is invalid");
+		ok(input_pair(kv, n, "a", 0, &st) == NULL && st == IS_INVALID,
+		    "pairs: past the cap is invalid");
+	}
 
 	memset(&m, 0, sizeof(m));
 	for (size_t i = 0; i < INPUT_MAX_FAILS + 4; i++)
