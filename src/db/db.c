@@ -833,6 +833,42 @@ serial:
 	return ok;
 }
 
+enum status
+db_run(struct db *db, PGconn *pg, struct arena *a, const char *what,
+    const char *sql, int n, const char *const *v, PGresult **out,
+    bool *lost)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+	double		 t;
+	const char	*state;
+
+	t = db_clock_start();
+	res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
+	db_clock_stop(t, 1);
+	arena_defer(a, clear, res);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		if (out != NULL)
+			*out = res;
+		return ST_OK;
+	}
+	db_log_failure(what, pg, res);
+	if (db_lost(db, pg, res)) {
+		db_broken(db, pg);
+		*lost = true;
+		return ST_UNAVAILABLE;
+	}
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state != NULL && strcmp(state, "23505") == 0)
+		return ST_CONFLICT;
+	if (state != NULL && (strncmp(state, "22", 2) == 0 ||
+	    strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0))
+		return ST_UNPROCESSABLE;
+	return ST_INTERNAL;
+}
+
+
 /*
  * The database clock.  Workers are single-threaded, so plain statics do;
  * depth makes a bracket inside another (exec_all's one-by-one fallback

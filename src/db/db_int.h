@@ -51,6 +51,18 @@ enum status	 db_failure(struct db *, PGconn *);
 double		 db_clock_start(void);
 void		 db_clock_stop(double start, unsigned statements);
 
+/*
+ * Runs one statement (n parameters v, as text) on pg, its time on the
+ * database clock, its result freed with arena a; *out gets it when out
+ * is not NULL.  On failure logs it with what and tells apart a lost
+ * connection (ST_UNAVAILABLE; *lost set, the connection is gone), a
+ * duplicate key (ST_CONFLICT), a value the database refused (data
+ * exception or CHECK: ST_UNPROCESSABLE) and the rest (ST_INTERNAL).
+ */
+enum status	 db_run(struct db *, PGconn *pg, struct arena *a,
+		    const char *what, const char *sql, int n,
+		    const char *const *v, PGresult **out, bool *lost);
+
 /* Tells db that conn failed mid-query so it is remade on next use. */
 void		 db_broken(struct db *, PGconn *conn);
 

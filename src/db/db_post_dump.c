@@ -39,42 +39,12 @@ static const char Q_TAGS[] =
     " FROM post_tags pt JOIN tags t ON t.id = pt.tag_id"
     " ORDER BY pt.post_id, t.slug COLLATE \"C\"";
 
+static const char WHAT[] = "reading posts";
+
 enum {
 	C_ID, C_SLUG, C_TITLE, C_SUMMARY, C_BODY, C_STATUS, C_PUBLISHED,
 	C_UPDATED, C_USERNAME, C_DISPLAY
 };
-
-static void
-clear(void *p)
-{
-	PQclear(p);
-}
-
-static enum status
-run(struct db *db, PGconn *pg, struct arena *a, const char *sql,
-    PGresult **out)
-{
-	PGresult	*res;
-	ExecStatusType	 st;
-	double		 t;
-
-	t = db_clock_start();
-	res = PQexecParams(pg, sql, 0, NULL, NULL, NULL, NULL, 0);
-	db_clock_stop(t, 1);
-	arena_defer(a, clear, res);
-	st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-		if (out != NULL)
-			*out = res;
-		return ST_OK;
-	}
-	db_log_failure("reading posts", pg, res);
-	if (db_lost(db, pg, res)) {
-		db_broken(db, pg);
-		return ST_UNAVAILABLE;
-	}
-	return ST_INTERNAL;
-}
 
 /* "2026-01-05T09:00:00.500000" to "2026-01-05T09:00:00.5Z"; NULL stays. */
 static const char *
@@ -116,19 +86,24 @@ db_post_dump(struct db *db, struct arena *a, struct post_out **posts,
 	enum status	 st = ST_UNAVAILABLE;
 	struct post_out	*out;
 	int		 np, nt, t = 0;
+	bool		 lost = false;
 
 	*posts = NULL;
 	*n = 0;
 	if ((pg = db_primary(db)) == NULL)
 		goto out;
-	if ((st = run(db, pg, a, Q_BEGIN, NULL)) != ST_OK)
+	if ((st = db_run(db, pg, a, WHAT, Q_BEGIN, 0, NULL, NULL,
+	    &lost)) != ST_OK)
 		goto out;
-	if ((st = run(db, pg, a, Q_POSTS, &pr)) != ST_OK ||
-	    (st = run(db, pg, a, Q_TAGS, &tr)) != ST_OK ||
-	    (st = run(db, pg, a, Q_COMMIT, NULL)) != ST_OK) {
+	if ((st = db_run(db, pg, a, WHAT, Q_POSTS, 0, NULL, &pr,
+	    &lost)) != ST_OK ||
+	    (st = db_run(db, pg, a, WHAT, Q_TAGS, 0, NULL, &tr,
+	    &lost)) != ST_OK ||
+	    (st = db_run(db, pg, a, WHAT, Q_COMMIT, 0, NULL, NULL,
+	    &lost)) != ST_OK) {
 		/* A failed statement aborted the transaction; end it. */
-		if (st != ST_UNAVAILABLE)
-			run(db, pg, a, Q_ROLLBACK, NULL);
+		if (!lost)
+			db_run(db, pg, a, WHAT, Q_ROLLBACK, 0, NULL, NULL, &lost);
 		goto out;
 	}
 	np = PQntuples(pr);

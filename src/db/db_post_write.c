@@ -78,53 +78,6 @@ static const char Q_ENSURE_USER[] =
     "INSERT INTO users (username, display_name) VALUES ($1, $2)"
     " ON CONFLICT (username) DO NOTHING";
 
-static void
-clear(void *p)
-{
-	PQclear(p);
-}
-
-/*
- * Runs one statement.  On failure logs it with what and tells apart a
- * lost connection (ST_UNAVAILABLE; *lost set, the connection is gone), a
- * value the database refused (data exception or CHECK: ST_UNPROCESSABLE)
- * and the rest (ST_INTERNAL).
- */
-static enum status
-run(struct db *db, PGconn *pg, struct arena *a, const char *what,
-    const char *sql, int n, const char *const *v, PGresult **out,
-    bool *lost)
-{
-	PGresult	*res;
-	ExecStatusType	 st;
-	double		 t;
-	const char	*state;
-
-	t = db_clock_start();
-	res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
-	db_clock_stop(t, 1);
-	arena_defer(a, clear, res);
-	st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-		if (out != NULL)
-			*out = res;
-		return ST_OK;
-	}
-	db_log_failure(what, pg, res);
-	if (db_lost(db, pg, res)) {
-		db_broken(db, pg);
-		*lost = true;
-		return ST_UNAVAILABLE;
-	}
-	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (state != NULL && strcmp(state, "23505") == 0)
-		return ST_CONFLICT;
-	if (state != NULL && (strncmp(state, "22", 2) == 0 ||
-	    strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0))
-		return ST_UNPROCESSABLE;
-	return ST_INTERNAL;
-}
-
 /* What was refused, for the caller to show. */
 struct refusal {
 	const char	*field;
@@ -179,14 +132,14 @@ set_tags(struct db *db, PGconn *pg, struct arena *a, const char *post_id,
 	const char	*v[2];
 
 	v[0] = post_id;
-	if ((st = run(db, pg, a, "clearing tags", Q_CLEAR_TAGS, 1, v, NULL,
+	if ((st = db_run(db, pg, a, "clearing tags", Q_CLEAR_TAGS, 1, v, NULL,
 	    lost)) != ST_OK)
 		return st;
 	for (size_t i = 0; i < p->ntags; i++) {
 		v[0] = p->tag_slugs[i];
 		v[1] = p->tag_names != NULL ? p->tag_names[i] : NULL;
 		if (p->known_tags) {
-			if ((st = run(db, pg, a, "finding tag", Q_FIND_TAG, 1,
+			if ((st = db_run(db, pg, a, "finding tag", Q_FIND_TAG, 1,
 			    v, &res, lost)) != ST_OK)
 				return st;
 			if (PQntuples(res) != 1) {
@@ -195,16 +148,75 @@ set_tags(struct db *db, PGconn *pg, struct arena *a, const char *post_id,
 				    "(POST /api/v1/tags)", p->tag_slugs[i]));
 				return ST_UNPROCESSABLE;
 			}
-		} else if ((st = run(db, pg, a, "saving tag", tag_sql, 2, v,
+		} else if ((st = db_run(db, pg, a, "saving tag", tag_sql, 2, v,
 		    &res, lost)) != ST_OK)
 			return st;
 		v[0] = post_id;
 		v[1] = PQgetvalue(res, 0, 0);
-		if ((st = run(db, pg, a, "tagging post", Q_LINK_TAG, 2, v,
+		if ((st = db_run(db, pg, a, "tagging post", Q_LINK_TAG, 2, v,
 		    NULL, lost)) != ST_OK)
 			return st;
 	}
 	return ST_OK;
+}
+
+/*
+ * Opens a writer's transaction, in UTC, on the primary (*pg); *open once
+ * BEGIN went through, so end() knows there is one to end.
+ */
+static enum status
+begin(struct db *db, struct arena *a, PGconn **pg, bool *open, bool *lost)
+{
+	enum status	 st;
+
+	if ((*pg = db_primary(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if ((st = db_run(db, *pg, a, "BEGIN", Q_BEGIN, 0, NULL, NULL,
+	    lost)) != ST_OK)
+		return st;
+	*open = true;
+	return db_run(db, *pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL, lost);
+}
+
+/* The post's columns as the statements that save it take them, $2 to $8. */
+static void
+post_params(const char *v[9], const struct post_in *p, const char *body,
+    const char *html)
+{
+	v[1] = p->slug;
+	v[2] = p->title;
+	v[3] = p->summary != NULL ? p->summary : "";
+	v[4] = body;
+	v[5] = html;
+	v[6] = p->status;
+	v[7] = p->published_at;
+}
+
+/* A post's Markdown as HTML, in html; false when it cannot be rendered. */
+static bool
+render(struct arena *a, const char *body, struct buf *html)
+{
+	buf_init(html, a, strlen(body) * 2 + 64);
+	return md_render(body, strlen(body), html) == 0;
+}
+
+/*
+ * Ends what begin() opened: COMMIT when all went well (st is ST_OK),
+ * else, or when COMMIT fails, ROLLBACK, unless the connection is gone
+ * (the server has rolled it back).  Returns st, or COMMIT's failure.
+ */
+static enum status
+end(struct db *db, PGconn *pg, struct arena *a, enum status st, bool open,
+    bool *lost)
+{
+	if (!open)
+		return st;
+	if (st == ST_OK && (st = db_run(db, pg, a, "COMMIT", Q_COMMIT, 0,
+	    NULL, NULL, lost)) == ST_OK)
+		return ST_OK;
+	if (!*lost)
+		db_run(db, pg, a, "ROLLBACK", Q_ROLLBACK, 0, NULL, NULL, lost);
+	return st;
 }
 
 enum status
@@ -217,29 +229,20 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	enum status	 st = ST_UNPROCESSABLE;
 	bool		 lost = false, open = false;
 	const char	*body = p->body_md != NULL ? p->body_md : "";
-	const char	*author_id, *post_id;
+	const char	*author_id, *post_id = NULL;
 	const char	*v[9];
 
 	*id = 0;
 	if (!post_ok(p, false, NULL))
 		goto out;
-	buf_init(&html, a, strlen(body) * 2 + 64);
-	if (md_render(body, strlen(body), &html) != 0) {
+	if (!render(a, body, &html)) {
 		bad(NULL, p->slug, "body_md", "cannot be rendered");
 		goto out;
 	}
-	st = ST_UNAVAILABLE;
-	if ((pg = db_primary(db)) == NULL)
-		goto out;
-	if ((st = run(db, pg, a, "BEGIN", Q_BEGIN, 0, NULL, NULL,
-	    &lost)) != ST_OK)
-		goto out;
-	open = true;
-	if ((st = run(db, pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL,
-	    &lost)) != ST_OK)
+	if ((st = begin(db, a, &pg, &open, &lost)) != ST_OK)
 		goto out;
 	v[0] = p->author;
-	if ((st = run(db, pg, a, "author", Q_AUTHOR, 1, v, &res,
+	if ((st = db_run(db, pg, a, "author", Q_AUTHOR, 1, v, &res,
 	    &lost)) != ST_OK)
 		goto out;
 	if (PQntuples(res) != 1) {
@@ -249,29 +252,18 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	}
 	author_id = PQgetvalue(res, 0, 0);
 	v[0] = author_id;
-	v[1] = p->slug;
-	v[2] = p->title;
-	v[3] = p->summary != NULL ? p->summary : "";
-	v[4] = body;
-	v[5] = html.p;
-	v[6] = p->status;
-	v[7] = p->published_at;
+	post_params(v, p, body, html.p);
 	v[8] = p->updated_at;
-	if ((st = run(db, pg, a, "saving post", Q_UPSERT_POST, 9, v, &res,
+	if ((st = db_run(db, pg, a, "saving post", Q_UPSERT_POST, 9, v, &res,
 	    &lost)) != ST_OK)
 		goto out;
 	post_id = PQgetvalue(res, 0, 0);
 	if ((st = set_tags(db, pg, a, post_id, p, Q_UPSERT_TAG, NULL,
 	    &lost)) != ST_OK)
 		goto out;
-	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
-	    &lost)) != ST_OK)
-		goto out;
-	open = false;
-	*id = strtoll(post_id, NULL, 10);
 out:
-	if (open && !lost)
-		run(db, pg, a, "ROLLBACK", Q_ROLLBACK, 0, NULL, NULL, &lost);
+	if ((st = end(db, pg, a, st, open, &lost)) == ST_OK && post_id != NULL)
+		*id = strtoll(post_id, NULL, 10);
 	return st;
 }
 
@@ -287,7 +279,7 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 	enum status	 st = ST_UNPROCESSABLE;
 	bool		 lost = false, open = false;
 	const char	*body = p->body_md != NULL ? p->body_md : "";
-	const char	*post_id;
+	const char	*post_id = NULL;
 	const char	*v[9];
 
 	*out_id = 0;
@@ -297,25 +289,16 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 		*problem = e.why;
 		goto out;
 	}
-	buf_init(&html, a, strlen(body) * 2 + 64);
-	if (md_render(body, strlen(body), &html) != 0) {
+	if (!render(a, body, &html)) {
 		*field = "body_md";
 		*problem = "cannot be rendered";
 		goto out;
 	}
-	st = ST_UNAVAILABLE;
-	if ((pg = db_primary(db)) == NULL)
-		goto out;
-	if ((st = run(db, pg, a, "BEGIN", Q_BEGIN, 0, NULL, NULL,
-	    &lost)) != ST_OK)
-		goto out;
-	open = true;
-	if ((st = run(db, pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL,
-	    &lost)) != ST_OK)
+	if ((st = begin(db, a, &pg, &open, &lost)) != ST_OK)
 		goto out;
 	v[0] = arena_printf(a, "%lld", (long long)(id != 0 ? id : by->id));
 	if (id != 0) {
-		if ((st = run(db, pg, a, "locking post", Q_LOCK_POST, 1, v,
+		if ((st = db_run(db, pg, a, "locking post", Q_LOCK_POST, 1, v,
 		    &res, &lost)) != ST_OK)
 			goto out;
 		if (PQntuples(res) != 1) {
@@ -328,14 +311,8 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 			goto out;
 		}
 	}
-	v[1] = p->slug;
-	v[2] = p->title;
-	v[3] = p->summary != NULL ? p->summary : "";
-	v[4] = body;
-	v[5] = html.p;
-	v[6] = p->status;
-	v[7] = p->published_at;
-	if ((st = run(db, pg, a, "saving post", id != 0 ? Q_UPDATE_POST :
+	post_params(v, p, body, html.p);
+	if ((st = db_run(db, pg, a, "saving post", id != 0 ? Q_UPDATE_POST :
 	    Q_INSERT_POST, 8, v, &res, &lost)) != ST_OK) {
 		if (st == ST_CONFLICT) {
 			*field = "slug";
@@ -353,14 +330,9 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 		*problem = e.why;
 		goto out;
 	}
-	if ((st = run(db, pg, a, "COMMIT", Q_COMMIT, 0, NULL, NULL,
-	    &lost)) != ST_OK)
-		goto out;
-	open = false;
-	*out_id = strtoll(post_id, NULL, 10);
 out:
-	if (open && !lost)
-		run(db, pg, a, "ROLLBACK", Q_ROLLBACK, 0, NULL, NULL, &lost);
+	if ((st = end(db, pg, a, st, open, &lost)) == ST_OK && post_id != NULL)
+		*out_id = strtoll(post_id, NULL, 10);
 	return st;
 }
 
@@ -388,7 +360,7 @@ db_user_ensure(struct db *db, struct arena *a, const char *username,
 	st = ST_UNAVAILABLE;
 	if ((pg = db_primary(db)) == NULL)
 		goto out;
-	st = run(db, pg, a, "creating user", Q_ENSURE_USER, 2, v, NULL, &lost);
+	st = db_run(db, pg, a, "creating user", Q_ENSURE_USER, 2, v, NULL, &lost);
 out:
 	return st;
 }
