@@ -182,6 +182,14 @@ result(struct req *r, struct json_object *view, const char *slug,
 	return ST_OK;
 }
 
+/* A value sent, to show back in the form: "" when absent or not UTF-8. */
+static void
+show(struct json_object *fields, const char *key, const char *v)
+{
+	json_object_object_add(fields, key, json_object_new_string(v != NULL &&
+	    util_utf8_valid(v, strlen(v)) ? v : ""));
+}
+
 enum status
 h_comment_post(struct req *r)
 {
@@ -222,18 +230,10 @@ h_comment_post(struct req *r)
 		    "is held for moderation.", NULL);
 	}
 	fields = json_object_new_object();
-	json_object_object_add(fields, "name",
-	    json_object_new_string(name && util_utf8_valid(name,
-	    strlen(name)) ? name : ""));
-	json_object_object_add(fields, "email",
-	    json_object_new_string(email && util_utf8_valid(email,
-	    strlen(email)) ? email : ""));
-	json_object_object_add(fields, "url",
-	    json_object_new_string(url && util_utf8_valid(url,
-	    strlen(url)) ? url : ""));
-	json_object_object_add(fields, "body",
-	    json_object_new_string(body && util_utf8_valid(body,
-	    strlen(body)) ? body : ""));
+	show(fields, "name", name);
+	show(fields, "email", email);
+	show(fields, "url", url);
+	show(fields, "body", body);
 	if ((why = problem(name, email, url, body)) != NULL)
 		return result(r, view, slug, 422, why, fields);
 	if ((st = db_throttle(r->w->db, r->a, arena_printf(r->a,

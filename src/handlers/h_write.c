@@ -43,6 +43,22 @@ own(struct req *r, struct json_object *o)
 	arena_defer(r->a, put, o);
 }
 
+/* The post the route names (r->cap[0]), freed with the request, and its
+ * id. */
+static enum status
+the_post(struct req *r, struct json_object **post, int64_t *id)
+{
+	struct json_object *idv;
+	enum status	 st;
+
+	if ((st = db_admin_post(r->w->db, r->a, 0, r->cap[0], post)) != ST_OK)
+		return st;
+	own(r, *post);
+	json_object_object_get_ex(*post, "id", &idv);
+	*id = json_object_get_int64(idv);
+	return ST_OK;
+}
+
 /* The body's fields over p: a field sent changes, one absent stays. */
 static void
 merge(struct req *r, struct post_in *p)
@@ -193,19 +209,15 @@ h_api_post_create(struct req *r)
 enum status
 h_api_post_update(struct req *r)
 {
-	struct json_object *post, *idv, *author, *aid;
+	struct json_object *post, *author, *aid;
 	struct post_in	 p;
 	int64_t		 id;
 	enum status	 st;
 
 	if (r->fails.n > 0)
 		return ST_UNPROCESSABLE;
-	if ((st = db_admin_post(r->w->db, r->a, 0, r->cap[0], &post)) !=
-	    ST_OK)
+	if ((st = the_post(r, &post, &id)) != ST_OK)
 		return st;
-	own(r, post);
-	json_object_object_get_ex(post, "id", &idv);
-	id = json_object_get_int64(idv);
 	/* Someone else's post: refused before its fields are judged. */
 	if (!r->user->admin && (!json_object_object_get_ex(post, "author",
 	    &author) || !json_object_object_get_ex(author, "id", &aid) ||
@@ -229,16 +241,12 @@ h_api_post_update(struct req *r)
 enum status
 h_api_post_delete(struct req *r)
 {
-	struct json_object *post, *idv;
+	struct json_object *post;
 	enum status	 st;
 	int64_t		 id;
 
-	if ((st = db_admin_post(r->w->db, r->a, 0, r->cap[0], &post)) !=
-	    ST_OK)
+	if ((st = the_post(r, &post, &id)) != ST_OK)
 		return st;
-	own(r, post);
-	json_object_object_get_ex(post, "id", &idv);
-	id = json_object_get_int64(idv);
 	if ((st = db_post_delete(r->w->db, r->a, id, r->user)) != ST_OK)
 		return st;
 	r->changed = true;
@@ -272,11 +280,19 @@ tag_fields(struct req *r, const char **slug, const char **name)
 	return r->fails.n == 0;
 }
 
+/* The answer to a tag written with status st: the tag, as 201 with its
+ * Location when it is new (http), or st, naming the slug on a conflict. */
 static enum status
-answer_tag(struct req *r, struct json_object *tag, int http)
+answer_tag(struct req *r, enum status st, struct json_object *tag,
+    int http)
 {
-	struct json_object *root = view_new(r);
+	struct json_object *root;
 
+	if (st == ST_CONFLICT)
+		input_fail(&r->fails, "slug", "there is a tag with this slug");
+	if (st != ST_OK)
+		return st;
+	root = view_new(r);
 	r->changed = true;
 	json_object_object_add(root, "tag", tag);
 	out_json(r, root);
@@ -301,12 +317,8 @@ h_api_tag_create(struct req *r)
 		input_fail(&r->fails, "slug", "is required");
 		return ST_UNPROCESSABLE;
 	}
-	if ((st = db_tag_add(r->w->db, r->a, slug, name ? name : slug,
-	    &tag)) == ST_CONFLICT)
-		input_fail(&r->fails, "slug", "there is a tag with this slug");
-	if (st != ST_OK)
-		return st;
-	return answer_tag(r, tag, 201);
+	st = db_tag_add(r->w->db, r->a, slug, name ? name : slug, &tag);
+	return answer_tag(r, st, tag, 201);
 }
 
 enum status
@@ -320,12 +332,8 @@ h_api_tag_update(struct req *r)
 		return ST_FORBIDDEN;
 	if (!tag_fields(r, &slug, &name))
 		return ST_UNPROCESSABLE;
-	if ((st = db_tag_update(r->w->db, r->a, r->cap[0], slug, name,
-	    &tag)) == ST_CONFLICT)
-		input_fail(&r->fails, "slug", "there is a tag with this slug");
-	if (st != ST_OK)
-		return st;
-	return answer_tag(r, tag, 200);
+	st = db_tag_update(r->w->db, r->a, r->cap[0], slug, name, &tag);
+	return answer_tag(r, st, tag, 200);
 }
 
 enum status
