@@ -3,7 +3,24 @@
 #ifndef INKWELL_CTL_H
 #define INKWELL_CTL_H
 
+#include "lib/status.h"
+
 struct conf;
+
+/*
+ * The exit status for st (0 for ST_OK, else 1), having said on stderr what
+ * went wrong: subject (a name the operator gave) for ST_NOTFOUND, where
+ * missing names what there is none of ("user", "token"), and for
+ * ST_UNPROCESSABLE; what (the step) for the rest.
+ */
+int	 ctl_report(enum status st, const char *what, const char *subject,
+	    const char *missing);
+
+/*
+ * The subcommand, argv[1] (NULL when there is none), with argc and argv
+ * moved on to it and getopt reset, so getopt_long reads its options.
+ */
+const char *ctl_subcommand(int *argc, char ***argv);
 
 /*
  * Each takes the loaded configuration and the subcommand's arguments

@@ -43,6 +43,23 @@ struct tally {
 	int	 failed;
 };
 
+/* The database went away: the left posts, not tried, count as failed. */
+static void
+stopping(struct tally *t, size_t left)
+{
+	fprintf(stderr, "inkwellctl: import: stopping: the database is "
+	    "unavailable\n");
+	t->failed += (int)left;
+}
+
+/* Says how it went; the exit status. */
+static int
+summary(const struct tally *t)
+{
+	printf("%d imported, %d failed\n", t->ok, t->failed);
+	return t->failed > 0 ? 1 : 0;
+}
+
 static const char *
 why(enum status st)
 {
@@ -235,14 +252,11 @@ import_dir(struct db *db, const char *dir)
 			continue;
 		}
 		if (save(db, a, &p, author_name, path, &t) == ST_UNAVAILABLE) {
-			fprintf(stderr, "inkwellctl: import: stopping: the "
-			    "database is unavailable\n");
-			t.failed += (int)(nfiles - i - 1);
+			stopping(&t, nfiles - i - 1);
 			break;
 		}
 	}
-	printf("%d imported, %d failed\n", t.ok, t.failed);
-	rc = t.failed > 0 ? 1 : 0;
+	rc = summary(&t);
 out:
 	arena_free(a);
 	arena_free(list);
@@ -270,14 +284,11 @@ import_wxr(struct db *db, const char *file)
 		    posts[i].in.slug);
 		if (save(db, work, &posts[i].in, posts[i].author_name, what,
 		    &t) == ST_UNAVAILABLE) {
-			fprintf(stderr, "inkwellctl: import: stopping: the "
-			    "database is unavailable\n");
-			t.failed += (int)(n - i - 1);
+			stopping(&t, n - i - 1);
 			break;
 		}
 	}
-	printf("%d imported, %d failed\n", t.ok, t.failed);
-	rc = t.failed > 0 ? 1 : 0;
+	rc = summary(&t);
 out:
 	arena_free(work);
 	arena_free(a);

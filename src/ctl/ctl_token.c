@@ -35,30 +35,6 @@ usage(void)
 	return 2;
 }
 
-/* The exit status for st, having said what went wrong; missing names
- * what ST_NOTFOUND means ("user", "token"). */
-static int
-report(enum status st, const char *what, const char *subject,
-    const char *missing)
-{
-	switch (st) {
-	case ST_OK:
-		return 0;
-	case ST_NOTFOUND:
-		fprintf(stderr, "inkwellctl: %s: no such %s\n", subject,
-		    missing);
-		return 1;
-	case ST_UNPROCESSABLE:
-		fprintf(stderr, "inkwellctl: %s: refused by the database's "
-		    "checks (see the log line above)\n", subject);
-		return 1;
-	default:
-		fprintf(stderr, "inkwellctl: %s failed (see the log line "
-		    "above)\n", what);
-		return 1;
-	}
-}
-
 /* A name to show in token list: 1 to 100 bytes of UTF-8, no controls. */
 static bool
 name_ok(const char *s)
@@ -83,7 +59,7 @@ add(struct db *db, struct arena *a, const char *username, const char *name)
 
 	token_new(tok);
 	token_hash(tok, TOKEN_LEN, h);
-	if ((rc = report(db_token_add(db, a, username, name, h, &id),
+	if ((rc = ctl_report(db_token_add(db, a, username, name, h, &id),
 	    "adding the token", username, "user")) == 0) {
 		printf("%s\n", tok);
 		fflush(stdout);
@@ -101,7 +77,7 @@ list(struct db *db, struct arena *a, const char *username)
 	size_t		 n;
 	int		 rc;
 
-	if ((rc = report(db_token_list(db, a, username, &t, &n),
+	if ((rc = ctl_report(db_token_list(db, a, username, &t, &n),
 	    "listing tokens", "", "user")) != 0)
 		return rc;
 	printf("%-6s %-20s %-20s %-20s %-20s %s\n", "ID", "USER", "CREATED",
@@ -128,12 +104,8 @@ ctl_token(const struct conf *conf, int argc, char **argv)
 	long long	 id = 0;
 	int		 ch, rc;
 
-	if (argc < 2)
+	if ((sub = ctl_subcommand(&argc, &argv)) == NULL)
 		return usage();
-	sub = argv[1];
-	argc--;
-	argv++;
-	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': name = optarg; break;
@@ -179,7 +151,7 @@ ctl_token(const struct conf *conf, int argc, char **argv)
 	if (strcmp(sub, "add") == 0)
 		rc = add(db, a, argv[0], name);
 	else if (strcmp(sub, "revoke") == 0) {
-		if ((rc = report(db_token_revoke(db, a, (int64_t)id),
+		if ((rc = ctl_report(db_token_revoke(db, a, (int64_t)id),
 		    "revoking the token", argv[0], "token")) == 0)
 			printf("token %lld revoked\n", id);
 	} else

@@ -139,22 +139,13 @@ report(enum status st, const char *what, const char *username)
 		fprintf(stderr, "inkwellctl: %s: the username or email is "
 		    "taken\n", username);
 		return 1;
-	case ST_NOTFOUND:
-		fprintf(stderr, "inkwellctl: %s: no such user\n", username);
-		return 1;
 	case ST_FORBIDDEN:
 		fprintf(stderr, "inkwellctl: %s is the last enabled admin: "
 		    "not changed; make another user an admin "
 		    "first\n", username);
 		return 1;
-	case ST_UNPROCESSABLE:
-		fprintf(stderr, "inkwellctl: %s: refused by the database's "
-		    "checks (see the log line above)\n", username);
-		return 1;
 	default:
-		fprintf(stderr, "inkwellctl: %s failed (see the log line "
-		    "above)\n", what);
-		return 1;
+		return ctl_report(st, what, username, "user");
 	}
 }
 
@@ -223,12 +214,8 @@ ctl_user(const struct conf *conf, int argc, char **argv)
 	long		 ended;
 	int		 ch, rc;
 
-	if (argc < 2)
+	if ((sub = ctl_subcommand(&argc, &argv)) == NULL)
 		return usage();
-	sub = argv[1];
-	argc--;
-	argv++;
-	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': u.display_name = optarg; break;
