@@ -50,6 +50,7 @@ STACK_PGBIN=${STACK_PGBIN:-/usr/lib/postgresql/15/bin}
 # removed from the environment of both binaries.
 STACK_PRIVATE_ENV=(
 	INKWELL_HTTP_PORT INKWELL_PG_PORT INKWELL_REDIS_PORT INKWELL_VAR
+	INKWELL_HTTPS_PORT
 	INKWELL_BUILD INKWELL_SRC INKWELL_CONFIGURE_FLAGS
 	INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_SOCKET INKWELL_TEST_PG
 	INKWELL_TEST_REDIS INKWELL_TEST_REDIS_PASSWORD_FILE INKWELL_TEST_CONF
@@ -123,6 +124,11 @@ stack_init() {
 	STACK_PG_CONNINFO="host=$STACK_RUN port=$STACK_PG_PORT dbname=inkwell user=postgres"
 	STACK_URL=http://127.0.0.1:$STACK_HTTP_PORT
 	STACK_INKWELLD_PID=
+	# HTTPS, when turned on (stack_https_on): 8080 -> 8443, 8081 -> 8444.
+	STACK_HTTPS_PORT=${INKWELL_HTTPS_PORT:-$((STACK_HTTP_PORT + 363))}
+	if ! [[ $STACK_HTTPS_PORT =~ ^[0-9]+$ ]] || ((STACK_HTTPS_PORT > 65535)); then
+		stack_die "invalid port '$STACK_HTTPS_PORT' (INKWELL_HTTPS_PORT)"
+	fi
 }
 
 # ---------------------------------------------------------------------------
@@ -685,10 +691,12 @@ stack_nginx_config() {
 		-e "s#/run/inkwell/inkwell\.sock#$STACK_SOCKET#g" \
 		-e "s#/run/inkwell/pages#$STACK_RUN/pages#g" \
 		-e "s#/usr/share/inkwell/static#$STACK_REPO/static#g" \
+		-e "s#/var/lib/inkwell/acme#$STACK_VAR/acme#g" \
+		-e "s#/etc/inkwell/nginx/#$dir/#g" \
 		"$STACK_REPO/nginx/inkwell.conf" >"$dir/site.conf"
 	if ! grep -q "^[[:space:]]*listen 127\.0\.0\.1:$STACK_HTTP_PORT;" "$dir/site.conf" ||
-		grep -Eq '^[^#]*(/run/inkwell/|/usr/share/inkwell/|listen[[:space:]]+(\[::\]:)?80;)' "$dir/site.conf"; then
-		stack_die "could not turn nginx/inkwell.conf into $dir/site.conf: it no longer has 'listen 80;', /run/inkwell/inkwell.sock, /run/inkwell/pages and /usr/share/inkwell/static where stack.sh expects them"
+		grep -Eq '^[^#]*(/run/inkwell/|/usr/share/inkwell/|/var/lib/inkwell/|/etc/inkwell/|listen[[:space:]]+(\[::\]:)?80;)' "$dir/site.conf"; then
+		stack_die "could not turn nginx/inkwell.conf into $dir/site.conf: it no longer has 'listen 80;', /run/inkwell/inkwell.sock, /run/inkwell/pages, /usr/share/inkwell/static, /var/lib/inkwell/acme and /etc/inkwell/nginx/ where stack.sh expects them"
 	fi
 
 	if ! nginx -t -q -e "$STACK_LOG/nginx-error.log" -p "$dir/" -c "$dir/nginx.conf" \
@@ -773,6 +781,9 @@ stack_start() {
 	_stack_state_write
 	stack_pg_start
 	stack_redis_start
+	# Every start is HTTP only: HTTPS comes back with stack_https_on (a
+	# new pebble issues under a new root, so an old certificate is useless).
+	rm -f "$STACK_VAR/nginx/https.conf" "$STACK_VAR/conf.d/50-https.conf"
 	stack_inkwell_config
 	stack_inkwell_migrate
 	stack_inkwell_start
@@ -785,8 +796,49 @@ stack_start() {
 	stack_say "stack is up: $STACK_URL/ (logs: $STACK_LOG/)"
 }
 
+# ---------------------------------------------------------------------------
+# HTTPS: src/ctl/inkwell-https run on this stack, against a private ACME CA
+# (script/lib/acme.sh: pebble on loopback).
+
+# The environment under which inkwell-https works on this stack's files
+# and processes instead of the system's.
+stack_https_env() {
+	export INKWELL_HTTPS_CONF_DIR=$STACK_VAR
+	export INKWELL_HTTPS_WEBROOT=$STACK_VAR/acme
+	export INKWELL_HTTPS_TLS_SNIPPET=$STACK_REPO/nginx/inkwell-tls.conf
+	export INKWELL_HTTPS_CERTBOT_DIR=$STACK_VAR/letsencrypt
+	export INKWELL_HTTPS_LISTEN=127.0.0.1:$STACK_HTTPS_PORT
+	export INKWELL_HTTPS_PORT=$STACK_HTTPS_PORT
+	export INKWELL_HTTPS_HTTP_PORT=$STACK_HTTP_PORT
+	export INKWELL_HTTPS_NGINX_TEST="nginx -t -q -e $STACK_LOG/nginx-error.log -p $STACK_VAR/nginx/ -c $STACK_VAR/nginx/nginx.conf"
+	export INKWELL_HTTPS_NGINX_RELOAD="kill -HUP \$(cat $STACK_NGINX_PIDFILE)"
+	export INKWELL_HTTPS_INKWELL_RELOAD="kill -HUP \$(cat $STACK_INKWELL_PIDFILE)"
+}
+
+# stack_https_on DOMAIN: pebble (script/lib/acme.sh) under var/acme-ca,
+# then inkwell-https for DOMAIN, which must resolve to 127.0.0.1 here.
+# Exports ACME_ROOT, the root a client checks the blog's chain with.
+stack_https_on() {
+	local domain=$1
+	# shellcheck source=script/lib/acme.sh
+	. "$STACK_REPO/script/lib/acme.sh"
+	mkdir -p "$STACK_VAR/acme"
+	# A new pebble is a new CA: what an earlier one issued is no use.
+	rm -rf "$STACK_VAR/letsencrypt"
+	acme_start "$STACK_VAR/acme-ca" "$STACK_HTTP_PORT"
+	stack_https_env
+	REQUESTS_CA_BUNDLE=$ACME_API_CA CURL_CA_BUNDLE=$ACME_ROOT \
+		"$STACK_REPO/src/ctl/inkwell-https" --domain "$domain" \
+		--email admin@example.org --acme-directory "$ACME_DIRECTORY"
+}
+
 stack_stop() {
 	[[ -d $STACK_VAR ]] || return 0
+	if [[ -f $STACK_VAR/acme-ca/pebble.pid ]]; then
+		# shellcheck source=script/lib/acme.sh
+		. "$STACK_REPO/script/lib/acme.sh"
+		acme_stop "$STACK_VAR/acme-ca"
+	fi
 	stack_nginx_stop
 	stack_inkwell_stop
 	stack_redis_stop
