@@ -478,6 +478,16 @@ whence(const struct conf *c, size_t off)
 	return "configuration";
 }
 
+const char *
+conf_origin(const struct conf *c, const char *section, const char *name)
+{
+	for (size_t i = 0; i < NELEM(keys); i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return whence(c, keys[i].off);
+	return "built-in default";
+}
+
 #define W(f)	whence(c, offsetof(struct conf, f))
 static void
 check(const struct conf *c, struct errs *e)
