@@ -193,8 +193,10 @@ make_load() {
 }
 # start_load PHASE: the load, in the background, one status per line in
 # $TMP/PHASE.codes ("000": no answer at all). Bounded: 30 s per request,
-# 180 s in all.
+# 180 s in all. The file is made first: the background job opens it
+# later, and answered may look before that.
 start_load() {
+	: >"$TMP/$1.codes"
 	mh_in client timeout 180 curl --parallel --parallel-max 8 -s --no-progress-meter --max-time 30 \
 		-w '%{http_code}\n' -K "$TMP/$1.conf" >"$TMP/$1.codes" 2>"$TMP/$1.err" 9>&- &
 	LOAD_PID=$!
