@@ -4,7 +4,9 @@
 # namespace on a private switch (script/lib/multihost.sh): a load
 # balancer (nginx/inkwell-lb.conf), two app hosts (nginx/inkwell.conf and
 # inkwelld each), a PostgreSQL primary with pgbouncer in front, a
-# streaming replica, Redis. Every connection crosses the switch.
+# streaming replica, Redis. Every connection crosses the switch, and
+# every one to a database host is TLS with the server's certificate
+# checked (t/7202-multihost-pgtls.t checks that part).
 #   - the pieces talk over the network: the app hosts read from the
 #     replica and write through pgbouncer, both reach Redis, the replica
 #     streams from the primary, the app hosts see the reader's address;
@@ -33,7 +35,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 need_env INKWELL_TEST_VAR INKWELL_BUILD
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 ((EUID == 0)) || skip_all "needs root (network namespaces)"
-for c in ip nginx redis-server redis-cli pgbouncer curl flock runuser setsid; do
+for c in ip nginx redis-server redis-cli pgbouncer curl flock runuser setsid openssl; do
 	command -v "$c" >/dev/null || skip_all "$c missing"
 done
 [[ -x /usr/lib/postgresql/15/bin/pg_basebackup ]] ||
@@ -191,8 +193,10 @@ make_load() {
 }
 # start_load PHASE: the load, in the background, one status per line in
 # $TMP/PHASE.codes ("000": no answer at all). Bounded: 30 s per request,
-# 180 s in all.
+# 180 s in all. The file is made first: the background job opens it
+# later, and answered may look before that.
 start_load() {
+	: >"$TMP/$1.codes"
 	mh_in client timeout 180 curl --parallel --parallel-max 8 -s --no-progress-meter --max-time 30 \
 		-w '%{http_code}\n' -K "$TMP/$1.conf" >"$TMP/$1.codes" 2>"$TMP/$1.err" 9>&- &
 	LOAD_PID=$!

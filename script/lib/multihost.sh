@@ -22,16 +22,37 @@
 # made in the machine's own namespace, so deleting the namespaces removes
 # every interface. Each host keeps its files under MH_DIR/HOST/.
 #
+# Every connection to a database host is TLS with the server's
+# certificate checked (sslmode=verify-full): inkwell to pgbouncer and to
+# the replica, the replica's WAL stream from the primary. Each lab makes
+# its own CA (MH_DIR/tls/, which no host reads) and, for db1 and db2, a
+# certificate naming the host both ways, HOST.inkwell.test and its
+# address; a client finds it by the name (host=, with hostaddr= the
+# address, as there is no DNS here) or by the address. The servers refuse
+# plain text from the network (hostssl in pg_hba.conf; pgbouncer's
+# client_tls_sslmode = require). pgbouncer reaches the primary on db1's
+# own Unix socket, which never crosses the network: server_tls_* stays
+# off. Redis stays plain TCP: Debian 12's hiredis 0.14 has no TLS.
+#
 #   mh_init DIR              set the variables below (DIR: the lab's files)
 #   mh_lock                  take the lab's lock (one lab per machine: the
 #                            names are global); fails when it is taken
 #   mh_sweep                 what an interrupted run left: its processes
 #                            (those inside iw72-* namespaces), namespaces
 #   mh_net_up                namespaces, switch, addresses
-#   mh_db_start              primary, pgbouncer, replica (streaming)
+#   mh_db_start              the lab's CA and the database hosts'
+#                            certificates (mh_tls_setup), then primary,
+#                            pgbouncer, replica (streaming), all over TLS
 #   mh_redis_start / mh_redis_stop [SIGNAL]
 #   mh_migrate               inkwellctl migrate from app1, through pgbouncer
 #   mh_app_start N           inkwelld and nginx on appN
+#   mh_inkwelld_restart N    stop appN's inkwelld, start it again with the
+#                            configuration files as they are (a test may
+#                            have changed them); waits for its socket only
+#   mh_primary_conninfo CA [NAME], mh_replica_conninfo CA [ADDRESS]
+#                            an app host's connection strings, checking
+#                            the server against CA, by NAME or ADDRESS
+#   mh_tls_ca DIR CN         a CA in DIR (ca.crt, ca.key)
 #   mh_app_stop N clean|kill a clean stop (nginx SIGQUIT, inkwelld SIGTERM,
 #                            as at a shutdown) or SIGKILL to every process
 #                            of the host
@@ -44,6 +65,7 @@
 #   mh_ctl ARGS...           inkwellctl with app1's configuration, on app1
 #   mh_psql ARGS...          psql as postgres on the primary (db inkwell)
 #   mh_replica_psql ARGS...  the same on the replica
+#   mh_bouncer_show WHAT     pgbouncer's SHOW WHAT, over TLS from db1
 #
 # Functions return non-zero on failure with the reason in MH_DIR/harness.log
 # (mh_why prints its end). Processes are stopped by the PIDs this file
@@ -57,6 +79,7 @@ MH_IF=$MH_PREFIX-eth0
 MH_HOSTS=(client lb app1 app2 db1 db2 redis)
 declare -A MH_ADDR=([client]=$MH_NET.10 [lb]=$MH_NET.2 [app1]=$MH_NET.11
 	[app2]=$MH_NET.12 [db1]=$MH_NET.21 [db2]=$MH_NET.22 [redis]=$MH_NET.31)
+MH_DOMAIN=inkwell.test
 MH_PG_PORT=5432
 MH_BOUNCER_PORT=6432
 MH_REDIS_PORT=6379
@@ -185,6 +208,70 @@ mh_reach() {
 }
 
 # ---------------------------------------------------------------------------
+# TLS: a CA for the lab, a certificate for each database host
+
+# The OpenSSL settings of the CA and of a server certificate (section
+# "server", its names in MH_TLS_SAN), written next to what they make.
+_mh_tls_cnf() {
+	cat >"$1" <<-EOF
+		# Written by script/lib/multihost.sh.
+		[req]
+		distinguished_name = dn
+		[dn]
+		[ca]
+		basicConstraints = critical, CA:true
+		keyUsage = critical, keyCertSign, cRLSign
+		subjectKeyIdentifier = hash
+		[server]
+		basicConstraints = critical, CA:false
+		keyUsage = critical, digitalSignature
+		extendedKeyUsage = serverAuth
+		subjectAltName = ${MH_TLS_SAN:-DNS:localhost}
+	EOF
+}
+
+# mh_tls_ca DIR CN: a CA valid for two days, DIR/ca.key and DIR/ca.crt.
+mh_tls_ca() {
+	local dir=$1 cn=$2
+	mkdir -p "$dir"
+	_mh_tls_cnf "$dir/openssl.cnf"
+	_mh_log "a CA in $dir ($cn)"
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-noenc -sha256 -days 2 -subj "/CN=$cn" -config "$dir/openssl.cnf" \
+		-extensions ca -keyout "$dir/ca.key" -out "$dir/ca.crt" >>"$MH_LOG" 2>&1
+}
+
+# _mh_tls_server HOST: HOST's certificate and key in MH_DIR/HOST/tls/
+# (server.crt, server.key, the postgres user's: PostgreSQL and pgbouncer
+# refuse a key others can read), signed by the lab's CA, naming
+# HOST.MH_DOMAIN and HOST's address; ca.crt beside them.
+_mh_tls_server() {
+	local h=$1 dir=$MH_DIR/$1/tls serial
+	mkdir -p "$dir"
+	MH_TLS_SAN="DNS:$h.$MH_DOMAIN, IP:${MH_ADDR[$h]}" _mh_tls_cnf "$dir/openssl.cnf"
+	serial=0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	_mh_log "a certificate for $h ($h.$MH_DOMAIN, ${MH_ADDR[$h]})"
+	{
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+			-noenc -subj "/CN=$h.$MH_DOMAIN" -config "$dir/openssl.cnf" \
+			-keyout "$dir/server.key" -out "$dir/server.csr" &&
+			openssl x509 -req -in "$dir/server.csr" -CA "$MH_DIR/tls/ca.crt" \
+				-CAkey "$MH_DIR/tls/ca.key" -set_serial "$serial" -days 2 \
+				-sha256 -extfile "$dir/openssl.cnf" -extensions server \
+				-out "$dir/server.crt"
+	} >>"$MH_LOG" 2>&1 || return 1
+	cp "$MH_DIR/tls/ca.crt" "$dir/ca.crt"
+	chmod 0600 "$dir/server.key"
+	_stack_chown_pg "$dir" "$dir/server.key" "$dir/server.crt" "$dir/ca.crt"
+}
+
+# mh_tls_setup: the lab's CA, and the database hosts' certificates.
+mh_tls_setup() {
+	mh_tls_ca "$MH_DIR/tls" "inkwell lab $MH_PREFIX CA" &&
+		_mh_tls_server db1 && _mh_tls_server db2
+}
+
+# ---------------------------------------------------------------------------
 # PostgreSQL: primary on db1 with pgbouncer, streaming replica on db2
 
 # Passwords made for each lab; the roles exist only in its clusters.
@@ -200,6 +287,15 @@ _mh_pg() {
 mh_psql() {
 	"$STACK_PGBIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 -h "$MH_DIR/db1/run" \
 		-p "$MH_PG_PORT" -U postgres -d inkwell "$@"
+}
+
+# mh_bouncer_show WHAT: pgbouncer's SHOW WHAT (CLIENTS, SERVERS, ...),
+# asked on db1 as an operator would, over TLS like any client: a header
+# line, then a line per row, fields separated by "|".
+mh_bouncer_show() {
+	mh_in db1 env PGPASSWORD="$MH_DB_PASSWORD" "$STACK_PGBIN/psql" -X -q -A \
+		-P footer=off -v ON_ERROR_STOP=1 -c "SHOW $1" \
+		"host=db1.$MH_DOMAIN hostaddr=${MH_ADDR[db1]} port=$MH_BOUNCER_PORT dbname=pgbouncer user=stats sslmode=verify-full sslrootcert=$MH_DIR/tls/ca.crt"
 }
 
 mh_replica_psql() {
@@ -229,6 +325,10 @@ _mh_pg_conf() {
 		log_timezone = 'UTC'
 		log_line_prefix = '%m [%p] %q%u@%d %r '
 		log_connections = on
+		ssl = on
+		ssl_cert_file = '$MH_DIR/$host/tls/server.crt'
+		ssl_key_file = '$MH_DIR/$host/tls/server.key'
+		ssl_min_protocol_version = 'TLSv1.2'
 	EOF
 	_stack_chown_pg "$data/inkwell-lab.conf"
 }
@@ -243,13 +343,13 @@ _mh_pg_primary() {
 		--locale=C.UTF-8 -A trust --no-sync >>"$MH_LOG" 2>&1 || return 1
 	# The DBA on db1 itself (socket, peer-less trust: a test cluster);
 	# inkwell from the app hosts and pgbouncer, the replica's walreceiver
-	# from db2: passwords (SCRAM), over the network only.
+	# from db2: passwords (SCRAM); from the network over TLS only.
 	cat >"$data/pg_hba.conf" <<-EOF
 		# Written by script/lib/multihost.sh.
-		local all          postgres                      trust
-		local inkwell      inkwell                       scram-sha-256
-		host  inkwell      inkwell     $MH_NET.0/24      scram-sha-256
-		host  replication  replicator  ${MH_ADDR[db2]}/32  scram-sha-256
+		local    all          postgres                      trust
+		local    inkwell      inkwell                       scram-sha-256
+		hostssl  inkwell      inkwell     $MH_NET.0/24      scram-sha-256
+		hostssl  replication  replicator  ${MH_ADDR[db2]}/32  scram-sha-256
 	EOF
 	printf "\ninclude_if_exists = 'inkwell-lab.conf'\n" >>"$data/postgresql.conf"
 	_stack_chown_pg "$data/pg_hba.conf"
@@ -270,7 +370,8 @@ _mh_pg_primary() {
 _mh_bouncer() {
 	local dir=$MH_DIR/db1/pgbouncer
 	mkdir -p "$dir"
-	printf '"inkwell" "%s"\n' "$MH_DB_PASSWORD" >"$dir/userlist.txt"
+	printf '"inkwell" "%s"\n"stats" "%s"\n' "$MH_DB_PASSWORD" "$MH_DB_PASSWORD" \
+		>"$dir/userlist.txt"
 	cat >"$dir/pgbouncer.ini" <<-EOF
 		; Written by script/lib/multihost.sh.
 		[databases]
@@ -288,6 +389,16 @@ _mh_bouncer() {
 		default_pool_size = 40
 		logfile = $MH_DIR/db1/log/pgbouncer.log
 		pidfile = $MH_BOUNCER_PIDFILE
+		; Clients come over the network: TLS only, with db1's
+		; certificate. PostgreSQL is on this host's Unix socket, where
+		; TLS adds nothing (server_tls_sslmode = verify-full and
+		; server_tls_ca_file when it is on another machine).
+		client_tls_sslmode = require
+		client_tls_cert_file = $MH_DIR/db1/tls/server.crt
+		client_tls_key_file = $MH_DIR/db1/tls/server.key
+		client_tls_protocols = secure
+		; SHOW CLIENTS for the tests (mh_bouncer_show)
+		stats_users = stats
 	EOF
 	chmod 0600 "$dir/userlist.txt"
 	_stack_chown_pg "$dir" "$dir/userlist.txt" "$dir/pgbouncer.ini"
@@ -304,11 +415,14 @@ _mh_pg_replica() {
 	rm -rf "$data"
 	mkdir -m 0700 "$data"
 	_stack_chown_pg "$data" "$MH_DIR/db2/run" "$log"
-	_mh_log "pg_basebackup -R from ${MH_ADDR[db1]} into $data"
+	# Over TLS, db1's certificate checked by its name (-R keeps these
+	# settings in primary_conninfo for the WAL stream).
+	local from="host=db1.$MH_DOMAIN hostaddr=${MH_ADDR[db1]} port=$MH_PG_PORT"
+	from+=" user=replicator sslmode=verify-full sslrootcert=$MH_DIR/db2/tls/ca.crt"
+	_mh_log "pg_basebackup -R from db1.$MH_DOMAIN (${MH_ADDR[db1]}) into $data"
 	mh_in db2 runuser -u postgres -- env PGPASSWORD="$MH_REPL_PASSWORD" \
-		"$STACK_PGBIN/pg_basebackup" -h "${MH_ADDR[db1]}" -p "$MH_PG_PORT" \
-		-U replicator -D "$data" -R -X stream -c fast >>"$MH_LOG" 2>&1 ||
-		return 1
+		"$STACK_PGBIN/pg_basebackup" -d "$from" -D "$data" -R -X stream \
+		-c fast >>"$MH_LOG" 2>&1 || return 1
 	_mh_pg_conf db2 "$data"
 	_mh_log "starting the replica on ${MH_ADDR[db2]}:$MH_PG_PORT"
 	_mh_pg db2 pg_ctl -D "$data" -l "$log/postgresql.log" -w -t 60 start \
@@ -323,7 +437,7 @@ _mh_streaming() {
 mh_db_start() {
 	MH_DB_PASSWORD=${MH_DB_PASSWORD:-$(_mh_secret)}
 	MH_REPL_PASSWORD=${MH_REPL_PASSWORD:-$(_mh_secret)}
-	_mh_pg_primary && _mh_bouncer && _mh_pg_replica || return 1
+	mh_tls_setup && _mh_pg_primary && _mh_bouncer && _mh_pg_replica || return 1
 	_stack_wait 300 0.1 _mh_streaming || {
 		_mh_log "the replica does not stream from the primary"
 		return 1
@@ -401,16 +515,50 @@ mh_redis_stop() {
 # App hosts: inkwelld and nginx (nginx/inkwell.conf), as the package
 # installs them, pointed at the database and Redis hosts.
 
+# _mh_uri_escape TEXT: TEXT %-escaped for a URI's query (all but
+# A-Z a-z 0-9 - . _ ~ /).
+_mh_uri_escape() {
+	local s=$1 out='' c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9._~/-]) out+=$c ;;
+		*) out+=$(printf '%%%02X' "'$c") ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+# mh_primary_conninfo CA [NAME]: the string an app host writes with:
+# pgbouncer on db1, over TLS, its certificate checked against the CA file
+# CA and the name NAME (db1.inkwell.test); hostaddr= says where that is.
+# key=value pairs.
+mh_primary_conninfo() {
+	printf 'host=%s hostaddr=%s port=%s dbname=inkwell user=inkwell password=%s sslmode=verify-full sslrootcert=%s\n' \
+		"${2:-db1.$MH_DOMAIN}" "${MH_ADDR[db1]}" "$MH_BOUNCER_PORT" \
+		"$MH_DB_PASSWORD" "$1"
+}
+
+# mh_replica_conninfo CA [ADDRESS]: the string an app host reads with:
+# the replica on db2 by its address (ADDRESS: another one), which its
+# certificate names too; a postgresql:// URI.
+mh_replica_conninfo() {
+	printf 'postgresql://inkwell:%s@%s:%s/inkwell?sslmode=verify-full&sslrootcert=%s\n' \
+		"$MH_DB_PASSWORD" "${2:-${MH_ADDR[db2]}}" "$MH_PG_PORT" \
+		"$(_mh_uri_escape "$1")"
+}
+
 _mh_app_conf() {
 	local n=$1 d=$MH_DIR/app$1
-	mkdir -p "$d/secrets"
+	mkdir -p "$d/secrets" "$d/tls"
 	chmod 0700 "$d/secrets"
+	# The database hosts' CA, as a real host would have it in
+	# /etc/inkwell/db-ca.crt.
+	cp "$MH_DIR/tls/ca.crt" "$d/tls/db-ca.crt" || return 1
 	# The connection strings carry passwords: secret files, as a real
 	# host would have them (the *_file keys, src/lib/conf.c).
-	printf 'host=%s port=%s dbname=inkwell user=inkwell password=%s\n' \
-		"${MH_ADDR[db1]}" "$MH_BOUNCER_PORT" "$MH_DB_PASSWORD" >"$d/secrets/primary"
-	printf 'host=%s port=%s dbname=inkwell user=inkwell password=%s\n' \
-		"${MH_ADDR[db2]}" "$MH_PG_PORT" "$MH_DB_PASSWORD" >"$d/secrets/replica"
+	mh_primary_conninfo "$d/tls/db-ca.crt" >"$d/secrets/primary"
+	mh_replica_conninfo "$d/tls/db-ca.crt" >"$d/secrets/replica"
 	cat >"$d/inkwell.conf" <<-EOF
 		; Written by script/lib/multihost.sh: app host $n.
 		[server]
@@ -421,7 +569,8 @@ _mh_app_conf() {
 		base_url = $MH_URL
 
 		[database]
-		; primary: pgbouncer on db1; replica: db2, for reads
+		; primary: pgbouncer on db1; replica: db2, for reads; both over
+		; TLS, sslmode=verify-full with the CA in $d/tls/db-ca.crt
 		primary_file = $d/secrets/primary
 		replica_file = $d/secrets/replica
 		statement_timeout = 5000
@@ -497,9 +646,10 @@ _mh_app_up() {
 		"http://${MH_ADDR[app$n]}/readyz" 2>/dev/null) == 200 ]]
 }
 
-mh_app_start() {
+# _mh_inkwelld_start N: inkwelld on appN with its configuration as it is;
+# waits for its socket.
+_mh_inkwelld_start() {
 	local n=$1 d=$MH_DIR/app$1 pid
-	_mh_app_conf "$n" && _mh_app_nginx_conf "$n" || return 1
 	rm -f "$d/run/inkwell.sock"
 	_mh_log "starting inkwelld on app$n"
 	_stack_env_cmd
@@ -513,6 +663,23 @@ mh_app_start() {
 		_mh_log "inkwelld on app$n made no socket"
 		return 1
 	}
+}
+
+# mh_inkwelld_restart N: appN's inkwelld stopped (SIGTERM) and started
+# again, reading its configuration files anew; nginx keeps running.
+mh_inkwelld_restart() {
+	local n=$1 d=$MH_DIR/app$1 sup
+	if sup=$(_stack_pidfile_pid "$d/run/inkwelld.pid" inkwelld); then
+		_mh_log "stopping inkwelld on app$n ($sup)"
+		_stack_kill_wait "$sup" inkwelld TERM 15 >>"$MH_LOG" 2>&1 || return 1
+	fi
+	_mh_inkwelld_start "$n"
+}
+
+mh_app_start() {
+	local n=$1 d=$MH_DIR/app$1
+	_mh_app_conf "$n" && _mh_app_nginx_conf "$n" || return 1
+	_mh_inkwelld_start "$n" || return 1
 	_mh_log "starting nginx on app$n (${MH_ADDR[app$n]}:80)"
 	mh_in "app$n" nginx -p "$d/nginx/" -c "$d/nginx/nginx.conf" \
 		>>"$MH_LOG" 2>&1 </dev/null 9>&- || return 1

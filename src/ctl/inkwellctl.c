@@ -27,7 +27,8 @@ load(struct ctx *x)
 {
 	char	 err[8192];
 
-	if (conf_load(&x->conf, x->path, x->given, err, sizeof(err)) != 0) {
+	if (conf_load(&x->conf, x->path, x->given, err, sizeof(err)) != 0 ||
+	    db_conninfo_check(&x->conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "inkwellctl: configuration errors:\n%s", err);
 		return -1;
 	}
@@ -48,8 +49,13 @@ load_waiting(struct ctx *x, int wait_s)
 
 	for (;;) {
 		if (conf_load(&x->conf, x->path, x->given, err,
-		    sizeof(err)) == 0)
-			return 0;
+		    sizeof(err)) == 0) {
+			if (db_conninfo_check(&x->conf, err, sizeof(err)) == 0)
+				return 0;
+			fprintf(stderr, "inkwellctl: configuration errors:\n%s",
+			    err);
+			return -1;
+		}
 		conf_free(&x->conf);
 		memset(&x->conf, 0, sizeof(x->conf));
 		if (strstr(err, "_file: cannot read") == NULL ||

@@ -71,6 +71,7 @@
 struct conn {
 	PGconn		*pg;
 	const char	*conninfo;
+	const char	*name;		/* "primary" or "replica", for logs */
 	double		 retry_at;	/* util_now() before which not to try */
 	bool		 dead;		/* lost (db_lost): remake on next use */
 	double		 logged_at;	/* when a failed connect was logged */
@@ -139,8 +140,10 @@ db_open(const struct conf *c)
 	struct db	*db = xcalloc(1, sizeof(*db));
 
 	db->primary.conninfo = xstrdup(c->db_primary);
+	db->primary.name = "primary";
 	if (c->db_replica[0] != '\0')
 		db->replica.conninfo = xstrdup(c->db_replica);
+	db->replica.name = "replica";
 	snprintf(db->statement_timeout, sizeof(db->statement_timeout),
 	    "%lld", (long long)c->db_statement_timeout);
 	snprintf(db->connect_timeout, sizeof(db->connect_timeout), "%lld",
@@ -335,9 +338,11 @@ backoff(struct conn *c, double start)
 }
 
 /*
- * Logs a failed connect, on one line: at error at most once a second per
- * connection (the back-off allows ten attempts in that time), the others
- * at debug.
+ * Logs a failed connect, on one line naming the connection (a replica
+ * that fails is read around, so only its log line tells): at error at
+ * most once a second per connection (the back-off allows ten attempts in
+ * that time), the others at debug.  libpq's reason says what TLS found
+ * ("certificate verify failed", "does not match host name").
  */
 static void
 connect_failed(struct conn *c)
@@ -349,8 +354,8 @@ connect_failed(struct conn *c)
 	if (loud)
 		c->logged_at = now;
 	one_line(m, sizeof(m), PQerrorMessage(c->pg));
-	log_msg(loud ? LOG_ERROR : LOG_DEBUG, "database connection failed: %s",
-	    m);
+	log_msg(loud ? LOG_ERROR : LOG_DEBUG, "database connection failed "
+	    "(%s): %s", c->name, m);
 }
 
 /* Returns a usable connection or NULL (logged, back-off started). */

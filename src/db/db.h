@@ -41,6 +41,20 @@ struct db	*db_open(const struct conf *);
 void		 db_close(struct db *);
 
 /*
+ * Checks [database] primary and replica as libpq will read them when
+ * it connects (db_conninfo.c): each must parse (key=value or a
+ * postgresql:// URI), its sslmode must be one libpq knows, and the
+ * files its sslrootcert, sslcert, sslkey, sslcrl and sslcrldir name
+ * must be readable by this process.  Writes each problem to err as one
+ * line, "FILE:LINE: [database] primary: ...", like conf_load()'s errors
+ * (NUL-terminated, truncated at errlen) and returns how many there are:
+ * 0 when the strings are fine.  Run it wherever the configuration is
+ * loaded, as the user that will connect.
+ */
+int		 db_conninfo_check(const struct conf *, char *err,
+		    size_t errlen);
+
+/*
  * The seconds this process spent waiting on PostgreSQL (connecting
  * excluded) and the statements it ran since the last call, which zeroes
  * both: the worker reads them once per request, for /metrics.

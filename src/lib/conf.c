@@ -7,7 +7,10 @@
  * all go through the same setter, so a value means the same wherever it
  * came from.  inih reports only the first syntax error's line, so the
  * file is fed to it by our own line reader that counts lines: each
- * problem is then reported as file:line: reason.  Secrets may come from
+ * problem is then reported as file:line: reason.  The same reader lets
+ * a key = value line run past inih's fixed line buffer (200 bytes as
+ * Debian builds it) up to MAX_LINE: a connection string with its TLS
+ * settings is longer than that.  Secrets may come from
  * files: "primary_file = /run/secrets/db" sets "primary".
  *
  * Layers (conf_load): the compiled-in defaults, the package's defaults
@@ -270,28 +273,94 @@ struct parse {
 	int		 handler_errs_line; /* first one we refused: inih
 					    * returns the first bad line */
 	char		 where[512];
+	/* The value of a line longer than inih's buffer (see long_line):
+	 * handler() takes it when inih hands it LONG_VALUE. */
+	bool		 have_long;
+	char		 long_value[MAX_LINE + 1];
 };
+
+/* What inih is handed in place of a value too long for its buffer. */
+#define LONG_VALUE	"\001"
+
+static bool
+is_space(char ch)
+{
+	return isspace((unsigned char)ch) != 0;
+}
+
+/*
+ * Hands inih the line [s, s + n), too long for its buffer of num bytes
+ * (INI_MAX_LINE: 200 in Debian's build, where a connection string with
+ * its TLS settings and a password easily takes more), as inih would
+ * have read it whole: a comment stays a comment; "key = value" goes as
+ * "key = LONG_VALUE", the value kept in p for handler(), cut and
+ * trimmed as inih cuts and trims one (at an inline " ;" comment, at
+ * spaces on either side).  false for a line that is neither, or that
+ * starts with a space (a continuation line, to inih), or a [section].
+ */
+static bool
+long_line(struct parse *p, const char *s, size_t n, char *str, int num)
+{
+	const char	*end = s + n, *eq, *v, *ve;
+	size_t		 klen;
+
+	if (p->line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;		/* a UTF-8 byte order mark, which inih skips */
+	if (s == end || is_space(*s) || *s == '[')
+		return false;
+	if (*s == ';' || *s == '#') {
+		memcpy(str, ";\n", 3);
+		return true;
+	}
+	for (eq = s; eq < end && *eq != '=' && *eq != ':'; eq++)
+		if (*eq == ';' && eq > s && is_space(eq[-1]))
+			return false;
+	if (eq == end)
+		return false;
+	for (klen = (size_t)(eq - s); klen > 0 && is_space(s[klen - 1]); klen--)
+		;
+	if (klen == 0 || klen + sizeof(" = " LONG_VALUE "\n") > (size_t)num)
+		return false;
+	for (v = eq + 1; v < end && is_space(*v); v++)
+		;
+	for (ve = v; ve < end && !(*ve == ';' && is_space(ve[-1])); ve++)
+		;
+	while (ve > v && is_space(ve[-1]))
+		ve--;
+	memcpy(p->long_value, v, (size_t)(ve - v));
+	p->long_value[ve - v] = '\0';
+	p->have_long = true;
+	snprintf(str, (size_t)num, "%.*s = " LONG_VALUE "\n", (int)klen, s);
+	return true;
+}
 
 /* fgets over memory that counts lines and refuses over-long ones. */
 static char *
 reader(char *str, int num, void *stream)
 {
 	struct parse	*p = stream;
-	size_t		 start = p->pos, n, lim;
-	const char	*nl;
+	size_t		 start = p->pos, n;
+	const char	*nl, *why = NULL;
 
 	if (p->pos >= p->len)
 		return NULL;
 	p->line++;
+	p->have_long = false;
 	nl = memchr(p->text + start, '\n', p->len - start);
 	n = (nl ? (size_t)(nl - p->text) + 1 : p->len) - start;
 	p->pos += n;
-	lim = (size_t)num - 1;
-	if (lim > MAX_LINE)
-		lim = MAX_LINE;
-	if (n > lim || memchr(p->text + start, '\0', n) != NULL) {
-		adderr(p->e, "%s:%d: %s", p->name, p->line,
-		    n > lim ? "line too long" : "NUL byte in line");
+	if (memchr(p->text + start, '\0', n) != NULL)
+		why = "NUL byte in line";
+	else if (n > MAX_LINE)
+		why = "line too long (over 4096 bytes)";
+	else if (n > (size_t)num - 1 &&
+	    !long_line(p, p->text + start, n, str, num))
+		why = "line too long for anything but a comment or a key = "
+		    "value line";
+	else if (n > (size_t)num - 1)
+		return str;
+	if (why != NULL) {
+		adderr(p->e, "%s:%d: %s", p->name, p->line, why);
 		if (p->handler_errs_line == 0)
 			p->handler_errs_line = p->line;
 		/* Hand inih a comment so it keeps going. */
@@ -321,6 +390,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 			p->handler_errs_line = p->line;
 		return 0;
 	}
+	if (p->have_long && strcmp(value, LONG_VALUE) == 0)
+		value = p->long_value;
 	if ((k = findkey(section, name, &is_file)) == NULL)
 		adderr(p->e, "%s: unknown key \"%s\" in section [%s]",
 		    p->where, name, section);
@@ -405,6 +476,16 @@ whence(const struct conf *c, size_t off)
 		if (keys[i].off == off)
 			return c->origin[i] ? c->origin[i] : "built-in default";
 	return "configuration";
+}
+
+const char *
+conf_origin(const struct conf *c, const char *section, const char *name)
+{
+	for (size_t i = 0; i < NELEM(keys); i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return whence(c, keys[i].off);
+	return "built-in default";
 }
 
 #define W(f)	whence(c, offsetof(struct conf, f))

@@ -81,6 +81,15 @@ void	 conf_defaults(struct conf *c);
 /* Frees the strings in *c; the struct itself is the caller's. */
 void	 conf_free(struct conf *c);
 
+/*
+ * Where the value of [section] name in c came from, for messages about
+ * it: "FILE:LINE", "environment VAR", or "built-in default" (also for a
+ * key conf.c does not know).  The string belongs to c, valid until
+ * conf_free().
+ */
+const char	*conf_origin(const struct conf *c, const char *section,
+		    const char *name);
+
 /* Writes the effective configuration, secrets masked, for check-config:
  * the files read, then every key, each set one after the comment naming
  * the file and line (or variable) that set it. */

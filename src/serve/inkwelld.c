@@ -40,6 +40,7 @@
 #include "lib/metrics.h"
 #include "cache/keeper.h"
 #include "cache/pages.h"
+#include "db/db.h"
 #include "tmpl/tmpl.h"
 #include "lib/util.h"
 #include "serve/worker.h"
@@ -444,6 +445,7 @@ begin_reload(void)
 	}
 	notify("RELOADING=1");
 	if (conf_load(&next, conf_path, conf_given, err,
+	    sizeof(err)) != 0 || db_conninfo_check(&next, err,
 	    sizeof(err)) != 0) {
 		conf_free(&next);
 		log_msg(LOG_ERROR, "reload: configuration has errors, keeping "
@@ -691,6 +693,23 @@ supervise(int lfd)
 	}
 }
 
+/*
+ * The [database] strings as libpq will read them (db_conninfo_check),
+ * now rather than at a worker's first request: false having said why
+ * on stderr and in the log.
+ */
+static bool
+conninfo_ok(void)
+{
+	char	 err[4096];
+
+	if (db_conninfo_check(&conf, err, sizeof(err)) == 0)
+		return true;
+	fprintf(stderr, "inkwelld: configuration errors:\n%s", err);
+	log_msg(LOG_ERROR, "configuration errors: %s", err);
+	return false;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -736,6 +755,8 @@ main(int argc, char *argv[])
 		}
 		tmpl_free(ts);
 	}
+	if (!conninfo_ok())
+		return 1;
 	if (check) {
 		printf("%s: ok\n", conf_path);
 		return 0;
@@ -744,6 +765,9 @@ main(int argc, char *argv[])
 	if ((lfd = open_listener(&conf)) < 0)
 		return 1;
 	if (drop_privileges(conf.user) < 0)
+		return 1;
+	/* Again as the user the workers connect as, when that changed. */
+	if (conf.user[0] != '\0' && !conninfo_ok())
 		return 1;
 	(void)metrics_init();
 	pages_setup();

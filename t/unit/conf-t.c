@@ -222,6 +222,49 @@ main(void)
 	    sizeof(err)), "a 10 KB line is refused");
 	ok(has("mem:2: line too long"), "says line too long at line 2");
 	conf_free(&c);
+	/*
+	 * Lines past inih's buffer (200 bytes as Debian builds it): a
+	 * connection string with TLS settings is longer.  Kept whole, cut
+	 * and trimmed as inih does a short one.
+	 */
+	{
+		char	 want[400], text[1600];
+		int	 n;
+
+		n = snprintf(want, sizeof(want), "postgresql://inkwell:%0150d@"
+		    "db1.example.org:6432/inkwell?sslmode=verify-full&"
+		    "sslrootcert=/etc/inkwell/db-ca.crt&sslcert=/etc/inkwell/"
+		    "client.crt&sslkey=/etc/inkwell/client.key", 7);
+		ok(n > 300, "a %d-byte connection string", n);
+		snprintf(text, sizeof(text), "; %0300d\n[database]\n"
+		    "primary   =   %s   \nreplica:%s ; the same, for now\n"
+		    "[server]\nworkers = 3\n", 0, want, want);
+		conf_free(&c);
+		if (!is_int(0, conf_parse_string(&c, "mem", text, strlen(text),
+		    err, sizeof(err)), "long lines load"))
+			diag("%s", err);
+		is_string(want, c.db_primary, "a long value is kept whole, "
+		    "trimmed");
+		is_string(want, c.db_replica, "with ':' and an inline comment, "
+		    "cut there");
+		is_int(3, c.workers, "the lines after them are read");
+		ok(c.origin[8] != NULL && strcmp(c.origin[8], "mem:3") == 0,
+		    "its origin is its line");
+		conf_free(&c);
+		snprintf(text, sizeof(text), "[database]\nprimary = %s\n"
+		    "bogus = %s\n", want, want);
+		is_int(-1, conf_parse_string(&c, "mem", text, strlen(text),
+		    err, sizeof(err)), "a long line with an unknown key");
+		ok(has("mem:3: unknown key \"bogus\""), "named as usual");
+		conf_free(&c);
+		snprintf(text, sizeof(text), "[database]\n  primary = %s\n"
+		    "[%0300d]\n", want, 0);
+		is_int(-1, conf_parse_string(&c, "mem", text, strlen(text),
+		    err, sizeof(err)), "long indented and [section] lines");
+		ok(has("mem:2: line too long") && has("mem:3: line too long"),
+		    "refused, each named");
+		conf_free(&c);
+	}
 	is_int(-1, conf_parse_string(&c, "mem", "[server]\nworkers = 2\0x\n",
 	    23, err, sizeof(err)), "NUL byte refused");
 	ok(has("NUL byte"), "says NUL byte");
