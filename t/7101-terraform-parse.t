@@ -8,7 +8,10 @@
 # what it should and refuses what it cannot do, clearly; each module's
 # user data, rendered with it from t/data/terraform/, passes the
 # variables' validation blocks (and broken inputs do not) and
-# "cloud-init schema --config-file". The checks are t/terraform/check.mjs;
+# "cloud-init schema --config-file"; HTTPS in both environments (the
+# local one's load balancer: certbot with the ACME directory given, and
+# its nginx site; the AWS one's listeners on 443 and 80). The checks are
+# t/terraform/check.mjs;
 # rendered files stay in $INKWELL_TEST_VAR/out/7101-terraform-parse
 # (build/t/out/... without it). Needs the npm packages script/test
 # installs (INKWELL_NODE_MODULES).

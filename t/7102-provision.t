@@ -31,6 +31,20 @@
 #      (keys appear), with the admin user made; the load balancer serves
 #      the blog, and the app host's nginx logs the reader's address, not
 #      the balancer's (realip).
+#   5. HTTPS: the load balancer is provisioned again (as a machine whose
+#      user data changed is at its next boot) with a domain and the ACME
+#      directory of Debian's pebble, an ACME test server run in iw71-lan
+#      on 10.71.0.1 (its own HTTPS certificate made here with openssl,
+#      whose CA the module hands to certbot), with pebble-challtestsrv as
+#      the DNS server that tells pebble the domain is the balancer.
+#      certbot must get a certificate through nginx's webroot on port 80;
+#      then, checked against pebble's root (from its management
+#      interface): the blog over HTTPS with HTTP/2 and HSTS, http://
+#      redirected (301; 308 for a POST), TLS 1.2 with only the listed
+#      ciphers, and 1.3, resumption from the session cache without
+#      tickets; provisioning again keeps the certificate, and a renewal
+#      (certbot renew --force-renewal) makes nginx serve the new one (the
+#      deploy hook).
 #
 # Everything started runs in those namespaces: ending their first
 # process ends it all, and the network namespaces are deleted. Logs:
@@ -53,6 +67,13 @@ declare -A ADDR=([cache]=$NET.30 [dbp]=$NET.20 [dbr]=$NET.21 [app]=$NET.10 [lb]=
 declare -A WHAT=([cache]="the cache" [dbp]="the database primary" [dbr]="the database replica"
 	[app]="the app host" [lb]="the load balancer")
 DEB_PORT=8071
+# HTTPS (5.): pebble's ACME and management listeners and the DNS server
+# pebble-challtestsrv answers on, all on $NET.1 in iw71-lan.
+DOMAIN=blog.iw71.test
+ACME_PORT=14000
+ACME_MGMT_PORT=15000
+DNS_PORT=8053
+CHALL_MGMT_PORT=8055
 
 # --- inside the namespaces ---------------------------------------------------
 
@@ -65,13 +86,20 @@ if [[ ${1:-} == --phase ]]; then
 	status=1
 	trap 'echo "$status" >"$OUT/$role.$stage.rc"' EXIT
 	debroot_mount "$R" || exit 1
-	apply() { /usr/bin/python3 "$here/lib/cloudinit_apply.py" "$OUT/$role.yaml" "$R" "$1" >>"$log" 2>&1; }
+	apply() { # STAGE [USER_DATA]
+		/usr/bin/python3 "$here/lib/cloudinit_apply.py" "${2:-$OUT/$role.yaml}" "$R" "$1" >>"$log" 2>&1
+	}
 	case $stage in
 	prepare)
 		printf '#!/bin/sh\n# t/7102: no daemon starts while packages are installed\nexit 101\n' \
 			>"$R/usr/sbin/policy-rc.d"
 		chmod 755 "$R/usr/sbin/policy-rc.d"
-		apply init && apply packages || exit 1
+		# A role provisioned again later with other user data
+		# (ROLE-again.yaml) gets that one's packages now: only this
+		# stage reaches the mirror.
+		pkgs=$OUT/$role.yaml
+		[[ -f $OUT/$role-again.yaml ]] && pkgs=$OUT/$role-again.yaml
+		apply init && apply packages "$pkgs" || exit 1
 		if [[ $role == app ]]; then
 			# What apt will fetch for the package, fetched now.
 			cp "$DEB" "$R/tmp/inkwell.deb" &&
@@ -103,7 +131,7 @@ fi
 # --- outside ------------------------------------------------------------------
 
 ((EUID == 0)) || skip_all "needs root (mmdebstrap, chroot, namespaces)"
-for c in mmdebstrap unshare nsenter chroot ip curl psql redis-cli node; do
+for c in mmdebstrap unshare nsenter chroot ip curl psql redis-cli node openssl pebble pebble-challtestsrv; do
 	command -v "$c" >/dev/null || skip_all "$c not installed (script/bootstrap installs it)"
 done
 # Debian's Python (python3-yaml), whatever python3 comes first on PATH.
@@ -120,6 +148,7 @@ TMP=$(mktemp -d /var/tmp/inkwell-7102.XXXXXX)
 chmod 0755 "$TMP"
 declare -A PHASE=()
 httpd=
+daemons=()
 
 netns_gone() { ! ip netns list | grep -q "^$1\( \|$\)"; }
 
@@ -128,6 +157,10 @@ cleanup() {
 	: >"$OUT/stop"
 	[[ -n $child ]] && kill -KILL "$child" 2>/dev/null
 	[[ -n $httpd ]] && kill "$httpd" 2>/dev/null
+	for pid in "${daemons[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
 	for role in "${!PHASE[@]}"; do
 		pid=${PHASE[$role]}
 		for ((i = 0; i < 100; i++)); do
@@ -148,7 +181,8 @@ cleanup() {
 			for role in "${ROLES[@]}"; do
 				for f in var/log/systemctl-standin.log var/log/inkwell-standin.log \
 					var/log/postgresql/postgresql-15-main.log var/log/postgresql/pgbouncer.log \
-					var/log/redis/redis-server.log var/log/nginx/error.log; do
+					var/log/redis/redis-server.log var/log/nginx/error.log \
+					var/log/letsencrypt/letsencrypt.log; do
 					[[ -f $TMP/$role/$f ]] && cp "$TMP/$role/$f" "$OUT/$role.${f##*/}"
 				done
 			done
@@ -211,12 +245,55 @@ EOF
 cat >"$TMP/lb.json" <<EOF
 { "name": "lb", "backends": [ "${ADDR[app]}" ] }
 EOF
+
+# The CA of pebble's own HTTPS certificate (for $NET.1), which certbot
+# must trust: the module's acme_ca_certificate.
+TLS=$TMP/tls
+mkdir -p "$TLS"
+cat >"$TLS/openssl.cnf" <<EOF
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = inkwell t/7102 ACME server CA
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[leaf]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:$NET.1
+authorityKeyIdentifier = keyid
+EOF
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+{
+	openssl req -x509 -config "$TLS/openssl.cnf" -extensions ca "${ec[@]}" -days 2 \
+		-keyout "$TLS/ca.key" -out "$TLS/ca.pem" &&
+		openssl req -new -config "$TLS/openssl.cnf" -subj "/CN=$NET.1" "${ec[@]}" \
+			-keyout "$TLS/acme.key" -out "$TLS/acme.csr" &&
+		openssl x509 -req -in "$TLS/acme.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" \
+			-CAcreateserial -days 2 -extfile "$TLS/openssl.cnf" -extensions leaf \
+			-out "$TLS/acme.pem"
+} >"$OUT/openssl.log" 2>&1
+ok "openssl makes a CA, and with it pebble's certificate for $NET.1" test $? -eq 0
+if_fail tail -n 20 "$OUT/openssl.log"
+ACME_DIR=https://$NET.1:$ACME_PORT/dir
+cat >"$TMP/lb-again.json" <<EOF
+{ "name": "lb", "backends": [ "${ADDR[app]}" ],
+  "domain_name": "$DOMAIN", "acme_directory_url": "$ACME_DIR",
+  "acme_email": "hostmaster@iw71.test",
+  "acme_ca_certificate": $(/usr/bin/python3 -c 'import json, sys; print(json.dumps(open(sys.argv[1]).read()))' "$TLS/ca.pem") }
+EOF
+
 render cache "$TMP/cache.json" user_data >"$OUT/cache.yaml" &&
 	render database "$TMP/database.json" primary_user_data >"$OUT/dbp.yaml" &&
 	render database "$TMP/database.json" replica_user_data 0 >"$OUT/dbr.yaml" &&
 	render app-host "$TMP/app.json" user_data >"$OUT/app.yaml" &&
-	render load-balancer "$TMP/lb.json" user_data >"$OUT/lb.yaml"
-ok "render every role's user data from terraform/modules" test $? -eq 0
+	render load-balancer "$TMP/lb.json" user_data >"$OUT/lb.yaml" &&
+	render load-balancer "$TMP/lb-again.json" user_data >"$OUT/lb-again.yaml"
+ok "render every role's user data from terraform/modules (the balancer's also with a domain)" test $? -eq 0
 for role in "${ROLES[@]}"; do
 	[[ -s $OUT/$role.yaml ]] || done_testing
 done
@@ -270,6 +347,29 @@ ip netns exec "$LAN_NS" /usr/bin/python3 -m http.server "$DEB_PORT" --bind "$NET
 httpd=$!
 ok "the package is served at http://$NET.1:$DEB_PORT/" \
 	wait_for 10 inlan curl -sfo /dev/null "http://$NET.1:$DEB_PORT/${DEB##*/}"
+
+# pebble, and the DNS server that tells it $DOMAIN is the balancer (A
+# records; no challenge server of its own). ip netns exec and env exec
+# the server: $! is its PID.
+ip netns exec "$LAN_NS" pebble-challtestsrv -defaultIPv4 "${ADDR[lb]}" -defaultIPv6 "" \
+	-dns01 "$NET.1:$DNS_PORT" -http01 "" -https01 "" -tlsalpn01 "" \
+	-management "$NET.1:$CHALL_MGMT_PORT" >"$OUT/challtestsrv.log" 2>&1 &
+daemons+=("$!")
+cat >"$TLS/pebble.json" <<EOF
+{ "pebble": {
+    "listenAddress": "$NET.1:$ACME_PORT", "managementListenAddress": "$NET.1:$ACME_MGMT_PORT",
+    "certificate": "$TLS/acme.pem", "privateKey": "$TLS/acme.key",
+    "httpPort": 80, "tlsPort": 443, "ocspResponderURL": "",
+    "externalAccountBindingRequired": false } }
+EOF
+# No random sleep before validating, no good nonce refused on purpose:
+# this test wants pebble's checks, not its drills of a client's retries.
+ip netns exec "$LAN_NS" env PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 \
+	pebble -config "$TLS/pebble.json" -dnsserver "$NET.1:$DNS_PORT" >"$OUT/pebble.log" 2>&1 &
+daemons+=("$!")
+ok "pebble answers at $ACME_DIR, with the certificate made here" \
+	wait_for 20 inlan curl -sfo /dev/null --cacert "$TLS/ca.pem" "$ACME_DIR"
+if_fail tail -n 20 "$OUT/pebble.log"
 
 # run ROLE SECONDS: the role's deferred write_files and runcmd, in its
 # namespaces, which stay up afterwards.
@@ -367,5 +467,96 @@ like "$(cat "$OUT/body")" "href=\"http://${ADDR[lb]}/feed.atom\"" \
 ok "the app host's nginx logs the reader ($NET.1), not the balancer (realip)" \
 	eval 'inrole app cat /var/log/nginx/access.log | grep -q "^$NET\.1 .*\"GET /?from=lb "'
 if_fail inrole app tail -n 3 /var/log/nginx/access.log
+
+# -- 5. HTTPS: the balancer provisioned again, with a domain
+# again ROLE USER_DATA SECONDS WHAT: cloud-init's work once more in the
+# role's namespaces (its new files, then runcmd), as at the next boot of
+# a machine whose user data changed; packages came with the first.
+again() {
+	local role=$1 yaml=$2 limit=$3 what=$4 pid start=$SECONDS
+	pid=$(pgrep -P "${PHASE[$role]}" | head -n 1)
+	bounded "$limit" "$OUT/$role.again.log" nsenter -t "$pid" -m -p -n -- /bin/sh -c \
+		'/usr/bin/python3 "$1" "$2" "$3" init && /usr/bin/python3 "$1" "$2" "$3" final' \
+		sh "$here/lib/cloudinit_apply.py" "$yaml" "$TMP/$role"
+	is "$rc" 0 "${WHAT[$role]}, $what: runcmd succeeds ($((SECONDS - start)) s)"
+	if_fail tail -n 25 "$OUT/$role.again.log"
+}
+again lb "$OUT/lb-again.yaml" 240 "provisioned again with domain_name $DOMAIN"
+
+live=$TMP/lb/etc/letsencrypt/live/$DOMAIN
+like "$(openssl x509 -in "$live/cert.pem" -noout -issuer -ext subjectAltName 2>&1)" \
+	"issuer=CN ?= ?Pebble Intermediate CA .*DNS:$DOMAIN" \
+	"certbot got a certificate for $DOMAIN from pebble (the ACME directory given)"
+ok "certbot renews it from that server (server = $ACME_DIR in its renewal file)" \
+	grep -qxF "server = $ACME_DIR" "$TMP/lb/etc/letsencrypt/renewal/$DOMAIN.conf"
+inlan curl -sf --cacert "$TLS/ca.pem" -o "$TLS/pebble-root.pem" "https://$NET.1:$ACME_MGMT_PORT/roots/0"
+like "$(openssl x509 -in "$TLS/pebble-root.pem" -noout -subject 2>&1)" "Pebble Root CA" \
+	"pebble's root, from its management interface (/roots/0)"
+
+# https URL [curl options...]: like http, for $DOMAIN at the balancer,
+# trusting pebble's root alone; prints "STATUS HTTP_VERSION".
+https() {
+	local url=$1
+	shift
+	inlan curl -s -o "$OUT/body" -D "$OUT/headers" -w '%{http_code} %{http_version}' --max-time 10 \
+		--cacert "$TLS/pebble-root.pem" --resolve "$DOMAIN:443:${ADDR[lb]}" "$@" "$url" 2>"$OUT/curl.err"
+}
+site=https://$DOMAIN
+is "$(https "$site/?from=https")" "200 2" "GET https://$DOMAIN/ through the balancer: 200, over HTTP/2, verified against pebble's root"
+if_fail cat "$OUT/curl.err"
+like "$(cat "$OUT/body")" 'rel="alternate" type="application/atom\+xml"' "inkwell's home page"
+is "$(header Strict-Transport-Security)" "max-age=86400" "HSTS: Strict-Transport-Security: max-age=86400 (the default)"
+is "$(https "$site/readyz")" "200 2" "GET /readyz over HTTPS: 200"
+ok "the app host's nginx logs the reader ($NET.1) for HTTPS requests too" \
+	eval 'inrole app cat /var/log/nginx/access.log | grep -q "^$NET\.1 .*\"GET /?from=https "'
+
+plain=(--resolve "$DOMAIN:80:${ADDR[lb]}")
+is "$(http "http://$DOMAIN/tag/x?page=2" "${plain[@]}")" 301 "GET http://$DOMAIN/...: 301"
+is "$(header Location)" "$site/tag/x?page=2" "to the same address with https"
+is "$(http "http://$DOMAIN/api/v1/posts" "${plain[@]}" -X POST -d x=1)" 308 \
+	"POST http://$DOMAIN/...: 308, which keeps the method and the body"
+is "$(header Location)" "$site/api/v1/posts" "to the same address with https"
+is "$(http "http://$DOMAIN/.well-known/acme-challenge/none" "${plain[@]}")" 404 \
+	"/.well-known/acme-challenge/ is answered on port 80 (certbot's webroot), not redirected"
+
+# tls ARGS...: openssl s_client to the balancer for $DOMAIN, its output.
+tls() {
+	inlan timeout 10 openssl s_client -connect "${ADDR[lb]}:443" -servername "$DOMAIN" \
+		-CAfile "$TLS/pebble-root.pem" -verify_return_error "$@" </dev/null 2>&1
+}
+out12=$(tls -tls1_2)
+like "$out12" $'\n''New, TLSv1\.2, Cipher is ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)' \
+	"TLS 1.2, with an ECDHE AEAD suite"
+unlike "$out12" "TLS session ticket" "no session ticket (ssl_session_tickets off)"
+like "$(tls -tls1_3)" $'\n''New, TLSv1\.3, Cipher is TLS_' "TLS 1.3"
+unlike "$(tls -tls1_2 -cipher 'ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA')" \
+	$'\n''New, TLSv1\.2, Cipher is ' "TLS 1.2 refuses suites not listed (ECDHE with CBC)"
+like "$(tls -tls1_2 -reconnect)" $'\n''Reused, TLSv1\.2' "a TLS 1.2 session resumes from the shared session cache"
+# pebble's certificates name no OCSP responder, so nothing is stapled;
+# nginx -t says so only when stapling is on.
+like "$(inrole lb nginx -t 2>&1)" '"ssl_stapling" ignored, no OCSP responder URL' \
+	"OCSP stapling is on (nginx -t: pebble's certificate names no responder to ask)"
+
+ok "a deploy hook reloads nginx after a renewal" \
+	grep -q 'systemctl reload nginx' "$TMP/lb/etc/letsencrypt/renewal-hooks/deploy/inkwell-reload-nginx"
+bundle=$(sed -n 's/^Environment=REQUESTS_CA_BUNDLE=//p' \
+	"$TMP/lb/etc/systemd/system/certbot.service.d/inkwell-acme-ca.conf" 2>/dev/null)
+like "$bundle" '^/' "certbot.service gets REQUESTS_CA_BUNDLE for renewals (a drop-in)"
+serial() { tls | openssl x509 -noout -serial 2>/dev/null; }
+first=$(serial)
+like "$first" '^serial=' "nginx serves the certificate ($first)"
+is "$first" "$(openssl x509 -in "$live/cert.pem" -noout -serial)" "the one certbot keeps"
+# The same user data again (a reboot): the certificate is kept.
+again lb "$OUT/lb-again.yaml" 120 "provisioned once more with the same user data"
+is "$(serial)" "$first" "provisioned once more, the balancer keeps the certificate (not due)"
+# A renewal, as certbot.timer runs it (certbot.service's environment).
+bounded 180 "$OUT/lb.renew.log" inrole lb env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	REQUESTS_CA_BUNDLE="$bundle" certbot renew --force-renewal --no-random-sleep-on-renew
+is "$rc" 0 "certbot renew --force-renewal, with certbot.service's REQUESTS_CA_BUNDLE"
+if_fail tail -n 20 "$OUT/lb.renew.log"
+renewed=$(openssl x509 -in "$live/cert.pem" -noout -serial)
+serves_renewed() { [[ $(serial) == "$renewed" && $renewed != "$first" ]]; }
+ok "nginx serves the renewed certificate at once (the deploy hook reloaded it)" wait_for 10 serves_renewed
+if_fail diag "before: $first; renewed: $renewed; served: $(serial)"
 
 done_testing

@@ -16,7 +16,8 @@
  *   index access, for expressions (list and object, with "if"), the
  *   conditional ?:, the operators == != && || ! < <= > >= + - * / %,
  *   and the functions in FUNCTIONS below (yamlencode, jsonencode, file,
- *   filebase64, templatefile, base64encode, join, merge, concat, ...).
+ *   filebase64, templatefile, base64encode, join, merge, concat, range,
+ *   cidrhost, ...).
  *
  * Anything else (resources, data sources, module outputs, splats,
  * heredocs inside expressions, template directives, other functions)
@@ -509,6 +510,20 @@ const FUNCTIONS = {
 		const addr = net + (num < 0 ? size + num : num);
 		return [24, 16, 8, 0].map((sh) => Math.floor(addr / 2 ** sh) % 256).join('.');
 	},
+	// range(limit), range(start, limit), range(start, limit, step), as
+	// Terraform's: the numbers from start up to (not including) limit.
+	range: (ev, args) => {
+		for (const a of args) need(typeof a === 'number', 'range', 'every argument must be a number');
+		const [start, limit, step] = args.length === 1 ? [0, args[0], 1] : [args[0], args[1], args[2] ?? (args[0] <= args[1] ? 1 : -1)];
+		need(step !== 0, 'range', 'the step must not be 0');
+		need((step > 0) === (start <= limit) || start === limit, 'range', 'the step must go from start towards limit');
+		const out = [];
+		for (let x = start; step > 0 ? x < limit : x > limit; x += step) {
+			need(out.length < 1024, 'range', 'more than 1024 numbers');
+			out.push(x);
+		}
+		return out;
+	},
 	lower: (ev, [s]) => str(s, 'lower').toLowerCase(),
 	upper: (ev, [s]) => str(s, 'upper').toUpperCase(),
 	tostring: (ev, [v]) => (v === null ? null : str(v, 'tostring')),
@@ -520,7 +535,7 @@ const ARITY = {
 	merge: [0, Infinity], length: [1, 1], regex: [2, 2], alltrue: [1, 1],
 	anytrue: [1, 1], contains: [2, 2], floor: [1, 1], lower: [1, 1], upper: [1, 1],
 	tostring: [1, 1], can: [1, 1], split: [2, 2], tonumber: [1, 1], keys: [1, 1],
-	values: [1, 1], cidrhost: [2, 2],
+	values: [1, 1], cidrhost: [2, 2], range: [1, 3],
 };
 
 export const SUPPORTED_FUNCTIONS = Object.keys(ARITY).sort();

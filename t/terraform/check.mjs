@@ -21,6 +21,14 @@
  *      the user data passes "cloud-init schema --config-file", uses only
  *      what t/lib/cloudinit_apply.py emulates (t/7102), and fits EC2's
  *      16 KiB when the package comes from a URL;
+ *   4b. HTTPS: the local environment's variables, through its call of
+ *      the load-balancer module, make the balancer's user data install
+ *      certbot, ask the ACME directory given, and serve the nginx site
+ *      expected (443 with HTTP/2, TLS 1.2/1.3, the ciphers, no session
+ *      tickets, a shared cache, stapling, HSTS; 80 with the challenges and
+ *      301/308); the AWS environment's listeners (443 with the validated
+ *      ACM certificate and a TLS 1.2/1.3 policy, 80 redirecting with a
+ *      301), their conditions computed from its variables;
  *   5. where a terraform binary is on PATH after all: "terraform fmt
  *      -check", and the same modules rendered by Terraform itself must
  *      give the same data as the evaluator (skipped without one).
@@ -211,6 +219,7 @@ const VALUE_CASES = [
 	['yamlencode({ b = ["x", { c = [] }], a = {} })', '"a": {}\n"b":\n  - "x"\n  - "c": []\n'],
 	['[cidrhost("10.17.71.0/24", 10), cidrhost("10.42.7.9/16", 300), cidrhost("10.42.0.0/16", -1)]', ['10.17.71.10', '10.42.1.44', '10.42.255.255']],
 	['tonumber(split("/", "10.0.0.0/22")[1]) + length(values({ b = 1, a = 2 })) + length(keys({}))', 24],
+	['[range(3), range(1, 4), range(10, 0, -4), range(2, 2)]', [[0, 1, 2], [1, 2, 3], [10, 6, 2], []]],
 ];
 for (const [expr, want, opts] of VALUE_CASES) {
 	let got;
@@ -246,6 +255,7 @@ const ERROR_CASES = [
 	['regex("(", "x")', /regex\(\): bad pattern/],
 	['cidrhost("10.0.0.0/30", 4)', /prefix 10\.0\.0\.0\/30 has no host 4/],
 	['cidrhost("fd00::/64", 1)', /not an IPv4 prefix/],
+	['range(0, 5, -1)', /range\(\): the step must go from start towards limit/],
 	['"${var.s}"', /variable "s": required, and no value was given/, { extra: 'variable "s" {\n  type = string\n}\n' }],
 	['var.o', /variable "o": attribute "a" is required/, { extra: 'variable "o" {\n  type = object({ a = string })\n  default = { b = "x" }\n}\n' }],
 	['var.n', /variable "n": a number required, got string/, { extra: 'variable "n" {\n  type = number\n  default = "ten"\n}\n' }],
@@ -325,6 +335,7 @@ const RENDER = [
 	['app-host', 'app-host.json', 'user_data', null, true],
 	['app-host', 'app-host-embedded.json', 'user_data', null, false],
 	['load-balancer', 'load-balancer.json', 'user_data', null, true],
+	['load-balancer', 'load-balancer-tls.json', 'user_data', null, true],
 ];
 const cloudInit = spawnSync('cloud-init', ['--version'], { encoding: 'utf8' }).status === 0;
 const rendered = {};
@@ -385,6 +396,165 @@ for (const [modName, file, output, index, ec2] of RENDER) {
 	like(rendered['database-replica_user_data-1-database.yaml'] || '', /"hostname": "inkwell-db-3"[\s\S]*"replica"/, 'database: each replica has its own host name and runs as replica');
 }
 
+// --- 4b. HTTPS in both environments ---------------------------------------------------------
+//
+// local: the environment's variables, through its call of the
+// load-balancer module, to the user data the balancer gets: certbot, the
+// ACME directory, and the nginx site. aws: the listeners, read from the
+// HCL, with what can be computed (the locals and conditions that do not
+// name a resource) computed from the variables.
+
+// modArgs: a module call's arguments, evaluated by the environment.
+async function modArgs(env, call, inputs) {
+	const mod = loaded[`environments/${env}`];
+	const ev = new ModuleEval(hcl, mod, inputs);
+	await ev.prepare();
+	const args = {};
+	for (const [k, v] of Object.entries(mod.modules[call]))
+		if (!META_ARGS.has(k)) args[k] = await ev.value(v, { where: `${env}: module "${call}" ${k}` });
+	return { ev, args };
+}
+// lbConfig: the load balancer's cloud-config (an object) and its files.
+async function lbConfig(inputs) {
+	const ev = new ModuleEval(hcl, loaded['modules/load-balancer'], inputs);
+	await ev.prepare();
+	const failed = await ev.validate();
+	const cfg = await ev.local('cloud_config');
+	const files = Object.fromEntries(cfg.write_files.map((f) => [f.path, f.content]));
+	return { cfg, files, failed };
+}
+// directive: the arguments of each line "NAME ARGS;" (one a line).
+const directive = (conf, name) => [...conf.matchAll(new RegExp(`^\\s*${name}\\s+(.*?);\\s*$`, 'gm'))].map((m) => m[1]);
+const MOZILLA_INTERMEDIATE_ECDHE = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305';
+
+try {
+	const example = await hcl.parse('terraform.tfvars.example', readFileSync(join(tf, 'environments', 'local', 'terraform.tfvars.example'), 'utf8'));
+	const pem = readFileSync(join(data, 'load-balancer-tls.json'), 'utf8');
+	const caFile = join(out, 'acme-ca.pem');
+	writeFileSync(caFile, JSON.parse(pem).acme_ca_certificate);
+	const dir = 'https://acme.test.example:14000/my-directory';
+	const tlsVars = { ...example, domain_name: 'blog.example.org', acme_directory_url: dir, acme_email: 'ops@example.org', acme_ca_certificate_file: caFile };
+
+	// Without a domain: HTTP as before.
+	{
+		const { ev, args } = await modArgs('local', 'lb', example);
+		is(await ev.local('base_url'), 'http://10.17.71.10', 'local: without domain_name, base_url is http:// and the balancer\'s address');
+		const { cfg, files, failed } = await lbConfig(args);
+		is(failed.map((f) => f.message).join('; '), '', 'local: the balancer\'s inputs pass the module\'s validation (no domain)');
+		ok(!cfg.packages.includes('certbot'), 'local: no domain, no certbot');
+		const site = files['/etc/inkwell-provision/nginx-lb.conf'] || '';
+		is(directive(site, 'listen').join(', '), '80 default_server, [::]:80 default_server', 'local: no domain, nginx listens on port 80 only');
+		like(site, /location \/ \{\s+proxy_pass http:\/\/inkwell_app;/, 'local: and proxies to the app machines there');
+		ok(!('/etc/inkwell-provision/nginx-lb-acme.conf' in files), 'local: and stages no ACME site');
+	}
+
+	// With one: certbot, the ACME directory from the variable, HTTPS.
+	const { ev, args } = await modArgs('local', 'lb', tlsVars);
+	is(await ev.local('base_url'), 'https://blog.example.org', 'local: with domain_name, base_url is https://DOMAIN (the app machines\' links and cookies)');
+	const { cfg, files, failed } = await lbConfig(args);
+	is(failed.map((f) => f.message).join('; '), '', 'local: the balancer\'s inputs pass the module\'s validation (with a domain)');
+	ok(cfg.packages.includes('certbot'), 'local: with a domain, cloud-init installs certbot');
+	const env = files['/etc/inkwell-provision/load-balancer.env'] || '';
+	like(env, new RegExp(`^ACME_DIRECTORY='${dir.replace(/[.]/g, '\\.')}'$`, 'm'), 'local: the ACME directory comes from acme_directory_url');
+	like(env, /^DOMAIN='blog\.example\.org'$/m, 'local: the domain from domain_name');
+	like(env, /^ACME_EMAIL='ops@example\.org'$/m, 'local: the contact from acme_email');
+	is(files['/etc/inkwell-provision/acme-ca.pem'], readFileSync(caFile, 'utf8'), 'local: the private ACME server\'s CA from acme_ca_certificate_file');
+	const script = files['/usr/local/sbin/inkwell-provision-load-balancer'] || '';
+	is(JSON.stringify(cfg.runcmd), '[["/usr/local/sbin/inkwell-provision-load-balancer"]]', 'local: runcmd runs the provisioning script');
+	like(script, /\. "\$stage\/load-balancer\.env"/, 'local: which reads those settings');
+	like(script, /certbot certonly [^\n]*\\\n\s*--webroot --webroot-path "\$WEBROOT" --domain "\$DOMAIN"[^\n]*\\\n\s*--server "\$ACME_DIRECTORY"/,
+		'local: the certbot step: certonly, webroot, the domain, --server the ACME directory');
+	like(script, /REQUESTS_CA_BUNDLE=\$ca\n\s*export REQUESTS_CA_BUNDLE/, 'local: certbot trusts the given CA (REQUESTS_CA_BUNDLE)');
+	like(script, /renewal-hooks\/deploy\/inkwell-reload-nginx[\s\S]*exec systemctl reload nginx/, 'local: a renewal deploy hook reloads nginx');
+
+	const site = files['/etc/inkwell-provision/nginx-lb.conf'] || '';
+	const acme = files['/etc/inkwell-provision/nginx-lb-acme.conf'] || '';
+	const webroot = (/^WEBROOT='([^']*)'$/m.exec(env) || [])[1];
+	is(directive(site, 'listen').join(', '), '80 default_server, [::]:80 default_server, 443 ssl http2 default_server, [::]:443 ssl http2 default_server',
+		'local: nginx listens on 80 and on 443 with TLS and HTTP/2');
+	like(site, new RegExp(`location \\^~ /\\.well-known/acme-challenge/ \\{\\s+root ${webroot};`), `local: port 80 answers ACME challenges from the webroot certbot writes (${webroot})`);
+	like(site, /if \(\$request_method !~ \^\(GET\|HEAD\)\$\) \{\s+return 308 https:\/\/blog\.example\.org\$request_uri;\s+\}\s+return 301 https:\/\/blog\.example\.org\$request_uri;/,
+		'local: and redirects the rest to https: 301, 308 for methods other than GET and HEAD');
+	is(directive(site, 'ssl_certificate').join(' '), '/etc/letsencrypt/live/blog.example.org/fullchain.pem', 'local: the certificate certbot keeps');
+	is(directive(site, 'ssl_protocols').join(' '), 'TLSv1.2 TLSv1.3', 'local: TLS 1.2 and 1.3 only');
+	is(directive(site, 'ssl_ciphers').join(' '), MOZILLA_INTERMEDIATE_ECDHE, 'local: TLS 1.2 suites: Mozilla intermediate\'s ECDHE ones');
+	is(directive(site, 'ssl_session_tickets').join(' '), 'off', 'local: no session tickets');
+	like(directive(site, 'ssl_session_cache').join(' '), /^shared:[a-z_]+:\d+m$/, 'local: a shared session cache');
+	is(directive(site, 'ssl_stapling').join(' '), 'on', 'local: OCSP stapling on');
+	is(directive(site, 'add_header').join(' | '), 'Strict-Transport-Security "max-age=86400" always', 'local: HSTS, max-age 86400 by default');
+	ok(acme.length > 0 && site.startsWith(acme), 'local: before the certificate exists, port 80 alone (the same server block)');
+	ok(!/listen 443/.test(acme), 'local: and without 443');
+
+	const pre = await modArgs('local', 'lb', { ...tlsVars, hsts_max_age: 31536000, hsts_preload: true });
+	const preSite = (await lbConfig(pre.args)).files['/etc/inkwell-provision/nginx-lb.conf'] || '';
+	is(directive(preSite, 'add_header').join(' | '), 'Strict-Transport-Security "max-age=31536000; includeSubDomains; preload" always',
+		'local: hsts_max_age and hsts_preload make the header');
+	const short = await modArgs('local', 'lb', { ...tlsVars, hsts_preload: true });
+	like((await lbConfig(short.args)).failed.map((f) => f.message).join('; '), /at least 31536000 \(a year\) with preload/,
+		'local: preload with a max-age of a day is refused');
+} catch (e) {
+	ok(false, 'local: the load balancer\'s HTTPS renders');
+	diag(e.stack);
+}
+
+try {
+	const mod = loaded['environments/aws'];
+	const example = await hcl.parse('terraform.tfvars.example', readFileSync(join(mod.dir, 'terraform.tfvars.example'), 'utf8'));
+	const aws = async (inputs) => {
+		const ev = new ModuleEval(hcl, mod, inputs);
+		await ev.prepare();
+		return ev;
+	};
+	const res = (n) => mod.resources[n] || {};
+	const https = res('aws_lb_listener.https');
+	const http = res('aws_lb_listener.http');
+	const cert = res('aws_acm_certificate.inkwell');
+	const validation = res('aws_acm_certificate_validation.inkwell');
+	const records = res('aws_route53_record.certificate_validation');
+	const on = await aws({ ...example, domain_name: 'blog.example.org' });
+	const zone = await aws({ ...example, domain_name: 'blog.example.org', route53_zone_id: 'Z0123456789ABC' });
+	const off = await aws(example);
+	const val = (ev, v, where) => ev.value(v, { where });
+
+	is(https.port, 443, 'aws: the HTTPS listener is on 443');
+	is(https.protocol, 'HTTPS', 'aws: with protocol HTTPS');
+	like(String(https.ssl_policy), /^ELBSecurityPolicy-TLS13-1-2-(Res-)?20\d\d-\d\d$/, `aws: a TLS 1.2/1.3-only policy (${https.ssl_policy})`);
+	is(String(https.certificate_arn), '${local.certificate_arn}', 'aws: its certificate is local.certificate_arn');
+	like(String(mod.locals.certificate_arn?.value), /aws_acm_certificate_validation\.inkwell\[\*\]\.certificate_arn/,
+		'aws: which is the validated ACM certificate (the listener waits for validation)');
+	is(await val(on, https.count, 'https count'), 1, 'aws: with domain_name, the HTTPS listener exists');
+	is(await val(off, https.count, 'https count'), 0, 'aws: without, it does not');
+	is(await val(on, cert.count, 'cert count'), 1, 'aws: with domain_name, an ACM certificate is made');
+	is(String(cert.domain_name), '${var.domain_name}', 'aws: for domain_name');
+	is(cert.validation_method, 'DNS', 'aws: validated through DNS');
+	const own = await aws({ ...example, domain_name: 'blog.example.org', certificate_arn: 'arn:aws:acm:eu-central-1:1:certificate/x' });
+	is(await val(own, cert.count, 'cert count'), 0, 'aws: with a certificate_arn of one\'s own, none is made');
+	is(await own.local('certificate_arn'), 'arn:aws:acm:eu-central-1:1:certificate/x', 'aws: and the listener takes that one');
+	is(String(records.zone_id), '${var.route53_zone_id}', 'aws: the validation records go into route53_zone_id');
+	like(String(records.for_each), /if var\.route53_zone_id != ""/, 'aws: and only when it is set');
+	like(String(validation.validation_record_fqdns), /var\.route53_zone_id == "" \? null : \[for r in aws_route53_record\.certificate_validation : r\.fqdn\]/,
+		'aws: the validation waits for those records, or, without a zone, for the operator\'s');
+	like(String(mod.outputs.certificate_validation_records?.value), /resource_record_name[\s\S]*if var\.route53_zone_id == ""/,
+		'aws: without a zone, the records are an output');
+	const act = (http.default_action || [])[0] || {};
+	is(await val(on, act.type, 'http type'), 'redirect', 'aws: with HTTPS, the HTTP listener (80) redirects');
+	is(await val(on, act.target_group_arn, 'http target'), null, 'aws: and forwards nothing');
+	is(http.port, 80, 'aws: the HTTP listener is on 80');
+	const redirect = (((act.dynamic || {}).redirect || [])[0]) || {};
+	is(JSON.stringify(await val(on, redirect.for_each, 'redirect for_each')), '[1]', 'aws: its redirect block is there with HTTPS');
+	is(JSON.stringify(await val(off, redirect.for_each, 'redirect for_each')), '[]', 'aws: and not without');
+	const r = (redirect.content || [])[0] || {};
+	is(`${r.protocol} ${r.port} ${r.status_code}`, 'HTTPS 443 HTTP_301', 'aws: to HTTPS on 443, with a 301');
+	is(await val(off, act.type, 'http type'), 'forward', 'aws: without HTTPS, 80 forwards to the app machines');
+	is(await on.local('base_url'), 'https://blog.example.org', 'aws: with domain_name, base_url is https://DOMAIN');
+	is(await zone.local('base_url'), 'https://blog.example.org', 'aws: with a zone too');
+	is(await val(on, res('aws_vpc_security_group_ingress_rule.alb_https').count, 'sg'), 1, 'aws: and the load balancer\'s firewall lets 443 in');
+	is(await val(off, res('aws_vpc_security_group_ingress_rule.alb_https').count, 'sg'), 0, 'aws: only then');
+} catch (e) {
+	ok(false, 'aws: the listeners read and compute');
+	diag(e.stack);
+}
+
 // Broken inputs: each must fail the validation block meant for it, with
 // its message.
 const BROKEN = [
@@ -413,6 +583,14 @@ const BROKEN = [
 	['cache', 'cache.json', { password: 'sixteen-or-more chars\nrequirepass x' }, /password must be 16 to 128/],
 	['app-host', 'app-host.json', { redis_password: "it's-a-password-with-quote" }, /redis_password must be empty or 16 to 128/],
 	['load-balancer', 'load-balancer.json', { backends: [] }, /at least one IPv4 address/],
+	['load-balancer', 'load-balancer-tls.json', { domain_name: "blog.example.org'; rm -rf /" }, /domain_name must be empty or a lower-case host name/],
+	['load-balancer', 'load-balancer-tls.json', { domain_name: 'Blog.Example.org' }, /domain_name must be empty or a lower-case host name/],
+	['load-balancer', 'load-balancer-tls.json', { acme_directory_url: 'http://acme.example.org/dir' }, /acme_directory_url must be an https:\/\/ URL/],
+	['load-balancer', 'load-balancer-tls.json', { acme_directory_url: "https://acme.example.org/d'ir" }, /acme_directory_url must be an https:\/\/ URL/],
+	['load-balancer', 'load-balancer-tls.json', { acme_email: "ops'@example.org" }, /acme_email must be empty or an e-mail address/],
+	['load-balancer', 'load-balancer-tls.json', { acme_ca_certificate: 'not a certificate' }, /acme_ca_certificate must be empty or PEM text/],
+	['load-balancer', 'load-balancer-tls.json', { hsts: { max_age: 86400, preload: true } }, /at least 31536000 \(a year\) with preload/],
+	['load-balancer', 'load-balancer-tls.json', { hsts: { max_age: -1 } }, /hsts\.max_age must be a whole number/],
 ];
 for (const [modName, file, change, want] of BROKEN) {
 	const inputs = { ...JSON.parse(readFileSync(join(data, file), 'utf8')), ...change };
@@ -434,6 +612,10 @@ const ENV_BROKEN = {
 		[{ network_cidr: '10.17.71.0/25' }, /network_cidr must be an IPv4 network of \/24 or larger/],
 		[{ inkwell_deb_path: 'build/deb/inkwell.tar.gz' }, /must name a \.deb file/],
 		[{ memory_mb: { app: 256, database: 2048, cache: 512, lb: 512 } }, /at least 512 MiB/],
+		[{ domain_name: 'blog.example.org.' }, /domain_name must be empty or a lower-case host name/],
+		[{ acme_directory_url: 'http://acme.example.org/dir' }, /acme_directory_url must be an https:\/\/ URL/],
+		[{ acme_email: 'not an address' }, /acme_email must be empty or an e-mail address/],
+		[{ hsts_max_age: 1.5 }, /hsts_max_age must be a whole number of seconds/],
 	],
 	aws: [
 		[{ region: 'Frankfurt' }, /region must be an AWS region name/],
@@ -441,6 +623,7 @@ const ENV_BROKEN = {
 		[{ vpc_cidr: '10.42.0.0/24' }, /vpc_cidr must be an IPv4 network of \/22 or larger/],
 		[{ certificate_arn: 'arn:aws:iam::1:server-certificate/x' }, /certificate_arn must be empty or an ACM certificate ARN/],
 		[{ domain_name: 'blog.example.org/path' }, /domain_name must be empty or a host name/],
+		[{ route53_zone_id: 'example.org' }, /route53_zone_id must be empty or a hosted zone id/],
 	],
 };
 for (const env of envNames) {

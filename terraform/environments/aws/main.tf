@@ -54,7 +54,13 @@ locals {
   replica_addresses = [for i in range(var.replica_count) : cidrhost(local.private_subnets[(i + 1) % 2], 21 + i)]
   cache_address     = cidrhost(local.private_subnets[0], 30)
 
-  scheme   = var.certificate_arn == "" ? "http" : "https"
+  # HTTPS with a certificate given (certificate_arn), or with one made
+  # here in ACM for domain_name. Either way the load balancer ends TLS;
+  # the app machines behind it see plain HTTP, and base_url tells them
+  # (their links, feeds and Secure cookies) what readers see.
+  https    = var.certificate_arn != "" || var.domain_name != ""
+  acm      = var.certificate_arn == "" && var.domain_name != ""
+  scheme   = local.https ? "https" : "http"
   host     = var.domain_name == "" ? aws_lb.inkwell.dns_name : var.domain_name
   base_url = "${local.scheme}://${local.host}"
 }
@@ -244,7 +250,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_https" {
-  count = var.certificate_arn == "" ? 0 : 1
+  count = local.https ? 1 : 0
 
   security_group_id = aws_security_group.alb.id
   cidr_ipv4         = "0.0.0.0/0"
@@ -551,6 +557,13 @@ resource "aws_lb" "inkwell" {
   # The app machines' nginx trusts X-Forwarded-For from the public
   # subnets; the load balancer appends the reader's address to it.
   xff_header_processing_mode = "append"
+
+  lifecycle {
+    precondition {
+      condition     = var.route53_zone_id == "" || var.domain_name != ""
+      error_message = "route53_zone_id is set, but domain_name is not: the zone is for the blog's name and its certificate."
+    }
+  }
 }
 
 resource "aws_lb_target_group" "app" {
@@ -585,17 +598,90 @@ resource "aws_lb_target_group_attachment" "app" {
   port             = 80
 }
 
+# --- the certificate -------------------------------------------------------------------
+#
+# With domain_name and no certificate_arn: a certificate from ACM,
+# validated through DNS. With route53_zone_id the validation records go
+# into that zone (and the blog's name becomes an alias of the load
+# balancer); without it, they are the certificate_validation_records
+# output, for the operator to create wherever the domain's DNS lives, and
+# the HTTPS listener waits until ACM has seen them.
+
+resource "aws_acm_certificate" "inkwell" {
+  count = local.acm ? 1 : 0
+
+  domain_name       = var.domain_name
+  validation_method = "DNS"
+  tags              = { Name = var.prefix }
+
+  # A new name: the new certificate is in place before the old one goes.
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_route53_record" "certificate_validation" {
+  for_each = {
+    for o in flatten(aws_acm_certificate.inkwell[*].domain_validation_options) :
+    o.domain_name => o if var.route53_zone_id != ""
+  }
+
+  zone_id         = var.route53_zone_id
+  name            = each.value.resource_record_name
+  type            = each.value.resource_record_type
+  records         = [each.value.resource_record_value]
+  ttl             = 300
+  allow_overwrite = true
+}
+
+# Waits until ACM says the certificate is issued (up to 75 minutes, the
+# provider's default): at once with the records made above, or once the
+# operator has made them by hand.
+resource "aws_acm_certificate_validation" "inkwell" {
+  count = local.acm ? 1 : 0
+
+  certificate_arn         = aws_acm_certificate.inkwell[0].arn
+  validation_record_fqdns = var.route53_zone_id == "" ? null : [for r in aws_route53_record.certificate_validation : r.fqdn]
+}
+
+resource "aws_route53_record" "blog" {
+  count = var.route53_zone_id != "" && var.domain_name != "" ? 1 : 0
+
+  zone_id = var.route53_zone_id
+  name    = var.domain_name
+  type    = "A"
+
+  alias {
+    name                   = aws_lb.inkwell.dns_name
+    zone_id                = aws_lb.inkwell.zone_id
+    evaluate_target_health = false
+  }
+}
+
+locals {
+  # The validated certificate: the listener is made only once ACM has
+  # issued it.
+  certificate_arn = var.certificate_arn != "" ? var.certificate_arn : one(aws_acm_certificate_validation.inkwell[*].certificate_arn)
+}
+
+# --- the listeners ----------------------------------------------------------------------
+#
+# HTTPS on 443, TLS 1.2 and 1.3 only (ELBSecurityPolicy-TLS13-1-2-2021-06:
+# no TLS 1.0 or 1.1, and only forward-secret ECDHE suites for 1.2); port
+# 80 sends readers there with a 301. Without a certificate, port 80
+# serves the blog.
+
 resource "aws_lb_listener" "http" {
   load_balancer_arn = aws_lb.inkwell.arn
   port              = 80
   protocol          = "HTTP"
 
   default_action {
-    type             = var.certificate_arn == "" ? "forward" : "redirect"
-    target_group_arn = var.certificate_arn == "" ? aws_lb_target_group.app.arn : null
+    type             = local.https ? "redirect" : "forward"
+    target_group_arn = local.https ? null : aws_lb_target_group.app.arn
 
     dynamic "redirect" {
-      for_each = var.certificate_arn == "" ? [] : [1]
+      for_each = local.https ? [1] : []
       content {
         protocol    = "HTTPS"
         port        = "443"
@@ -606,13 +692,13 @@ resource "aws_lb_listener" "http" {
 }
 
 resource "aws_lb_listener" "https" {
-  count = var.certificate_arn == "" ? 0 : 1
+  count = local.https ? 1 : 0
 
   load_balancer_arn = aws_lb.inkwell.arn
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = var.certificate_arn
+  certificate_arn   = local.certificate_arn
 
   default_action {
     type             = "forward"

@@ -43,3 +43,12 @@ output "instances" {
     { cache = { id = aws_instance.cache.id, address = aws_instance.cache.private_ip } },
   )
 }
+
+output "certificate_validation_records" {
+  description = "The DNS records ACM wants before it issues the certificate made for domain_name (name, type, value), when no route53_zone_id makes them: create them where the domain's DNS lives. Empty otherwise."
+  value = [
+    for o in flatten(aws_acm_certificate.inkwell[*].domain_validation_options) :
+    { name = o.resource_record_name, type = o.resource_record_type, value = o.resource_record_value }
+    if var.route53_zone_id == ""
+  ]
+}

@@ -104,25 +104,36 @@ variable "inkwell_deb_path" {
   }
 }
 
-variable "certificate_arn" {
-  type        = string
-  description = "An ACM certificate for the load balancer. Set: HTTPS on 443 and HTTP redirected to it. Empty: HTTP on 80 only."
-  default     = ""
-
-  validation {
-    condition     = var.certificate_arn == "" || can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))
-    error_message = "certificate_arn must be empty or an ACM certificate ARN."
-  }
-}
-
 variable "domain_name" {
   type        = string
-  description = "The blog's host name, if a DNS name points at the load balancer (base_url for feeds and links). Empty: the load balancer's own DNS name."
+  description = "The blog's host name. Set: HTTPS on 443 with a certificate for it (from ACM, validated through DNS, unless certificate_arn gives one), port 80 redirected there, and base_url https://domain_name. Empty: the load balancer's own DNS name, over HTTP."
   default     = ""
 
   validation {
     condition     = var.domain_name == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
     error_message = "domain_name must be empty or a host name such as blog.example.org."
+  }
+}
+
+variable "route53_zone_id" {
+  type        = string
+  description = "A Route 53 hosted zone that holds domain_name. Set: the certificate's DNS validation records and an alias record for domain_name (to the load balancer) go there. Empty: make the records of the certificate_validation_records output yourself, where the domain's DNS lives; the HTTPS listener waits until ACM has seen them."
+  default     = ""
+
+  validation {
+    condition     = var.route53_zone_id == "" || can(regex("^Z[A-Z0-9]{1,31}$", var.route53_zone_id))
+    error_message = "route53_zone_id must be empty or a hosted zone id such as Z0123456789ABCDEFGHIJ."
+  }
+}
+
+variable "certificate_arn" {
+  type        = string
+  description = "An ACM certificate you already have, in the same region, for domain_name (no certificate is made here then). Set: HTTPS on 443 and HTTP redirected to it. Empty: with domain_name, a certificate is made in ACM; without, HTTP on 80 only."
+  default     = ""
+
+  validation {
+    condition     = var.certificate_arn == "" || can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))
+    error_message = "certificate_arn must be empty or an ACM certificate ARN."
   }
 }
 

@@ -20,7 +20,10 @@ locals {
   primary_address   = cidrhost(var.network_cidr, 50)
   replica_addresses = [for i in range(var.replica_count) : cidrhost(var.network_cidr, 51 + i)]
   cache_address     = cidrhost(var.network_cidr, 60)
-  base_url          = "http://${local.lb_address}"
+  # With a domain, TLS ends at the load balancer; the app machines
+  # behind it see plain HTTP, and base_url tells them (and their links,
+  # feeds and Secure cookies) what readers see.
+  base_url = var.domain_name == "" ? "http://${local.lb_address}" : "https://${var.domain_name}"
 }
 
 resource "random_password" "database" {
@@ -92,6 +95,12 @@ module "lb" {
   name                = "${var.prefix}-lb"
   backends            = local.app_addresses
   ssh_authorized_keys = var.ssh_authorized_keys
+
+  domain_name         = var.domain_name
+  acme_directory_url  = var.acme_directory_url
+  acme_email          = var.acme_email
+  acme_ca_certificate = var.acme_ca_certificate_file == "" ? "" : file(var.acme_ca_certificate_file)
+  hsts                = { max_age = var.hsts_max_age, preload = var.hsts_preload }
 }
 
 # What each machine is. User data stays out of this map: it is sensitive,

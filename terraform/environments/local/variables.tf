@@ -112,3 +112,59 @@ variable "disk_gb" {
     error_message = "disk_gb must be a whole number of at least 4."
   }
 }
+
+variable "domain_name" {
+  type        = string
+  description = "The blog's host name. Set: the load balancer gets a certificate for it with certbot from the ACME server at acme_directory_url, serves HTTPS on 443 and redirects port 80 there, and base_url is https://domain_name. The name must resolve, for the ACME server, to an address whose port 80 reaches the load balancer (see the README). Empty: HTTP on the load balancer's address."
+  default     = ""
+
+  validation {
+    condition     = var.domain_name == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
+    error_message = "domain_name must be empty or a lower-case host name such as blog.example.org."
+  }
+}
+
+variable "acme_directory_url" {
+  type        = string
+  description = "The ACME server's directory URL (with domain_name). Let's Encrypt's production server by default; its staging server, https://acme-staging-v02.api.letsencrypt.org/directory, for trials; or a private ACME server of your own."
+  default     = "https://acme-v02.api.letsencrypt.org/directory"
+
+  validation {
+    condition     = can(regex("^https://[A-Za-z0-9.:\\[\\]_-]+(/[A-Za-z0-9._~/%-]*)?$", var.acme_directory_url))
+    error_message = "acme_directory_url must be an https:// URL without spaces or quotes, such as https://acme-v02.api.letsencrypt.org/directory."
+  }
+}
+
+variable "acme_email" {
+  type        = string
+  description = "Contact e-mail for the ACME account (with domain_name): the CA writes there about expiring certificates. Empty: an account without one."
+  default     = ""
+
+  validation {
+    condition     = var.acme_email == "" || can(regex("^[A-Za-z0-9._%+-]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$", var.acme_email))
+    error_message = "acme_email must be empty or an e-mail address such as hostmaster@example.org."
+  }
+}
+
+variable "acme_ca_certificate_file" {
+  type        = string
+  description = "Path to a PEM file with the CA of a private ACME server's own HTTPS certificate, when Debian's CA bundle does not trust it (step-ca, say). Empty: Debian's bundle."
+  default     = ""
+}
+
+variable "hsts_max_age" {
+  type        = number
+  description = "max-age of the Strict-Transport-Security header, in seconds (with domain_name). A day by default, so that a mistake costs a day; a year (31536000) once HTTPS has proven itself."
+  default     = 86400
+
+  validation {
+    condition     = var.hsts_max_age >= 0 && floor(var.hsts_max_age) == var.hsts_max_age
+    error_message = "hsts_max_age must be a whole number of seconds."
+  }
+}
+
+variable "hsts_preload" {
+  type        = bool
+  description = "Adds includeSubDomains and preload to the Strict-Transport-Security header, for the browsers' preload list (which wants hsts_max_age of a year or more, and HTTPS on every subdomain)."
+  default     = false
+}
