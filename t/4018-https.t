@@ -162,10 +162,10 @@ like "$(hdr Set-Cookie)" '; Secure' "the login form's cookie is Secure"
 
 # --- plain HTTP ------------------------------------------------------------------
 is "$(get "$HTTP/posts/$slug?x=1")" 301 "GET over http: 301"
-is "$(hdr Location)" "https://127.0.0.1:$P/posts/$slug?x=1" "  to the same address over https"
+is "$(hdr Location)" "https://localhost:$P/posts/$slug?x=1" "  to the same path on the certificate's name over https"
 is "$(code -I "$HTTP/")" 301 "HEAD over http: 301"
 is "$(get "$HTTP/api/v1/posts" -X POST -H 'Content-Type: application/json' --data '{}')" 308 "POST over http: 308 (repeat it as it was)"
-is "$(hdr Location)" "https://127.0.0.1:$P/api/v1/posts" "  to https"
+is "$(hdr Location)" "https://localhost:$P/api/v1/posts" "  to https"
 echo t4018-token >"$STACK_VAR/acme/.well-known/acme-challenge/t4018-token"
 is "$(get "$HTTP/.well-known/acme-challenge/t4018-token")" 200 "an ACME challenge is answered over http"
 is "$(cat "$TMP/body")" t4018-token "  with the file certbot put there"
