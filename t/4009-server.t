@@ -6,6 +6,9 @@
 # so does a restart of a directory whose "admin" was left an author (as
 # the demo import made it before).  "script/server status", run without
 # the INKWELL_*_PORT variables, names the ports the stack was started on.
+# "script/server --https --detach" serves it over HTTPS from the stack's
+# own ACME CA (ACME ports 14300-14301, DNS 8353, OCSP 8354) and prints
+# the https login, which signs in; a plain start is HTTP only again.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
@@ -29,10 +32,10 @@ server() {
 		INKWELL_VAR="$var" "$INKWELL_SRC/script/server" "${args[@]}"
 }
 start() {
-	args=(--detach)
 	timeout 300 env INKWELL_HTTP_PORT=$http INKWELL_PG_PORT=$pgport \
 		INKWELL_REDIS_PORT=$redis INKWELL_VAR="$var" \
-		"$INKWELL_SRC/script/server" --detach >"$tmp/out" 2>"$tmp/err"
+		ACME_PORT=14300 ACME_MGMT_PORT=14301 ACME_DNS_PORT=8353 ACME_OCSP_PORT=8354 \
+		"$INKWELL_SRC/script/server" --detach "$@" >"$tmp/out" 2>"$tmp/err"
 }
 cleanup() {
 	args=(stop)
@@ -87,6 +90,31 @@ psql -X -q -t -A -d "host=$var/run port=$pgport dbname=inkwell user=postgres" \
 start
 is "$?" 0 "script/server --detach again on that directory: exit 0"
 is "$(admin_opens_settings)" "303 200" "the admin left an author is an admin again"
+
+# HTTPS, as README's dev-stack command gives it.
+if command -v pebble >/dev/null && command -v certbot >/dev/null; then
+	https=$((http + 363))
+	start --https
+	is "$?" 0 "script/server --https --detach: exit 0"
+	if_fail diag "$(tail -n 20 "$tmp/err"; tail -n 20 "$var/log/https.log")"
+	URL=https://localhost:$https
+	like "$(cat "$tmp/out")" "admin: +$URL/admin +user: admin" "it prints the https admin address"
+	export CURL_CA_BUNDLE=$var/acme-ca/root.pem
+	like "$(cat "$tmp/out")" "curl --cacert $CURL_CA_BUNDLE $URL/" "  and the root to check it with"
+	is "$(admin_opens_settings)" "303 200" "the printed admin signs in over https (chain checked with the stack's root)"
+	is "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:$http/about")" \
+		"301 $URL/about" "http:// redirects to it"
+	unset CURL_CA_BUNDLE
+	is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/")" 000 "  (without that root the chain is refused)"
+	URL=http://127.0.0.1:$http
+	start
+	is "$?" 0 "a plain start after it: exit 0"
+	is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/")" 200 "  serves HTTP again, no redirect"
+	is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "https://localhost:$https/")" 000 "  and nothing on the HTTPS port"
+	ok "  the ACME CA is stopped" test ! -e "$var/acme-ca/pebble.pid"
+else
+	pass "HTTPS # SKIP pebble or certbot is not installed (script/bootstrap --for https)"
+fi
 
 args=(stop)
 server >/dev/null 2>&1
