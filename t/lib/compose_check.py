@@ -355,7 +355,10 @@ def main():
           "published %s, listen %s" % (published, listens))
 
     # --- what nginx's site reads: page files and theme assets -------------
-    roots = re.findall(r"^\s*root\s+(/[^$;\s]*)", live, flags=re.M)
+    # The root of the page files: the one that ends in $inkwell_pages (the
+    # ACME challenges' location has a root of its own).
+    roots = re.findall(r"^\s*root\s+(/[^$;\s]*)\$inkwell_pages\s*;", live,
+                       flags=re.M)
     pages_root = roots[0].rstrip("/") if roots else ""
     pm = under(pages_root + "/x", mounts_of(ngx))
     check("nginx has the page files at %s, read-only" % pages_root,
