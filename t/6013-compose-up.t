@@ -174,7 +174,7 @@ if [[ ! -s $standins ]] ||
 fi
 ok "mmdebstrap made the stand-ins' root (Debian 12: postgresql-15, redis-server, nginx-light)" \
 	test -s "$standins"
-if_fail diag "$(tail -n 20 "$tmp/mmdebstrap.log")"
+if_fail diag "$(tail -n 20 "$tmp/mmdebstrap.log" 2>/dev/null)"
 podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
 	"$standins" localhost/inkwell-6013-standins >/dev/null 2>>"$tmp/mmdebstrap.log"
 # standin NAME CONTAINERFILE-LINES: an image of that root, tagged NAME.
