@@ -4,12 +4,20 @@
 t/6011-compose.t (no container engine can run it here).
 
   compose_check.py SRC [COMPOSE]
+  compose_check.py SRC COMPOSE --https OVERRIDE
 
 SRC is the source tree; COMPOSE defaults to SRC/deploy/container/
 compose.yaml, and relative paths in it are taken from that directory
 (so a changed copy elsewhere is checked as if it were there). Prints one
 line per check, "PASS<TAB>name" or "FAIL<TAB>name<TAB>why", and exits 0
 (the caller turns them into TAP).
+
+With --https, only the checks of OVERRIDE (deploy/container/
+compose.https.yaml) laid over COMPOSE as compose merges them: the
+certificate directory, the HTTPS include (deploy/container/
+nginx-https.conf) where the site looks for it, the TLS settings of
+nginx/inkwell-tls.conf, the published HTTPS port, the redirect of
+plain HTTP and the https:// base URL every service agrees on.
 
 Everything the file names must fit together and fit the rest of inkwell:
 services, volumes, dependencies, the image and its version, INKWELL_*
@@ -20,6 +28,7 @@ mounts nginx's site reads from (page files, theme assets) against the
 volumes that provide them, and nginx's published port against its
 listen line.
 """
+import fnmatch
 import json
 import os
 import re
@@ -355,7 +364,10 @@ def main():
           "published %s, listen %s" % (published, listens))
 
     # --- what nginx's site reads: page files and theme assets -------------
-    roots = re.findall(r"^\s*root\s+(/[^$;\s]*)", live, flags=re.M)
+    # The root of the page files: the one that ends in $inkwell_pages (the
+    # ACME challenges' location has a root of its own).
+    roots = re.findall(r"^\s*root\s+(/[^$;\s]*)\$inkwell_pages\s*;", live,
+                       flags=re.M)
     pages_root = roots[0].rstrip("/") if roots else ""
     pm = under(pages_root + "/x", mounts_of(ngx))
     check("nginx has the page files at %s, read-only" % pages_root,
@@ -396,9 +408,169 @@ def main():
           hc)
 
 
+def merge(base, over, key=None):
+    """over laid on base as compose merges files: mappings key by key,
+    ports and expose added up, volumes replacing the mount of the same
+    target, anything else (command among them) replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = merge(base[k], v, k) if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(over, list):
+        if key in ("ports", "expose"):
+            return base + over
+        if key == "volumes":
+            targets = {m[1] for m in mounts_of({"volumes": over})}
+            kept = [v for v, m in zip(base, mounts_of({"volumes": base}))
+                    if m[1] not in targets]
+            return kept + over
+    return over
+
+
+def directives(text, name):
+    """The arguments of every "name ...;" in an nginx file, comments
+    left out."""
+    live = "\n".join(l.split("#", 1)[0] for l in text.splitlines())
+    return re.findall(r"^\s*%s\s+([^;]*);" % re.escape(name), live,
+                      flags=re.M)
+
+
+def https_checks(src, path, over_path):
+    ctr = os.path.join(src, "deploy/container")
+    here = ctr
+    name = os.path.basename(over_path)
+    try:
+        over_raw = yaml.safe_load(open(over_path, encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        check("%s parses as YAML" % name, False, str(e))
+        return
+    check("%s parses as YAML" % name, isinstance(over_raw, dict))
+    unset = []
+    over = walk(over_raw, unset)
+    check("%s: every ${VAR} has a default" % name, not unset,
+          "no default: " + ", ".join(sorted(set(unset))))
+    base = walk(yaml.safe_load(open(path, encoding="utf-8")), [])
+    bsv, osv = base.get("services") or {}, over.get("services") or {}
+    check("%s changes services of compose.yaml only, not their images" % name,
+          set(over) <= {"services"} and set(osv) <= set(bsv) and
+          not any("image" in s for s in osv.values()),
+          "keys %s, services %s" % (sorted(over), sorted(osv)))
+    doc = merge(base, over)
+    services = doc.get("services") or {}
+    ngx = services.get("nginx") or {}
+    mounts = mounts_of(ngx)
+    raw_ngx = ((over_raw.get("services") or {}).get("nginx") or {})
+    raw_mounts = mounts_of(raw_ngx)
+
+    # --- the certificate directory ------------------------------------------
+    tls = [m for m, r in zip(mounts_of(osv.get("nginx") or {}), raw_mounts)
+           if str(r[0]).startswith("${INKWELL_TLS_DIR")]
+    check("nginx mounts the certificate directory (INKWELL_TLS_DIR), read-only",
+          len(tls) == 1 and tls[0][2], tls)
+    tls_dir = tls[0][1].rstrip("/") if tls else "/nonexistent"
+    bad = []
+    for m, r in zip(mounts_of(osv.get("nginx") or {}), raw_mounts):
+        if str(r[0]).startswith("${INKWELL_TLS_DIR"):
+            continue
+        if m[0].startswith((".", "/")) and not os.path.exists(
+                os.path.normpath(os.path.join(here, m[0]))):
+            bad.append(m[0])
+    check("every other file %s mounts exists" % name, not bad,
+          "missing: %s" % bad)
+
+    # --- the HTTPS include, where the site looks for it ----------------------
+    site = open(os.path.join(ctr, "nginx-inkwell.conf"), encoding="utf-8").read()
+    globs = [g for g in directives(site, "include") if "https" in g]
+    inc = [m for m in mounts
+           if os.path.normpath(os.path.join(here, m[0])) ==
+           os.path.join(ctr, "nginx-https.conf")]
+    check("nginx mounts nginx-https.conf read-only where the site's include "
+          "(%s) finds it" % ", ".join(globs),
+          len(globs) == 1 and len(inc) == 1 and inc[0][2] and
+          fnmatch.fnmatch(inc[0][1], globs[0]), "include %s, mount %s" %
+          (globs, inc))
+    if not inc:
+        return
+    conf = open(os.path.join(ctr, "nginx-https.conf"), encoding="utf-8").read()
+
+    listens = directives(conf, "listen")
+    ports = [str(p) for p in ngx.get("ports") or []]
+    published = [p.rsplit(":", 1)[-1].split("/")[0] for p in ports]
+    check("the HTTPS include listens on 443 (ssl, http2) and nginx publishes it",
+          listens and all(re.match(r"^443 ssl http2$", l) for l in listens) and
+          "443" in published, "listen %s, ports %s" % (listens, ports))
+    check("nginx still publishes plain HTTP (80), which redirects",
+          "80" in published, ports)
+    check("the certificate and key are tls.crt and tls.key in that directory",
+          directives(conf, "ssl_certificate") == [tls_dir + "/tls.crt"] and
+          directives(conf, "ssl_certificate_key") == [tls_dir + "/tls.key"],
+          "%s %s" % (directives(conf, "ssl_certificate"),
+                     directives(conf, "ssl_certificate_key")))
+
+    # --- the TLS settings: nginx/inkwell-tls.conf, one source -----------------
+    snippet = os.path.join(src, "nginx", "inkwell-tls.conf")
+    sm = [m for m in mounts
+          if os.path.normpath(os.path.join(here, m[0])) == snippet]
+    check("the TLS settings are nginx/inkwell-tls.conf, mounted read-only "
+          "where the HTTPS include reads them",
+          len(sm) == 1 and sm[0][2] and sm[0][1] in directives(conf, "include"),
+          "mount %s, include %s" % (sm, directives(conf, "include")))
+    own = [d for d in ("ssl_protocols", "ssl_ciphers", "ssl_session_cache",
+                       "ssl_stapling", "add_header") if directives(conf, d)]
+    check("the HTTPS include sets no TLS setting or header of its own",
+          not own, own)
+
+    # --- the redirect of plain HTTP -------------------------------------------
+    live = "\n".join(l.split("#", 1)[0] for l in conf.splitlines())
+    codes = re.findall(r"if\s*\(\$inkwell_https_redirect\s*=\s*(\d+)\)\s*"
+                       r"\{\s*return\s+(\d+)\s+\$inkwell_base_url"
+                       r"\$request_uri;\s*\}", live)
+    check("plain HTTP is sent to $inkwell_base_url by the site's "
+          "$inkwell_https_redirect (301 and 308)",
+          sorted(codes) == [("301", "301"), ("308", "308")] and
+          re.search(r"^map\s.*\$inkwell_https_redirect\s*\{", site,
+                    flags=re.M), codes)
+    # $inkwell_base_url: set in a file nginx's command writes before nginx
+    # starts, out of reach of the site's include pattern.
+    cmd = ngx.get("command")
+    script = cmd if isinstance(cmd, str) else "\n".join(
+        str(c) for c in cmd or [])
+    written = [p for p in directives(conf, "include")
+               if p not in (sm[0][1] if sm else "",) and p in script]
+    check("nginx's command writes $inkwell_base_url from INKWELL_BASE_URL "
+          "into the file the HTTPS include reads, then runs nginx",
+          len(written) == 1 and globs and
+          not fnmatch.fnmatch(written[0], globs[0]) and
+          re.search(r"set \$inkwell_base_url ", script) and
+          "INKWELL_BASE_URL" in script and
+          re.search(r"^\s*exec nginx -g 'daemon off;'\s*$", script,
+                    flags=re.M), written or script[:80])
+
+    # --- one https:// address --------------------------------------------------
+    urls = {n: env_of(services.get(n) or {}).get(v) for n, v in (
+        ("inkwell", "INKWELL_SERVER_BASE_URL"),
+        ("migrate", "INKWELL_SERVER_BASE_URL"),
+        ("nginx", "INKWELL_BASE_URL"))}
+    check("inkwell, migrate and nginx have one https:// base URL",
+          len(set(urls.values())) == 1 and
+          str(urls["nginx"]).startswith("https://"), urls)
+    https_pub = [p for p in ports if p.rsplit(":", 1)[-1] == "443"]
+    host_port = https_pub[0].rsplit(":", 1)[0].rsplit(":", 1)[-1] \
+        if https_pub else ""
+    m = re.match(r"^https://[^/:]+(?::(\d+))?/?$", str(urls["nginx"]))
+    check("the base URL's port is the published HTTPS port (%s)" % host_port,
+          m and (m.group(1) or "443") == host_port,
+          "%s, published %s" % (urls["nginx"], https_pub))
+
+
 if __name__ == "__main__":
     try:
-        main()
+        if len(sys.argv) == 5 and sys.argv[3] == "--https":
+            https_checks(os.path.abspath(sys.argv[1]), sys.argv[2],
+                         sys.argv[4])
+        else:
+            main()
     except Exception as e:  # a crash is a failed check, with its reason
         check("compose_check.py ran to the end", False,
               "%s: %s" % (type(e).__name__, e))
