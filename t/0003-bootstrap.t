@@ -43,15 +43,16 @@ out=$("$boot" --for nosuch --list 2>&1)
 is "$?" 2 "an unknown set: exit 2"
 like "$out" 'unknown package set: nosuch' "  says so"
 
-# Each script asks for its set, every time it runs bootstrap.
-for pair in server:server test:test bench:bench bench-hosts:bench deb:deb image:image; do
+# Each script asks for its set, every time it runs bootstrap
+# (script/server --https asks for the https set, which holds the server's).
+for pair in 'server:(server|https)' test:test bench:bench bench-hosts:bench deb:deb image:image; do
 	script=${pair%%:*} set=${pair#*:}
 	if [[ ! -e $src/script/$script ]]; then
 		note "script/$script is not in this tree (a release tarball ships only some scripts)"
 		continue
 	fi
 	calls=$(grep -c 'script/bootstrap"' "$src/script/$script")
-	mine=$(grep -c "script/bootstrap\" --for $set\\b" "$src/script/$script")
+	mine=$(grep -Ec "script/bootstrap\" --for $set\\b" "$src/script/$script")
 	ok "script/$script runs bootstrap --for $set (${mine} of ${calls} calls)" \
 		test "$calls" -ge 1 -a "$mine" -eq "$calls"
 done
