@@ -35,7 +35,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,40 +53,6 @@ static const char *const sslmodes[] = { "disable", "allow", "prefer",
 /* Parameters that name a file libpq reads, or a directory (sslcrldir). */
 static const char *const files[] = { "sslrootcert", "sslcert", "sslkey",
     "sslcrl", "sslcrldir" };
-
-struct problems {
-	char	*p;
-	size_t	 len, used;
-	int	 count;
-};
-
-static void add(struct problems *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Appends one line to the report; what does not fit is cut, not lost
- * from the count. */
-static void
-add(struct problems *e, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	e->count++;
-	if (e->len == 0 || e->used + 1 >= e->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(e->p + e->used, e->len - e->used, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	e->used += (size_t)n;
-	if (e->used >= e->len)
-		e->used = e->len - 1;
-	if (e->used + 1 < e->len) {
-		e->p[e->used++] = '\n';
-		e->p[e->used] = '\0';
-	}
-}
 
 /* Copies libpq's message into out as one line, its newlines dropped. */
 static void
@@ -124,13 +89,13 @@ value_of(const PQconninfoOption *o, const char **env)
 }
 
 static void
-check_sslmode(struct problems *e, const char *where, const char *name,
+check_sslmode(struct report *e, const char *where, const char *name,
     const char *v, const char *env)
 {
 	for (size_t i = 0; i < NELEM(sslmodes); i++)
 		if (strcmp(v, sslmodes[i]) == 0)
 			return;
-	add(e, "%s: [database] %s: sslmode \"%s\"%s%s%s: expected disable, "
+	report_add(e, "%s: [database] %s: sslmode \"%s\"%s%s%s: expected disable, "
 	    "allow, prefer, require, verify-ca or verify-full", where, name,
 	    v, env ? " (from " : "", env ? env : "",
 	    env ? " in the environment)" : "");
@@ -160,7 +125,7 @@ readable(const char *path, bool dir)
 }
 
 static void
-check_file(struct problems *e, const char *where, const char *name,
+check_file(struct report *e, const char *where, const char *name,
     const char *key, const char *v, const char *env)
 {
 	bool		 dir = strcmp(key, "sslcrldir") == 0;
@@ -174,7 +139,7 @@ check_file(struct problems *e, const char *where, const char *name,
 	if (strcmp(key, "sslrootcert") == 0 && strcmp(v, "system") == 0) {
 		if (PQlibVersion() >= 160000)
 			return;
-		add(e, "%s: [database] %s: sslrootcert \"system\"%s (the "
+		report_add(e, "%s: [database] %s: sslrootcert \"system\"%s (the "
 		    "system's CAs) needs libpq 16 or later; this one is %d.%d: "
 		    "name the CA's file", where, name, from,
 		    PQlibVersion() / 10000, PQlibVersion() % 10000);
@@ -184,13 +149,13 @@ check_file(struct problems *e, const char *where, const char *name,
 	if (strcmp(key, "sslkey") == 0 && strchr(v, ':') != NULL)
 		return;
 	if ((why = readable(v, dir)) != NULL)
-		add(e, "%s: [database] %s: %s \"%s\"%s: cannot read it: %s",
+		report_add(e, "%s: [database] %s: %s \"%s\"%s: cannot read it: %s",
 		    where, name, key, v, from, why);
 }
 
 /* Checks one connection string, set at where, known as name. */
 static void
-check_one(struct problems *e, const char *where, const char *name,
+check_one(struct report *e, const char *where, const char *name,
     const char *conninfo)
 {
 	PQconninfoOption *opts, *o;
@@ -200,7 +165,7 @@ check_one(struct problems *e, const char *where, const char *name,
 	if ((opts = PQconninfoParse(conninfo, &why)) == NULL) {
 		one_line(line, sizeof(line), why != NULL ? why :
 		    "out of memory");
-		add(e, "%s: [database] %s: not a libpq connection string: %s",
+		report_add(e, "%s: [database] %s: not a libpq connection string: %s",
 		    where, name, line);
 		PQfreemem(why);
 		return;
@@ -220,7 +185,7 @@ check_one(struct problems *e, const char *where, const char *name,
 int
 db_conninfo_check(const struct conf *c, char *err, size_t errlen)
 {
-	struct problems	 e = { err, errlen, 0, 0 };
+	struct report	 e = { err, errlen, 0, 0 };
 
 	if (errlen > 0)
 		err[0] = '\0';

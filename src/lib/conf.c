@@ -27,7 +27,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,38 +104,6 @@ _Static_assert(NELEM(keys) == CONF_NKEYS, "CONF_NKEYS must count keys[]");
 
 #define MAX_VALUE	4096	/* bytes in one value, file or environment */
 #define MAX_LINE	4096	/* bytes in one line of the file */
-
-struct errs {
-	char	*p;
-	size_t	 len, used;
-	int	 count;
-};
-
-static void adderr(struct errs *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-adderr(struct errs *e, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	e->count++;
-	if (e->used + 1 >= e->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(e->p + e->used, e->len - e->used, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	e->used += (size_t)n;
-	if (e->used >= e->len)
-		e->used = e->len - 1;
-	if (e->used + 1 < e->len) {
-		e->p[e->used++] = '\n';
-		e->p[e->used] = '\0';
-	}
-}
 
 static char **
 strslot(struct conf *c, const struct ckey *k)
@@ -234,7 +201,7 @@ readsecret(const char *path, char *out, size_t outlen)
 /* Sets key k (or, with is_file, the secret read from the file named by
  * value) from any source; where labels the error. */
 static void
-apply(struct conf *c, struct errs *e, const char *where, const struct ckey *k,
+apply(struct conf *c, struct report *e, const char *where, const struct ckey *k,
     bool is_file, const char *value)
 {
 	const char	*why;
@@ -242,7 +209,7 @@ apply(struct conf *c, struct errs *e, const char *where, const struct ckey *k,
 
 	if (is_file) {
 		if ((why = readsecret(value, secret, sizeof(secret))) != NULL) {
-			adderr(e, "%s: %s_file: cannot read %s: %s", where,
+			report_add(e, "%s: %s_file: cannot read %s: %s", where,
 			    k->name, value, why);
 			return;
 		}
@@ -253,9 +220,9 @@ apply(struct conf *c, struct errs *e, const char *where, const struct ckey *k,
 		c->origin[k - keys] = xstrdup(where);
 	} else {
 		if (k->type == CT_STR)
-			adderr(e, "%s: %s: %s", where, k->name, why);
+			report_add(e, "%s: %s: %s", where, k->name, why);
 		else
-			adderr(e, "%s: %s = \"%s\": %s (allowed %lld..%lld)",
+			report_add(e, "%s: %s = \"%s\": %s (allowed %lld..%lld)",
 			    where, k->name, value, why, (long long)k->min,
 			    (long long)k->max);
 	}
@@ -265,7 +232,7 @@ apply(struct conf *c, struct errs *e, const char *where, const struct ckey *k,
 
 struct parse {
 	struct conf	*c;
-	struct errs	*e;
+	struct report	*e;
 	const char	*name;
 	const char	*text;
 	size_t		 len, pos;
@@ -360,7 +327,7 @@ reader(char *str, int num, void *stream)
 	else if (n > (size_t)num - 1)
 		return str;
 	if (why != NULL) {
-		adderr(p->e, "%s:%d: %s", p->name, p->line, why);
+		report_add(p->e, "%s:%d: %s", p->name, p->line, why);
 		if (p->handler_errs_line == 0)
 			p->handler_errs_line = p->line;
 		/* Hand inih a comment so it keeps going. */
@@ -384,7 +351,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	snprintf(p->where, sizeof(p->where), "%s:%d", p->name, p->line);
 	if (*section == '\0') {
-		adderr(p->e, "%s: key \"%s\" outside any [section]", p->where,
+		report_add(p->e, "%s: key \"%s\" outside any [section]", p->where,
 		    name);
 		if (p->handler_errs_line == 0)
 			p->handler_errs_line = p->line;
@@ -393,7 +360,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	if (p->have_long && strcmp(value, LONG_VALUE) == 0)
 		value = p->long_value;
 	if ((k = findkey(section, name, &is_file)) == NULL)
-		adderr(p->e, "%s: unknown key \"%s\" in section [%s]",
+		report_add(p->e, "%s: unknown key \"%s\" in section [%s]",
 		    p->where, name, section);
 	else
 		apply(p->c, p->e, p->where, k, is_file, value);
@@ -406,7 +373,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 }
 
 static void
-parse_text(struct conf *c, struct errs *e, const char *name, const char *text,
+parse_text(struct conf *c, struct report *e, const char *name, const char *text,
     size_t len)
 {
 	struct parse	 p = { .c = c, .e = e, .name = name, .text = text,
@@ -420,14 +387,14 @@ parse_text(struct conf *c, struct errs *e, const char *name, const char *text,
 	 * syntax error only inih saw.
 	 */
 	if (r > 0 && r != p.handler_errs_line)
-		adderr(e, "%s:%d: syntax error (expected [section] or "
+		report_add(e, "%s:%d: syntax error (expected [section] or "
 		    "key = value)", name, r);
 	else if (r < 0)
-		adderr(e, "%s: inih failed (%d)", name, r);
+		report_add(e, "%s: inih failed (%d)", name, r);
 }
 
 static void
-apply_env(struct conf *c, struct errs *e)
+apply_env(struct conf *c, struct report *e)
 {
 	char	 var[128], where[160];
 	const char *v;
@@ -490,27 +457,27 @@ conf_origin(const struct conf *c, const char *section, const char *name)
 
 #define W(f)	whence(c, offsetof(struct conf, f))
 static void
-check(const struct conf *c, struct errs *e)
+check(const struct conf *c, struct report *e)
 {
 	static const char *const levels[] = { "debug", "info", "warn",
 	    "error" };
 	bool	 lvl = false;
 
 	if (!valid_listen(c->listen))
-		adderr(e, "%s: listen = \"%s\": expected unix:/path, "
+		report_add(e, "%s: listen = \"%s\": expected unix:/path, "
 		    "host:port, [v6]:port or systemd", W(listen), c->listen);
 	if (strncmp(c->base_url, "http://", 7) != 0 &&
 	    strncmp(c->base_url, "https://", 8) != 0)
-		adderr(e, "%s: base_url = \"%s\": must start with http:// or "
+		report_add(e, "%s: base_url = \"%s\": must start with http:// or "
 		    "https://", W(base_url), c->base_url);
 	for (size_t i = 0; i < NELEM(levels); i++)
 		if (strcmp(c->log_level, levels[i]) == 0)
 			lvl = true;
 	if (!lvl)
-		adderr(e, "%s: level = \"%s\": expected debug, info, warn or "
+		report_add(e, "%s: level = \"%s\": expected debug, info, warn or "
 		    "error", W(log_level), c->log_level);
 	if (c->db_primary[0] == '\0')
-		adderr(e, "%s: [database] primary must not be empty",
+		report_add(e, "%s: [database] primary must not be empty",
 		    W(db_primary));
 }
 #undef W
@@ -545,7 +512,7 @@ int
 conf_parse_string(struct conf *c, const char *name, const char *text,
     size_t len, char *err, size_t errlen)
 {
-	struct errs	 e = { err, errlen, 0, 0 };
+	struct report	 e = { err, errlen, 0, 0 };
 
 	if (errlen)
 		err[0] = '\0';
@@ -571,7 +538,7 @@ addfile(struct conf *c, const char *path)
 /* Reads and parses one layer's file; a missing one is fine unless
  * must_exist. */
 static void
-read_file(struct conf *c, struct errs *e, const char *path, bool must_exist)
+read_file(struct conf *c, struct report *e, const char *path, bool must_exist)
 {
 	FILE		*f;
 	char		*text = NULL;
@@ -579,7 +546,7 @@ read_file(struct conf *c, struct errs *e, const char *path, bool must_exist)
 
 	if ((f = fopen(path, "re")) == NULL) {
 		if (must_exist || errno != ENOENT)
-			adderr(e, "%s: %s", path, strerror(errno));
+			report_add(e, "%s: %s", path, strerror(errno));
 		return;
 	}
 	do {
@@ -591,9 +558,9 @@ read_file(struct conf *c, struct errs *e, const char *path, bool must_exist)
 		len += n;
 	} while (n > 0 && len < (1 << 20));
 	if (ferror(f))
-		adderr(e, "%s: %s", path, strerror(errno));
+		report_add(e, "%s: %s", path, strerror(errno));
 	else if (len >= (1 << 20))
-		adderr(e, "%s: file larger than 1 MiB", path);
+		report_add(e, "%s: file larger than 1 MiB", path);
 	else {
 		addfile(c, path);
 		parse_text(c, e, path, text, len);
@@ -612,7 +579,7 @@ namecmp(const void *a, const void *b)
 
 /* Reads DIR/conf.d/\*.conf, DIR being path's directory, in name order. */
 static void
-read_dropins(struct conf *c, struct errs *e, const char *path)
+read_dropins(struct conf *c, struct report *e, const char *path)
 {
 	const char	*slash = strrchr(path, '/');
 	char		 dir[4096], file[4096 + 256];
@@ -628,13 +595,13 @@ read_dropins(struct conf *c, struct errs *e, const char *path)
 		n = snprintf(dir, sizeof(dir), "%.*s/%s", (int)(slash - path),
 		    path, CONF_DROPIN_DIR);
 	if (n < 0 || (size_t)n >= sizeof(dir)) {
-		adderr(e, "%s: path too long for its %s", path,
+		report_add(e, "%s: path too long for its %s", path,
 		    CONF_DROPIN_DIR);
 		return;
 	}
 	if ((d = opendir(dir)) == NULL) {
 		if (errno != ENOENT)
-			adderr(e, "%s: %s", dir, strerror(errno));
+			report_add(e, "%s: %s", dir, strerror(errno));
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -646,7 +613,7 @@ read_dropins(struct conf *c, struct errs *e, const char *path)
 		    strcmp(de->d_name + len - 5, ".conf") != 0)
 			continue;
 		if (count == MAX_DROPINS) {
-			adderr(e, "%s: more than %d *.conf files", dir,
+			report_add(e, "%s: more than %d *.conf files", dir,
 			    MAX_DROPINS);
 			break;
 		}
@@ -666,7 +633,7 @@ int
 conf_load_layers(struct conf *c, const char *vendor, const char *path,
     bool must_exist, char *err, size_t errlen)
 {
-	struct errs	 e = { err, errlen, 0, 0 };
+	struct report	 e = { err, errlen, 0, 0 };
 
 	if (errlen)
 		err[0] = '\0';

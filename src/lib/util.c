@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,4 +252,27 @@ util_on_stop(void (*handler)(int))
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+void
+report_add(struct report *e, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	e->count++;
+	if (e->len == 0 || e->used + 1 >= e->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(e->p + e->used, e->len - e->used, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	e->used += (size_t)n;
+	if (e->used >= e->len)
+		e->used = e->len - 1;
+	if (e->used + 1 < e->len) {
+		e->p[e->used++] = '\n';
+		e->p[e->used] = '\0';
+	}
 }

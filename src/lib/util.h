@@ -68,4 +68,18 @@ double	 util_now(void);
  */
 void	 util_on_stop(void (*handler)(int));
 
+/*
+ * A report of problems, one line each, written into a caller's buffer p
+ * of len bytes (kept NUL-terminated): what does not fit is cut, and count
+ * still counts every line. Start with { buf, sizeof buf, 0, 0 }.
+ */
+struct report {
+	char	*p;
+	size_t	 len, used;
+	int	 count;
+};
+
+void	 report_add(struct report *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif
