@@ -3,7 +3,8 @@
 # 6001-deb-build: script/deb builds the Debian package; lintian finds no
 # error and no warning in it; it holds the binaries, the theme, the
 # package's defaults (every key, commented) and the skeleton of the
-# operator's configuration, the nginx site (its one conffile), the
+# operator's configuration, the nginx site and the TLS snippet (its
+# conffiles), inkwell-https and its manual, the
 # sysusers file and the units, whose hardening systemd-analyze rates; its
 # binaries tell the date of debian/changelog; and a second build, from a
 # clone of the tree at a path of another name and length, into another
@@ -70,7 +71,9 @@ for f in ./usr/sbin/inkwelld ./usr/bin/inkwellctl ./usr/share/inkwell/defaults.c
 	./usr/share/inkwell/templates/partials/head.mustache \
 	./usr/share/inkwell/static/style.css ./usr/share/inkwell/static/openapi.json \
 	./usr/share/man/man8/inkwelld.8.gz ./usr/share/man/man8/inkwellctl.8.gz \
-	./usr/share/man/man5/inkwell.conf.5.gz ./usr/share/doc/inkwell/copyright; do
+	./usr/share/man/man5/inkwell.conf.5.gz ./usr/share/doc/inkwell/copyright \
+	./usr/sbin/inkwell-https ./usr/share/man/man8/inkwell-https.8.gz \
+	./etc/nginx/snippets/inkwell-tls.conf ./var/lib/inkwell/acme/; do
 	ok "the package holds ${f#.}" holds "$f"
 done
 unlike "$listing" "usr/share/inkwell/templates/admin/" "but not the admin templates (they are in the binaries)"
@@ -80,13 +83,19 @@ rm -rf "$x"
 mkdir -p "$x"
 dpkg-deb -x "$deb" "$x/root"
 dpkg-deb -e "$deb" "$x/DEBIAN"
-is "$(cat "$x/DEBIAN/conffiles")" "/etc/nginx/sites-available/inkwell" \
-	"the nginx site is its one conffile (upgrades change only files under /usr)"
+is "$(cat "$x/DEBIAN/conffiles")" $'/etc/nginx/sites-available/inkwell\n/etc/nginx/snippets/inkwell-tls.conf' \
+	"the nginx site and the TLS snippet are its conffiles (upgrades change only files under /usr)"
 unlike "$listing" "^\./etc/inkwell/" "nothing under /etc/inkwell: the postinst makes inkwell.conf once"
 ok "the nginx site is nginx/inkwell.conf as it is" \
 	cmp "$src/nginx/inkwell.conf" "$x/root/etc/nginx/sites-available/inkwell"
+ok "the TLS snippet is nginx/inkwell-tls.conf as it is" \
+	cmp "$src/nginx/inkwell-tls.conf" "$x/root/etc/nginx/snippets/inkwell-tls.conf"
+ok "inkwell-https is src/ctl/inkwell-https, executable" \
+	eval 'cmp "$src/src/ctl/inkwell-https" "$x/root/usr/sbin/inkwell-https" && test -x "$x/root/usr/sbin/inkwell-https"'
 like "$(dpkg-deb -f "$deb" Depends)" "(^|, )nginx(,|\$)" "it depends on nginx"
 like "$(dpkg-deb -f "$deb" Recommends)" "postgresql.*redis-server" "and recommends PostgreSQL and Redis"
+like "$(dpkg-deb -f "$deb" Recommends)" "(^|, )curl, openssl(,|\$)" "and curl and openssl (inkwell-https)"
+is "$(dpkg-deb -f "$deb" Suggests)" certbot "it suggests certbot (inkwell-https)"
 ok "the postinst runs inkwellctl setup" grep -q 'inkwellctl setup' "$x/DEBIAN/postinst"
 ok "the templates hold the purge question" grep -q '^Template: inkwell/purge_database' "$x/DEBIAN/templates"
 is "$(sed -n '/^Template: inkwell\/purge_database/,/^$/s/^Default: //p' "$x/DEBIAN/templates")" false \
