@@ -26,6 +26,20 @@ if [[ -n $tarball && -f $INKWELL_BUILD/$tarball ]]; then
 	like "$listing" "/sql/0001_core.sql" "tarball holds the migrations"
 	like "$listing" "/nginx/inkwell.conf" "tarball holds the nginx site"
 	like "$listing" "/.commit" "tarball records its commit"
+	# Every tracked file but CI's, git's own and the empty .keep markers
+	# is in it: a file left out of EXTRA_DIST fails here by name, not as
+	# a broken test inside distcheck.
+	if git -C "$here/.." rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		dir=${tarball%.tar.gz}
+		missing=$(git -C "$here/.." ls-files |
+			grep -Ev '^\.ci/|^\.gitignore$|(^|/)\.keep$' |
+			while IFS= read -r f; do
+				grep -qxF "$dir/$f" <<<"$listing" || printf '%s\n' "$f"
+			done)
+		is "$missing" "" "tarball holds every tracked file (but .ci/, .gitignore, .keep)"
+	else
+		pass "tarball holds every tracked file # SKIP not a git checkout"
+	fi
 else
 	fail "tarball exists"
 fi
