@@ -35,7 +35,9 @@ static const char Q_STATE[] =
     " FROM content_version v";
 
 static const char Q_BUMP[] =
-    "UPDATE content_version SET version = version + 1, changed_at = now()";
+    "UPDATE content_version SET version = greatest(version + 1,"
+    " (extract(epoch FROM clock_timestamp()) * 1000000)::bigint),"
+    " changed_at = now()";
 
 static enum status
 state(struct db *db, struct arena *a, bool bump, struct db_content *out)
