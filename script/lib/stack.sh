@@ -498,6 +498,12 @@ stack_inkwell_config() {
 		templates = $STACK_REPO/templates
 		static = $STACK_REPO/static
 		pages = $STACK_RUN/pages
+		; the last complete rendering, served while PostgreSQL is
+		; down; a small site renders in well under a second, so it
+		; follows changes closely here
+		stale = $STACK_VAR/stale
+		stale_settle = 1
+		stale_every = 5
 
 		[log]
 		level = info

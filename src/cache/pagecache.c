@@ -10,6 +10,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/conf.h"
 #include "lib/metrics.h"
 #include "lib/util.h"
 #include "lib/worker_state.h"
@@ -20,6 +21,7 @@
 #include "cache/cache.h"
 #include "cache/pagecache.h"
 #include "cache/pages.h"
+#include "cache/stale.h"
 
 #define MAX_KEY	1024
 
@@ -99,6 +101,35 @@ to_file(struct req *r, const struct cache_entry *e)
 	r->resp.last_modified = epoch;
 }
 
+/*
+ * The database could not be reached: answers with the last complete
+ * rendering of this page (stale.h) when there is one, marked so.  Only
+ * GET and HEAD come here; a search, a query the renderer never makes, a
+ * page that did not exist then: none has a rendering, so they keep the
+ * 503.
+ */
+static bool
+stale_serve(struct req *r)
+{
+	const char	*dir = r->w->conf->stale_dir, *ctype, *body;
+	size_t		 n;
+
+	if (r->in[KEY_Q] != NULL || stale_get(dir, r->path,
+	    r->query != NULL ? r->query : "", r->a, &ctype, &body, &n) != 0)
+		return false;
+	buf_reset(&r->resp.body);
+	buf_put(&r->resp.body, body, n);
+	r->resp.status = 200;
+	r->resp.ctype = ctype;
+	r->resp.cache = "no-cache";
+	r->resp.etag = false;
+	r->resp.etag_value = NULL;
+	r->resp.last_modified = 0;
+	r->resp.detail = NULL;
+	out_header(r, "X-Inkwell-Stale", "1");
+	return true;
+}
+
 enum status
 pagecache_run(struct req *r, enum status (*handler)(struct req *))
 {
@@ -132,6 +163,8 @@ pagecache_run(struct req *r, enum status (*handler)(struct req *))
 		return ST_OK;
 	}
 	st = handler(r);
+	if (st == ST_UNAVAILABLE && key != NULL && stale_serve(r))
+		return ST_OK;
 	if (res == CACHE_MISS && st == ST_OK && r->resp.status == 200 &&
 	    r->resp.ctype != NULL) {
 		e.ctype = r->resp.ctype;

@@ -471,6 +471,12 @@ query_char(char c)
 	    c == '.' || c == '-';
 }
 
+const char *
+pages_ctype(size_t i)
+{
+	return i < NELEM(exts) ? exts[i].ctype : NULL;
+}
+
 int
 pages_path(const char *path, const char *query, const char *ctype,
     char *out, size_t outsz)

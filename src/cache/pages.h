@@ -92,6 +92,10 @@ void	pages_abandon(const char *dir, struct pages_next *n);
  */
 int	pages_swap(const char *dir, int64_t version, struct pages_next *n);
 
+/* The i-th content type a page file may have (0 first); NULL past the
+ * last. */
+const char	*pages_ctype(size_t i);
+
 /*
  * The file a response stands in for, relative to a generation:
  * "<path>@<query>.<ext>", ext from the content type.  Only plain paths

@@ -200,6 +200,15 @@ enum status	 db_sitemap(struct db *, struct arena *, struct json_object **);
  */
 enum status	 db_sitemap_pages(struct db *, struct arena *,
 		    struct json_object **);
+/*
+ * Every public page a reader can reach, for the last-known-good
+ * rendering (serve/render.c): an array of [path, listing] owned by the
+ * caller, listing true for pages that go on with ?page=2..N (the home
+ * page, each tag, author and month with live posts).  ST_OK, or
+ * ST_UNAVAILABLE.
+ */
+enum status	 db_public_paths(struct db *, struct arena *,
+		    struct json_object **);
 /* Newest change (epoch seconds) among live posts, for Last-Modified. */
 enum status	 db_last_change(struct db *, struct arena *, int64_t *epoch);
 

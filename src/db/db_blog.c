@@ -312,6 +312,24 @@ static const char Q_SITEMAP_PAGES[] =
     " FROM posts p WHERE " LIVE
     " GROUP BY to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY/MM')) x";
 
+static const char Q_PUBLIC_PATHS[] =
+    "SELECT coalesce(json_agg(json_build_array(path, list) ORDER BY kind,"
+    " path), '[]') FROM ("
+    " SELECT 0 AS kind, '/' AS path, true AS list"
+    " UNION ALL SELECT 0, '/archive', false"
+    " UNION ALL SELECT 0, '/feed.atom', false"
+    " UNION ALL SELECT 0, '/feed.rss', false"
+    " UNION ALL SELECT 0, '/sitemap.xml', false"
+    " UNION ALL SELECT 1, '/posts/' || p.slug, false FROM posts p WHERE " LIVE
+    " UNION ALL SELECT DISTINCT 2, '/tags/' || t.slug, true FROM tags t"
+    " JOIN post_tags pt ON pt.tag_id = t.id JOIN posts p ON p.id = pt.post_id"
+    " WHERE " LIVE
+    " UNION ALL SELECT DISTINCT 3, '/authors/' || u.username, true"
+    " FROM users u JOIN posts p ON p.author_id = u.id WHERE " LIVE
+    " UNION ALL SELECT DISTINCT 4, '/archive/' || to_char(p.published_at"
+    " AT TIME ZONE 'UTC', 'YYYY/MM'), true FROM posts p WHERE " LIVE
+    ") x";
+
 /* A query whose one cell is JSON, on the read connection. */
 static enum status
 json_query(struct db *db, struct arena *a, const char *what, const char *sql,
@@ -760,6 +778,12 @@ db_sitemap_pages(struct db *db, struct arena *a, struct json_object **out)
 {
 	return json_query(db, a, "sitemap pages", Q_SITEMAP_PAGES, 0, NULL,
 	    out);
+}
+
+enum status
+db_public_paths(struct db *db, struct arena *a, struct json_object **out)
+{
+	return json_query(db, a, "public paths", Q_PUBLIC_PATHS, 0, NULL, out);
 }
 
 enum status

@@ -96,6 +96,14 @@ static const struct ckey keys[] = {
 	    0, 0, false },
 	{ "paths", "pages_max_mb", CT_INT, S(pages_max_mb), "64", 1, 65536,
 	    false },
+	{ "paths", "stale", CT_STR, S(stale_dir), "/var/cache/inkwell/stale",
+	    0, 0, false },
+	{ "paths", "stale_max_mb", CT_INT, S(stale_max_mb), "4096", 1,
+	    1048576, false },
+	{ "paths", "stale_settle", CT_INT, S(stale_settle), "10", 0, 86400,
+	    false },
+	{ "paths", "stale_every", CT_INT, S(stale_every), "60", 0, 86400,
+	    false },
 	{ "log", "level", CT_STR, S(log_level), "info", 0, 0, false },
 };
 #undef S

@@ -12,7 +12,7 @@
 /* The package's defaults: read first, changed only by upgrades. */
 #define CONF_VENDOR_PATH	PKGDATADIR "/defaults.conf"
 #define CONF_DROPIN_DIR		"conf.d"	/* beside the main file */
-#define CONF_NKEYS		23		/* rows in conf.c's keys[] */
+#define CONF_NKEYS		27		/* rows in conf.c's keys[] */
 
 struct conf {
 	/* [server] */
@@ -41,6 +41,10 @@ struct conf {
 	char	*static_dir;
 	char	*pages_dir;		/* page files for nginx; empty: off */
 	int64_t	 pages_max_mb;		/* per generation, all workers */
+	char	*stale_dir;		/* last complete rendering; empty: off */
+	int64_t	 stale_max_mb;		/* bound on one rendering */
+	int64_t	 stale_settle;		/* seconds without a change first */
+	int64_t	 stale_every;		/* seconds between renderings, at least */
 	/* [log] */
 	char	*log_level;		/* debug, info, warn, error */
 

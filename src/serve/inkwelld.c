@@ -39,6 +39,7 @@
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "cache/keeper.h"
+#include "serve/render.h"
 #include "cache/pages.h"
 #include "db/db.h"
 #include "tmpl/tmpl.h"
@@ -64,10 +65,23 @@ static bool have_prev, reloading, stopping;
 static double stop_deadline, restart_at, backoff;
 static const char *conf_path = CONF_DEFAULT_PATH;
 static bool conf_given;
-/* The keeper (keeper.c): page files kept honest; 0 when not running. */
-static pid_t keeper_pid;
-static bool keeper_retiring;
-static double keeper_at;
+/*
+ * The processes beside the workers, each started when its directory is
+ * configured and restarted a second after it dies: the keeper
+ * (keeper.c: page files kept honest) and the renderer (render.c: the
+ * last complete rendering of the site).  pid 0: not running.
+ */
+struct side {
+	const char	*name;
+	int		(*run)(const struct conf *);
+	pid_t		 pid;
+	bool		 retiring;
+	double		 at;
+};
+static struct side sides[] = {
+	{ "keeper", keeper_main, 0, false, 0 },
+	{ "renderer", render_main, 0, false, 0 },
+};
 
 static void
 on_signal(int sig)
@@ -302,39 +316,59 @@ spawn(int lfd)
 	return pid;
 }
 
-/* Starts the keeper when page files are on and it is not running. */
-static void
-keeper_start(int lfd)
+/* The directory a side process keeps; "" when it is off. */
+static const char *
+side_dir(const struct side *sd)
 {
-	pid_t	 pid;
+	return sd->run == keeper_main ? conf.pages_dir : conf.stale_dir;
+}
 
-	if (conf.pages_dir[0] == '\0' || keeper_pid != 0 ||
-	    util_now() < keeper_at)
-		return;
-	if ((pid = fork()) < 0) {
-		log_msg(LOG_ERROR, "fork: %s", strerror(errno));
-		keeper_at = util_now() + 1;
-		return;
+/* Starts each side process that is configured and not running. */
+static void
+sides_start(int lfd)
+{
+	for (size_t s = 0; s < NELEM(sides); s++) {
+		struct side	*sd = &sides[s];
+		pid_t		 pid;
+
+		if (side_dir(sd)[0] == '\0' || sd->pid != 0 ||
+		    util_now() < sd->at)
+			continue;
+		if ((pid = fork()) < 0) {
+			log_msg(LOG_ERROR, "fork: %s", strerror(errno));
+			sd->at = util_now() + 1;
+			continue;
+		}
+		if (pid == 0) {
+			for (int i = 0; i < MAX_KIDS; i++)
+				if (kids[i].pid > 0 && kids[i].ready_fd >= 0)
+					close(kids[i].ready_fd);
+			close(lfd);
+			signal(SIGCHLD, SIG_DFL);
+			_exit(sd->run(&conf));
+		}
+		sd->pid = pid;
+		sd->retiring = false;
 	}
-	if (pid == 0) {
-		for (int i = 0; i < MAX_KIDS; i++)
-			if (kids[i].pid > 0 && kids[i].ready_fd >= 0)
-				close(kids[i].ready_fd);
-		close(lfd);
-		signal(SIGCHLD, SIG_DFL);
-		_exit(keeper_main(&conf));
-	}
-	keeper_pid = pid;
-	keeper_retiring = false;
 }
 
 static void
-keeper_stop(void)
+sides_stop(void)
 {
-	if (keeper_pid != 0 && !keeper_retiring) {
-		keeper_retiring = true;
-		kill(keeper_pid, SIGTERM);
-	}
+	for (size_t s = 0; s < NELEM(sides); s++)
+		if (sides[s].pid != 0 && !sides[s].retiring) {
+			sides[s].retiring = true;
+			kill(sides[s].pid, SIGTERM);
+		}
+}
+
+static bool
+sides_running(void)
+{
+	for (size_t s = 0; s < NELEM(sides); s++)
+		if (sides[s].pid != 0)
+			return true;
+	return false;
 }
 
 /*
@@ -352,28 +386,36 @@ pages_reset(const char *why)
 }
 
 /*
- * Page files need their directory's parent (systemd's RuntimeDirectory):
- * without it (a hand-made configuration) they are off for this
- * configuration, with a warning.
+ * Page files and the last complete rendering need their directory's
+ * parent (systemd's RuntimeDirectory and CacheDirectory): without it (a
+ * hand-made configuration) each is off for this configuration, with a
+ * warning.
  */
 static void
-pages_check(void)
+parent_check(char *dir, const char *off)
 {
 	char		*parent, *slash;
 	struct stat	 st;
 
-	if (conf.pages_dir[0] == '\0')
+	if (dir[0] == '\0')
 		return;
-	parent = xstrdup(conf.pages_dir);
+	parent = xstrdup(dir);
 	if ((slash = strrchr(parent, '/')) != NULL)
 		*(slash == parent ? slash + 1 : slash) = '\0';
 	if (slash == NULL || stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		log_msg(LOG_WARN, "pages: %s: parent directory missing; page "
-		    "files are off (nginx asks the workers for every page)",
-		    conf.pages_dir);
-		conf.pages_dir[0] = '\0';
+		log_msg(LOG_WARN, "%s: parent directory missing; %s", dir, off);
+		dir[0] = '\0';
 	}
 	free(parent);
+}
+
+static void
+pages_check(void)
+{
+	parent_check(conf.pages_dir, "page files are off (nginx asks the "
+	    "workers for every page)");
+	parent_check(conf.stale_dir, "no pages are kept for readers while "
+	    "the database is down");
 }
 
 /* At start-up: a fresh generation (or, without room, none: the keeper
@@ -410,7 +452,7 @@ begin_stop(void)
 	for (int i = 0; i < MAX_KIDS; i++)
 		if (kids[i].pid > 0)
 			retire(&kids[i]);
-	keeper_stop();
+	sides_stop();
 }
 
 static void
@@ -481,16 +523,22 @@ reap(void)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct kid *k = NULL;
 
-		if (pid == keeper_pid) {
-			if (!keeper_retiring) {
-				log_msg(LOG_ERROR, "keeper %ld died (status "
-				    "%d); restarting it in 1 s", (long)pid,
-				    status);
-				keeper_at = util_now() + 1;
+		bool		 side = false;
+
+		for (size_t s = 0; s < NELEM(sides); s++) {
+			if (pid != sides[s].pid)
+				continue;
+			if (!sides[s].retiring) {
+				log_msg(LOG_ERROR, "%s %ld died (status %d); "
+				    "restarting it in 1 s", sides[s].name,
+				    (long)pid, status);
+				sides[s].at = util_now() + 1;
 			}
-			keeper_pid = 0;
-			continue;
+			sides[s].pid = 0;
+			side = true;
 		}
+		if (side)
+			continue;
 
 		for (int i = 0; i < MAX_KIDS; i++)
 			if (kids[i].pid == pid)
@@ -591,7 +639,7 @@ step_reload(int lfd)
 		}
 		log_msg(LOG_INFO, "reload complete");
 		pages_reset("reload");
-		keeper_stop();	/* back at once, with the new configuration */
+		sides_stop();	/* back at once, with the new configuration */
 		notify("READY=1");
 	}
 }
@@ -657,7 +705,7 @@ supervise(int lfd)
 			begin_stop();
 		}
 		if (stopping) {
-			if (count(any) == 0 && keeper_pid == 0) {
+			if (count(any) == 0 && !sides_running()) {
 				pages_reset("stop");
 				log_msg(LOG_INFO, "stopped");
 				return 0;
@@ -668,8 +716,9 @@ supervise(int lfd)
 				for (int i = 0; i < MAX_KIDS; i++)
 					if (kids[i].pid > 0)
 						kill(kids[i].pid, SIGKILL);
-				if (keeper_pid != 0)
-					kill(keeper_pid, SIGKILL);
+				for (size_t s = 0; s < NELEM(sides); s++)
+					if (sides[s].pid != 0)
+						kill(sides[s].pid, SIGKILL);
 				stop_deadline = util_now() + 5;
 			}
 			continue;
@@ -682,7 +731,7 @@ supervise(int lfd)
 			step_reload(lfd);
 		else
 			top_up(lfd);
-		keeper_start(lfd);
+		sides_start(lfd);
 		if (!announced && count(is_new_pending) == 0 &&
 		    count(any) >= conf.workers) {
 			announced = true;

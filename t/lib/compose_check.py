@@ -134,7 +134,7 @@ def drain_time(src, env):
                         r'[^"]*"(\d+)"', conf).group(1)
     timeout = int(env.get("INKWELL_SERVER_SHUTDOWN_TIMEOUT", default))
     daemon = open(os.path.join(src, "src/serve/inkwelld.c"), encoding="utf-8").read()
-    reap = re.search(r"kill\(keeper_pid, SIGKILL\);\s*"
+    reap = re.search(r"kill\(sides\[s\]\.pid, SIGKILL\);\s*"
                      r"stop_deadline = util_now\(\) \+ (\d+);", daemon)
     return timeout, int(reap.group(1)) if reap else None
 
