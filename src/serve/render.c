@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -237,6 +238,9 @@ render_main(const struct conf *conf)
 
 	log_set_role("render");
 	prctl(PR_SET_NAME, "inkwell-render");
+	/* Readers first: the workers win the CPU while a rendering runs. */
+	if (setpriority(PRIO_PROCESS, 0, 10) != 0)
+		log_msg(LOG_DEBUG, "render: setpriority: %s", strerror(errno));
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	util_on_stop(on_stop);
 	sigemptyset(&none);
