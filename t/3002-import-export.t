@@ -245,7 +245,7 @@ out=$(ctl1 import --wxr "$tmp/missing.xml" 2>&1)
 is "$?" 1 "a missing file: exit 1"
 like "$out" "missing.xml: No such file" "says so"
 is "$(ctl1 import 2>&1; echo "rc=$?")" "usage: inkwellctl import DIR
-       inkwellctl import --wxr FILE
+       inkwellctl import --wxr FILE [--attachments DIR]
 rc=2" "usage errors exit 2"
 
 done_testing

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/arena.h"
 #include "content/media.h"
 #include "lib/util.h"
 
@@ -167,4 +168,47 @@ media_ext_problem(const char *name, const char *ctype)
 		return kinds[i].ext_problem;
 	}
 	return "the file is of no type inkwell accepts";
+}
+
+char *
+media_name_make(struct arena *a, const char *base, const char *ctype)
+{
+	const char	*ext = NULL, *dot;
+	char		*stem, *out;
+	size_t		 n = 0, keep;
+
+	for (size_t i = 0; i < NELEM(kinds); i++)
+		if (ctype != NULL && strcmp(ctype, kinds[i].ctype) == 0)
+			ext = kinds[i].ext[0];
+	if (ext == NULL)
+		return NULL;
+	/* The stem: letters and digits kept, every run of others one '-'
+	 * (or the '.', '_' or '-' it was), none first or last. */
+	dot = strrchr(base, '.');
+	stem = arena_alloc(a, strlen(base) + 1);
+	for (const char *s = base; *s != '\0' && s != dot; s++) {
+		char	 c = *s;
+		bool	 alnum = (c >= 'A' && c <= 'Z') ||
+			    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (alnum)
+			stem[n++] = c;
+		else if (n > 0 && stem[n - 1] != '-' && stem[n - 1] != '.' &&
+		    stem[n - 1] != '_')
+			stem[n++] = c == '.' || c == '_' ? c : '-';
+	}
+	while (n > 0 && (stem[n - 1] == '-' || stem[n - 1] == '.' ||
+	    stem[n - 1] == '_'))
+		n--;
+	stem[n] = '\0';
+	if (n == 0)
+		stem = "file";
+	/* The extension the file has when it fits the type, else the
+	 * type's own. */
+	if (dot != NULL && media_ext_problem(dot, ctype) == NULL &&
+	    media_name_problem(dot + 1) == NULL)
+		ext = dot + 1;
+	keep = MEDIA_NAME_MAX - 1 - strlen(ext);
+	out = arena_printf(a, "%.*s.%s", (int)keep, stem, ext);
+	return media_name_problem(out) == NULL ? out : NULL;
 }

@@ -36,4 +36,17 @@ const char	*media_name_problem(const char *name);
  */
 const char	*media_ext_problem(const char *name, const char *ctype);
 
+struct arena;
+
+/*
+ * A media name for a file called base (any bytes) holding a ctype image:
+ * letters and digits kept, runs of anything else made one '-' (or the
+ * '.' or '_' they were), the extension kept when it fits ctype and the
+ * type's own put on otherwise, at most MEDIA_NAME_MAX characters; "file"
+ * stands for a stem with nothing left.  In the arena; NULL when ctype is
+ * not one media_sniff gives.
+ */
+char		*media_name_make(struct arena *, const char *base,
+		    const char *ctype);
+
 #endif

@@ -9,10 +9,22 @@
  * importing the same files again updates them and never duplicates.
  * Defaults for keys a file leaves out: slug from the file name (without
  * .md), status published when there is a date and draft otherwise,
- * updated the same as date (so importing again changes nothing) or now
- * when there is no date, author "admin", author_name the author's
- * username.  An author who does not exist is created (no password); one
- * who does keeps the display name they have.
+ * updated the same as date (so importing again changes nothing) or,
+ * when there is no date, now if the post is new or changed, author
+ * "admin", author_name the author's username.  An author who does not
+ * exist is created (no password); one who does keeps the display name
+ * they have.
+ *
+ * A WordPress export brings more, written in this order so that what a
+ * post needs is there before it: its authors (users with no password,
+ * found again by username), its attachments (media files read from the
+ * folder given with --attachments, never from the network, found again
+ * by name and bytes), its posts with links to attachments pointed at
+ * /media/, each post's comments (parents first, found again by their
+ * author, words and time) and its old permalink (a redirect, found
+ * again by path).  So a second import of the same file adds nothing.
+ * The folder is walked one segment at a time with O_NOFOLLOW: no "..",
+ * absolute path or symbolic link in it reaches a file outside.
  */
 #include "config.h"
 
@@ -26,7 +38,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "lib/arena.h"
+#include "lib/buf.h"
 #include "cache/cache.h"
 #include "lib/conf.h"
 #include "ctl/ctl.h"
@@ -34,6 +49,8 @@
 #include "content/frontmatter.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "content/html_md.h"
+#include "content/media.h"
 #include "content/wxr.h"
 
 #define DEFAULT_AUTHOR	"admin"
@@ -61,7 +78,7 @@ summary(const struct tally *t)
 }
 
 static const char *
-why(enum status st)
+why_failed(enum status st)
 {
 	switch (st) {
 	case ST_UNPROCESSABLE:
@@ -77,7 +94,8 @@ why(enum status st)
 /* Saves one post and its author; reports as what.  The status. */
 static enum status
 save(struct db *db, struct arena *a, const struct post_in *p,
-    const char *author_name, const char *what, struct tally *t)
+    const char *author_name, const char *what, struct tally *t,
+    int64_t *idp)
 {
 	enum status	 st;
 	int64_t		 id = 0;
@@ -89,9 +107,12 @@ save(struct db *db, struct arena *a, const struct post_in *p,
 		    (long long)id);
 		t->ok++;
 	} else {
-		fprintf(stderr, "inkwellctl: import: %s: %s\n", what, why(st));
+		fprintf(stderr, "inkwellctl: import: %s: %s\n", what,
+		    why_failed(st));
 		t->failed++;
 	}
+	if (idp != NULL)
+		*idp = id;
 	fflush(stdout);
 	return st;
 }
@@ -251,7 +272,8 @@ import_dir(struct db *db, const char *dir)
 			t.failed++;
 			continue;
 		}
-		if (save(db, a, &p, author_name, path, &t) == ST_UNAVAILABLE) {
+		if (save(db, a, &p, author_name, path, &t, NULL) ==
+		    ST_UNAVAILABLE) {
 			stopping(&t, nfiles - i - 1);
 			break;
 		}
@@ -263,33 +285,336 @@ out:
 	return rc;
 }
 
+/* What an import of an export did besides posts, for the summary. */
+struct wtally {
+	size_t	 authors_new, authors_old, authors_failed;
+	size_t	 comments_new, comments_old, comments_failed;
+	size_t	 media_stored, media_missing, media_refused;
+	size_t	 redirects_new, redirects_old, redirects_other;
+	size_t	 redirects_failed;
+};
+
+/*
+ * Opens rel below the folder dirfd one segment at a time, none of them
+ * a symbolic link (O_NOFOLLOW on each), so nothing outside the folder
+ * can be reached; rel must have passed wxr_rel_ok.  The descriptor, or
+ * -1 with errno (ELOOP for a link).
+ */
 static int
-import_wxr(struct db *db, const char *file)
+open_beneath(int dirfd, struct arena *a, const char *rel)
+{
+	char	*path = arena_strdup(a, rel), *seg = path, *slash;
+	int	 fd = dirfd, next, e;
+
+	for (;;) {
+		bool	 last = (slash = strchr(seg, '/')) == NULL;
+
+		if (!last)
+			*slash = '\0';
+		next = openat(fd, seg, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK | (last ? 0 : O_DIRECTORY));
+		e = errno;
+		if (fd != dirfd)
+			close(fd);
+		errno = e;
+		if (next < 0 || last)
+			return next;
+		fd = next;
+		seg = slash + 1;
+	}
+}
+
+/* Reads the regular file fd into the arena: at most max bytes.  0; -1
+ * with a reason in *why. */
+static int
+read_file(int fd, struct arena *a, int64_t max, unsigned char **p,
+    size_t *n, const char **why)
+{
+	struct stat	 st;
+	size_t		 got = 0;
+	ssize_t		 r = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		return -1;
+	}
+	if (st.st_size > max || st.st_size > INT32_MAX) {
+		*why = arena_printf(a, "larger than %lld bytes ([server] "
+		    "media_max_bytes)", (long long)max);
+		return -1;
+	}
+	*p = arena_alloc(a, (size_t)st.st_size + 1);
+	while (got <= (size_t)st.st_size && (r = read(fd, *p + got,
+	    (size_t)st.st_size + 1 - got)) > 0)
+		got += (size_t)r;
+	if (r < 0 || got != (size_t)st.st_size) {
+		*why = r < 0 ? strerror(errno) : "changed while being read";
+		return -1;
+	}
+	*n = got;
+	return 0;
+}
+
+/*
+ * Stores one attachment from the folder dirfd as a media file; *to gets
+ * its /media/ path.  ST_OK; ST_NOTFOUND for a file that is not there
+ * (reported); ST_UNPROCESSABLE for one refused (reported); or the
+ * database's status.
+ */
+static enum status
+attachment(struct db *db, struct arena *a, const struct conf *c,
+    int dirfd, const struct wxr_attachment *m, const char *file,
+    const char **to)
+{
+	struct media_in	 in;
+	struct media_out out;
+	unsigned char	 h[crypto_hash_sha256_BYTES], *data = NULL;
+	char		 hex[2 * crypto_hash_sha256_BYTES + 1];
+	const char	*rel, *why = NULL, *ctype, *name, *nor = "";
+	size_t		 n = 0;
+	int		 fd = -1;
+	int64_t		 uid;
+	bool		 created;
+	enum status	 st = ST_UNPROCESSABLE;
+
+	/* By its path below uploads/, or else by its name alone. */
+	rel = m->rel != NULL ? m->rel : m->base;
+	if (rel == NULL || !wxr_rel_ok(rel)) {
+		why = "its URL names no file inside the folder (\"..\", an "
+		    "absolute or an empty path)";
+		goto out;
+	}
+	fd = open_beneath(dirfd, a, rel);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR) &&
+	    m->rel != NULL && m->base != NULL && wxr_rel_ok(m->base) &&
+	    strchr(m->base, '/') == NULL && strcmp(m->base, rel) != 0) {
+		nor = arena_printf(a, " nor %s", m->base);
+		fd = open_beneath(dirfd, a, m->base);
+		if (fd >= 0)
+			rel = m->base;
+	}
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			printf("%s:%d: attachment %s: missing: no file %s%s "
+			    "in the attachments folder\n", file, m->line,
+			    m->url, rel, nor);
+			st = ST_NOTFOUND;
+		} else
+			why = errno == ELOOP ? "a symbolic link (refused)" :
+			    strerror(errno);
+		goto out;
+	}
+	if (read_file(fd, a, c->media_max_bytes, &data, &n, &why) < 0)
+		goto out;
+	if ((ctype = media_sniff(data, n)) == NULL) {
+		why = "not an image of a type inkwell stores (PNG, JPEG, GIF, "
+		    "WebP, AVIF)";
+		goto out;
+	}
+	name = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
+	if ((name = media_name_make(a, name, ctype)) == NULL) {
+		why = "no media name can be made of its name";
+		goto out;
+	}
+	if ((st = db_import_user(db, a, m->author, m->author, NULL, &uid,
+	    &created)) != ST_OK)
+		goto out;
+	crypto_hash_sha256(h, data, n);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	in = (struct media_in){ .name = name, .content_type = ctype,
+	    .data = data, .n = n, .sha256 = hex, .uploader = uid };
+	/* A name that holds other bytes: the same name after the start of
+	 * the hash, which a second import finds again. */
+	if ((st = db_media_put(db, a, &in, &out, &created)) == ST_CONFLICT) {
+		in.name = arena_printf(a, "%.12s-%.*s", hex,
+		    MEDIA_NAME_MAX - 13, name);
+		st = db_media_put(db, a, &in, &out, &created);
+	}
+	if (st == ST_OK) {
+		*to = arena_printf(a, "/media/%s", in.name);
+		printf("%s:%d: attachment %s: %s %s\n", file, m->line, m->url,
+		    created ? "stored as" : "already stored as", *to);
+	} else
+		why = why_failed(st);
+out:
+	if (why != NULL) {
+		printf("%s:%d: attachment %s: refused: %s\n", file, m->line,
+		    m->url, why);
+		if (st == ST_OK || st == ST_NOTFOUND)
+			st = ST_UNPROCESSABLE;
+	}
+	if (fd >= 0)
+		close(fd);
+	return st;
+}
+
+/* The comments of a saved post; counted in *w. */
+static enum status
+comments(struct db *db, struct arena *a, int64_t post_id,
+    const struct wxr_post *p, const char *what, struct wtally *w)
+{
+	int64_t		*ids;
+	bool		 created;
+	enum status	 st = ST_OK;
+
+	if (p->ncomments == 0)
+		return ST_OK;
+	ids = arena_array(a, p->ncomments, sizeof(*ids));
+	for (size_t i = 0; i < p->ncomments; i++) {
+		const struct wxr_comment *c = &p->comments[i];
+		/* Parents come first: ids[parent] is known, or 0 when the
+		 * parent failed (the reply is then kept on the post). */
+		int64_t	 parent = c->parent >= 0 ? ids[c->parent] : 0;
+
+		st = db_import_comment(db, a, post_id, parent, c, &ids[i],
+		    &created);
+		if (st == ST_OK)
+			created ? w->comments_new++ : w->comments_old++;
+		else {
+			fprintf(stderr, "inkwellctl: import: %s: comment by "
+			    "\"%s\": %s\n", what, c->author_name,
+			    why_failed(st));
+			w->comments_failed++;
+			if (st == ST_UNAVAILABLE)
+				break;
+		}
+	}
+	return st == ST_UNAVAILABLE ? st : ST_OK;
+}
+
+/* The post's old address, recorded; counted in *w. */
+static enum status
+redirect(struct db *db, struct arena *a, const struct wxr_post *p,
+    const char *what, struct wtally *w)
+{
+	const char	*to, *how;
+	enum status	 st;
+
+	if (p->old_path == NULL)
+		return ST_OK;
+	to = arena_printf(a, "/posts/%s", p->out.in.slug);
+	if (strcmp(p->old_path, to) == 0)
+		return ST_OK;
+	if ((st = db_import_redirect(db, a, p->old_path, to, &how)) !=
+	    ST_OK) {
+		fprintf(stderr, "inkwellctl: import: %s: redirect from %s: "
+		    "%s\n", what, p->old_path, why_failed(st));
+		w->redirects_failed++;
+		return st;
+	}
+	if (strcmp(how, "new") == 0)
+		w->redirects_new++;
+	else if (strcmp(how, "same") == 0)
+		w->redirects_old++;
+	else {
+		printf("%s: the old address %s already redirects elsewhere; "
+		    "left as it is\n", what, p->old_path);
+		w->redirects_other++;
+	}
+	return ST_OK;
+}
+
+static int
+import_wxr(struct db *db, const struct conf *c, const char *file,
+    const char *dir)
 {
 	struct arena	*a = arena_new(1 << 20), *work = arena_new(1 << 20);
 	struct tally	 t = { 0, 0 };
-	struct post_out	*posts;
-	size_t		 n;
+	struct wtally	 w;
+	struct wxr_export x;
+	struct wxr_map	*map = NULL;
+	struct buf	 b;
+	size_t		 nmap = 0;
 	char		 err[1024];
-	const char	*what;
-	int		 rc = 1;
+	const char	*what, *to, *html;
+	int64_t		 id;
+	int		 rc = 1, dirfd = -1, changed;
+	bool		 created;
+	enum status	 st = ST_OK;
 
-	if (wxr_read(a, file, &posts, &n, stdout, err, sizeof(err)) < 0) {
+	memset(&w, 0, sizeof(w));
+	if (dir != NULL && (dirfd = open(dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0) {
+		fprintf(stderr, "inkwellctl: import: %s: %s\n", dir,
+		    strerror(errno));
+		goto out;
+	}
+	if (wxr_read(a, file, &x, stdout, err, sizeof(err)) < 0) {
 		fprintf(stderr, "inkwellctl: import: %s\n", err);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < x.nauthors && st != ST_UNAVAILABLE; i++) {
 		arena_reset(work);
-		what = arena_printf(work, "%s: post \"%s\"", file,
-		    posts[i].in.slug);
-		if (save(db, work, &posts[i].in, posts[i].author_name, what,
-		    &t) == ST_UNAVAILABLE) {
-			stopping(&t, n - i - 1);
-			break;
+		st = db_import_user(db, work, x.authors[i].username,
+		    x.authors[i].display_name, x.authors[i].email, &id,
+		    &created);
+		if (st == ST_OK)
+			created ? w.authors_new++ : w.authors_old++;
+		else {
+			fprintf(stderr, "inkwellctl: import: %s: author %s: "
+			    "%s\n", file, x.authors[i].username,
+			    why_failed(st));
+			w.authors_failed++;
 		}
 	}
-	rc = summary(&t);
+	if (x.nattachments > 0 && dirfd < 0)
+		printf("%s: %zu attachments not imported: no --attachments "
+		    "folder given\n", file, x.nattachments);
+	if (dirfd >= 0)
+		map = arena_array(a, x.nattachments + 1, sizeof(*map));
+	for (size_t i = 0; dirfd >= 0 && i < x.nattachments &&
+	    st != ST_UNAVAILABLE; i++) {
+		arena_reset(work);
+		st = attachment(db, work, c, dirfd, &x.attachments[i], file,
+		    &to);
+		if (st == ST_OK) {
+			map[nmap].from = x.attachments[i].url;
+			map[nmap++].to = arena_strdup(a, to);
+			w.media_stored++;
+		} else if (st == ST_NOTFOUND)
+			w.media_missing++;
+		else
+			w.media_refused++;
+	}
+	fflush(stdout);
+	for (size_t i = 0; i < x.nposts && st != ST_UNAVAILABLE; i++) {
+		struct wxr_post	*p = &x.posts[i];
+
+		arena_reset(work);
+		what = arena_printf(work, "%s: post \"%s\"", file,
+		    p->out.in.slug);
+		if (nmap > 0 && (html = wxr_rewrite(work, p->html, map, nmap,
+		    &changed)) != NULL && changed) {
+			buf_init(&b, work, strlen(html) + 64);
+			if (html_md_convert(html, strlen(html), &b) == 0)
+				p->out.in.body_md = b.p;
+		}
+		st = save(db, work, &p->out.in, p->out.author_name, what, &t,
+		    &id);
+		if (st == ST_OK)
+			st = comments(db, work, id, p, what, &w);
+		if (st == ST_OK)
+			st = redirect(db, work, p, what, &w);
+		if (st == ST_UNAVAILABLE)
+			stopping(&t, x.nposts - i - 1);
+	}
+	printf("%d imported, %d failed; authors: %zu new, %zu existing, "
+	    "%zu failed; comments: %zu new, %zu existing, %zu failed, "
+	    "%zu trashed or of other states, %zu pingbacks and trackbacks, "
+	    "%zu nested too deep or in a circle, %zu over the limits "
+	    "(all left out); attachments: %zu stored, %zu missing "
+	    "(not fatal), %zu refused; redirects: %zu new, %zu existing, "
+	    "%zu kept elsewhere, %zu failed\n", t.ok, t.failed,
+	    w.authors_new, w.authors_old, w.authors_failed, w.comments_new,
+	    w.comments_old, w.comments_failed, x.skips.comments,
+	    x.skips.pings, x.skips.threads, x.skips.limit, w.media_stored,
+	    w.media_missing, w.media_refused, w.redirects_new,
+	    w.redirects_old, w.redirects_other, w.redirects_failed);
+	rc = t.failed > 0 || w.authors_failed > 0 || w.comments_failed > 0 ||
+	    w.media_refused > 0 || w.redirects_failed > 0 ? 1 : 0;
 out:
+	if (dirfd >= 0)
+		close(dirfd);
 	arena_free(work);
 	arena_free(a);
 	return rc;
@@ -301,15 +626,26 @@ ctl_import(const struct conf *c, int argc, char **argv)
 	struct cache	*cache;
 	struct arena	*a;
 	struct db	*db;
+	const char	*dir = NULL;
 	int		 rc;
 
 	if (argc == 3 && strcmp(argv[1], "--wxr") == 0)
 		rc = -1;
-	else if (argc == 2 && argv[1][0] != '-')
+	else if (argc == 5 && strcmp(argv[1], "--wxr") == 0 &&
+	    strcmp(argv[3], "--attachments") == 0) {
+		rc = -1;
+		dir = argv[4];
+	} else if (argc == 5 && strcmp(argv[3], "--wxr") == 0 &&
+	    strcmp(argv[1], "--attachments") == 0) {
+		rc = -1;
+		dir = argv[2];
+		argv[2] = argv[4];
+	} else if (argc == 2 && argv[1][0] != '-')
 		rc = 0;
 	else {
 		fprintf(stderr, "usage: inkwellctl import DIR\n"
-		    "       inkwellctl import --wxr FILE\n");
+		    "       inkwellctl import --wxr FILE "
+		    "[--attachments DIR]\n");
 		return 2;
 	}
 	log_set_role("inkwellctl");
@@ -324,7 +660,8 @@ ctl_import(const struct conf *c, int argc, char **argv)
 		return 1;
 	}
 	db = db_open(c);
-	rc = rc < 0 ? import_wxr(db, argv[2]) : import_dir(db, argv[1]);
+	rc = rc < 0 ? import_wxr(db, c, argv[2], dir) :
+	    import_dir(db, argv[1]);
 	/* Whatever was committed is live: retire cached pages before we
 	 * say we are done, even when some files were refused. */
 	a = arena_new(4096);

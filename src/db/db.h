@@ -236,6 +236,31 @@ enum status	 db_post_save(struct db *, struct arena *,
 enum status	 db_user_ensure(struct db *, struct arena *,
 		    const char *username, const char *display_name);
 
+/*
+ * A WordPress import's writes (db_import.c), each finding what an
+ * earlier import of the same file wrote instead of adding it again.
+ * db_import_user: creates username (role author, no password, email
+ * left off when NULL or another user's) unless it exists, which is left
+ * as it is; *id is the user's either way, *created says which.
+ * db_import_comment: the comment c on post post_id, answering parent_id
+ * (0: none), unless one with its post, author name, body and time is
+ * there (which is left as it is); *id and *created as above.
+ * db_import_redirect: records from -> to (source wxr) unless from has a
+ * redirect, and *how says "new", "same" (already to to) or "other" (to
+ * somewhere else, kept); *how lives in the arena.  Each returns ST_OK,
+ * ST_UNPROCESSABLE for a value the schema refuses, ST_UNAVAILABLE or
+ * ST_INTERNAL; results live in the arena.
+ */
+struct wxr_comment;
+enum status	 db_import_user(struct db *, struct arena *,
+		    const char *username, const char *display_name,
+		    const char *email, int64_t *id, bool *created);
+enum status	 db_import_comment(struct db *, struct arena *,
+		    int64_t post_id, int64_t parent_id,
+		    const struct wxr_comment *c, int64_t *id, bool *created);
+enum status	 db_import_redirect(struct db *, struct arena *,
+		    const char *from, const char *to, const char **how);
+
 /* A user to add (db_user.c); strings validated by the caller or by the
  * table's CHECKs (then ST_UNPROCESSABLE). */
 struct user_in {

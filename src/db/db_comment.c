@@ -22,14 +22,36 @@
 #define HUMAN(col) "trim(to_char(" col " AT TIME ZONE 'UTC', " \
     "'FMDD FMMonth YYYY, HH24:MI'))"
 
+/*
+ * Threads: a comment whose parent is shown comes right after its parent
+ * (and its parent's earlier replies), siblings oldest first; one whose
+ * parent is not shown (pending, spam, deleted) stands on the post.
+ * in_reply_to and indent are there for replies only, so a post without
+ * replies renders as it did before threads.  The walk stops at depth
+ * 64, far past what an import lets in.
+ */
 static const char Q_APPROVED[] =
-    "SELECT coalesce(json_agg(json_build_object('id', c.id,"
-    " 'author_name', c.author_name, 'author_url', c.author_url,"
+    "WITH RECURSIVE c AS (SELECT c.* FROM comments c"
+    " JOIN posts p ON p.id = c.post_id"
+    " WHERE p.slug = $1 AND c.status = 'approved'),"
+    " t AS (SELECT c.id, NULL::bigint AS parent, 0 AS depth,"
+    " ARRAY[to_char(c.created_at, 'YYYYMMDDHH24MISSUS')"
+    " || lpad(c.id::text, 20, '0')] AS path FROM c"
+    " WHERE c.parent_id IS NULL"
+    " OR NOT EXISTS (SELECT 1 FROM c p WHERE p.id = c.parent_id)"
+    " UNION ALL SELECT k.id, k.parent_id, t.depth + 1,"
+    " t.path || (to_char(k.created_at, 'YYYYMMDDHH24MISSUS')"
+    " || lpad(k.id::text, 20, '0')) FROM c k JOIN t ON k.parent_id = t.id"
+    " WHERE t.depth < 64)"
+    " SELECT coalesce(json_agg(json_strip_nulls(json_build_object("
+    " 'id', c.id, 'author_name', c.author_name, 'author_url', c.author_url,"
     " 'body', c.body, 'created_at', " TS("c.created_at") ","
-    " 'created_human', " HUMAN("c.created_at") ")"
-    " ORDER BY c.created_at, c.id), '[]')"
-    " FROM comments c JOIN posts p ON p.id = c.post_id"
-    " WHERE p.slug = $1 AND c.status = 'approved'";
+    " 'created_human', " HUMAN("c.created_at") ","
+    " 'in_reply_to', CASE WHEN t.depth > 0 THEN json_build_object("
+    " 'id', p.id, 'author_name', p.author_name) END,"
+    " 'indent', CASE WHEN t.depth > 0 THEN least(t.depth, 6) END))"
+    " ORDER BY t.path), '[]')"
+    " FROM t JOIN c ON c.id = t.id LEFT JOIN c p ON p.id = t.parent";
 
 static const char Q_ADD[] =
     "INSERT INTO comments (post_id, author_name, author_email, author_url,"

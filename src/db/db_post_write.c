@@ -45,7 +45,13 @@ static const char Q_UPSERT_POST[] =
     /* Published without a date: as of the first import, not each one. */
     " published_at = coalesce($8::timestamptz, CASE WHEN $7 = 'draft'"
     " THEN NULL ELSE coalesce(posts.published_at, now()) END),"
-    " updated_at = EXCLUDED.updated_at"
+    /* Without a date: now when something changed, else as it was, so
+     * importing the same file again changes nothing. */
+    " updated_at = coalesce($9::timestamptz, CASE WHEN"
+    " (posts.author_id, posts.title, posts.summary, posts.body_md,"
+    " posts.status) IS NOT DISTINCT FROM (EXCLUDED.author_id,"
+    " EXCLUDED.title, EXCLUDED.summary, EXCLUDED.body_md, EXCLUDED.status)"
+    " THEN posts.updated_at ELSE now() END)"
     " RETURNING id";
 static const char Q_CLEAR_TAGS[] = "DELETE FROM post_tags WHERE post_id = $1";
 static const char Q_UPSERT_TAG[] =
