@@ -327,6 +327,23 @@ like "$(cat "$TMP/refuse.log")" 'refusing without --yes' "  and says why"
 rc=0
 stack_backup restore --time 'yesterday' --yes >"$TMP/refuse.log" 2>&1 || rc=$?
 is "$rc" 2 "a --time that is not a timestamp is bad usage"
+# Hostile values never reach a configuration file, SQL or a shell.
+# usage ARGS...: inkwell-backup's exit status for ARGS.
+usage() {
+	local rc=0
+	stack_backup "$@" >"$TMP/usage.log" 2>&1 || rc=$?
+	printf '%s' "$rc"
+}
+is "$(usage restore --yes --time "$T'; DROP TABLE posts; --")" 2 "a --time with SQL after it is bad usage"
+is "$(usage restore --yes --time "$T"$'\n'"x")" 2 "  a --time with a second line too"
+is "$(usage enable --repo "/tmp/x'y")" 2 "a --repo with a quote is bad usage"
+is "$(usage enable --repo 'relative/path')" 2 "  a relative --repo too"
+is "$(usage enable --stanza $'a\nb')" 2 "  a --stanza of two lines too"
+is "$(usage enable --pguser 'x;y')" 2 "  a --pguser with a ';' too"
+is "$(usage enable --archive-timeout 99999999999)" 2 "  an --archive-timeout out of range too"
+is "$(usage enable --s3-bucket 'b c' --s3-region r)" 2 "  an --s3-bucket with a space too"
+is "$(usage run weekly)" 2 "  run of an unknown type too"
+is "$(sql 'SELECT count(*) FROM posts WHERE slug LIKE $$t3010-b-%$$')" 4 "  and the posts of T are all there"
 rc=0
 stack_backup restore --time '2001-01-01 00:00:00+00' --yes >"$TMP/refuse.log" 2>&1 || rc=$?
 is "$rc" 1 "a --time before the first backup is refused"
