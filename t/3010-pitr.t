@@ -65,7 +65,7 @@ pass "the drill's stack starts on ports $HTTP_PORT, $PG_PORT, $REDIS_PORT"
 URL=$STACK_URL
 
 ctl() { _stack_clean_env "$STACK_BUILD/inkwellctl" -c "$STACK_CONF" "$@"; }
-sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$STACK_PG_CONNINFO" -c "$1"; }
+sql() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$STACK_PG_CONNINFO" -c "$1"; }
 rcli() { stack_redis_cli "$@"; }
 PAGES=$STACK_RUN/pages
 
@@ -349,5 +349,19 @@ stack_backup restore --time '2001-01-01 00:00:00+00' --yes >"$TMP/refuse.log" 2>
 is "$rc" 1 "a --time before the first backup is refused"
 like "$(cat "$TMP/refuse.log")" 'no backup ends before' "  and says why"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200 "  with the blog still up"
+
+# --- a backup by hand, and off ---------------------------------------------------
+is "$(usage run diff)" 0 "inkwell-backup run diff (on the new timeline)"
+rc=0
+stack_backup status >"$TMP/status.log" 2>&1 || rc=$?
+is "$rc" 0 "  status: all well"
+like "$(cat "$TMP/status.log")" 'last backup: [0-9]{8}-[0-9]{6}F_[0-9]{8}-[0-9]{6}D \(diff\)' "  and the newest backup is that one"
+is "$(usage off)" 0 "inkwell-backup off"
+is "$(sql 'SHOW archive_mode')" off "  archive_mode is off"
+rc=0
+stack_backup status >"$TMP/status.log" 2>&1 || rc=$?
+is "$rc" 1 "  status exits 1 when archiving is off"
+like "$(cat "$TMP/status.log")" 'archiving: OFF' "  and says so"
+ok "  the repository is kept" test -d "$VAR/backup/repo/backup/inkwell"
 
 done_testing
