@@ -24,28 +24,30 @@ done
 for p in build-essential g++ chromium nodejs npm fonts-dejavu-core podman crun runc umoci mmdebstrap \
 	lintian debhelper dpkg-dev fakeroot po-debconf prometheus wrk pgbouncer \
 	cloud-init clang libasan8 tidy mandoc shellcheck libfcgi-bin python3-yaml \
-	node-spdx-expression-parse python3-feedparser; do
+	node-spdx-expression-parse python3-feedparser pgbackrest; do
 	unlike "$server" "(^|"$'\n'")$p($|"$'\n'")" "  and not $p"
 done
 note "the server set: $(wc -l <<<"$server") packages"
 
 all=$(list test)
 is "$?" 0 "bootstrap --for test --list: exit 0"
-for set in server bench deb image; do
+for set in server https backup bench deb image; do
 	extra=$(comm -23 <(list "$set" | sort -u) <(sort -u <<<"$all"))
 	is "$extra" "" "the test set holds the $set set"
 done
 like "$(list bench)" "(^|"$'\n'")wrk($|"$'\n'")" "the bench set has wrk"
 like "$(list deb)" "(^|"$'\n'")lintian($|"$'\n'")" "the deb set has lintian"
 like "$(list image)" "(^|"$'\n'")mmdebstrap($|"$'\n'")" "the image set has mmdebstrap"
+like "$(list backup)" "(^|"$'\n'")pgbackrest($|"$'\n'")" "the backup set has pgbackrest"
 
 out=$("$boot" --for nosuch --list 2>&1)
 is "$?" 2 "an unknown set: exit 2"
 like "$out" 'unknown package set: nosuch' "  says so"
 
 # Each script asks for its set, every time it runs bootstrap
-# (script/server --https asks for the https set, which holds the server's).
-for pair in 'server:(server|https)' test:test bench:bench bench-hosts:bench deb:deb image:image; do
+# (script/server --https and --backup ask for the https and backup sets,
+# which hold the server's).
+for pair in 'server:(server|https|backup)' test:test bench:bench bench-hosts:bench deb:deb image:image; do
 	script=${pair%%:*} set=${pair#*:}
 	if [[ ! -e $src/script/$script ]]; then
 		note "script/$script is not in this tree (a release tarball ships only some scripts)"

@@ -12,6 +12,10 @@
 #                                                 socket held open throughout
 #   stack_status                                  one line per component,
 #                                                 with the ports of stack.state
+#   stack_backup ARGS...                          src/ctl/inkwell-backup ARGS
+#                                                 on this stack's cluster
+#   stack_backup_enable [ARGS...]                 inkwell-backup enable for it,
+#                                                 the repository under backup/
 #
 # Everything listens on loopback only. Layout under $VAR:
 #
@@ -25,6 +29,7 @@
 #   log/           postgresql.log redis.log migrate.log inkwell.log
 #                  nginx-error.log nginx-access.log
 #   inkwell.conf   the inkwelld/inkwellctl configuration
+#   backup/        pgbackrest.conf, repo/, log/, lock/ (stack_backup_enable)
 #   stack.state    the ports of the last start (HTTP_PORT=, PG_PORT=,
 #                  REDIS_PORT=), for stack_status
 #   redis.conf
@@ -56,6 +61,8 @@ STACK_PRIVATE_ENV=(
 	INKWELL_TEST_REDIS INKWELL_TEST_REDIS_PASSWORD_FILE INKWELL_TEST_CONF
 	INKWELL_TEST_PIDFILE
 	INKWELL_NODE_MODULES
+	INKWELL_BACKUP_CONF INKWELL_BACKUP_PGBIN INKWELL_BACKUP_INKWELLCTL
+	INKWELL_BACKUP_INKWELL_STOP INKWELL_BACKUP_INKWELL_START
 )
 
 stack_say() { printf '==> %s\n' "$*" >&2; }
@@ -836,6 +843,47 @@ stack_https_on() {
 	REQUESTS_CA_BUNDLE=$ACME_API_CA CURL_CA_BUNDLE=$ACME_ROOT \
 		"$STACK_REPO/src/ctl/inkwell-https" --domain "$domain" \
 		--email admin@example.org --acme-directory "$ACME_DIRECTORY"
+}
+
+# ---------------------------------------------------------------------------
+# Backups: src/ctl/inkwell-backup on this stack's cluster, with the
+# pgBackRest configuration and repository under $STACK_VAR/backup.
+
+# _stack_self CMD: a command line that runs the stack function CMD on this
+# stack from a new shell (inkwell-backup restore stops and starts inkwelld
+# with it). The paths are plain (stack_init checks), so no quoting is
+# needed beyond the outer single quotes.
+_stack_self() {
+	printf "INKWELL_HTTP_PORT=%s INKWELL_PG_PORT=%s INKWELL_REDIS_PORT=%s STACK_WORKERS=%s STACK_BUILD=%s STACK_REPO=%s bash -c 'set -euo pipefail; . %s/script/lib/stack.sh; stack_init %s %s %s %s; %s'" \
+		"$STACK_HTTP_PORT" "$STACK_PG_PORT" "$STACK_REDIS_PORT" "$STACK_WORKERS" \
+		"$STACK_BUILD" "$STACK_REPO" "$STACK_REPO" "$STACK_VAR" "$STACK_HTTP_PORT" \
+		"$STACK_PG_PORT" "$STACK_REDIS_PORT" "$1"
+}
+
+# stack_backup ARGS...: inkwell-backup ARGS for this stack.
+stack_backup() {
+	_stack_env_cmd
+	INKWELL_BACKUP_CONF=$STACK_VAR/backup/pgbackrest.conf \
+		INKWELL_BACKUP_PGBIN=$STACK_PGBIN \
+		INKWELL_BACKUP_INKWELLCTL="${STACK_ENV_CMD[*]} $STACK_BUILD/inkwellctl -c $STACK_CONF" \
+		INKWELL_BACKUP_INKWELL_STOP="$(_stack_self stack_inkwell_stop)" \
+		INKWELL_BACKUP_INKWELL_START="$(_stack_self stack_inkwell_start)" \
+		"$STACK_REPO/src/ctl/inkwell-backup" "$@"
+}
+
+# stack_backup_enable [ARGS...]: WAL archiving and a first full backup of
+# this stack's cluster, into $STACK_VAR/backup/repo (no timers: run
+# "stack_backup run diff" when a newer backup is wanted).
+stack_backup_enable() {
+	_stack_need pgbackrest
+	mkdir -p "$STACK_VAR/backup"
+	_stack_chown_pg "$STACK_VAR/backup"
+	stack_backup enable --repo "$STACK_VAR/backup/repo" \
+		--pgdata "$STACK_PGDATA" --pgport "$STACK_PG_PORT" \
+		--pgsocket "$STACK_RUN" --pguser postgres \
+		--pglog "$STACK_LOG/postgresql.log" \
+		--log-path "$STACK_VAR/backup/log" --lock-path "$STACK_VAR/backup/lock" \
+		--no-timers "$@"
 }
 
 stack_stop() {
