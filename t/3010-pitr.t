@@ -68,6 +68,7 @@ ctl() { _stack_clean_env "$STACK_BUILD/inkwellctl" -c "$STACK_CONF" "$@"; }
 sql() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$STACK_PG_CONNINFO" -c "$1"; }
 rcli() { stack_redis_cli "$@"; }
 PAGES=$STACK_RUN/pages
+STALE=$STACK_VAR/stale
 
 ctl user add --no-password --role admin --name 'Drill Writer' t3010-writer >/dev/null 2>&1
 tok=$(ctl token add --name t3010 t3010-writer 2>/dev/null)
@@ -228,6 +229,8 @@ fetch "$TMP/list-after" "$TMP/after" >/dev/null
 is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/posts/t3010-c-1")" 200 "a post from after T is served"
 ok "  and cached in Redis" test "$(rcli --scan --pattern '{iw}:p:*' | wc -l)" -gt 0
 ok "  and as page files" test -n "$(find "$PAGES" -type f -name '*.html' | head -n 1)"
+rendered() { [[ -r $STALE/current/.stamp ]]; }
+ok "  and a rendering is kept for outages" wait_for 30 rendered
 
 # maxver: the highest content version seen so far (the database's and
 # the one Redis holds).
@@ -278,6 +281,9 @@ check() {
 	is "$(find "$PAGES" -mindepth 2 -type f ! -newer "$TMP/restore-$r.start" | wc -l)" 0 \
 		"$r: no page file is left from before the restore"
 	is "$(old_generations)" "" "$r: no generation of page files is of a version from before"
+	stamp=$(cat "$STALE/current/.stamp" 2>/dev/null) || stamp=
+	ok "$r: no rendering kept for outages is of a version from before" \
+		test -z "$stamp" -o "${stamp%% *}" -gt "$maxver"
 	pages >"$TMP/list-$r"
 	ok "$r: the reader pages are those of T" diff "$TMP/list" "$TMP/list-$r"
 	if_fail diag "$(diff "$TMP/list" "$TMP/list-$r" | head -n 20)"

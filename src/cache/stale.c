@@ -384,6 +384,20 @@ fail_published:
 }
 
 int
+stale_drop(const char *dir)
+{
+	char	 path[PATH_MAX_STALE];
+
+	if (snprintf(path, sizeof(path), "%s/" CURRENT, dir) >=
+	    (int)sizeof(path))
+		return errno = ENAMETOOLONG, -1;
+	if (unlink(path) != 0 && errno != ENOENT)
+		return -1;
+	sweep(dir, "");
+	return 0;
+}
+
+int
 stale_get(const char *dir, const char *path, const char *query,
     struct arena *a, const char **ctype, const char **body, size_t *n)
 {

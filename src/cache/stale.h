@@ -75,6 +75,14 @@ int	 stale_commit(struct stale_gen *, struct stale_stamp *stamp);
 void	 stale_abort(struct stale_gen *);
 
 /*
+ * Removes the published rendering and every generation in DIR: after a
+ * restore to an earlier time it shows pages that no longer exist.  The
+ * renderer makes a new one.  0, or -1 with errno (DIR/current could not
+ * be removed).
+ */
+int	 stale_drop(const char *dir);
+
+/*
  * Looks up the published rendering of path?query.  0 with *ctype, *body
  * and *n (allocated in a) when there is one, -1 when not.
  */

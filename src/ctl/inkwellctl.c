@@ -3,6 +3,8 @@
 #include "config.h"
 #include "buildinfo.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "lib/arena.h"
 #include "cache/cache.h"
+#include "cache/stale.h"
 #include "lib/conf.h"
 #include "ctl/ctl.h"
 #include "db/db.h"
@@ -171,14 +174,26 @@ cmd_cache(struct ctx *x, int argc, char **argv)
 	struct cache	*cache;
 	struct arena	*a;
 	long long	 n;
+	bool		 stale = argc == 3 && strcmp(argv[2], "--stale") == 0;
 
-	if (argc != 2 || strcmp(argv[1], "flush") != 0) {
-		fprintf(stderr, "usage: inkwellctl cache flush\n");
+	if ((argc != 2 && !stale) || strcmp(argv[1], "flush") != 0) {
+		fprintf(stderr, "usage: inkwellctl cache flush [--stale]\n");
 		return 2;
 	}
 	if (load(x) < 0)
 		return 1;
 	log_set_role("inkwellctl");
+	/* The rendering kept for outages: after a restore it is of pages
+	 * that no longer exist (stale.h). */
+	if (stale && x->conf.stale_dir[0] != '\0') {
+		if (stale_drop(x->conf.stale_dir) != 0) {
+			fprintf(stderr, "inkwellctl: cannot remove the rendering "
+			    "in %s: %s\n", x->conf.stale_dir, strerror(errno));
+			return 1;
+		}
+		printf("the rendering kept for outages is removed (%s)\n",
+		    x->conf.stale_dir);
+	}
 	if (x->conf.redis_address[0] == '\0') {
 		printf("caching is off ([redis] address is empty)\n");
 		return 0;
@@ -229,8 +244,9 @@ static const struct {
 	    "manage who can sign in (Argon2id passwords)" },
 	{ "token", cmd_token, "token add|revoke|list  API tokens "
 	    "(the token is shown once, only its hash kept)" },
-	{ "cache", cmd_cache, "cache flush         drop every cached page "
-	    "(and bump the content version)" },
+	{ "cache", cmd_cache, "cache flush [--stale]  drop every cached page "
+	    "(and bump the content version; --stale: also the rendering kept "
+	    "for outages)" },
 };
 
 static void
