@@ -168,7 +168,10 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 rm -f /var/cache/apt/archives/inkwell-provision.deb
 say "installed $(dpkg-query -W -f='${Package} ${Version}' inkwell) for inkwell-backup"
 # The package would also serve the blog here: that is the app hosts' job.
-systemctl disable --now inkwell.socket inkwell.service nginx >/dev/null 2>&1 || true
+for unit in inkwell.socket inkwell.service nginx; do
+	systemctl stop "$unit" >/dev/null 2>&1 || true
+	systemctl disable "$unit" >/dev/null 2>&1 || true
+done
 rm -f /etc/nginx/sites-enabled/inkwell
 
 command -v pgbackrest >/dev/null 2>&1 || no_backups "pgbackrest is not installed"
