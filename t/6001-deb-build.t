@@ -177,8 +177,15 @@ for u in full diff; do
 	like "$level" '^[0-9]+\.[0-9]+$' "systemd-analyze security rates inkwell-backup-$u.service (exposure $level)"
 	ok "exposure at most 2.0 of 10 (hardened)" awk -v l="${level:-10}" 'BEGIN { exit !(l <= 2.0) }'
 	if_fail diag "$(printf '%s\n' "$sec" | grep '✗')"
-	ok "the postinst neither enables nor starts inkwell-backup-$u" \
-		test -z "$(grep -E "(enable|start|restart) .*inkwell-backup-$u" "$x/DEBIAN/postinst")"
+	# debhelper's snippet enables a unit again only where it was
+	# enabled before (an upgrade keeps what the operator chose).
+	en=$(grep -cE "deb-systemd-helper .*enable .*inkwell-backup-$u" "$x/DEBIAN/postinst")
+	guarded=$(grep -A2 "if deb-systemd-helper --quiet was-enabled 'inkwell-backup-$u" "$x/DEBIAN/postinst" |
+		grep -cE "deb-systemd-helper .*enable .*inkwell-backup-$u")
+	ok "the postinst enables inkwell-backup-$u only where it was enabled ($en of $en under was-enabled)" \
+		test "$en" -eq "$guarded"
+	is "$(grep -E "deb-systemd-invoke .*(start|restart).*inkwell-backup-$u|systemctl .*(start|enable).*inkwell-backup-$u" \
+		"$x/DEBIAN/postinst")" "" "the postinst starts no inkwell-backup-$u unit"
 	ok "the postrm purges inkwell-backup-$u.timer's state" grep -q "inkwell-backup-$u.timer" "$x/DEBIAN/postrm"
 done
 # The timers "inkwell-backup enable" started stop when the package goes,
