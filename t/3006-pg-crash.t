@@ -7,7 +7,9 @@
 # starts again, every post that was answered 201 must be there.  With
 # synchronous_commit = off a commit is acknowledged before its WAL is
 # written, and the last few are lost; the test stack must not do that.
-# (fsync may stay off in tests: an operating system crash is not tested.)
+# It runs with fsync and full_page_writes on as well, as everything
+# inkwell ships does (t/0007), though only a crash of PostgreSQL, not of
+# the machine, is tested here.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
@@ -36,6 +38,8 @@ cleanup() {
 trap cleanup EXIT
 
 is "$(pg -c 'SHOW synchronous_commit')" on "the test stack's PostgreSQL commits synchronously"
+is "$(pg -c 'SHOW fsync')" on "with fsync on"
+is "$(pg -c 'SHOW full_page_writes')" on "and full_page_writes on"
 
 ctl user add --no-password --role author --name 'Crash Writer' t3006-writer >/dev/null 2>&1
 tok=$(ctl token add --name t3006 t3006-writer 2>/dev/null)

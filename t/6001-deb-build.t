@@ -5,7 +5,11 @@
 # package's defaults (every key, commented) and the skeleton of the
 # operator's configuration, the nginx site and the TLS snippet (its
 # conffiles), inkwell-https and its manual, the
-# sysusers file and the units, whose hardening systemd-analyze rates; its
+# sysusers file and the units, whose hardening systemd-analyze rates;
+# inkwell-backup and its manual, its example pgbackrest.conf (pgBackRest
+# reads it without a complaint) and its units (full and differential
+# backups as postgres, on timers the package neither enables nor
+# starts), which systemd-analyze verifies and rates; its
 # binaries tell the date of debian/changelog; and a second build, from a
 # clone of the tree at a path of another name and length, into another
 # directory, at another time and under another umask, gives the same
@@ -73,7 +77,13 @@ for f in ./usr/sbin/inkwelld ./usr/bin/inkwellctl ./usr/share/inkwell/defaults.c
 	./usr/share/man/man8/inkwelld.8.gz ./usr/share/man/man8/inkwellctl.8.gz \
 	./usr/share/man/man5/inkwell.conf.5.gz ./usr/share/doc/inkwell/copyright \
 	./usr/sbin/inkwell-https ./usr/share/man/man8/inkwell-https.8.gz \
-	./etc/nginx/snippets/inkwell-tls.conf ./var/lib/inkwell/acme/; do
+	./etc/nginx/snippets/inkwell-tls.conf ./var/lib/inkwell/acme/ \
+	./usr/sbin/inkwell-backup ./usr/share/man/man8/inkwell-backup.8.gz \
+	./usr/share/doc/inkwell/examples/pgbackrest.conf \
+	./lib/systemd/system/inkwell-backup-full.service \
+	./lib/systemd/system/inkwell-backup-full.timer \
+	./lib/systemd/system/inkwell-backup-diff.service \
+	./lib/systemd/system/inkwell-backup-diff.timer; do
 	ok "the package holds ${f#.}" holds "$f"
 done
 unlike "$listing" "usr/share/inkwell/templates/admin/" "but not the admin templates (they are in the binaries)"
@@ -95,6 +105,7 @@ ok "inkwell-https is src/ctl/inkwell-https, executable" \
 like "$(dpkg-deb -f "$deb" Depends)" "(^|, )nginx(,|\$)" "it depends on nginx"
 like "$(dpkg-deb -f "$deb" Recommends)" "postgresql.*redis-server" "and recommends PostgreSQL and Redis"
 like "$(dpkg-deb -f "$deb" Recommends)" "(^|, )curl, openssl(,|\$)" "and curl and openssl (inkwell-https)"
+like "$(dpkg-deb -f "$deb" Recommends)" "(^|, )pgbackrest(,|\$)" "and pgbackrest (inkwell-backup)"
 is "$(dpkg-deb -f "$deb" Suggests)" certbot "it suggests certbot (inkwell-https)"
 ok "the postinst runs inkwellctl setup" grep -q 'inkwellctl setup' "$x/DEBIAN/postinst"
 ok "the templates hold the purge question" grep -q '^Template: inkwell/purge_database' "$x/DEBIAN/templates"
@@ -138,6 +149,97 @@ level=$(printf '%s\n' "$sec" | sed -n 's/.*Overall exposure level for inkwell\.s
 like "$level" '^[0-9]+\.[0-9]+$' "systemd-analyze security rates inkwell.service (exposure $level)"
 ok "exposure at most 2.0 of 10 (hardened)" awk -v l="${level:-10}" 'BEGIN { exit !(l <= 2.0) }'
 if_fail diag "$(printf '%s\n' "$sec" | grep '✗')"
+
+# --- the backup units -----------------------------------------------------------
+# Installed, but enabled and started by "inkwell-backup enable" alone: the
+# maintainer scripts know them (for purge) and neither enable nor start
+# them, on installation or upgrade. A oneshot started is a backup made.
+ok "inkwell-backup is executable" test -x "$x/root/usr/sbin/inkwell-backup"
+for u in full diff; do
+	svc=$x/root/lib/systemd/system/inkwell-backup-$u.service
+	tmr=$x/root/lib/systemd/system/inkwell-backup-$u.timer
+	for d in Type=oneshot User=postgres Group=postgres "ExecStart=/usr/sbin/inkwell-backup run $u" \
+		ConditionPathExists=/etc/pgbackrest/pgbackrest.conf NoNewPrivileges=yes \
+		CapabilityBoundingSet= ProtectSystem=strict ProtectHome=yes PrivateDevices=yes \
+		'ReadWritePaths=-/var/lib/pgbackrest -/var/log/pgbackrest -/var/spool/pgbackrest /tmp' \
+		MemoryDenyWriteExecute=yes SystemCallFilter=@system-service; do
+		ok "inkwell-backup-$u.service: $d" grep -qxF "$d" "$svc"
+	done
+	# RemoveIPC= would take PostgreSQL's shared memory (postgres's) away
+	# at the end of every backup.
+	is "$(grep -E '^(RemoveIPC|PrivateTmp|PrivateUsers|DynamicUser)=' "$svc")" "" \
+		"inkwell-backup-$u.service: no RemoveIPC (PostgreSQL's shared memory), PrivateTmp (pgBackRest's locks), PrivateUsers or DynamicUser"
+	for d in RandomizedDelaySec=30min Persistent=true WantedBy=timers.target; do
+		ok "inkwell-backup-$u.timer: $d" grep -qxF "$d" "$tmr"
+	done
+	sec=$(systemd-analyze security --offline=true --root="$x/root" "inkwell-backup-$u.service" 2>&1)
+	level=$(printf '%s\n' "$sec" | sed -n "s/.*Overall exposure level for inkwell-backup-$u\.service: \([0-9.]*\).*/\1/p")
+	like "$level" '^[0-9]+\.[0-9]+$' "systemd-analyze security rates inkwell-backup-$u.service (exposure $level)"
+	ok "exposure at most 2.0 of 10 (hardened)" awk -v l="${level:-10}" 'BEGIN { exit !(l <= 2.0) }'
+	if_fail diag "$(printf '%s\n' "$sec" | grep '✗')"
+	# debhelper's snippet enables a unit again only where it was
+	# enabled before (an upgrade keeps what the operator chose).
+	en=$(grep -cE "deb-systemd-helper .*enable .*inkwell-backup-$u" "$x/DEBIAN/postinst")
+	guarded=$(grep -A2 "if deb-systemd-helper --quiet was-enabled 'inkwell-backup-$u" "$x/DEBIAN/postinst" |
+		grep -cE "deb-systemd-helper .*enable .*inkwell-backup-$u")
+	ok "the postinst enables inkwell-backup-$u only where it was enabled ($en of $en under was-enabled)" \
+		test "$en" -eq "$guarded"
+	is "$(grep -E "deb-systemd-invoke .*(start|restart).*inkwell-backup-$u|systemctl .*(start|enable).*inkwell-backup-$u" \
+		"$x/DEBIAN/postinst")" "" "the postinst starts no inkwell-backup-$u unit"
+	ok "the postrm purges inkwell-backup-$u.timer's state" grep -q "inkwell-backup-$u.timer" "$x/DEBIAN/postrm"
+done
+# The timers "inkwell-backup enable" started stop when the package goes,
+# not when it is upgraded.
+is "$(sed -n '/^remove)$/,/;;/p' "$x/DEBIAN/prerm" | grep -c 'deb-systemd-invoke stop inkwell-backup-full.timer')" 1 \
+	"the prerm stops the backup timers on removal"
+is "$(sed -n 's/^OnCalendar=//p' "$x/root/lib/systemd/system/inkwell-backup-full.timer")" 'Sun *-*-* 03:00:00' \
+	"the full backup: Sundays at 03:00"
+is "$(sed -n 's/^OnCalendar=//p' "$x/root/lib/systemd/system/inkwell-backup-diff.timer")" 'Mon..Sat *-*-* 03:00:00' \
+	"the differential one: the other days at 03:00"
+ok "both due at once: the full backup first" \
+	grep -qxF 'After=network-online.target postgresql.service inkwell-backup-full.service' \
+	"$x/root/lib/systemd/system/inkwell-backup-diff.service"
+# systemd-analyze verify, in a root of the package's files and the
+# host's targets and slices (which the units' defaults name): it must
+# load all four, find the command, and say nothing (an unknown key is
+# only a warning, but a key systemd ignores).
+vr=$out/verify-root
+rm -rf "$vr"
+cp -a "$x/root" "$vr"
+cp -n /lib/systemd/system/*.target /lib/systemd/system/*.slice "$vr/lib/systemd/system/" 2>/dev/null
+units=()
+for u in full diff; do
+	units+=("$vr/lib/systemd/system/inkwell-backup-$u.service" "$vr/lib/systemd/system/inkwell-backup-$u.timer")
+done
+v=$(systemd-analyze verify --man=no --root="$vr" "${units[@]}" 2>&1)
+is "$?" 0 "systemd-analyze verify accepts the backup units"
+is "$v" "" "and has nothing to say about them"
+rm -rf "$vr"
+
+ex=$x/root/usr/share/doc/inkwell/examples/pgbackrest.conf
+ok "the example pgbackrest.conf: the repository in /var/lib/pgbackrest" grep -qx 'repo1-path=/var/lib/pgbackrest' "$ex"
+ok "the example pgbackrest.conf: the stanza inkwell" grep -qxF '[inkwell]' "$ex"
+ok "on Debian's cluster 15/main" grep -qx 'pg1-path=/var/lib/postgresql/15/main' "$ex"
+ok "the example names archive_timeout = 60" grep -q 'archive_timeout = 60$' "$ex"
+if command -v pgbackrest >/dev/null; then
+	# Every option, the S3 ones uncommented too, is one pgBackRest knows
+	# (a misspelt one is a warning). Its repository and log in a
+	# directory of this test's: no network, no repository of the host.
+	pb=$out/pgbackrest
+	mkdir -p "$pb"
+	sed 's/^#\(repo1-\)/\1/' "$ex" | grep -vx 'repo1-path=/var/lib/pgbackrest' >"$pb/s3.conf"
+	for c in "$ex" "$pb/s3.conf"; do
+		what="the example"
+		[[ $c == "$ex" ]] || what="the example with its S3 lines"
+		r=$(pgbackrest --config="$c" --repo1-type=posix --repo1-path="$pb" --log-path="$pb" \
+			--lock-path="$pb" --log-level-file=off --stanza=inkwell info 2>&1)
+		like "$r" "^stanza: inkwell" "pgbackrest reads $what (stanza inkwell)"
+		unlike "$r" "WARN|ERROR" "without a warning"
+	done
+	rm -rf "$pb"
+else
+	pass "pgbackrest reads the example # SKIP pgbackrest not installed"
+fi
 
 # --- reproducible -------------------------------------------------------------
 # The second build is a clone's (uncommitted changes carried over), at a

@@ -250,7 +250,7 @@ like "$("${P[@]}" "${run[@]}" -v "$tmp/secrets:/run/inkwell-secrets:ro" \
 # script/lib/stack.sh's PostgreSQL and Redis, on this test's ports (the
 # running test stack's INKWELL_*_PORT must not apply).
 . "$src/script/lib/stack.sh"
-STACK_FRESH_DB=1 STACK_FAST_PG=1
+STACK_FRESH_DB=1
 INKWELL_HTTP_PORT='' INKWELL_PG_PORT='' INKWELL_REDIS_PORT='' \
 	stack_init "$tmp/stack" "$HTTP_PORT" "$PG_PORT" "$REDIS_PORT"
 stack_up=1

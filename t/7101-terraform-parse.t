@@ -10,7 +10,10 @@
 # variables' validation blocks (and broken inputs do not) and
 # "cloud-init schema --config-file"; HTTPS in both environments (the
 # local one's load balancer: certbot with the ACME directory given, and
-# its nginx site; the AWS one's listeners on 443 and 80). The checks are
+# its nginx site; the AWS one's listeners on 443 and 80); backups (the
+# database primary's pgBackRest step, with a repository on its disk or
+# in S3; the AWS backup bucket and the primary's role, their policies
+# computed). The checks are
 # t/terraform/check.mjs;
 # rendered files stay in $INKWELL_TEST_VAR/out/7101-terraform-parse
 # (build/t/out/... without it). Needs the npm packages script/test

@@ -43,8 +43,9 @@
 #   INKWELL_HTTP_PORT, INKWELL_PG_PORT, INKWELL_REDIS_PORT   ports
 #   STACK_WORKERS      inkwelld workers (default 2)
 #   STACK_FRESH_DB=1   drop and re-create the "inkwell" database on start
-#   STACK_FAST_PG=1    fsync=off, full_page_writes=off (test clusters only:
-#                      safe against a crash of PostgreSQL, not of the OS)
+#   STACK_FAST_PG=1    fsync=off, full_page_writes=off: a crash of the
+#                      machine may lose acknowledged writes or corrupt the
+#                      cluster (script/bench only; t/0007 checks)
 #   STACK_ASYNC_COMMIT=1  synchronous_commit=off: acknowledged writes may be
 #                      lost in a PostgreSQL crash (script/bench only)
 

@@ -119,8 +119,6 @@ replica_pg_start() {
 		max_connections = $maxconn
 		hot_standby = on
 		cluster_name = '$REPLICA_NAME'
-		fsync = off
-		synchronous_commit = off
 		timezone = 'UTC'
 		log_timezone = 'UTC'
 		log_line_prefix = '%m [%p] %q%u@%d '

@@ -21,6 +21,14 @@
  *      the user data passes "cloud-init schema --config-file", uses only
  *      what t/lib/cloudinit_apply.py emulates (t/7102), and fits EC2's
  *      16 KiB when the package comes from a URL;
+ *   4a. backups: the database primary's user data installs pgBackRest,
+ *      the package (from its URL or the copy carried, primary only) and
+ *      runs "inkwell-backup enable" with the module's repository (local
+ *      or S3 with --s3-key-type auto), retention and archive_timeout,
+ *      and the outputs name the repository; in the AWS environment, the
+ *      backup bucket (versioned, encrypted, private, TLS only, old
+ *      versions expired, current ones never) and the primary's instance
+ *      profile, whose policy, computed, allows that bucket alone;
  *   4b. HTTPS: the local environment's variables, through its call of
  *      the load-balancer module, make the balancer's user data install
  *      certbot, ask the ACME directory given, and serve the nginx site
@@ -179,6 +187,7 @@ for (const [key, mod] of Object.entries(loaded)) {
 // --- 3. the evaluator itself ---------------------------------------------------------------------
 
 const scratch = mkdtempSync(join(out, 'eval-'));
+const scratch2 = mkdtempSync(join(out, 'policy-'));
 writeFileSync(join(scratch, 'greeting.tftpl'), 'hello ${who}, $${not} %%{this}\n');
 writeFileSync(join(scratch, 'directive.tftpl'), '%{ for x in xs }${x}%{ endfor }\n');
 writeFileSync(join(scratch, 'latin1.bin'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
@@ -332,6 +341,9 @@ const RENDER = [
 	['database', 'database.json', 'primary_user_data', null, true],
 	['database', 'database.json', 'replica_user_data', 0, true],
 	['database', 'database.json', 'replica_user_data', 1, true],
+	['database', 'database-backup-s3.json', 'primary_user_data', null, true],
+	['database', 'database-backup-s3.json', 'replica_user_data', 0, true],
+	['database', 'database-backup-local.json', 'primary_user_data', null, true],
 	['app-host', 'app-host.json', 'user_data', null, true],
 	['app-host', 'app-host-embedded.json', 'user_data', null, false],
 	['load-balancer', 'load-balancer.json', 'user_data', null, true],
@@ -394,6 +406,143 @@ for (const [modName, file, output, index, ec2] of RENDER) {
 		'database: pg_hba.conf admits replication from every database machine');
 	like(rendered['database-primary_user_data-database.yaml'] || '', /host  inkwell  inkwell  10\.0\.2\.0\/24  scram-sha-256/, 'database: pgbouncer admits the client networks');
 	like(rendered['database-replica_user_data-1-database.yaml'] || '', /"hostname": "inkwell-db-3"[\s\S]*"replica"/, 'database: each replica has its own host name and runs as replica');
+}
+
+// --- 4a. backups ------------------------------------------------------------------------------
+
+// userFiles: a rendered cloud-config's write_files, by path (parsed with
+// PyYAML, as cloud-init reads it).
+function cloudConfig(text) {
+	const r = spawnSync(py, ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'], { input: text, encoding: 'utf8' });
+	try {
+		return JSON.parse(r.stdout);
+	} catch {
+		return { write_files: [], packages: [] };
+	}
+}
+const byPath = (cfg) => Object.fromEntries((cfg.write_files || []).map((f) => [f.path, f]));
+const envOf = (cfg) => Object.fromEntries(((byPath(cfg)['/etc/inkwell-provision/database.env'] || {}).content || '')
+	.split('\n').filter((l) => l).map((l) => { const i = l.indexOf('='); return [l.slice(0, i), l.slice(i + 1)]; }));
+{
+	const plain = cloudConfig(rendered['database-primary_user_data-database.yaml'] || '');
+	const s3p = cloudConfig(rendered['database-primary_user_data-database-backup-s3.yaml'] || '');
+	const s3r = cloudConfig(rendered['database-replica_user_data-0-database-backup-s3.yaml'] || '');
+	const loc = cloudConfig(rendered['database-primary_user_data-database-backup-local.yaml'] || '');
+	for (const [label, cfg] of [['without a package', plain], ['S3, primary', s3p], ['S3, replica', s3r], ['local', loc]])
+		ok((cfg.packages || []).includes('pgbackrest'), `database (${label}): pgbackrest is installed`);
+	is(envOf(plain).DEB_SHA256, "''", 'database: without inkwell_deb, no package to install (the provisioning warns: no backups)');
+	const e = envOf(s3p);
+	is([e.DEB_URL, e.DEB_SHA256].join(' '), "'https://inkwell-packages-0123.s3.eu-central-1.amazonaws.com/inkwell_0.1.0_amd64.deb' '" + '0123456789abcdef'.repeat(4) + "'",
+		'database (S3): the primary gets the package\'s URL and SHA-256');
+	is(['BACKUP_REPO', 'BACKUP_RETENTION_FULL', 'BACKUP_RETENTION_DIFF', 'BACKUP_ARCHIVE_TIMEOUT', 'BACKUP_S3_BUCKET', 'BACKUP_S3_REGION', 'BACKUP_S3_ENDPOINT'].map((k) => `${k}=${e[k]}`).join(' '),
+		"BACKUP_REPO='/pgbackrest' BACKUP_RETENTION_FULL='4' BACKUP_RETENTION_DIFF='6' BACKUP_ARCHIVE_TIMEOUT='30' BACKUP_S3_BUCKET='inkwell-backups-20261206' BACKUP_S3_REGION='eu-central-1' BACKUP_S3_ENDPOINT='s3.eu-central-1.amazonaws.com'",
+		'database (S3): the repository, the retention, archive_timeout and the bucket (its endpoint from the region)');
+	const l = envOf(loc);
+	is(['BACKUP_REPO', 'BACKUP_RETENTION_FULL', 'BACKUP_RETENTION_DIFF', 'BACKUP_ARCHIVE_TIMEOUT', 'BACKUP_S3_BUCKET', 'DEB_URL'].map((k) => `${k}=${l[k]}`).join(' '),
+		"BACKUP_REPO='/var/lib/pgbackrest' BACKUP_RETENTION_FULL='2' BACKUP_RETENTION_DIFF='6' BACKUP_ARCHIVE_TIMEOUT='60' BACKUP_S3_BUCKET='' DEB_URL=''",
+		'database (local): by default a repository on the primary\'s disk, 2 fulls, 6 differentials, archive_timeout 60');
+	const deb = byPath(loc)['/etc/inkwell-provision/inkwell.deb'] || {};
+	is(`${deb.encoding} ${deb.permissions} ${deb.content}`, 'b64 0600 IW5vdCBhIHBhY2thZ2UsIGEgc3RhbmQtaW4gZm9yIHQvNzEwMQo=',
+		'database (local): the package carried travels base64-encoded, root only');
+	ok(!('/etc/inkwell-provision/inkwell.deb' in byPath(s3p)), 'database (S3): a package from a URL is not carried');
+	const locReplica = await render('database', JSON.parse(readFileSync(join(data, 'database-backup-local.json'), 'utf8')));
+	ok(!(await locReplica.output('replica_user_data')).some((t) => t.includes('/etc/inkwell-provision/inkwell.deb')),
+		'database (local): the replicas do not get the package (the primary alone takes backups)');
+	const script = (byPath(s3p)['/usr/local/sbin/inkwell-provision-database'] || {}).content || '';
+	like(script, /\[ "\$role" = primary \] \|\| exit 0\n/, 'database: the backup step runs on the primary alone');
+	like(script, /set -- --repo "\$BACKUP_REPO" --stanza inkwell \\\n\t--retention-full "\$BACKUP_RETENTION_FULL" \\\n\t--retention-diff "\$BACKUP_RETENTION_DIFF" \\\n\t--archive-timeout "\$BACKUP_ARCHIVE_TIMEOUT"\n/,
+		'database: inkwell-backup enable gets the repository, stanza inkwell, the retention and archive_timeout');
+	like(script, /--s3-bucket "\$BACKUP_S3_BUCKET" --s3-region "\$BACKUP_S3_REGION" \\\n\t\t--s3-endpoint "\$BACKUP_S3_ENDPOINT" --s3-key-type auto\n/,
+		'database: and with a bucket, the S3 options, the instance profile\'s keys (--s3-key-type auto)');
+	like(script, /\ninkwell-backup enable "\$@"\n/, 'database: it runs inkwell-backup enable');
+	like(script, /--no-install-recommends[\s\S]*for unit in inkwell\.socket inkwell\.service nginx; do\n\tsystemctl stop "\$unit"[^\n]*\n\tsystemctl disable "\$unit"/,
+		'database: the package comes without its recommendations, its web server off');
+	like(script, /sha256sum -c --quiet -[\s\S]*apt-get install/, 'database: the package\'s SHA-256 is checked before it is installed');
+	like((byPath(s3p)['/etc/inkwell-provision/postgresql-inkwell.conf'] || {}).content || '', /\nsynchronous_commit = on\nfsync = on\nfull_page_writes = on\n/,
+		'database: PostgreSQL commits synchronously, with fsync and full_page_writes');
+	for (const [file, want] of [['database.json', ''], ['database-backup-s3.json', 's3://inkwell-backups-20261206/pgbackrest'], ['database-backup-local.json', 'inkwell-db-1:/var/lib/pgbackrest']]) {
+		const ev = await render('database', JSON.parse(readFileSync(join(data, file), 'utf8')));
+		is(await ev.output('backup_repository'), want, `database (${file}): backup_repository is "${want}"`);
+		is(await ev.output('backup_stanza'), 'inkwell', `database (${file}): backup_stanza is inkwell`);
+	}
+}
+
+// The AWS environment's backup bucket and the primary's identity, read
+// from the HCL; the policies computed, with the bucket's ARN put in for
+// the resource it names.
+try {
+	const mod = loaded['environments/aws'];
+	const res = (n) => mod.resources[n] || {};
+	const blk = (v) => (Array.isArray(v) ? v[0] : v) || {};
+	const ARN = 'arn:aws:s3:::inkwell-backups-x';
+	const policy = async (n, expr) => {
+		const text = String(expr).replace(/^\$\{([\s\S]*)\}$/, '$1').replaceAll('aws_s3_bucket.backups.arn', `"${ARN}"`);
+		const dir = join(scratch2, `policy-${n}`);
+		mkdirSync(dir, { recursive: true });
+		writeFileSync(join(dir, 'main.tf'), `locals {\n  x = ${text}\n}\n`);
+		const ev = new ModuleEval(hcl, await loadModule(hcl, dir), {});
+		await ev.prepare();
+		return JSON.parse(await ev.local('x'));
+	};
+	const bucket = res('aws_s3_bucket.backups');
+	ok(bucket._type === 'aws_s3_bucket', 'aws: a bucket for the backups');
+	is(bucket.force_destroy, false, 'aws: which terraform destroy does not empty');
+	is(blk(res('aws_s3_bucket_versioning.backups').versioning_configuration).status, 'Enabled', 'aws: versioned');
+	const sse = blk(blk(res('aws_s3_bucket_server_side_encryption_configuration.backups').rule).apply_server_side_encryption_by_default);
+	like(String(sse.sse_algorithm), /^(AES256|aws:kms)$/, `aws: encrypted (${sse.sse_algorithm})`);
+	const pab = res('aws_s3_bucket_public_access_block.backups');
+	is(['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].map((k) => pab[k]).join(' '), 'true true true true',
+		'aws: public access blocked, all four ways');
+	is(blk(res('aws_s3_bucket_ownership_controls.backups').rule).object_ownership, 'BucketOwnerEnforced', 'aws: no ACLs (the bucket owner owns every object)');
+	for (const n of ['versioning', 'server_side_encryption_configuration', 'public_access_block', 'ownership_controls', 'lifecycle_configuration', 'policy'])
+		is(res(`aws_s3_bucket_${n}.backups`).bucket, '${aws_s3_bucket.backups.id}', `aws: aws_s3_bucket_${n}.backups is the backup bucket's`);
+	const rules = res('aws_s3_bucket_lifecycle_configuration.backups').rule || [];
+	const rule = blk(rules);
+	is(rule.status, 'Enabled', 'aws: a lifecycle rule, enabled');
+	is(blk(rule.noncurrent_version_expiration).noncurrent_days, '${var.backup_noncurrent_days}', 'aws: old versions expire after backup_noncurrent_days');
+	ok(blk(rule.abort_incomplete_multipart_upload).days_after_initiation > 0, 'aws: uploads left halfway are removed');
+	ok(rules.every((r) => (r.expiration || []).every((x) => x.days === undefined && x.date === undefined)),
+		'aws: no rule expires current objects (pgBackRest\'s retention does; WAL a restore needs must stay)');
+	const bp = await policy('bucket', res('aws_s3_bucket_policy.backups').policy);
+	ok(bp.Statement.some((s) => s.Effect === 'Deny' && s.Principal === '*' && s.Action === 's3:*' &&
+		JSON.stringify(s.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}' &&
+		JSON.stringify(s.Resource) === JSON.stringify([ARN, `${ARN}/*`])), 'aws: the bucket refuses requests without TLS');
+	const rp = await policy('role', res('aws_iam_role_policy.database_backups').policy);
+	const allowed = rp.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => [].concat(s.Action).map((a) => `${a} ${[].concat(s.Resource).join(',')}`)).sort();
+	is(allowed.join('; '), [`s3:DeleteObject ${ARN}/*`, `s3:GetBucketLocation ${ARN}`, `s3:GetObject ${ARN}/*`, `s3:ListBucket ${ARN}`, `s3:PutObject ${ARN}/*`].join('; '),
+		'aws: the primary\'s role may list the backup bucket and read, write and delete its objects, nothing else');
+	is(res('aws_iam_role_policy.database_backups').role, '${aws_iam_role.database.id}', 'aws: that policy is the database role\'s');
+	const ap = JSON.parse(await (async () => {
+		const dir = join(scratch2, 'assume');
+		mkdirSync(dir, { recursive: true });
+		writeFileSync(join(dir, 'main.tf'), `locals {\n  x = ${String(res('aws_iam_role.database').assume_role_policy).replace(/^\$\{([\s\S]*)\}$/, '$1')}\n}\n`);
+		const ev = new ModuleEval(hcl, await loadModule(hcl, dir), {});
+		await ev.prepare();
+		return ev.local('x');
+	})());
+	is(JSON.stringify(ap.Statement), '[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]', 'aws: the role is for EC2 machines');
+	is(res('aws_iam_instance_profile.database').role, '${aws_iam_role.database.name}', 'aws: an instance profile holds it');
+	is(res('aws_instance.database_primary').iam_instance_profile, '${aws_iam_instance_profile.database.name}', 'aws: the database primary has that profile');
+	is(['aws_instance.database_replica', 'aws_instance.app', 'aws_instance.cache'].filter((n) => mod.resources[n] && 'iam_instance_profile' in mod.resources[n]).join(' '), '',
+		'aws: no other machine has it');
+	like(JSON.stringify(res('aws_instance.database_primary').depends_on), /aws_iam_role_policy\.database_backups.*aws_s3_bucket_policy\.backups.*encryption_configuration\.backups.*versioning\.backups/,
+		'aws: the primary (whose first boot takes the first backup) waits for the bucket\'s settings and the role\'s policy');
+	const call = mod.modules.database || {};
+	is(JSON.stringify(call.backup_s3), JSON.stringify({ bucket: '${aws_s3_bucket.backups.bucket}', region: '${var.region}' }), 'aws: the database module\'s repository is that bucket, in the region');
+	like(String((call.inkwell_deb || {}).url), /^https:\/\/\$\{aws_s3_bucket\.packages\.bucket_regional_domain_name\}\/\$\{aws_s3_object\.inkwell_deb\.key\}$/, 'aws: and the package, from the packages bucket as the app machines\'');
+	is(['backup_retention_full', 'backup_retention_diff', 'backup_archive_timeout'].map((k) => call[k]).join(' '),
+		'${var.backup_retention_full} ${var.backup_retention_diff} ${var.backup_archive_timeout}', 'aws: retention and archive_timeout from the environment\'s variables');
+	is(String(mod.outputs.backup_repository?.value), '${module.database.backup_repository}', 'aws: the output backup_repository names the repository');
+	is(String(mod.outputs.backup_bucket?.value), '${aws_s3_bucket.backups.bucket}', 'aws: and backup_bucket the bucket');
+	const lcall = loaded['environments/local'].modules.database || {};
+	like(String((lcall.inkwell_deb || {}).content_base64), /^\$\{filebase64\(var\.inkwell_deb_path\)\}$/, 'local: the database primary gets the package, carried');
+	ok(!('backup_s3' in lcall), 'local: its repository is on the primary\'s disk');
+	is(['backup_retention_full', 'backup_retention_diff', 'backup_archive_timeout'].map((k) => lcall[k]).join(' '),
+		'${var.backup_retention_full} ${var.backup_retention_diff} ${var.backup_archive_timeout}', 'local: retention and archive_timeout from the environment\'s variables');
+	is(String(loaded['environments/local'].outputs.backup_repository?.value), '${module.database.backup_repository}', 'local: the output backup_repository names it');
+} catch (e) {
+	ok(false, 'aws: the backup bucket and the role read and compute');
+	diag(e.stack);
 }
 
 // --- 4b. HTTPS in both environments ---------------------------------------------------------
@@ -577,6 +726,18 @@ const BROKEN = [
 	['database', 'database.json', { client_cidrs: [] }, /at least one IPv4 network/],
 	['database', 'database.json', { user: 'postgres' }, /neither postgres nor replicator/],
 	['database', 'database.json', { pgbouncer_port: 5432 }, /not PostgreSQL's 5432/],
+	['database', 'database-backup-s3.json', { inkwell_deb: { sha256: 'F'.repeat(64), url: 'https://x.example/p.deb' } }, /inkwell_deb\.sha256 must be 64 lower-case hex digits/],
+	['database', 'database-backup-s3.json', { inkwell_deb: { sha256: 'f'.repeat(64), url: 'https://x.example/p.deb', content_base64: 'eA==' } }, /Set exactly one of inkwell_deb\.url and inkwell_deb\.content_base64/],
+	['database', 'database-backup-s3.json', { inkwell_deb: { sha256: 'f'.repeat(64), url: "https://x.example/it's.deb" } }, /inkwell_deb\.url must be/],
+	['database', 'database-backup-s3.json', { backup_repo_path: 'pgbackrest' }, /backup_repo_path must be an absolute path/],
+	['database', 'database-backup-s3.json', { backup_repo_path: '/var/lib/../../etc' }, /without "\.\."/],
+	['database', 'database-backup-s3.json', { backup_repo_path: "/var/lib/pg'backrest" }, /backup_repo_path must be/],
+	['database', 'database-backup-s3.json', { backup_retention_full: 0 }, /backup_retention_full must be a whole number from 1 to 100/],
+	['database', 'database-backup-s3.json', { backup_retention_diff: 2.5 }, /backup_retention_diff must be a whole number/],
+	['database', 'database-backup-s3.json', { backup_archive_timeout: 5 }, /backup_archive_timeout must be a whole number of seconds from 15 to 3600/],
+	['database', 'database-backup-s3.json', { backup_s3: { bucket: 'Inkwell_Backups', region: 'eu-central-1' } }, /backup_s3\.bucket must be an S3 bucket name/],
+	['database', 'database-backup-s3.json', { backup_s3: { bucket: 'inkwell-backups', region: 'Frankfurt' } }, /backup_s3\.region must be an AWS region/],
+	['database', 'database-backup-s3.json', { backup_s3: { bucket: 'inkwell-backups', region: 'eu-central-1', endpoint: 'https://s3.example.org/' } }, /backup_s3\.endpoint must be a host name/],
 	['cache', 'cache.json', { address: 'cache.internal' }, /IPv4 address/],
 	['cache', 'cache.json', { maxmemory_mb: 8 }, /at least 16/],
 	['cache', 'cache.json', { password: 'short' }, /password must be 16 to 128/],
@@ -616,6 +777,8 @@ const ENV_BROKEN = {
 		[{ acme_directory_url: 'http://acme.example.org/dir' }, /acme_directory_url must be an https:\/\/ URL/],
 		[{ acme_email: 'not an address' }, /acme_email must be empty or an e-mail address/],
 		[{ hsts_max_age: 1.5 }, /hsts_max_age must be a whole number of seconds/],
+		[{ backup_retention_full: 101 }, /backup_retention_full must be a whole number from 1 to 100/],
+		[{ backup_archive_timeout: 7200 }, /backup_archive_timeout must be a whole number of seconds from 15 to 3600/],
 	],
 	aws: [
 		[{ region: 'Frankfurt' }, /region must be an AWS region name/],
@@ -624,6 +787,10 @@ const ENV_BROKEN = {
 		[{ certificate_arn: 'arn:aws:iam::1:server-certificate/x' }, /certificate_arn must be empty or an ACM certificate ARN/],
 		[{ domain_name: 'blog.example.org/path' }, /domain_name must be empty or a host name/],
 		[{ route53_zone_id: 'example.org' }, /route53_zone_id must be empty or a hosted zone id/],
+		[{ backup_retention_full: 0 }, /backup_retention_full must be a whole number from 1 to 100/],
+		[{ backup_retention_diff: 400 }, /backup_retention_diff must be a whole number from 1 to 365/],
+		[{ backup_archive_timeout: 1.5 }, /backup_archive_timeout must be a whole number of seconds/],
+		[{ backup_noncurrent_days: 0 }, /backup_noncurrent_days must be a whole number from 1 to 3650/],
 	],
 };
 for (const env of envNames) {
@@ -695,4 +862,5 @@ if (terraform.status !== 0) {
 }
 
 rmSync(scratch, { recursive: true, force: true });
+rmSync(scratch2, { recursive: true, force: true });
 done();

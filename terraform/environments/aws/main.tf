@@ -199,6 +199,141 @@ resource "aws_s3_object" "inkwell_deb" {
   etag   = filemd5(var.inkwell_deb_path)
 }
 
+# --- backups -----------------------------------------------------------------------
+#
+# pgBackRest's repository (repo1, inkwell-backup(8)): the database
+# primary writes its full and differential backups and every WAL segment
+# here, through the VPC's S3 endpoint, as the role of its instance
+# profile (--s3-key-type auto), which may use this bucket and nothing
+# else. Versioned, so a backup deleted or overwritten (by pgBackRest's
+# own expiry, a mistake, or whoever takes the machine) stays for
+# backup_noncurrent_days; pgBackRest's retention decides what is current.
+# "terraform destroy" leaves a bucket that holds backups, and fails.
+
+resource "aws_s3_bucket" "backups" {
+  bucket_prefix = "${var.prefix}-backups-"
+  force_destroy = false
+  tags          = { Name = "${var.prefix}-backups" }
+}
+
+resource "aws_s3_bucket_ownership_controls" "backups" {
+  bucket = aws_s3_bucket.backups.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "backups" {
+  bucket                  = aws_s3_bucket.backups.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "backups" {
+  bucket = aws_s3_bucket.backups.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "backups" {
+  bucket = aws_s3_bucket.backups.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+# Current objects are pgBackRest's to expire (repo1-retention-*): a rule
+# that expired them would break the chain of WAL a restore needs. Old
+# versions go after backup_noncurrent_days, so do uploads left halfway.
+resource "aws_s3_bucket_lifecycle_configuration" "backups" {
+  bucket = aws_s3_bucket.backups.id
+
+  rule {
+    id     = "expire-old-versions"
+    status = "Enabled"
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.backup_noncurrent_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+
+    expiration {
+      expired_object_delete_marker = true
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.backups]
+}
+
+# Over TLS only.
+resource "aws_s3_bucket_policy" "backups" {
+  bucket = aws_s3_bucket.backups.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "TlsOnly"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [aws_s3_bucket.backups.arn, "${aws_s3_bucket.backups.arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+
+  depends_on = [aws_s3_bucket_public_access_block.backups]
+}
+
+# The database primary's identity: this bucket's objects, and nothing
+# else of the account.
+resource "aws_iam_role" "database" {
+  name_prefix = "${var.prefix}-db-"
+  description = "inkwell database primary: pgBackRest's repository in S3"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "database_backups" {
+  name_prefix = "backups-"
+  role        = aws_iam_role.database.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "TheBucket"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
+        Resource = aws_s3_bucket.backups.arn
+      },
+      {
+        Sid      = "ItsObjects"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+        Resource = "${aws_s3_bucket.backups.arn}/*"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_instance_profile" "database" {
+  name_prefix = "${var.prefix}-db-"
+  role        = aws_iam_role.database.name
+}
+
 # --- firewalls ----------------------------------------------------------------------
 
 resource "aws_security_group" "alb" {
@@ -385,6 +520,16 @@ module "database" {
   replication_password = random_password.replication.result
   pool_size            = var.database_pool_size
   max_client_conn      = var.database_pool_size * 4
+  # Backups: the package for inkwell-backup, the repository in S3.
+  inkwell_deb = {
+    sha256 = filesha256(var.inkwell_deb_path)
+    url    = "https://${aws_s3_bucket.packages.bucket_regional_domain_name}/${aws_s3_object.inkwell_deb.key}"
+  }
+  backup_s3              = { bucket = aws_s3_bucket.backups.bucket, region = var.region }
+  backup_repo_path       = "/pgbackrest"
+  backup_retention_full  = var.backup_retention_full
+  backup_retention_diff  = var.backup_retention_diff
+  backup_archive_timeout = var.backup_archive_timeout
 }
 
 module "cache" {
@@ -428,6 +573,7 @@ resource "aws_instance" "database_primary" {
   subnet_id                   = aws_subnet.private[0].id
   private_ip                  = local.primary_address
   vpc_security_group_ids      = [aws_security_group.database.id]
+  iam_instance_profile        = aws_iam_instance_profile.database.name
   user_data                   = module.database.primary_user_data
   user_data_replace_on_change = false
 
@@ -451,7 +597,12 @@ resource "aws_instance" "database_primary" {
     ignore_changes = [ami, user_data]
   }
 
-  depends_on = [aws_route_table_association.private, aws_nat_gateway.inkwell]
+  # Its provisioning downloads the package and takes the first backup.
+  depends_on = [
+    aws_route_table_association.private, aws_nat_gateway.inkwell, aws_s3_bucket_policy.packages,
+    aws_iam_role_policy.database_backups, aws_s3_bucket_policy.backups,
+    aws_s3_bucket_server_side_encryption_configuration.backups, aws_s3_bucket_versioning.backups,
+  ]
 }
 
 resource "aws_instance" "database_replica" {

@@ -52,3 +52,13 @@ output "certificate_validation_records" {
     if var.route53_zone_id == ""
   ]
 }
+
+output "backup_bucket" {
+  description = "The S3 bucket of the database's backups (pgBackRest's repo1): versioned, encrypted, private, for the primary's instance profile."
+  value       = aws_s3_bucket.backups.bucket
+}
+
+output "backup_repository" {
+  description = "Where the backups are: s3://BUCKET/pgbackrest (stanza inkwell; inkwell-backup status on the primary)."
+  value       = module.database.backup_repository
+}

@@ -142,3 +142,47 @@ variable "ssh_key_name" {
   description = "An EC2 key pair for the machines' default user (debian). Set: an EC2 Instance Connect endpoint lets you reach them (they have no public address). Empty: no SSH at all."
   default     = ""
 }
+
+variable "backup_retention_full" {
+  type        = number
+  description = "Full backups pgBackRest keeps in the bucket (one a week, Sundays 03:00 UTC)."
+  default     = 4
+
+  validation {
+    condition     = var.backup_retention_full >= 1 && var.backup_retention_full <= 100 && floor(var.backup_retention_full) == var.backup_retention_full
+    error_message = "backup_retention_full must be a whole number from 1 to 100."
+  }
+}
+
+variable "backup_retention_diff" {
+  type        = number
+  description = "Differential backups pgBackRest keeps (one a day, Monday to Saturday)."
+  default     = 6
+
+  validation {
+    condition     = var.backup_retention_diff >= 1 && var.backup_retention_diff <= 365 && floor(var.backup_retention_diff) == var.backup_retention_diff
+    error_message = "backup_retention_diff must be a whole number from 1 to 365."
+  }
+}
+
+variable "backup_archive_timeout" {
+  type        = number
+  description = "PostgreSQL's archive_timeout in seconds: at least this often the primary sends a WAL segment to the bucket, so losing the machine loses at most this much of the last writes."
+  default     = 60
+
+  validation {
+    condition     = var.backup_archive_timeout >= 15 && var.backup_archive_timeout <= 3600 && floor(var.backup_archive_timeout) == var.backup_archive_timeout
+    error_message = "backup_archive_timeout must be a whole number of seconds from 15 to 3600."
+  }
+}
+
+variable "backup_noncurrent_days" {
+  type        = number
+  description = "Days the backup bucket keeps an object's old versions (what pgBackRest expired or anyone deleted or overwrote) before S3 removes them."
+  default     = 30
+
+  validation {
+    condition     = var.backup_noncurrent_days >= 1 && var.backup_noncurrent_days <= 3650 && floor(var.backup_noncurrent_days) == var.backup_noncurrent_days
+    error_message = "backup_noncurrent_days must be a whole number from 1 to 3650."
+  }
+}

@@ -59,6 +59,15 @@ module "database" {
   # boot (their cloud-init disk changes; their data stays).
   pool_size           = max(40, var.app_count * 4 + 10)
   ssh_authorized_keys = var.ssh_authorized_keys
+  # Backups: the package for inkwell-backup, in the primary's cloud-init
+  # disk; the repository on the primary's own disk (/var/lib/pgbackrest).
+  inkwell_deb = {
+    sha256         = filesha256(var.inkwell_deb_path)
+    content_base64 = filebase64(var.inkwell_deb_path)
+  }
+  backup_retention_full  = var.backup_retention_full
+  backup_retention_diff  = var.backup_retention_diff
+  backup_archive_timeout = var.backup_archive_timeout
 }
 
 module "cache" {

@@ -23,3 +23,8 @@ output "addresses" {
   description = "Every machine's address (ssh debian@ADDRESS with one of ssh_authorized_keys)."
   value       = { for k, m in local.machines : "${var.prefix}-${k}" => m.address }
 }
+
+output "backup_repository" {
+  description = "Where the database's backups are: the primary's /var/lib/pgbackrest (stanza inkwell; inkwell-backup status there). On the primary's disk, they go with it: copy them elsewhere."
+  value       = module.database.backup_repository
+}

@@ -62,7 +62,7 @@ variable "replica_count" {
 
 variable "inkwell_deb_path" {
   type        = string
-  description = "Path to the inkwell Debian package on this machine (script/deb prints it: build/deb/inkwell_VERSION_amd64.deb). It travels to the app machines inside their cloud-init disks."
+  description = "Path to the inkwell Debian package on this machine (script/deb prints it: build/deb/inkwell_VERSION_amd64.deb). It travels to the app machines and the database primary (for inkwell-backup) inside their cloud-init disks."
 
   validation {
     condition     = can(regex("\\.deb$", var.inkwell_deb_path))
@@ -167,4 +167,37 @@ variable "hsts_preload" {
   type        = bool
   description = "Adds includeSubDomains and preload to the Strict-Transport-Security header, for the browsers' preload list (which wants hsts_max_age of a year or more, and HTTPS on every subdomain)."
   default     = false
+}
+
+variable "backup_retention_full" {
+  type        = number
+  description = "Full backups pgBackRest keeps on the database primary's disk (one a week, Sundays 03:00)."
+  default     = 2
+
+  validation {
+    condition     = var.backup_retention_full >= 1 && var.backup_retention_full <= 100 && floor(var.backup_retention_full) == var.backup_retention_full
+    error_message = "backup_retention_full must be a whole number from 1 to 100."
+  }
+}
+
+variable "backup_retention_diff" {
+  type        = number
+  description = "Differential backups pgBackRest keeps (one a day, Monday to Saturday)."
+  default     = 6
+
+  validation {
+    condition     = var.backup_retention_diff >= 1 && var.backup_retention_diff <= 365 && floor(var.backup_retention_diff) == var.backup_retention_diff
+    error_message = "backup_retention_diff must be a whole number from 1 to 365."
+  }
+}
+
+variable "backup_archive_timeout" {
+  type        = number
+  description = "PostgreSQL's archive_timeout in seconds: at least this often the primary archives a WAL segment into its repository."
+  default     = 60
+
+  validation {
+    condition     = var.backup_archive_timeout >= 15 && var.backup_archive_timeout <= 3600 && floor(var.backup_archive_timeout) == var.backup_archive_timeout
+    error_message = "backup_archive_timeout must be a whole number of seconds from 15 to 3600."
+  }
 }

@@ -11,6 +11,14 @@
 # until the primary, which boots at the same time, lets it) and then
 # streams from it. inkwell's own schema is applied by the app hosts
 # ("inkwellctl migrate" through pgbouncer).
+#
+# Backups: every machine gets pgBackRest; the primary, given the inkwell
+# package (inkwell_deb), installs it for its command inkwell-backup and
+# runs "inkwell-backup enable": WAL archiving (archive_timeout), the
+# stanza "inkwell", a first full backup, and the timers of the weekly
+# full and daily differential backups, into backup_repo_path on its
+# disk or, with backup_s3, into an S3 bucket with the machine's instance
+# profile.
 
 locals {
   hosts = concat([var.primary], var.replicas)
@@ -58,9 +66,20 @@ locals {
     max_client_conn = var.max_client_conn
   })
 
+  # The package, when given, as a list of none or one (a null object has
+  # no attributes to read, and Terraform's || reads both sides).
+  debs = [for d in [var.inkwell_deb] : d if d != null]
+  s3   = [for s in [var.backup_s3] : merge(s, { endpoint = s.endpoint != null ? s.endpoint : "s3.${s.region}.amazonaws.com" }) if s != null]
+
+  # Where the backups go, as an operator would name it.
+  backup_repository = length(local.debs) == 0 ? "" : (
+    length(local.s3) > 0 ? "s3://${local.s3[0].bucket}${var.backup_repo_path}" : "${var.primary.name}:${var.backup_repo_path}"
+  )
+
   # Shell assignments for provision-database.sh. Every value passed the
-  # variables' validation (names, addresses, numbers), so single quotes
-  # are safe; the passwords travel in files of their own.
+  # variables' validation (names, addresses, numbers, URLs without
+  # quotes), so single quotes are safe; the passwords travel in files of
+  # their own.
   settings = join("\n", [
     "PRIMARY_ADDRESS='${var.primary.address}'",
     "DATABASE='${var.database}'",
@@ -68,6 +87,15 @@ locals {
     "PGBOUNCER_PORT='${var.pgbouncer_port}'",
     "STATEMENT_TIMEOUT_MS='${var.statement_timeout_ms}'",
     "WAIT_SECONDS='${var.wait_seconds}'",
+    "DEB_URL='${join("", [for d in local.debs : d.url if d.url != null])}'",
+    "DEB_SHA256='${join("", [for d in local.debs : d.sha256])}'",
+    "BACKUP_REPO='${var.backup_repo_path}'",
+    "BACKUP_RETENTION_FULL='${var.backup_retention_full}'",
+    "BACKUP_RETENTION_DIFF='${var.backup_retention_diff}'",
+    "BACKUP_ARCHIVE_TIMEOUT='${var.backup_archive_timeout}'",
+    "BACKUP_S3_BUCKET='${join("", [for s in local.s3 : s.bucket])}'",
+    "BACKUP_S3_REGION='${join("", [for s in local.s3 : s.region])}'",
+    "BACKUP_S3_ENDPOINT='${join("", [for s in local.s3 : s.endpoint])}'",
     "",
   ])
 
@@ -88,13 +116,15 @@ locals {
 
   common = merge(local.ssh_keys, {
     package_update = true
-    packages       = ["postgresql", "postgresql-client", "pgbouncer"]
+    packages       = ["postgresql", "postgresql-client", "pgbouncer", "pgbackrest", "ca-certificates", "curl"]
     write_files    = local.write_files
   })
 
+  # The package travels to the primary alone: only it takes backups.
   primary_config = merge(local.common, {
-    hostname = var.primary.name
-    runcmd   = [["/usr/local/sbin/inkwell-provision-database", "primary"]]
+    hostname    = var.primary.name
+    write_files = concat(local.write_files, [for d in local.debs : { path = "/etc/inkwell-provision/inkwell.deb", permissions = "0600", encoding = "b64", content = d.content_base64 } if d.content_base64 != null])
+    runcmd      = [["/usr/local/sbin/inkwell-provision-database", "primary"]]
   })
 
   replica_configs = [for r in var.replicas : merge(local.common, {

@@ -36,3 +36,13 @@ output "replica_conninfos" {
   value       = local.replica_conninfos
   sensitive   = true
 }
+
+output "backup_repository" {
+  description = "Where pgBackRest keeps the backups and archived WAL: s3://BUCKET/PATH, or PRIMARY-NAME:PATH on the primary's disk; empty without inkwell_deb (no backups)."
+  value       = local.backup_repository
+}
+
+output "backup_stanza" {
+  description = "pgBackRest's stanza for inkwell's cluster (pgbackrest --stanza=inkwell info; inkwell-backup status)."
+  value       = "inkwell"
+}

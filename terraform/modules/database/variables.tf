@@ -165,3 +165,97 @@ variable "ssh_authorized_keys" {
     error_message = "Each key must be one line of an OpenSSH public key (ssh-ed25519 AAAA..., ecdsa-sha2-..., ...)."
   }
 }
+
+variable "inkwell_deb" {
+  type = object({
+    sha256         = string
+    url            = optional(string)
+    content_base64 = optional(string)
+  })
+  description = "The inkwell Debian package (script/deb builds it; the app hosts' inkwell_deb): its SHA-256, and either a url the primary downloads it from or the package itself, base64-encoded (filebase64()). The primary installs it for inkwell-backup alone (no web server: nginx and inkwell's units are stopped and disabled there) and runs \"inkwell-backup enable\". null: no package, and no backups (the provisioning says so)."
+  default     = null
+
+  validation {
+    condition     = alltrue([for d in [var.inkwell_deb] : can(regex("^[0-9a-f]{64}$", d.sha256)) if d != null])
+    error_message = "inkwell_deb.sha256 must be 64 lower-case hex digits (sha256sum's, or filesha256())."
+  }
+
+  validation {
+    condition     = alltrue([for d in [var.inkwell_deb] : (d.url == null) != (d.content_base64 == null) if d != null])
+    error_message = "Set exactly one of inkwell_deb.url and inkwell_deb.content_base64."
+  }
+
+  validation {
+    condition     = alltrue([for d in [var.inkwell_deb] : d.url == null || can(regex("^https?://[A-Za-z0-9._~:/?#@!$&()*+,;=%\\[\\]-]+$", d.url)) if d != null])
+    error_message = "inkwell_deb.url must be an http:// or https:// URL without spaces or quotes."
+  }
+}
+
+variable "backup_repo_path" {
+  type        = string
+  description = "pgBackRest's repository (inkwell-backup enable --repo): a directory on the primary, or with backup_s3 the path inside the bucket."
+  default     = "/var/lib/pgbackrest"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9._/-]{0,200}$", var.backup_repo_path)) && !can(regex("(^|/)\\.\\.(/|$)", var.backup_repo_path))
+    error_message = "backup_repo_path must be an absolute path of A-Z, a-z, 0-9, . _ / and -, without \"..\"."
+  }
+}
+
+variable "backup_retention_full" {
+  type        = number
+  description = "Full backups pgBackRest keeps (one a week, Sundays); older ones, and the WAL only they need, are removed after each backup."
+  default     = 2
+
+  validation {
+    condition     = var.backup_retention_full >= 1 && var.backup_retention_full <= 100 && floor(var.backup_retention_full) == var.backup_retention_full
+    error_message = "backup_retention_full must be a whole number from 1 to 100."
+  }
+}
+
+variable "backup_retention_diff" {
+  type        = number
+  description = "Differential backups pgBackRest keeps (one a day, Monday to Saturday)."
+  default     = 6
+
+  validation {
+    condition     = var.backup_retention_diff >= 1 && var.backup_retention_diff <= 365 && floor(var.backup_retention_diff) == var.backup_retention_diff
+    error_message = "backup_retention_diff must be a whole number from 1 to 365."
+  }
+}
+
+variable "backup_archive_timeout" {
+  type        = number
+  description = "PostgreSQL's archive_timeout, in seconds: at least this often a WAL segment goes to the repository even when it is not full, so losing the primary loses at most this much of the last writes. Each switch archives a segment (16 MiB, compressed), so lower costs space."
+  default     = 60
+
+  validation {
+    condition     = var.backup_archive_timeout >= 15 && var.backup_archive_timeout <= 3600 && floor(var.backup_archive_timeout) == var.backup_archive_timeout
+    error_message = "backup_archive_timeout must be a whole number of seconds from 15 to 3600."
+  }
+}
+
+variable "backup_s3" {
+  type = object({
+    bucket   = string
+    region   = string
+    endpoint = optional(string)
+  })
+  description = "An S3 bucket as pgBackRest's repository instead of the primary's disk, reached with the machine's instance profile (--s3-key-type auto; the AWS environment makes the bucket, the role and the profile). endpoint defaults to s3.REGION.amazonaws.com. null: the repository is backup_repo_path on the primary."
+  default     = null
+
+  validation {
+    condition     = alltrue([for s in [var.backup_s3] : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", s.bucket)) && !can(regex("\\.\\.", s.bucket)) if s != null])
+    error_message = "backup_s3.bucket must be an S3 bucket name: 3 to 63 of a-z, 0-9, . and -."
+  }
+
+  validation {
+    condition     = alltrue([for s in [var.backup_s3] : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", s.region)) if s != null])
+    error_message = "backup_s3.region must be an AWS region name such as eu-central-1."
+  }
+
+  validation {
+    condition     = alltrue([for s in [var.backup_s3] : s.endpoint == null || can(regex("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$", s.endpoint)) if s != null])
+    error_message = "backup_s3.endpoint must be a host name such as s3.eu-central-1.amazonaws.com (no scheme, no path)."
+  }
+}

@@ -11,6 +11,12 @@
 #            WAIT_SECONDS while the primary comes up), which leaves it a
 #            standby that streams from the primary;
 # and on both starts pgbouncer and checks that it lets inkwell in.
+# Then on the primary, given the inkwell package (DEB_URL or the staged
+# copy, checked against DEB_SHA256): installs it for inkwell-backup
+# alone (its web server and units stopped and disabled) and runs
+# "inkwell-backup enable" with the module's repository, retention and
+# archive_timeout. Without the package, or pgBackRest, or the command,
+# it says that backups are NOT on, and does not fail.
 set -eu
 
 role=${1:-}
@@ -134,3 +140,53 @@ wait_for 30 "pgbouncer on port $PGBOUNCER_PORT" \
 	env PGPASSWORD="$(cat "$stage/db-password")" psql -X -h 127.0.0.1 -p "$PGBOUNCER_PORT" \
 	-U "$DB_USER" -d "$DATABASE" -Atc 'SELECT 1'
 say "pgbouncer lets $DB_USER in to $DATABASE on port $PGBOUNCER_PORT"
+
+[ "$role" = primary ] || exit 0
+
+# --- backups --------------------------------------------------------------
+no_backups() {
+	say "WARNING: backups are NOT enabled: $*" >&2
+	exit 0
+}
+[ -n "$DEB_SHA256" ] || no_backups "no inkwell package was given (the module's inkwell_deb)"
+deb=$stage/inkwell.deb
+if [ -n "$DEB_URL" ]; then
+	say "downloading $DEB_URL"
+	curl -fsSL --retry 10 --retry-delay 3 --retry-connrefused --max-time 300 \
+		-o "$deb.part" "$DEB_URL" || die "cannot download $DEB_URL"
+	mv "$deb.part" "$deb"
+fi
+[ -f "$deb" ] || die "no package: neither a URL nor a copy in the user data"
+printf '%s  %s\n' "$DEB_SHA256" "$deb" | sha256sum -c --quiet - ||
+	die "the package's SHA-256 is not $DEB_SHA256: not installing it"
+# Its recommendations (Redis, ...) have no place here; PostgreSQL and
+# pgBackRest are installed already. Debian's daily apt jobs may hold
+# dpkg's lock at first boot: wait for it a while.
+cp "$deb" /var/cache/apt/archives/inkwell-provision.deb
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	-o DPkg::Lock::Timeout=300 /var/cache/apt/archives/inkwell-provision.deb
+rm -f /var/cache/apt/archives/inkwell-provision.deb
+say "installed $(dpkg-query -W -f='${Package} ${Version}' inkwell) for inkwell-backup"
+# The package would also serve the blog here: that is the app hosts' job.
+for unit in inkwell.socket inkwell.service nginx; do
+	systemctl stop "$unit" >/dev/null 2>&1 || true
+	systemctl disable "$unit" >/dev/null 2>&1 || true
+done
+rm -f /etc/nginx/sites-enabled/inkwell
+
+command -v pgbackrest >/dev/null 2>&1 || no_backups "pgbackrest is not installed"
+command -v inkwell-backup >/dev/null 2>&1 ||
+	no_backups "this inkwell package has no inkwell-backup"
+set -- --repo "$BACKUP_REPO" --stanza inkwell \
+	--retention-full "$BACKUP_RETENTION_FULL" \
+	--retention-diff "$BACKUP_RETENTION_DIFF" \
+	--archive-timeout "$BACKUP_ARCHIVE_TIMEOUT"
+where=$BACKUP_REPO
+if [ -n "$BACKUP_S3_BUCKET" ]; then
+	# The instance profile's credentials (--s3-key-type auto).
+	set -- "$@" --s3-bucket "$BACKUP_S3_BUCKET" --s3-region "$BACKUP_S3_REGION" \
+		--s3-endpoint "$BACKUP_S3_ENDPOINT" --s3-key-type auto
+	where=s3://$BACKUP_S3_BUCKET$BACKUP_REPO
+fi
+inkwell-backup enable "$@"
+say "backups on: stanza inkwell in $where (full on Sundays, differential the other days, WAL every $BACKUP_ARCHIVE_TIMEOUT s at most)"
