@@ -261,6 +261,10 @@ old_generations() {
 	done
 }
 
+# stale_after: the rendering kept for outages ($stamp, its .stamp line)
+# is gone or was made after the restore (its version above maxver).
+stale_after() { [[ -z $stamp ]] || ((${stamp%% *} > maxver)); }
+
 # check ROUND [PATH...]: what must hold after a restore to T; PATHs are
 # more pages written after T that must be 404.
 check() {
@@ -282,8 +286,7 @@ check() {
 		"$r: no page file is left from before the restore"
 	is "$(old_generations)" "" "$r: no generation of page files is of a version from before"
 	stamp=$(cat "$STALE/current/.stamp" 2>/dev/null) || stamp=
-	ok "$r: no rendering kept for outages is of a version from before" \
-		test -z "$stamp" -o "${stamp%% *}" -gt "$maxver"
+	ok "$r: no rendering kept for outages is of a version from before" stale_after
 	pages >"$TMP/list-$r"
 	ok "$r: the reader pages are those of T" diff "$TMP/list" "$TMP/list-$r"
 	if_fail diag "$(diff "$TMP/list" "$TMP/list-$r" | head -n 20)"
