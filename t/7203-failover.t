@@ -327,7 +327,12 @@ ok "db1's link restored" mh_link db1 up
 ok "db1's PostgreSQL started again, from its data directory as it was left" mh_pg_start db1
 is "$(mh_psql -d postgres -c 'SELECT pg_is_in_recovery()')" t \
 	"db1 comes back as a standby (standby.signal), not as a second primary"
-mh_psql -c 'CREATE TABLE fenced_7203 (x int)' >"$TMP/out" 2>&1 </dev/null
+# Bounded: a db1 that came back as a primary would wait for ever for its
+# synchronous standby (and psql says "canceling wait" when stopped).
+PGOPTIONS='-c statement_timeout=20000' timeout 30 \
+	"$STACK_PGBIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 -h "$MH_DIR/db1/run" \
+	-p "$MH_PG_PORT" -U postgres -d inkwell -c 'CREATE TABLE fenced_7203 (x int)' \
+	>"$TMP/out" 2>&1 </dev/null
 is "$?" 1 "a write on db1 itself fails"
 like "$(cat "$TMP/out")" 'read-only transaction' "  (cannot execute CREATE TABLE in a read-only transaction)"
 code=$(mh_in client curl -s -o "$TMP/w.body" --max-time 15 -w '%{http_code}' -X POST \
