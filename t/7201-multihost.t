@@ -3,8 +3,8 @@
 # 7201-multihost: inkwell on many machines, each machine a network
 # namespace on a private switch (script/lib/multihost.sh): a load
 # balancer (nginx/inkwell-lb.conf), two app hosts (nginx/inkwell.conf and
-# inkwelld each), a PostgreSQL primary with pgbouncer in front, a
-# streaming replica, Redis. Every connection crosses the switch, and
+# inkwelld each), pgbouncer on a host of its own in front of a PostgreSQL
+# primary, a streaming replica, Redis. Every connection crosses the switch, and
 # every one to a database host is TLS with the server's certificate
 # checked (t/7202-multihost-pgtls.t checks that part).
 #   - the pieces talk over the network: the app hosts read from the
@@ -96,7 +96,7 @@ rm -rf "$DIR" "$KEPT_LOGS"
 
 ok "seven hosts on a switch (namespaces $MH_PREFIX-*, $MH_NET.0/24)" mh_net_up
 give_up
-ok "PostgreSQL primary on db1, pgbouncer in front, a replica on db2 streaming from it" mh_db_start
+ok "PostgreSQL primary on db1, pgbouncer on pgb in front, a replica on db2 streaming from it" mh_db_start
 give_up
 ok "Redis on ${MH_ADDR[redis]}:$MH_REDIS_PORT" mh_redis_start
 give_up
@@ -162,14 +162,18 @@ is "$from_replica" "$A1 $A2" "the replica serves both app hosts' reads over the 
 streams=$(mh_psql -d postgres -c "SELECT host(client_addr) || ' ' || state FROM pg_stat_replication")
 is "$streams" "${MH_ADDR[db2]} streaming" "the primary streams its WAL to db2"
 bouncer=$(sed -n 's/.*inkwell\/inkwell@\([0-9.]*\):[0-9]* login attempt.*/\1/p' \
-	"$DIR/db1/log/pgbouncer.log" | sort -u | tr '\n' ' ')
+	"$DIR/pgb/log/pgbouncer.log" | sort -u | tr '\n' ' ')
 like "$bouncer" "$A1 .*$A2 " "pgbouncer logged in inkwell from both app hosts ($bouncer)"
 redis_from=$(mh_redis_cli client list 2>/dev/null | sed -n 's/.* addr=\([0-9.]*\):.*/\1/p' |
 	sort -u | tr '\n' ' ')
 like "$redis_from" "$A1 .*$A2 " "Redis has connections from both app hosts"
 direct=$(mh_psql -d postgres -c "SELECT count(*) FROM pg_stat_activity
-	WHERE application_name = 'inkwell' AND client_addr IS NOT NULL")
+	WHERE application_name = 'inkwell' AND client_addr IS NOT NULL
+	AND host(client_addr) <> '${MH_ADDR[pgb]}'")
 is "$direct" 0 "no app host connects to the primary around pgbouncer"
+via_pgb=$(mh_psql -d postgres -c "SELECT count(*) FROM pg_stat_activity
+	WHERE application_name = 'inkwell' AND host(client_addr) = '${MH_ADDR[pgb]}'")
+like "$via_pgb" '^[1-9]' "the primary serves inkwell through pgbouncer on pgb ($via_pgb sessions)"
 
 # --- load -----------------------------------------------------------------
 

@@ -3,20 +3,21 @@
 # 7202-multihost-pgtls: inkwell talks to PostgreSQL over TLS and checks
 # whom it talks to, in the many-machines lab (script/lib/multihost.sh:
 # each machine a network namespace on a private switch; a CA made for
-# the lab signs db1's and db2's certificates, each naming its host as
-# HOST.inkwell.test and by address). App host 1 connects to pgbouncer on
-# db1 with a key=value string (sslmode=verify-full, checked by name,
+# the lab signs pgb's, db1's and db2's certificates, each naming its host
+# as HOST.inkwell.test and by address). App host 1 connects to pgbouncer
+# on pgb with a key=value string (sslmode=verify-full, checked by name,
 # hostaddr= for the address) and to the replica on db2 with a
 # postgresql:// URI (checked by address).
 #   - the sessions are TLS: pgbouncer's SHOW CLIENTS shows TLS on each of
 #     app1's connections, the replica's pg_stat_ssl on each of app1's
-#     sessions, the primary's on the replica's WAL stream;
+#     sessions, the primary's on the replica's WAL stream and on
+#     pgbouncer's connections;
 #   - the servers take no plain text from the network: pgbouncer and the
 #     replica turn away a client with sslmode=disable;
 #   - a CA file that is not there stops inkwellctl check-config, naming
 #     the file and line;
 #   - inkwell refuses a server it cannot check: app1's inkwelld restarted
-#     with pgbouncer's name wrong (db2's name for db1's address), then
+#     with pgbouncer's name wrong (db2's name for pgb's address), then
 #     with another CA, answers /readyz 503 and logs libpq's reason for the
 #     primary; with another CA for the replica it logs the replica's
 #     failure and serves pages from the primary; put back, /readyz is 200.
@@ -87,7 +88,7 @@ rm -rf "$DIR" "$KEPT_LOGS"
 
 ok "hosts on a switch (namespaces $MH_PREFIX-*, $MH_NET.0/24)" mh_net_up
 give_up
-ok "a CA for the lab; PostgreSQL primary (TLS) on db1, pgbouncer (TLS) in front, a replica (TLS) on db2 streaming from it" mh_db_start
+ok "a CA for the lab; PostgreSQL primary (TLS) on db1, pgbouncer (TLS) on pgb in front, a replica (TLS) on db2 streaming from it" mh_db_start
 give_up
 ok "Redis on ${MH_ADDR[redis]}:$MH_REDIS_PORT" mh_redis_start
 give_up
@@ -144,6 +145,14 @@ is "${b_tls:-x}" "${b_all:-y}" "pgbouncer's SHOW CLIENTS: every one of app1's co
 stream_ssl=$(mh_psql -d postgres -c "SELECT s.ssl FROM pg_stat_replication r
 	JOIN pg_stat_ssl s USING (pid) WHERE host(r.client_addr) = '${MH_ADDR[db2]}'")
 is "$stream_ssl" t "pg_stat_ssl on the primary: the replica's WAL stream is TLS"
+# pgbouncer's connections to the primary, across the network since it
+# has a host of its own.
+bouncer_ssl=$(mh_psql -d postgres -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE s.ssl)
+	FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+	WHERE host(a.client_addr) = '${MH_ADDR[pgb]}'")
+read -r p_all p_tls <<<"$bouncer_ssl"
+ok "pgbouncer on pgb has connections to the primary ($p_all)" test "${p_all:-0}" -gt 0
+is "${p_tls:-x}" "${p_all:-y}" "pg_stat_ssl on the primary: every one of pgbouncer's connections is TLS"
 
 # --- and nothing else is taken ---------------------------------------------
 
@@ -155,7 +164,7 @@ plain() {
 plain "${MH_ADDR[db2]}" "$MH_PG_PORT"
 is "$?" 2 "the replica refuses app1 in plain text (sslmode=disable)"
 like "$(cat "$TMP/out")" 'no encryption' "  (no pg_hba.conf entry ... no encryption)"
-plain "${MH_ADDR[db1]}" "$MH_BOUNCER_PORT"
+plain "${MH_ADDR[pgb]}" "$MH_BOUNCER_PORT"
 is "$?" 2 "pgbouncer refuses app1 in plain text (sslmode=disable)"
 like "$(cat "$TMP/out")" 'SSL required' "  (SSL required)"
 
@@ -197,7 +206,7 @@ logged() {
 good_primary=$(cat "$TMP/primary.good")
 good_replica=$(cat "$TMP/replica.good")
 
-ok "app1 restarted: pgbouncer (db1's address) expected as db2.$MH_DOMAIN, a name its certificate lacks" \
+ok "app1 restarted: pgbouncer (pgb's address) expected as db2.$MH_DOMAIN, a name its certificate lacks" \
 	restart_with "$(mh_primary_conninfo "$CA" "db2.$MH_DOMAIN")" "$good_replica"
 ok "  /readyz answers 503" wait_for 10 readyz_is 503
 ok "  inkwelld logs why: the name does not match" wait_for 5 logged \

@@ -12,8 +12,9 @@
 #   lb       iw72-lb      10.72.0.2     nginx with nginx/inkwell-lb.conf
 #   app1     iw72-app1    10.72.0.11    nginx (nginx/inkwell.conf), inkwelld
 #   app2     iw72-app2    10.72.0.12    the same
-#   db1      iw72-db1     10.72.0.21    PostgreSQL primary :5432,
-#                                       pgbouncer :6432 in front of it
+#   pgb      iw72-pgb     10.72.0.20    pgbouncer :6432, in front of the
+#                                       primary (db1; db2 after a failover)
+#   db1      iw72-db1     10.72.0.21    PostgreSQL primary :5432
 #   db2      iw72-db2     10.72.0.22    PostgreSQL streaming replica :5432
 #   redis    iw72-redis   10.72.0.31    Redis :6379
 #
@@ -25,14 +26,21 @@
 # Every connection to a database host is TLS with the server's
 # certificate checked (sslmode=verify-full): inkwell to pgbouncer and to
 # the replica, the replica's WAL stream from the primary. Each lab makes
-# its own CA (MH_DIR/tls/, which no host reads) and, for db1 and db2, a
-# certificate naming the host both ways, HOST.inkwell.test and its
+# its own CA (MH_DIR/tls/, which no host reads) and, for pgb, db1 and
+# db2, a certificate naming the host both ways, HOST.inkwell.test and its
 # address; a client finds it by the name (host=, with hostaddr= the
 # address, as there is no DNS here) or by the address. The servers refuse
 # plain text from the network (hostssl in pg_hba.conf; pgbouncer's
-# client_tls_sslmode = require). pgbouncer reaches the primary on db1's
-# own Unix socket, which never crosses the network: server_tls_* stays
-# off. Redis stays plain TCP: Debian 12's hiredis 0.14 has no TLS.
+# client_tls_sslmode = require). pgbouncer has a host of its own, so that
+# it outlives the primary's host: it reaches the primary over the network,
+# TLS with the certificate checked by address (server_tls_sslmode =
+# verify-full). Redis stays plain TCP: Debian 12's hiredis 0.14 has no TLS.
+#
+# Durability is on (fsync, full_page_writes, synchronous_commit). With
+# MH_SYNC_STANDBY set (on or remote_apply) before mh_db_start, the primary
+# also waits for the replica (synchronous_standby_names naming its
+# cluster_name) before it answers a commit: no write acknowledged is
+# missing from the replica, so a failover loses none (docs/failover.md).
 #
 #   mh_init DIR              set the variables below (DIR: the lab's files)
 #   mh_lock                  take the lab's lock (one lab per machine: the
@@ -42,7 +50,16 @@
 #   mh_net_up                namespaces, switch, addresses
 #   mh_db_start              the lab's CA and the database hosts'
 #                            certificates (mh_tls_setup), then primary,
-#                            pgbouncer, replica (streaming), all over TLS
+#                            pgbouncer, replica (streaming), all over TLS;
+#                            then synchronous replication when
+#                            MH_SYNC_STANDBY says so
+#   mh_failover              script/inkwell-failover run on pgb against
+#                            the lab: fences db1 (its link cut, a
+#                            standby.signal in its data directory),
+#                            promotes db2, points pgbouncer at it
+#   mh_pg_kill HOST          SIGKILL to every process of HOST (its
+#                            PostgreSQL: a crash)
+#   mh_pg_start HOST         start HOST's cluster again as it is on disk
 #   mh_redis_start / mh_redis_stop [SIGNAL]
 #   mh_migrate               inkwellctl migrate from app1, through pgbouncer
 #   mh_app_start N           inkwelld and nginx on appN
@@ -65,7 +82,7 @@
 #   mh_ctl ARGS...           inkwellctl with app1's configuration, on app1
 #   mh_psql ARGS...          psql as postgres on the primary (db inkwell)
 #   mh_replica_psql ARGS...  the same on the replica
-#   mh_bouncer_show WHAT     pgbouncer's SHOW WHAT, over TLS from db1
+#   mh_bouncer_show WHAT     pgbouncer's SHOW WHAT, over TLS on pgb
 #
 # Functions return non-zero on failure with the reason in MH_DIR/harness.log
 # (mh_why prints its end). Processes are stopped by the PIDs this file
@@ -76,9 +93,10 @@ MH_NET=10.72.0
 MH_SW=$MH_PREFIX-sw
 MH_BRIDGE=$MH_PREFIX-br0
 MH_IF=$MH_PREFIX-eth0
-MH_HOSTS=(client lb app1 app2 db1 db2 redis)
+MH_HOSTS=(client lb app1 app2 pgb db1 db2 redis)
 declare -A MH_ADDR=([client]=$MH_NET.10 [lb]=$MH_NET.2 [app1]=$MH_NET.11
-	[app2]=$MH_NET.12 [db1]=$MH_NET.21 [db2]=$MH_NET.22 [redis]=$MH_NET.31)
+	[app2]=$MH_NET.12 [pgb]=$MH_NET.20 [db1]=$MH_NET.21 [db2]=$MH_NET.22
+	[redis]=$MH_NET.31)
 MH_DOMAIN=inkwell.test
 MH_PG_PORT=5432
 MH_BOUNCER_PORT=6432
@@ -100,7 +118,9 @@ mh_init() {
 	MH_LB_SITE=${MH_LB_SITE:-$MH_REPO/nginx/inkwell-lb.conf}
 	MH_PGDATA1=$MH_DIR/db1/pg
 	MH_PGDATA2=$MH_DIR/db2/pg
-	MH_BOUNCER_PIDFILE=$MH_DIR/db1/run/pgbouncer.pid
+	MH_BOUNCER_PIDFILE=$MH_DIR/pgb/run/pgbouncer.pid
+	MH_BOUNCER_INI=$MH_DIR/pgb/pgbouncer/pgbouncer.ini
+	MH_SYNC_STANDBY=${MH_SYNC_STANDBY:-off}
 	MH_REDIS_PIDFILE=$MH_DIR/redis/run/redis.pid
 	MH_LB_PIDFILE=$MH_DIR/lb/run/nginx.pid
 	MH_LB_ACCESS=$MH_DIR/lb/log/access.log
@@ -268,11 +288,11 @@ _mh_tls_server() {
 # mh_tls_setup: the lab's CA, and the database hosts' certificates.
 mh_tls_setup() {
 	mh_tls_ca "$MH_DIR/tls" "inkwell lab $MH_PREFIX CA" &&
-		_mh_tls_server db1 && _mh_tls_server db2
+		_mh_tls_server pgb && _mh_tls_server db1 && _mh_tls_server db2
 }
 
 # ---------------------------------------------------------------------------
-# PostgreSQL: primary on db1 with pgbouncer, streaming replica on db2
+# PostgreSQL: primary on db1, pgbouncer on pgb, streaming replica on db2
 
 # Passwords made for each lab; the roles exist only in its clusters.
 _mh_secret() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
@@ -290,12 +310,12 @@ mh_psql() {
 }
 
 # mh_bouncer_show WHAT: pgbouncer's SHOW WHAT (CLIENTS, SERVERS, ...),
-# asked on db1 as an operator would, over TLS like any client: a header
+# asked on pgb as an operator would, over TLS like any client: a header
 # line, then a line per row, fields separated by "|".
 mh_bouncer_show() {
-	mh_in db1 env PGPASSWORD="$MH_DB_PASSWORD" "$STACK_PGBIN/psql" -X -q -A \
+	mh_in pgb env PGPASSWORD="$MH_DB_PASSWORD" "$STACK_PGBIN/psql" -X -q -A \
 		-P footer=off -v ON_ERROR_STOP=1 -c "SHOW $1" \
-		"host=db1.$MH_DOMAIN hostaddr=${MH_ADDR[db1]} port=$MH_BOUNCER_PORT dbname=pgbouncer user=stats sslmode=verify-full sslrootcert=$MH_DIR/tls/ca.crt"
+		"host=pgb.$MH_DOMAIN hostaddr=${MH_ADDR[pgb]} port=$MH_BOUNCER_PORT dbname=pgbouncer user=stats sslmode=verify-full sslrootcert=$MH_DIR/tls/ca.crt"
 }
 
 mh_replica_psql() {
@@ -318,9 +338,11 @@ _mh_pg_conf() {
 		max_wal_senders = 5
 		hot_standby = on
 		cluster_name = '$MH_PREFIX-$host'
-		fsync = off
-		full_page_writes = off
-		synchronous_commit = off
+		# Durable: a commit is on disk before it is answered (and, with
+		# synchronous replication, on the replica: mh_sync_standby).
+		fsync = on
+		full_page_writes = on
+		synchronous_commit = on
 		timezone = 'UTC'
 		log_timezone = 'UTC'
 		log_line_prefix = '%m [%p] %q%u@%d %r '
@@ -343,13 +365,17 @@ _mh_pg_primary() {
 		--locale=C.UTF-8 -A trust --no-sync >>"$MH_LOG" 2>&1 || return 1
 	# The DBA on db1 itself (socket, peer-less trust: a test cluster);
 	# inkwell from the app hosts and pgbouncer, the replica's walreceiver
-	# from db2: passwords (SCRAM); from the network over TLS only.
+	# from db2, inkwell-failover from pgb: passwords (SCRAM); from the
+	# network over TLS only. The replica's base backup copies this file,
+	# so it holds for db2 too (and for db1 as db2's replica: db1's line).
 	cat >"$data/pg_hba.conf" <<-EOF
 		# Written by script/lib/multihost.sh.
 		local    all          postgres                      trust
 		local    inkwell      inkwell                       scram-sha-256
 		hostssl  inkwell      inkwell     $MH_NET.0/24      scram-sha-256
 		hostssl  replication  replicator  ${MH_ADDR[db2]}/32  scram-sha-256
+		hostssl  replication  replicator  ${MH_ADDR[db1]}/32  scram-sha-256
+		hostssl  postgres     failover    ${MH_ADDR[pgb]}/32  scram-sha-256
 	EOF
 	printf "\ninclude_if_exists = 'inkwell-lab.conf'\n" >>"$data/postgresql.conf"
 	_stack_chown_pg "$data/pg_hba.conf"
@@ -361,24 +387,32 @@ _mh_pg_primary() {
 		CREATE ROLE inkwell LOGIN PASSWORD '$MH_DB_PASSWORD';
 		CREATE ROLE replicator LOGIN REPLICATION PASSWORD '$MH_REPL_PASSWORD';
 		CREATE DATABASE inkwell OWNER inkwell;
+		-- inkwell-failover: may ask whether a server is in recovery and
+		-- promote one, nothing else (pg_promote() is the superuser's
+		-- unless granted).
+		CREATE ROLE failover LOGIN PASSWORD '$MH_FAILOVER_PASSWORD';
+		GRANT EXECUTE ON FUNCTION pg_promote(boolean, integer) TO failover;
 	EOF
 }
 
 # pgbouncer in session mode: inkwell prepares its statements once per
 # connection and keeps them (src/db/db.c), which transaction pooling would
 # hand to other clients; DISCARD ALL cleans a connection between clients.
+# On a host of its own (pgb), so that it outlives the primary's: after a
+# failover, script/inkwell-failover rewrites its [databases] line to name
+# the new primary and reloads it.
 _mh_bouncer() {
-	local dir=$MH_DIR/db1/pgbouncer
+	local dir=$MH_DIR/pgb/pgbouncer
 	mkdir -p "$dir"
-	printf '"inkwell" "%s"\n"stats" "%s"\n' "$MH_DB_PASSWORD" "$MH_DB_PASSWORD" \
-		>"$dir/userlist.txt"
-	cat >"$dir/pgbouncer.ini" <<-EOF
+	printf '"inkwell" "%s"\n"stats" "%s"\n"failover" "%s"\n' "$MH_DB_PASSWORD" \
+		"$MH_DB_PASSWORD" "$MH_FAILOVER_PASSWORD" >"$dir/userlist.txt"
+	cat >"$MH_BOUNCER_INI" <<-EOF
 		; Written by script/lib/multihost.sh.
 		[databases]
-		inkwell = host=$MH_DIR/db1/run port=$MH_PG_PORT dbname=inkwell
+		inkwell = $(mh_bouncer_target db1)
 
 		[pgbouncer]
-		listen_addr = ${MH_ADDR[db1]}
+		listen_addr = ${MH_ADDR[pgb]}
 		listen_port = $MH_BOUNCER_PORT
 		unix_socket_dir =
 		auth_type = scram-sha-256
@@ -387,25 +421,49 @@ _mh_bouncer() {
 		server_reset_query = DISCARD ALL
 		max_client_conn = 200
 		default_pool_size = 40
-		logfile = $MH_DIR/db1/log/pgbouncer.log
+		logfile = $MH_DIR/pgb/log/pgbouncer.log
 		pidfile = $MH_BOUNCER_PIDFILE
-		; Clients come over the network: TLS only, with db1's
-		; certificate. PostgreSQL is on this host's Unix socket, where
-		; TLS adds nothing (server_tls_sslmode = verify-full and
-		; server_tls_ca_file when it is on another machine).
+		; Clients come over the network: TLS only, with pgb's
+		; certificate. So does PostgreSQL, on another host: TLS, its
+		; certificate checked against the lab's CA (by address, which
+		; the certificates name too).
 		client_tls_sslmode = require
-		client_tls_cert_file = $MH_DIR/db1/tls/server.crt
-		client_tls_key_file = $MH_DIR/db1/tls/server.key
+		client_tls_cert_file = $MH_DIR/pgb/tls/server.crt
+		client_tls_key_file = $MH_DIR/pgb/tls/server.key
 		client_tls_protocols = secure
-		; SHOW CLIENTS for the tests (mh_bouncer_show)
+		server_tls_sslmode = verify-full
+		server_tls_ca_file = $MH_DIR/pgb/tls/ca.crt
+		server_tls_protocols = secure
+		; A dead primary must cost a client a second or two, not
+		; minutes: a server that does not answer a connect within 1 s,
+		; or leaves what was sent to it unacknowledged for 1.5 s (its
+		; host gone), is given up; for 3 s after a failed connect every
+		; client is refused at once; and a client waits at most 2 s for
+		; a server connection. inkwell answers 503 for each. Readers'
+		; pages wait for this too: a worker compares the content version
+		; with the primary's every sync_interval (src/cache/cache.c).
+		server_connect_timeout = 1
+		server_login_retry = 3
+		tcp_user_timeout = 1500
+		query_wait_timeout = 2
+		; SHOW CLIENTS for the tests (mh_bouncer_show); KILL, RELOAD,
+		; RESUME for inkwell-failover.
 		stats_users = stats
+		admin_users = failover
 	EOF
 	chmod 0600 "$dir/userlist.txt"
-	_stack_chown_pg "$dir" "$dir/userlist.txt" "$dir/pgbouncer.ini"
-	_mh_log "starting pgbouncer on ${MH_ADDR[db1]}:$MH_BOUNCER_PORT"
-	mh_in db1 runuser -u postgres -- pgbouncer -q -d "$dir/pgbouncer.ini" \
+	_stack_chown_pg "$dir" "$dir/userlist.txt" "$MH_BOUNCER_INI" \
+		"$MH_DIR/pgb/run" "$MH_DIR/pgb/log"
+	_mh_log "starting pgbouncer on ${MH_ADDR[pgb]}:$MH_BOUNCER_PORT"
+	mh_in pgb runuser -u postgres -- pgbouncer -q -d "$MH_BOUNCER_INI" \
 		>>"$MH_LOG" 2>&1 9>&- || return 1
-	_stack_wait 50 0.1 mh_reach app1 db1 "$MH_BOUNCER_PORT"
+	_stack_wait 50 0.1 mh_reach app1 pgb "$MH_BOUNCER_PORT"
+}
+
+# mh_bouncer_target HOST: pgbouncer's [databases] value for inkwell on
+# HOST (db1 or db2), by address (pgbouncer has no hostaddr=).
+mh_bouncer_target() {
+	printf 'host=%s port=%s dbname=inkwell' "${MH_ADDR[$1]}" "$MH_PG_PORT"
 }
 
 # The replica: a base backup taken over the network, then a hot standby
@@ -437,11 +495,87 @@ _mh_streaming() {
 mh_db_start() {
 	MH_DB_PASSWORD=${MH_DB_PASSWORD:-$(_mh_secret)}
 	MH_REPL_PASSWORD=${MH_REPL_PASSWORD:-$(_mh_secret)}
+	MH_FAILOVER_PASSWORD=${MH_FAILOVER_PASSWORD:-$(_mh_secret)}
 	mh_tls_setup && _mh_pg_primary && _mh_bouncer && _mh_pg_replica || return 1
 	_stack_wait 300 0.1 _mh_streaming || {
 		_mh_log "the replica does not stream from the primary"
 		return 1
 	}
+	[[ $MH_SYNC_STANDBY == off ]] || mh_sync_standby "$MH_SYNC_STANDBY"
+}
+
+# mh_sync_standby off|on|remote_apply: synchronous replication on the
+# primary (db1), by ALTER SYSTEM and a reload. on: a commit is answered
+# once the replica has it on disk; remote_apply: once the replica has
+# applied it (a read there sees it). Set only once the replica streams:
+# with no standby to answer, every commit would wait. The replica's own
+# setting stays empty, so once promoted it answers commits alone until a
+# new replica is attached (docs/failover.md).
+mh_sync_standby() {
+	local names=\"$MH_PREFIX-db2\" mode=$1
+	if [[ $mode == off ]]; then
+		names='' mode=on
+	fi
+	_mh_log "synchronous replication: '$names', synchronous_commit = $mode"
+	mh_psql -d postgres >>"$MH_LOG" 2>&1 <<-EOF || return 1
+		ALTER SYSTEM SET synchronous_standby_names = '$names';
+		ALTER SYSTEM SET synchronous_commit = '$mode';
+		SELECT pg_reload_conf();
+	EOF
+	_stack_wait 100 0.1 _mh_sync_is "$names"
+}
+
+_mh_sync_is() {
+	local want=sync
+	[[ -n $1 ]] || want=async
+	[[ $(mh_psql -d postgres -c "SELECT sync_state FROM pg_stat_replication
+		WHERE client_addr = '${MH_ADDR[db2]}'" 2>/dev/null) == "$want" ]]
+}
+
+# mh_pg_kill HOST: SIGKILL to every process in HOST's namespace (on db1
+# and db2 these are PostgreSQL's alone): the server crashes, the host
+# stays up (connections to it are refused, not silent).
+mh_pg_kill() {
+	local pids
+	pids=$(ip netns pids "$MH_PREFIX-$1" 2>/dev/null | tr '\n' ' ')
+	_mh_log "SIGKILL to every process of $1: $pids"
+	# shellcheck disable=SC2086 # a list of PIDs
+	[[ -z ${pids// /} ]] || kill -KILL $pids 2>/dev/null
+	_stack_wait 50 0.1 _mh_ns_empty "$1"
+}
+
+# mh_pg_start HOST: HOST's cluster started again, as its data directory
+# says (a standby.signal there makes it a standby).
+mh_pg_start() {
+	local data=$MH_DIR/$1/pg
+	_mh_pg_conf "$1" "$data"
+	_mh_log "starting PostgreSQL on $1 again"
+	_mh_pg "$1" pg_ctl -D "$data" -l "$MH_DIR/$1/log/postgresql.log" -w -t 60 \
+		start >>"$MH_LOG" 2>&1 9>&-
+}
+
+# mh_failover: script/inkwell-failover as an operator runs it
+# on the pgbouncer host, against the lab: db1 is fenced (its link cut at
+# the switch: what powering the machine off does; and a standby.signal
+# in its data directory, so that, started again, it is a standby and not
+# a second primary), db2 promoted, pgbouncer pointed at db2. Passwords
+# come from a libpq password file.
+mh_failover() {
+	local d=$MH_DIR/pgb ca=$MH_DIR/pgb/tls/ca.crt tls
+	tls="sslmode=verify-full sslrootcert=$ca"
+	{
+		printf '*:*:*:failover:%s\n' "$MH_FAILOVER_PASSWORD"
+	} >"$d/failover.pgpass"
+	chmod 0600 "$d/failover.pgpass"
+	_mh_log "inkwell-failover on pgb: db1 to db2"
+	mh_in pgb env PGPASSFILE="$d/failover.pgpass" PATH="$STACK_PGBIN:$PATH" \
+		"$MH_REPO/script/inkwell-failover" \
+		--old "host=db1.$MH_DOMAIN hostaddr=${MH_ADDR[db1]} port=$MH_PG_PORT dbname=postgres user=failover $tls" \
+		--new "host=db2.$MH_DOMAIN hostaddr=${MH_ADDR[db2]} port=$MH_PG_PORT dbname=postgres user=failover $tls" \
+		--fence "ip -n $MH_SW link set $MH_PREFIX-db1 down && runuser -u postgres -- touch $MH_PGDATA1/standby.signal" \
+		--bouncer "host=pgb.$MH_DOMAIN hostaddr=${MH_ADDR[pgb]} port=$MH_BOUNCER_PORT dbname=pgbouncer user=failover $tls" \
+		--bouncer-ini "$MH_BOUNCER_INI" \
+		--target "$(mh_bouncer_target db2)"
 }
 
 _mh_pg_running() {
@@ -530,12 +664,12 @@ _mh_uri_escape() {
 }
 
 # mh_primary_conninfo CA [NAME]: the string an app host writes with:
-# pgbouncer on db1, over TLS, its certificate checked against the CA file
-# CA and the name NAME (db1.inkwell.test); hostaddr= says where that is.
+# pgbouncer on pgb, over TLS, its certificate checked against the CA file
+# CA and the name NAME (pgb.inkwell.test); hostaddr= says where that is.
 # key=value pairs.
 mh_primary_conninfo() {
 	printf 'host=%s hostaddr=%s port=%s dbname=inkwell user=inkwell password=%s sslmode=verify-full sslrootcert=%s\n' \
-		"${2:-db1.$MH_DOMAIN}" "${MH_ADDR[db1]}" "$MH_BOUNCER_PORT" \
+		"${2:-pgb.$MH_DOMAIN}" "${MH_ADDR[pgb]}" "$MH_BOUNCER_PORT" \
 		"$MH_DB_PASSWORD" "$1"
 }
 
@@ -569,7 +703,7 @@ _mh_app_conf() {
 		base_url = $MH_URL
 
 		[database]
-		; primary: pgbouncer on db1; replica: db2, for reads; both over
+		; primary: pgbouncer on pgb; replica: db2, for reads; both over
 		; TLS, sslmode=verify-full with the CA in $d/tls/db-ca.crt
 		primary_file = $d/secrets/primary
 		replica_file = $d/secrets/replica

@@ -426,7 +426,10 @@ db_min_lsn(struct db *db, uint64_t lsn)
  * Has the replica replayed db->min_lsn?  Asked only when what we last
  * saw is behind it, so a replica that keeps up costs one query per
  * write, not one per request.  A server not in recovery (NULL) has
- * everything.
+ * everything: pg_last_wal_replay_lsn() alone would not say so of a
+ * replica promoted by a failover, which keeps answering with the last
+ * position it replayed, so every read would go around it to the primary
+ * (the same server, through pgbouncer) for good.
  */
 static bool
 replica_caught_up(struct db *db, PGconn *pg)
@@ -438,8 +441,8 @@ replica_caught_up(struct db *db, PGconn *pg)
 	if (db->replica_lsn >= db->min_lsn)
 		return true;
 	t = db_clock_start();
-	res = PQexecParams(pg, "SELECT pg_last_wal_replay_lsn()", 0, NULL,
-	    NULL, NULL, NULL, 0);
+	res = PQexecParams(pg, "SELECT CASE WHEN pg_is_in_recovery()"
+	    " THEN pg_last_wal_replay_lsn() END", 0, NULL, NULL, NULL, NULL, 0);
 	db_clock_stop(t, 1);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		if (PQgetisnull(res, 0, 0))
