@@ -34,6 +34,7 @@ const char *const exp_file_names[EX__MAX] = {
 	"comments.jsonl",	/* EX_COMMENTS */
 	"media.jsonl",		/* EX_MEDIA */
 	"redirects.jsonl",	/* EX_REDIRECTS */
+	"site_keys.jsonl",	/* EX_SITE_KEYS */
 };
 _Static_assert(sizeof(exp_file_names) / sizeof(exp_file_names[0]) == EX__MAX,
     "exp_file_names[] must cover enum exp_file");
@@ -105,6 +106,12 @@ static const struct exp_field redirects_f[] = {
 	{ "created_at", XT_TIME, 0 },
 };
 
+static const struct exp_field site_keys_f[] = {
+	{ "name", XT_STR, 64 },
+	{ "key", XT_HEX, 0 },
+	{ "created_at", XT_TIME, 0 },
+};
+
 #define N(x)	(sizeof(x) / sizeof((x)[0]))
 
 const struct exp_field *const exp_fields[EX__MAX] = {
@@ -116,11 +123,14 @@ const struct exp_field *const exp_fields[EX__MAX] = {
 	comments_f,	/* EX_COMMENTS */
 	media_f,	/* EX_MEDIA */
 	redirects_f,	/* EX_REDIRECTS */
+	site_keys_f,	/* EX_SITE_KEYS */
 };
 const size_t exp_nfields[EX__MAX] = {
 	N(settings_f), N(users_f), N(tokens_f), N(tags_f), N(posts_f),
-	N(comments_f), N(media_f), N(redirects_f),
+	N(comments_f), N(media_f), N(redirects_f), N(site_keys_f),
 };
+_Static_assert(N(exp_nfields) == EX__MAX, "exp_nfields[] must cover "
+    "enum exp_file");
 _Static_assert(N(users_f) <= EXP_FIELDS_MAX && N(comments_f) <=
     EXP_FIELDS_MAX, "exp_row.v must hold every field");
 

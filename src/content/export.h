@@ -12,8 +12,10 @@
  *	posts.jsonl		what front matter does not say: id, author_id,
  *				slug, created_at
  *	users.jsonl tokens.jsonl tags.jsonl comments.jsonl media.jsonl
- *	settings.jsonl redirects.jsonl
- *				one JSON object a line, ordered by id (key)
+ *	settings.jsonl redirects.jsonl site_keys.jsonl
+ *				one JSON object a line, ordered by id (key);
+ *				site_keys.jsonl (the key comment forms are
+ *				signed with) is empty without --with-secrets
  *	media/<name>		the bytes of each media file
  *
  * The manifest's first line is {"format":"inkwell-export","version":1,
@@ -54,6 +56,7 @@ enum exp_file {
 	EX_COMMENTS,
 	EX_MEDIA,
 	EX_REDIRECTS,
+	EX_SITE_KEYS,		/* rows only with --with-secrets */
 	EX__MAX
 };
 

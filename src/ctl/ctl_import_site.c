@@ -226,7 +226,7 @@ read_lines(struct site *s, enum exp_file f)
 		    sizeof(why)) < 0)
 			return refuse(s, "%s:%d: %s", name, line, why);
 		row->line = line;
-		if (f == EX_SETTINGS) {
+		if (f == EX_SETTINGS || f == EX_SITE_KEYS) {
 			if (t->nrows > 0 &&
 			    strcmp(t->rows[t->nrows - 1].v[0], row->v[0]) >= 0)
 				return refuse(s, "%s:%d: key \"%s\" given twice "

@@ -90,6 +90,11 @@ static const char Q_REDIRECTS[] =
     "SELECT json_build_object('id', id, 'from_path', from_path,"
     " 'to_path', to_path, 'code', code, 'source', source,"
     " 'created_at', " TS("created_at") ")::text FROM redirects ORDER BY id";
+static const char Q_SITE_KEYS[] =
+    "SELECT json_build_object('name', name, 'key', encode(key, 'hex'),"
+    " 'created_at', " TS("created_at") ")::text FROM site_keys"
+    " ORDER BY name COLLATE \"C\"";
+static const char Q_NOTHING[] = "SELECT ''::text WHERE false";
 static const char Q_MEDIA_BYTES[] = "SELECT bytes FROM media WHERE name = $1";
 
 static const char *const dump_sql[EX__MAX][2] = {
@@ -101,6 +106,7 @@ static const char *const dump_sql[EX__MAX][2] = {
 	{ Q_COMMENTS, Q_COMMENTS },		/* EX_COMMENTS */
 	{ Q_MEDIA, Q_MEDIA },			/* EX_MEDIA */
 	{ Q_REDIRECTS, Q_REDIRECTS },		/* EX_REDIRECTS */
+	{ Q_NOTHING, Q_SITE_KEYS },		/* EX_SITE_KEYS */
 };
 
 /* Every table a complete import fills, locked against writers, none of
@@ -154,6 +160,11 @@ static const char I_REDIRECTS[] =
     "INSERT INTO redirects (id, from_path, to_path, code, source,"
     " created_at) OVERRIDING SYSTEM VALUE"
     " VALUES ($1::bigint, $2, $3, $4::smallint, $5, $6::timestamptz)";
+/* A key a worker made before the import gives way to the site's. */
+static const char I_SITE_KEYS[] =
+    "INSERT INTO site_keys (name, key, created_at)"
+    " VALUES ($1, decode($2, 'hex'), $3::timestamptz) ON CONFLICT (name)"
+    " DO UPDATE SET key = EXCLUDED.key, created_at = EXCLUDED.created_at";
 static const char I_POST[] =
     "INSERT INTO posts (id, author_id, slug, title, summary, body_md,"
     " body_html, status, published_at, created_at, updated_at)"
@@ -173,6 +184,7 @@ static const char *const load_sql[EX__MAX] = {
 	I_COMMENTS,	/* EX_COMMENTS */
 	I_MEDIA,	/* EX_MEDIA */
 	I_REDIRECTS,	/* EX_REDIRECTS */
+	I_SITE_KEYS,	/* EX_SITE_KEYS */
 };
 
 /* Each identity past the largest id (the next insert takes max + 1). */
