@@ -247,6 +247,32 @@ field(struct arena *a, const struct exp_field *f, struct json_object *o,
 	return 0;
 }
 
+/*
+ * The key/value pairs of the flat object in line[0..n): its ':' outside
+ * strings.  json-c keeps the last of two equal keys and says nothing, so
+ * this count against json_object_object_length() is how a key given
+ * twice is seen.  Only called once every value is known to be a scalar.
+ */
+static size_t
+pairs(const char *line, size_t n)
+{
+	size_t	 count = 0;
+	bool	 in = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in) {
+			if (line[i] == '\\')
+				i++;
+			else if (line[i] == '"')
+				in = false;
+		} else if (line[i] == '"')
+			in = true;
+		else if (line[i] == ':')
+			count++;
+	}
+	return count;
+}
+
 int
 exp_line_parse(struct arena *a, enum exp_file f, const char *line,
     size_t n, struct exp_row *row, char *err, size_t errlen)
@@ -292,7 +318,8 @@ exp_line_parse(struct arena *a, enum exp_file f, const char *line,
 		if (field(a, &fl[k], v, row, k, err, errlen) < 0)
 			goto out;
 	}
-	if ((size_t)json_object_object_length(o) != seen) {
+	if ((size_t)json_object_object_length(o) != seen ||
+	    pairs(line, n) != seen) {
 		json_object_object_foreach(o, key, val) {
 			bool	 known = false;
 
