@@ -134,6 +134,9 @@ _Static_assert(N(exp_nfields) == EX__MAX, "exp_nfields[] must cover "
 _Static_assert(N(users_f) <= EXP_FIELDS_MAX && N(comments_f) <=
     EXP_FIELDS_MAX, "exp_row.v must hold every field");
 
+static int	 say(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 static int
 say(char *err, size_t errlen, const char *fmt, ...)
 {
