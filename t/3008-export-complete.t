@@ -275,6 +275,18 @@ if_fail diag "$(diff -r "$tmp/e1" "$tmp/e2" | head -n 20)"
 ok "the password still signs in (the hash came back)" test "$(pg -c "SELECT password_hash FROM users WHERE username = 'admin'")" = \
 	"$(grep '"admin"' "$tmp/e1/users.jsonl" | python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["password_hash"])')"
 
+# Exporting into the same folder after two posts went: the one nobody
+# touched goes with them, the edited one stays.
+echo "local edit" >>"$tmp/e2/pub-4.md"
+pg -c "DELETE FROM posts WHERE slug IN ('pub-4', 'pub-5')" >/dev/null
+out=$(ctl export --with-secrets "$tmp/e2" 2>&1)
+like "$out" "pub-5.md: removed \(no longer in the site\)" "a deleted post's unchanged file is removed"
+ok "it is gone" test ! -e "$tmp/e2/pub-5.md"
+like "$out" "pub-4.md: no longer in the site, but changed since the last export; left alone" \
+	"an edited one is left alone, saying so"
+like "$(tail -n 1 "$tmp/e2/pub-4.md")" "local edit" "with the edit"
+ok "the manifest lists neither" test -z "$(grep -e '"pub-4.md"' -e '"pub-5.md"' "$tmp/e2/manifest.jsonl")"
+
 out=$(ctl import "$tmp/e1" 2>&1)
 is "$?" 1 "a complete export into a database with content: exit 1"
 like "$out" "the database is not empty" "says why"

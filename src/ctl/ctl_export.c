@@ -17,7 +17,9 @@
  * overwritten without --force.  The old manifest is removed before the
  * first file changes and the new one written only when every file was
  * written, so a folder whose export was cut short or refused a file has
- * no manifest, and a complete import refuses it.
+ * no manifest, and a complete import refuses it.  A file the last
+ * export wrote that this one does not (its post or media file was
+ * deleted) is removed when unchanged, so the folder stays the site.
  */
 #include "config.h"
 
@@ -72,6 +74,12 @@ by_file(const void *x, const void *y)
 {
 	return strcmp(((const struct exp_entry *)x)->file,
 	    ((const struct exp_entry *)y)->file);
+}
+
+static int
+by_name(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 /* The sha256 the last export's manifest gave name, or NULL. */
@@ -293,6 +301,7 @@ export(struct db *db, const char *dir, bool force, bool secrets)
 	struct fm_tag	*tags;
 	struct fm	 fm;
 	struct buf	 b, files[EX__MAX], man;
+	const char	**names;
 	struct exp_row	 row;
 	size_t		 n, lines[EX__MAX], media_lines;
 	char		 err[512];
@@ -411,6 +420,31 @@ export(struct db *db, const char *dir, bool force, bool secrets)
 		fprintf(stderr, "inkwellctl: export: incomplete, so no %s "
 		    "written: import will refuse %s\n", EXP_MANIFEST, dir);
 		goto out;
+	}
+	/* What the last export wrote and this one did not (a post or a
+	 * media file deleted since) goes, unless someone changed it. */
+	names = arena_array(a, r.nw + 1, sizeof(*names));
+	for (size_t k = 0; k < r.nw; k++)
+		names[k] = r.w[k].name;
+	qsort(names, r.nw, sizeof(*names), by_name);
+	for (size_t i = 0; r.old != NULL && i < r.old->n; i++) {
+		const struct exp_entry *e = &r.old->e[i];
+		const char	*path;
+
+		if (bsearch(&e->file, names, r.nw, sizeof(*names),
+		    by_name) != NULL)
+			continue;
+		arena_reset(work);
+		path = arena_printf(work, "%s/%s", dir, e->file);
+		if (!unedited(work, path, e->sha256)) {
+			if (access(path, F_OK) == 0)
+				fprintf(stderr, "inkwellctl: export: %s: no "
+				    "longer in the site, but changed since the "
+				    "last export; left alone\n", path);
+			continue;
+		}
+		if (unlink(path) == 0)
+			printf("%s: removed (no longer in the site)\n", path);
 	}
 	/* Last: the manifest says the folder is whole. */
 	buf_init(&man, a, 256 + r.nw * 128);
