@@ -137,13 +137,13 @@ done
 post "by-second" published "2026-02-14T10:00:00Z" writer2 "t-two" 'Second'"'"'s \"post\" <i>'
 post "a-draft" draft "" admin "t-one" "A draft"
 post "later" scheduled "2099-01-01T00:00:00Z" admin "" "Scheduled"
-{
-	ok "a second user" ctl user add --name 'Writer <Two> "W2"' --email w2@example.org --no-password writer2
-	ok "an admin with a password" sh -c "printf 'correct horse battery\n' | '$bin' -c '$INKWELL_TEST_CONF' user add --role admin --password-stdin --name 'Site Admin' admin"
-	ok "a user who is then disabled" ctl user add --no-password gone
-	ok "disabled" ctl user disable gone
-} >/dev/null 2>&1
-ok "posts in every status" ctl import --posts "$tmp/seed"
+# quiet CMD...: CMD without its output.
+quiet() { "$@" >/dev/null 2>&1; }
+ok "a second user" quiet ctl user add --name 'Writer <Two> "W2"' --email w2@example.org --no-password writer2
+ok "an admin with a password" quiet sh -c "printf 'correct horse battery\n' | '$bin' -c '$INKWELL_TEST_CONF' user add --role admin --password-stdin --name 'Site Admin' admin"
+ok "a user who is then disabled" quiet ctl user add --no-password gone
+ok "disabled" quiet ctl user disable gone
+ok "posts in every status" quiet ctl import --posts "$tmp/seed"
 token=$(ctl token add --name "t3008 token" admin 2>/dev/null)
 like "$token" '^iw_' "an API token"
 ctl token add --name "revoked one" writer2 >/dev/null 2>&1
