@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # 3002-import-export: inkwellctl import and export against a real
 # PostgreSQL, on scratch databases of their own: the demo folder imports
-# (and again, without duplicates), exports back to the very same files,
+# (and again, without duplicates), exports back to the very same files
+# (with the JSON lines files of a complete export beside them),
 # survives a round trip through a second database with every field equal
 # (hostile values included), refuses to overwrite edited files, and a
 # WordPress export imports with its hostile HTML defused, its XXE and
@@ -96,10 +97,14 @@ is "$(pgdb -c 'SELECT count(*) FROM tags')" 9 "no tag duplicated"
 # --- export -----------------------------------------------------------------
 out=$(ctl1 export "$tmp/e1" 2>&1)
 is "$?" 0 "export exits 0"
-like "$out" "8 written, 0 unchanged" "and writes 8 files"
-ok "the export of the demo is the demo, byte for byte" diff -r "$src/script/demo" "$tmp/e1"
-if_fail diff -ru "$src/script/demo" "$tmp/e1"
-like "$(ctl1 export "$tmp/e1" 2>&1)" "0 written, 8 unchanged" "exporting again leaves identical files alone"
+# A complete export (t/3008 tests the rest): the 8 posts and the 9 JSON
+# lines files (their manifest is not counted); the posts' files are
+# still the folder they came from.
+like "$out" "17 written, 0 unchanged" "and writes 8 posts and 9 JSON lines files"
+ok "and a manifest" test -s "$tmp/e1/manifest.jsonl"
+ok "the export of the demo is the demo, byte for byte" diff -r -x '*.jsonl' "$src/script/demo" "$tmp/e1"
+if_fail diff -ru -x '*.jsonl' "$src/script/demo" "$tmp/e1"
+like "$(ctl1 export "$tmp/e1" 2>&1)" "0 written, 17 unchanged" "exporting again leaves identical files alone"
 
 echo "local edit" >>"$tmp/e1/limits.md"
 out=$(ctl1 export "$tmp/e1" 2>&1)
@@ -128,7 +133,7 @@ INSERT INTO post_tags SELECT p.id, t.id FROM posts p, tags t
 SQL
 out=$(ctl1 export "$tmp/e2" 2>&1)
 is "$?" 0 "export with a hostile post exits 0"
-like "$out" "9 written" "and writes 9 files"
+like "$out" "18 written" "and writes 9 posts and 9 JSON lines files"
 ok "the second database imports the export" q ctl2 import "$tmp/e2"
 if_fail shown
 is "$(pgdb2 -c "$DIGEST_MD")" "$(pgdb -c "$DIGEST_MD")" \
@@ -142,7 +147,10 @@ is "$(pgdb2 -c "SELECT display_name FROM users WHERE username = 'tricky_user-1'"
 is "$(pgdb2 -c "SELECT name FROM tags WHERE slug = 'weird-tag'")" 'Weird, "tag": [x] # y ' \
 	"a tag name with commas, quotes and brackets"
 
-ok "re-importing the export into the first database succeeds" q ctl1 import "$tmp/e2"
+out=$(ctl1 import "$tmp/e2" 2>&1)
+is "$?" 1 "a complete export into a database with content: exit 1"
+like "$out" "the database is not empty" "and says why"
+ok "re-importing its posts (--posts) into the first database succeeds" q ctl1 import --posts "$tmp/e2"
 if_fail shown
 is "$(pgdb2 -c "$DIGEST")" "$(pgdb -c "$DIGEST")" \
 	"then the bodies are rendered the same too"
@@ -244,7 +252,7 @@ is "$(pgdb -c "SELECT count(*) FROM posts WHERE slug IN ('laughing-item', 'bomb'
 out=$(ctl1 import --wxr "$tmp/missing.xml" 2>&1)
 is "$?" 1 "a missing file: exit 1"
 like "$out" "missing.xml: No such file" "says so"
-is "$(ctl1 import 2>&1; echo "rc=$?")" "usage: inkwellctl import DIR
+is "$(ctl1 import 2>&1; echo "rc=$?")" "usage: inkwellctl import [--posts] DIR
        inkwellctl import --wxr FILE [--attachments DIR]
 rc=2" "usage errors exit 2"
 

@@ -28,10 +28,18 @@ const char *ctl_subcommand(int *argc, char ***argv);
  * process exit status: 0, 1 when anything failed, 2 for a usage error.
  */
 
-/* inkwellctl import DIR | import --wxr FILE */
+/* inkwellctl import [--posts] DIR | import --wxr FILE */
 int	 ctl_import(const struct conf *, int argc, char **argv);
 
-/* inkwellctl export [--force] DIR */
+/*
+ * Imports the complete export in dir (it has a manifest) into db, whole
+ * or not at all (ctl_import_site.c); says why on stderr, naming the
+ * file and line.  The exit status: 0 or 1.
+ */
+struct db;
+int	 ctl_import_site(struct db *, const struct conf *, const char *dir);
+
+/* inkwellctl export [--force] [--with-secrets] DIR */
 int	 ctl_export(const struct conf *, int argc, char **argv);
 
 /* inkwellctl user add|passwd|list (ctl_user.c) */

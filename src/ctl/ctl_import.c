@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ctl_import.c: "inkwellctl import", posts from a folder of Markdown
- * files with front matter or from a WordPress export.
+ * files with front matter or from a WordPress export, or a whole site
+ * from a complete export (ctl_import_site.c).
+ *
+ * A folder with manifest.jsonl is a complete export and goes to
+ * ctl_import_site() (with --posts only its Markdown files are read, as
+ * from any folder).  A folder without one that holds a file only a
+ * complete export has (one of its JSON lines files, or media/) is an
+ * export cut short and is refused.  Other folders are read as follows.
  *
  * Every post is saved in a transaction of its own, so one bad file costs
  * only itself: the good ones are imported, the bad ones reported, and the
@@ -52,6 +59,7 @@
 #include "content/html_md.h"
 #include "content/media.h"
 #include "content/wxr.h"
+#include "content/export.h"
 
 #define DEFAULT_AUTHOR	"admin"
 
@@ -620,6 +628,31 @@ out:
 	return rc;
 }
 
+/* What dir is: 1 a complete export, 0 a folder of Markdown files, -1 an
+ * export without its manifest (said on stderr). */
+static int
+kind_of(const char *dir)
+{
+	char	 path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, EXP_MANIFEST);
+	if (access(path, F_OK) == 0)
+		return 1;
+	for (int f = 0; f <= EX__MAX; f++) {
+		const char *name = f < EX__MAX ? exp_file_names[f] : "media";
+
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (access(path, F_OK) == 0) {
+			fprintf(stderr, "inkwellctl: import: %s: %s is there "
+			    "but %s is not: an export cut short or damaged; "
+			    "nothing imported (--posts reads its Markdown "
+			    "files only)\n", dir, name, EXP_MANIFEST);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 ctl_import(const struct conf *c, int argc, char **argv)
 {
@@ -627,23 +660,31 @@ ctl_import(const struct conf *c, int argc, char **argv)
 	struct arena	*a;
 	struct db	*db;
 	const char	*dir = NULL;
-	int		 rc;
+	const char	*att = NULL;	/* --attachments DIR of a WXR import */
+	int		 rc, kind = 0;
 
 	if (argc == 3 && strcmp(argv[1], "--wxr") == 0)
 		rc = -1;
 	else if (argc == 5 && strcmp(argv[1], "--wxr") == 0 &&
 	    strcmp(argv[3], "--attachments") == 0) {
 		rc = -1;
-		dir = argv[4];
+		att = argv[4];
 	} else if (argc == 5 && strcmp(argv[3], "--wxr") == 0 &&
 	    strcmp(argv[1], "--attachments") == 0) {
 		rc = -1;
-		dir = argv[2];
+		att = argv[2];
 		argv[2] = argv[4];
-	} else if (argc == 2 && argv[1][0] != '-')
+	} else if (argc == 3 && strcmp(argv[1], "--posts") == 0 &&
+	    argv[2][0] != '-') {
 		rc = 0;
-	else {
-		fprintf(stderr, "usage: inkwellctl import DIR\n"
+		dir = argv[2];
+	} else if (argc == 2 && argv[1][0] != '-') {
+		rc = 0;
+		dir = argv[1];
+		if ((kind = kind_of(dir)) < 0)
+			return 1;
+	} else {
+		fprintf(stderr, "usage: inkwellctl import [--posts] DIR\n"
 		    "       inkwellctl import --wxr FILE "
 		    "[--attachments DIR]\n");
 		return 2;
@@ -660,8 +701,8 @@ ctl_import(const struct conf *c, int argc, char **argv)
 		return 1;
 	}
 	db = db_open(c);
-	rc = rc < 0 ? import_wxr(db, c, argv[2], dir) :
-	    import_dir(db, argv[1]);
+	rc = rc < 0 ? import_wxr(db, c, argv[2], att) : kind == 1 ?
+	    ctl_import_site(db, c, dir) : import_dir(db, dir);
 	/* Whatever was committed is live: retire cached pages before we
 	 * say we are done, even when some files were refused. */
 	a = arena_new(4096);

@@ -236,10 +236,11 @@ static const struct {
 	    "the configuration and print it" },
 	{ "version", cmd_version, "version             print version, "
 	    "commit, build date" },
-	{ "import", cmd_import, "import DIR | --wxr FILE  import DIR/*.md "
-	    "(front matter) or a WordPress export" },
-	{ "export", cmd_export, "export [--force] DIR  write every post "
-	    "to DIR/<slug>.md" },
+	{ "import", cmd_import, "import [--posts] DIR | --wxr FILE  import "
+	    "a complete export, DIR/*.md (front matter) or a WordPress "
+	    "export" },
+	{ "export", cmd_export, "export [--force] [--with-secrets] DIR  "
+	    "write the whole site to DIR" },
 	{ "user", cmd_user, "user add|passwd|role|disable|enable|delete|list  "
 	    "manage who can sign in (Argon2id passwords)" },
 	{ "token", cmd_token, "token add|revoke|list  API tokens "

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "content/content.h"
+#include "content/export.h"
 #include "lib/status.h"
 
 struct arena;
@@ -538,5 +539,59 @@ enum status	 db_media_list(struct db *, struct arena *, int limit,
  */
 enum status	 db_post_dump(struct db *, struct arena *,
 		    struct post_out **posts, size_t *n);
+
+/* Like db_post_dump, inside the transaction db_site_dump_begin opened. */
+enum status	 db_post_dump_in(struct db *, struct arena *,
+		    struct post_out **posts, size_t *n);
+
+/*
+ * A complete export (db_site.c; the format is in content/export.h).
+ * db_site_dump_begin opens one read-only snapshot on the primary that
+ * every db_site_dump_* and db_post_dump_in then read, until
+ * db_site_end.  Every call that fails writes PostgreSQL's reason (one
+ * line) to err and returns ST_UNAVAILABLE, ST_NOTFOUND or ST_INTERNAL;
+ * after a failure the caller ends the transaction with db_site_end(...,
+ * false, ...).
+ */
+enum status	 db_site_dump_begin(struct db *, struct arena *, char *err,
+		    size_t errlen);
+/* Appends the lines of file f (each with its '\n') to out; *lines says
+ * how many.  secrets: with password and token hashes. */
+struct buf;
+enum status	 db_site_dump_lines(struct db *, struct arena *,
+		    enum exp_file f, bool secrets, struct buf *out,
+		    size_t *lines, char *err, size_t errlen);
+/* The bytes of media file name, in the arena. */
+enum status	 db_site_dump_media(struct db *, struct arena *,
+		    const char *name, const void **bytes, size_t *n,
+		    char *err, size_t errlen);
+/* Commits (commit true) or rolls back the transaction either side
+ * opened; err may be NULL when commit is false. */
+enum status	 db_site_end(struct db *, struct arena *, bool commit,
+		    char *err, size_t errlen);
+
+/*
+ * A complete import, one transaction: db_site_load_begin opens it,
+ * locks the content tables and refuses (ST_CONFLICT, said in err) when
+ * users, api_tokens, tags, posts, comments, media or redirects hold a
+ * row; the rows go in with their ids, each through db_site_load_row (a
+ * file's row as exp_line_parse read it; bytes are a media file's) or
+ * db_site_load_post (posts.jsonl's row, the post its Markdown file
+ * holds, tags named by slug); db_site_load_end sets every identity past
+ * the largest id and commits.  A refused row says PostgreSQL's reason
+ * in err and returns ST_CONFLICT, ST_UNPROCESSABLE, ST_UNAVAILABLE or
+ * ST_INTERNAL; the caller then ends with db_site_end(..., false, ...),
+ * and nothing is kept.
+ */
+enum status	 db_site_load_begin(struct db *, struct arena *, char *err,
+		    size_t errlen);
+enum status	 db_site_load_row(struct db *, struct arena *, enum exp_file f,
+		    const struct exp_row *row, const void *bytes,
+		    size_t nbytes, char *err, size_t errlen);
+enum status	 db_site_load_post(struct db *, struct arena *,
+		    const struct exp_row *row, const struct post_in *p,
+		    char *err, size_t errlen);
+enum status	 db_site_load_end(struct db *, struct arena *, char *err,
+		    size_t errlen);
 
 #endif

@@ -77,9 +77,10 @@ col(struct arena *a, PGresult *res, int row, int c)
 	return arena_strdup(a, PQgetvalue(res, row, c));
 }
 
-enum status
-db_post_dump(struct db *db, struct arena *a, struct post_out **posts,
-    size_t *n)
+/* own: run in a transaction of its own, else in the caller's. */
+static enum status
+dump(struct db *db, struct arena *a, struct post_out **posts, size_t *n,
+    bool own)
 {
 	PGconn		*pg;
 	PGresult	*pr = NULL, *tr = NULL;
@@ -92,17 +93,17 @@ db_post_dump(struct db *db, struct arena *a, struct post_out **posts,
 	*n = 0;
 	if ((pg = db_primary(db)) == NULL)
 		goto out;
-	if ((st = db_run(db, pg, a, WHAT, Q_BEGIN, 0, NULL, NULL,
+	if (own && (st = db_run(db, pg, a, WHAT, Q_BEGIN, 0, NULL, NULL,
 	    &lost)) != ST_OK)
 		goto out;
 	if ((st = db_run(db, pg, a, WHAT, Q_POSTS, 0, NULL, &pr,
 	    &lost)) != ST_OK ||
 	    (st = db_run(db, pg, a, WHAT, Q_TAGS, 0, NULL, &tr,
 	    &lost)) != ST_OK ||
-	    (st = db_run(db, pg, a, WHAT, Q_COMMIT, 0, NULL, NULL,
-	    &lost)) != ST_OK) {
+	    (own && (st = db_run(db, pg, a, WHAT, Q_COMMIT, 0, NULL, NULL,
+	    &lost)) != ST_OK)) {
 		/* A failed statement aborted the transaction; end it. */
-		if (!lost)
+		if (own && !lost)
 			db_run(db, pg, a, WHAT, Q_ROLLBACK, 0, NULL, NULL, &lost);
 		goto out;
 	}
@@ -145,4 +146,18 @@ db_post_dump(struct db *db, struct arena *a, struct post_out **posts,
 	*n = (size_t)np;
 out:
 	return st;
+}
+
+enum status
+db_post_dump(struct db *db, struct arena *a, struct post_out **posts,
+    size_t *n)
+{
+	return dump(db, a, posts, n, true);
+}
+
+enum status
+db_post_dump_in(struct db *db, struct arena *a, struct post_out **posts,
+    size_t *n)
+{
+	return dump(db, a, posts, n, false);
 }
