@@ -24,12 +24,6 @@ src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 
 # The benchmark alone trades durability for speed.
 ALLOWED=(script/bench script/lib/bench-seed.sql)
-# Issue 18: the lab of many machines runs without durability until the
-# change that turns it on is merged (it is being made elsewhere). These
-# lines, exactly, are let through there; remove this list with that
-# merge. Any other finding in the file fails.
-LAB=script/lib/multihost.sh
-LAB_KNOWN=$'fsync = off\nfull_page_writes = off\nsynchronous_commit = off'
 
 # The patterns, built from parts so that this file does not match them.
 off="'?(off|false|no|0)'?([^A-Za-z0-9_]|\$)"
@@ -44,7 +38,8 @@ RX_FLAG="(postgres|pg_ctl|-o)[^#]*[[:space:]\"']-F([[:space:]\"']|\$)"
 scan() {
 	{
 		grep -HInE -i -e "$RX_SETTING" -e "$RX_KNOB" -- "$@"
-		grep -HInE -e "$RX_FLAG" -- "$@"
+		# psql's -F is its field separator, not postgres's -F.
+		grep -HInE -e "$RX_FLAG" -- "$@" | grep -v 'psql'
 	} 2>/dev/null | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(#|;|--|//)' |
 		sed "s|^$src/||" | LC_ALL=C sort -t: -k1,1 -k2,2n -u
 }
@@ -67,16 +62,10 @@ allowed() {
 	done
 	return 1
 }
-bad='' lab=''
+bad=''
 while IFS= read -r line; do
 	[[ -n $line ]] || continue
-	if allowed "$line"; then
-		continue
-	elif [[ $line == "$LAB":* ]]; then
-		lab+=$line$'\n'
-	else
-		bad+=$line$'\n'
-	fi
+	allowed "$line" || bad+=$line$'\n'
 done <<<"$findings"
 
 # One check per place that ships or generates a configuration, so the
@@ -98,14 +87,6 @@ for a in debian deploy t/compose terraform script t; do
 done
 is "$rest" "" "nothing else turns durability off"
 
-# The lab: its known lines alone, until issue 18's change to it.
-got=$(printf '%s' "$lab" | sed 's/^[^:]*:[0-9]*:[[:space:]]*//' | LC_ALL=C sort)
-if [[ -z $lab ]]; then
-	pass "$LAB turns no durability off"
-else
-	is "$got" "$(LC_ALL=C sort <<<"$LAB_KNOWN")" \
-		"$LAB: only the lines issue 18's change to it removes ($(printf '%s' "$lab" | cut -d: -f2 | paste -sd,))"
-fi
 
 # The patterns find what they must, and not more: each a line of a
 # configuration, a command or prose.
