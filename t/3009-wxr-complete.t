@@ -254,7 +254,7 @@ is "$(pg "SELECT max(author_name) FILTER (WHERE author_name LIKE 'Ring%') IS NUL
 out=$(ctl import --wxr "$TMP/hostile.xml" --attachments "$TMP/nonexistent" 2>&1)
 is "$?" 1 "a missing attachments folder: exit 1"
 like "$out" "nonexistent: No such file" "says so"
-is "$(ctl import --wxr 2>&1; echo "rc=$?")" "usage: inkwellctl import DIR
+is "$(ctl import --wxr 2>&1; echo "rc=$?")" "usage: inkwellctl import [--posts] DIR
        inkwellctl import --wxr FILE [--attachments DIR]
 rc=2" "usage names --attachments"
 
