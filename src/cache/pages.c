@@ -513,9 +513,8 @@ pages_path(const char *path, const char *query, const char *ctype,
 	return 0;
 }
 
-/* Makes every directory of rel (not its last part) under dfd. */
-static int
-make_parents(int dfd, char *rel)
+int
+pages_make_parents(int dfd, char *rel)
 {
 	for (char *s = strchr(rel, '/'); s != NULL; s = strchr(s + 1, '/')) {
 		*s = '\0';
@@ -547,7 +546,7 @@ pages_write(const char *dir, const struct pages_gen *g, const char *rel,
 		return -1;
 	memcpy(name, rel, strlen(rel) + 1);
 	snprintf(tmp, sizeof(tmp), ".tmp-%ld-%u", (long)getpid(), seq++);
-	if (make_parents(dfd, name) != 0)
+	if (pages_make_parents(dfd, name) != 0)
 		goto out;
 	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) < 0)

@@ -108,6 +108,10 @@ const char	*pages_ctype(size_t i);
 int	pages_path(const char *path, const char *query, const char *ctype,
 	    char *out, size_t outsz);
 
+/* Makes every directory of rel (not its last part) under dfd, as
+ * pages_write() needs them; rel is restored after.  0, or -1 with errno. */
+int	pages_make_parents(int dfd, char *rel);
+
 /*
  * Writes body as rel in generation g (directories made as needed; the
  * file appears whole or not at all, and an existing one is kept).

@@ -192,21 +192,6 @@ fail:
 	return NULL;
 }
 
-/* Makes every directory of rel (not its last part) under dfd. */
-static int
-make_parents(int dfd, char *rel)
-{
-	for (char *s = strchr(rel, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdirat(dfd, rel, 0755) != 0 && errno != EEXIST) {
-			*s = '/';
-			return -1;
-		}
-		*s = '/';
-	}
-	return 0;
-}
-
 /* True when prev holds rel with exactly body's bytes. */
 static bool
 same_as(int prev, const char *rel, const char *body, size_t n)
@@ -268,7 +253,7 @@ stale_put(struct stale_gen *g, const char *path, const char *query,
 		errno = EFBIG;
 		return -1;
 	}
-	if (make_parents(g->dfd, rel) != 0)
+	if (pages_make_parents(g->dfd, rel) != 0)
 		return -1;
 	if (same_as(g->prev, rel, body, n) &&
 	    linkat(g->prev, rel, g->dfd, rel, 0) == 0)
