@@ -145,6 +145,12 @@ is "$(sql "SELECT kind FROM posts WHERE slug = 't20-colophon'")" page "and still
 tok=$(csrf)
 req POST "/admin/posts/$id" --data-urlencode "csrf=$tok" --data-urlencode 'title=T20 Colophon' \
 	--data-urlencode slug=t20-colophon --data-urlencode 'body_md=Set.' --data-urlencode status=published >/dev/null
+is "$(api "$ATOK" POST /api/v1/pages '{"title":"T20 Gone","slug":"t20-gone"}')" 201 "a page to delete in the form"
+gone=$(sql "SELECT id FROM posts WHERE slug = 't20-gone'")
+req GET "/admin/posts/$gone" >/dev/null
+tok=$(csrf)
+is "$(req POST "/admin/posts/$gone/delete" --data-urlencode "csrf=$tok" -d kind=page)" 303 "deleted with the form"
+is "$(hdr Location)" '/admin/pages?done=deleted' "back to the pages list"
 
 # --- the menu through the API ---------------------------------------------
 like "$(get /api/v1/menu)" '"menu":\[\{"label":"Home","url":"/"\}' "GET /api/v1/menu: the seeded menu"

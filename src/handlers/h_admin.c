@@ -431,6 +431,7 @@ enum status
 h_admin_post_delete(struct req *r)
 {
 	int64_t		 id = cap_id(r->cap[0]);
+	const char	*kind;
 	enum status	 st;
 
 	if (id == 0)
@@ -440,7 +441,10 @@ h_admin_post_delete(struct req *r)
 	r->changed = true;
 	log_msg(LOG_INFO, "%s deleted post %lld", r->user->username,
 	    (long long)id);
-	return admin_redirect(r, "/admin/posts?done=deleted");
+	/* Back to the list it came from: one of two fixed addresses. */
+	kind = field(r, "kind");
+	return admin_redirect(r, kind != NULL && strcmp(kind, "page") == 0 ?
+	    "/admin/pages?done=deleted" : "/admin/posts?done=deleted");
 }
 
 /* Markdown to HTML for the editor's preview: the same renderer as a

@@ -31,7 +31,8 @@
 #include "view/view.h"
 #include "lib/worker_state.h"
 
-#define MENU_BLANK_ROWS	3	/* empty rows the form offers for new links */
+/* Empty rows the form offers for new links. */
+#define MENU_BLANK_ROWS	3
 
 static void
 put(void *o)
