@@ -137,6 +137,13 @@ done
 post "by-second" published "2026-02-14T10:00:00Z" writer2 "t-two" 'Second'"'"'s \"post\" <i>'
 post "a-draft" draft "" admin "t-one" "A draft"
 post "later" scheduled "2099-01-01T00:00:00Z" admin "" "Scheduled"
+# Standalone pages (kind: page), one published and one a draft.
+page() { # slug status title
+	printf -- '---\ntitle: "%s"\nslug: %s\nstatus: %s\nauthor: admin\ndate: 2026-01-20T08:00:00Z\nupdated: 2026-03-02T12:00:00Z\nsummary: "Page %s"\nkind: page\n---\n\nThe *%s* page.\n' \
+		"$3" "$1" "$2" "$1" "$1" >"$tmp/seed/$1.md"
+}
+page about published 'About <us>'
+page hidden-page draft 'Hidden page'
 # quiet CMD...: CMD without its output.
 quiet() { "$@" >/dev/null 2>&1; }
 ok "a second user" quiet ctl user add --name 'Writer <Two> "W2"' --email w2@example.org --no-password writer2
@@ -151,6 +158,7 @@ pg >/dev/null <<'SQL'
 UPDATE users SET bio = E'Writes <em>things</em> & "quotes"\nover two lines' WHERE username = 'writer2';
 UPDATE settings SET value = '2' WHERE key = 'posts_per_page';
 UPDATE settings SET value = 'A "tested" blog <3' WHERE key = 'title';
+UPDATE settings SET value = '[{"label":"Home","url":"/"},{"label":"About <us>","url":"/pages/about"},{"label":"Elsewhere","url":"https://example.org/x?a=1&b=2"}]' WHERE key = 'menu';
 UPDATE api_tokens SET revoked_at = '2026-04-01 10:00:00.5+00' WHERE name = 'revoked one';
 INSERT INTO tags (slug, name) VALUES ('unused', 'Unused tag');
 INSERT INTO comments (post_id, author_name, author_email, author_url, body, status, remote_addr, created_at)
@@ -182,7 +190,8 @@ record() {
 	printf '%s\n' / /archive /feed.atom /feed.rss /sitemap.xml /robots.txt \
 		'/search?q=body' /tags/t-one /tags/t-two /tags/unused /authors/admin /authors/writer2 \
 		/authors/gone /archive/2026/01 /archive/2026/02 /media/pic-1.png /posts/a-draft /posts/later \
-		/api/v1/posts /api/v1/tags /api/v1/authors '/api/v1/posts?page=2' >>"$tmp/urls"
+		/api/v1/posts /api/v1/tags /api/v1/authors '/api/v1/posts?page=2' \
+		/pages/hidden-page /posts/about /api/v1/pages /api/v1/pages/about /api/v1/menu >>"$tmp/urls"
 	for page in 2 3 4 5; do
 		printf '/?page=%s\n/tags/t-one?page=%s\n' "$page" "$page" >>"$tmp/urls"
 	done
@@ -209,6 +218,8 @@ record "$tmp/a"
 nurls=$(wc -l <"$tmp/a.urls")
 ok "pages to compare: $nurls, the sitemap's among them" test "$nurls" -ge 40
 like "$(cat "$tmp/a.urls")" '/posts/pub-5' "the sitemap lists the posts"
+like "$(cat "$tmp/a.urls")" '/pages/about' "and the published page"
+like "$(curl -s "$URL/")" 'href="/pages/about">About &lt;us&gt;</a>' "the menu links the page"
 nsite=$(curl -s "$URL/sitemap.xml" | grep -c '<loc>')
 ok "the sitemap's $nsite URLs are among them" test "$nsite" -ge 8
 n200=$(cat "$tmp"/a/*.head | grep -c '^200 ')

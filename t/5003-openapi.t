@@ -4,7 +4,7 @@
 # nginx at /api/v1/openapi.json, is valid (swagger-cli), every operation
 # it lists is routed, and the server's real answers keep to it: the read
 # API's, and the write API's for an author's and an admin's API tokens
-# (posts, tags, media; success and the errors it declares):
+# (posts, pages, tags, media, the menu; success and the errors it declares):
 # t/api/openapi.mjs. Needs the npm packages script/test installs
 # (INKWELL_NODE_MODULES).
 set -uo pipefail

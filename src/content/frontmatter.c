@@ -44,6 +44,7 @@ const char *const fm_key_names[FM__MAX] = {
 	"author",	/* FM_AUTHOR */
 	"author_name",	/* FM_AUTHOR_NAME */
 	"summary",	/* FM_SUMMARY */
+	"kind",		/* FM_KIND */
 	"tags",		/* FM_TAGS */
 };
 _Static_assert(sizeof(fm_key_names) / sizeof(fm_key_names[0]) == FM__MAX,
@@ -482,6 +483,10 @@ map_keys(struct scan *s, const struct entry *en, size_t nen, struct fm *fm)
 	    strcmp(fm->val[FM_STATUS], "scheduled") != 0)
 		return fail(s, seen[FM_STATUS], "status must be draft, "
 		    "published or scheduled");
+	if (fm->val[FM_KIND] != NULL &&
+	    strcmp(fm->val[FM_KIND], "post") != 0 &&
+	    strcmp(fm->val[FM_KIND], "page") != 0)
+		return fail(s, seen[FM_KIND], "kind must be post or page");
 	return 0;
 }
 

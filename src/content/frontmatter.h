@@ -76,6 +76,7 @@ enum fm_key {
 	FM_AUTHOR,		/* username */
 	FM_AUTHOR_NAME,		/* display name */
 	FM_SUMMARY,
+	FM_KIND,		/* post | page; absent is post */
 	FM_TAGS,		/* the list; val[FM_TAGS] is unused */
 	FM__MAX
 };

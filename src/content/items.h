@@ -28,6 +28,7 @@ struct post_in {
 	const char *published_at;	/* ISO 8601, or NULL */
 	const char *updated_at;		/* ISO 8601, or NULL for now() */
 	const char *author;		/* username; the user must exist */
+	const char *kind;		/* post | page; NULL is post */
 	const char *const *tag_slugs;
 	const char *const *tag_names;
 	size_t ntags;

@@ -350,6 +350,9 @@ export(struct db *db, const char *dir, bool force, bool secrets)
 		fm.val[FM_AUTHOR] = p->author;
 		fm.val[FM_AUTHOR_NAME] = posts[i].author_name;
 		fm.val[FM_SUMMARY] = p->summary;
+		/* Only a page says so: a post's file is as it always was. */
+		if (p->kind != NULL && strcmp(p->kind, "page") == 0)
+			fm.val[FM_KIND] = p->kind;
 		tags = arena_array(work, p->ntags + 1, sizeof(*tags));
 		for (size_t k = 0; k < p->ntags; k++) {
 			tags[k].slug = p->tag_slugs[k];

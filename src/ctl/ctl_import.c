@@ -227,6 +227,7 @@ to_post(struct arena *a, const char *file, const char *base,
 	*author_name = fm->val[FM_AUTHOR_NAME] != NULL ?
 	    fm->val[FM_AUTHOR_NAME] : p->author;
 	p->summary = fm->val[FM_SUMMARY];
+	p->kind = fm->val[FM_KIND];
 	/* fm_parse's text is NUL-terminated right after the body. */
 	p->body_md = fm->body;
 	slugs = arena_array(a, fm->ntags + 1, sizeof(*slugs));

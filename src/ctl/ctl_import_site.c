@@ -328,6 +328,7 @@ read_posts(struct site *s)
 		p->title = fm.val[FM_TITLE];
 		p->summary = fm.val[FM_SUMMARY];
 		p->status = fm.val[FM_STATUS];
+		p->kind = fm.val[FM_KIND];
 		p->published_at = fm.val[FM_DATE];
 		p->updated_at = fm.val[FM_UPDATED];
 		p->author = author->v[1];

@@ -184,6 +184,15 @@ enum status	 db_search(struct db *, struct arena *, const char *q,
 		    int limit, int offset, struct json_object **out);
 enum status	 db_post(struct db *, struct arena *, const char *slug,
 		    struct json_object **out);
+/*
+ * A live page (a post of kind 'page', 0008) in a post's shape, url
+ * /pages/SLUG; ST_NOTFOUND for a draft, a scheduled page before its
+ * time, a post or nothing.  db_pages: every live page, by title.  *out
+ * is owned by the caller.
+ */
+enum status	 db_page(struct db *, struct arena *, const char *slug,
+		    struct json_object **out);
+enum status	 db_pages(struct db *, struct arena *, struct json_object **out);
 enum status	 db_tags(struct db *, struct arena *, struct json_object **);
 enum status	 db_tag(struct db *, struct arena *, const char *slug,
 		    struct json_object **out);
@@ -381,16 +390,17 @@ enum status	 db_site_key(struct db *, struct arena *, const char *name,
 /*
  * For authors (db_admin.c; all on the primary).  JSON results are owned
  * by the caller.  db_admin_post: one post of any status by id (slug
- * NULL) or slug, in the write API's shape.  db_admin_posts: a page of
- * every post, newest change first, each with "mine" (by may edit it).
+ * NULL) or slug, in the write API's shape, with its "kind" (post or
+ * page).  db_admin_posts: a page of every post of kind ("post" or
+ * "page"), newest change first, each with "mine" (by may edit it).
  * db_post_may_edit: ST_OK, ST_NOTFOUND, or ST_FORBIDDEN when by is
  * neither its author nor an admin.  Changes: ST_CONFLICT for a slug or
  * name taken, ST_UNPROCESSABLE for a value the schema refuses.
  */
 enum status	 db_admin_post(struct db *, struct arena *, int64_t id,
 		    const char *slug, struct json_object **out);
-enum status	 db_admin_posts(struct db *, struct arena *, int limit,
-		    int offset, const struct principal *by,
+enum status	 db_admin_posts(struct db *, struct arena *, const char *kind,
+		    int limit, int offset, const struct principal *by,
 		    struct json_object **out);
 enum status	 db_post_may_edit(struct db *, struct arena *, int64_t id,
 		    const struct principal *by);

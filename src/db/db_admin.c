@@ -25,7 +25,8 @@
 
 /* One post as stored, whatever its status: the write API's shape. */
 #define POST_JSON \
-    "json_build_object('id', p.id, 'slug', p.slug, 'title', p.title," \
+    "json_build_object('id', p.id, 'kind', p.kind, 'slug', p.slug," \
+    " 'title', p.title," \
     " 'summary', p.summary, 'body_md', p.body_md, 'body_html', p.body_html," \
     " 'status', p.status, 'published_at', " TS("p.published_at") "," \
     " 'updated_at', " TS("p.updated_at") "," \
@@ -54,7 +55,8 @@ static const char Q_POSTS[] =
     "  p.status <> 'draft' AND p.published_at > now() AS pending,"
     "  u.username AS author, u.display_name AS author_name,"
     "  ($3::bigint = 0 OR p.author_id = $3::bigint) AS mine"
-    "  FROM (SELECT * FROM posts ORDER BY updated_at DESC, id DESC"
+    "  FROM (SELECT * FROM posts WHERE kind = $4"
+    "   ORDER BY updated_at DESC, id DESC"
     "   LIMIT $1::int OFFSET $2::int) p"
     "  JOIN users u ON u.id = p.author_id"
     "  ORDER BY p.updated_at DESC, p.id DESC) x";
@@ -116,13 +118,13 @@ db_admin_post(struct db *db, struct arena *a, int64_t id, const char *slug,
 }
 
 enum status
-db_admin_posts(struct db *db, struct arena *a, int limit, int offset,
-    const struct principal *by, struct json_object **out)
+db_admin_posts(struct db *db, struct arena *a, const char *kind, int limit,
+    int offset, const struct principal *by, struct json_object **out)
 {
-	const char	*v[3] = { num(a, limit), num(a, offset),
-	    num(a, by->admin ? 0 : by->id) };
+	const char	*v[4] = { num(a, limit), num(a, offset),
+	    num(a, by->admin ? 0 : by->id), kind };
 
-	return json_cell(db, a, "listing posts to edit", Q_POSTS, 3, v, out);
+	return json_cell(db, a, "listing posts to edit", Q_POSTS, 4, v, out);
 }
 
 enum status

@@ -30,7 +30,11 @@
 #include "db/db_int.h"
 #include "lib/log.h"
 
-#define LIVE	"p.status <> 'draft' AND p.published_at <= now()"
+/* Live, of either kind (a page, 0008, or a post). */
+#define LIVE_ANY	"p.status <> 'draft' AND p.published_at <= now()"
+/* A live post: what listings, feeds, search and the posts API show.
+ * Pages are shown alone, at /pages/SLUG, and in the sitemap. */
+#define LIVE	"p.kind = 'post' AND " LIVE_ANY
 
 /* Whole seconds since the epoch: to_char() truncated, so does floor(). */
 #define EPOCH(col)	"floor(extract(epoch FROM " col "))::bigint"
@@ -167,6 +171,17 @@ static const char Q_POST[] = POST_ROWS(
     "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
     " WHERE p.slug = $1 AND " LIVE, "p.body_html");
 
+/* A live page, in a post's shape. */
+static const char Q_PAGE[] = POST_ROWS(
+    "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
+    " WHERE p.slug = $1 AND p.kind = 'page' AND " LIVE_ANY, "p.body_html");
+
+/* Every live page, by title (a site has a handful). */
+static const char Q_PAGES[] = POST_ROWS(
+    "SELECT " PAGE_COLS ", " BY_DATE " FROM posts p"
+    " WHERE p.kind = 'page' AND " LIVE_ANY
+    " ORDER BY p.title, p.id LIMIT 1000", "NULL::text");
+
 static const char Q_FEED[] = POST_ROWS(
     "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
     " WHERE " LIVE " ORDER BY p.published_at DESC, p.id DESC"
@@ -288,16 +303,21 @@ static const char Q_SITEMAP[] =
     " ORDER BY p.published_at DESC LIMIT 50000) p";
 
 /*
- * The listing pages a search engine should know beyond the posts: each
- * tag, author and month that has live posts (a page with none is a 404
- * or an empty list), lastmod the newest change among those posts.
+ * The pages a search engine should know beyond the posts: each live
+ * standalone page (0008), and each tag, author and month that has live
+ * posts (a page with none is a 404 or an empty list), lastmod the
+ * newest change among those posts.
  */
 #define STAMP(col) \
     "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 static const char Q_SITEMAP_PAGES[] =
     "SELECT coalesce(json_agg(json_build_object('url', url, 'lastmod', "
     STAMP("changed") ") ORDER BY kind, url), '[]') FROM ("
-    " SELECT 1 AS kind, '/tags/' || t.slug AS url,"
+    " SELECT 0 AS kind, '/pages/' || p.slug AS url,"
+    " greatest(p.updated_at, p.published_at) AS changed"
+    " FROM posts p WHERE p.kind = 'page' AND " LIVE_ANY
+    " UNION ALL"
+    " SELECT 1, '/tags/' || t.slug AS url,"
     " max(greatest(p.updated_at, p.published_at)) AS changed"
     " FROM tags t JOIN post_tags pt ON pt.tag_id = t.id"
     " JOIN posts p ON p.id = pt.post_id WHERE " LIVE " GROUP BY t.slug"
@@ -321,6 +341,8 @@ static const char Q_PUBLIC_PATHS[] =
     " UNION ALL SELECT 0, '/feed.rss', false"
     " UNION ALL SELECT 0, '/sitemap.xml', false"
     " UNION ALL SELECT 1, '/posts/' || p.slug, false FROM posts p WHERE " LIVE
+    " UNION ALL SELECT 1, '/pages/' || p.slug, false FROM posts p"
+    " WHERE p.kind = 'page' AND " LIVE_ANY
     " UNION ALL SELECT DISTINCT 2, '/tags/' || t.slug, true FROM tags t"
     " JOIN post_tags pt ON pt.tag_id = t.id JOIN posts p ON p.id = pt.post_id"
     " WHERE " LIVE
@@ -679,6 +701,43 @@ db_post(struct db *db, struct arena *a, const char *slug,
 {
 	return post_rows(db, a, "post", Q_POST, 1, &slug, "body_html", true,
 	    out);
+}
+
+/* A page's url is /pages/SLUG, not the /posts/SLUG of post_object. */
+static void
+page_url(struct arena *a, struct json_object *o)
+{
+	struct json_object *slug;
+
+	if (json_object_object_get_ex(o, "slug", &slug))
+		json_object_object_add(o, "url", json_object_new_string(
+		    arena_printf(a, "/pages/%s",
+		    json_object_get_string(slug))));
+}
+
+enum status
+db_page(struct db *db, struct arena *a, const char *slug,
+    struct json_object **out)
+{
+	enum status	 st;
+
+	st = post_rows(db, a, "page", Q_PAGE, 1, &slug, "body_html", true,
+	    out);
+	if (st == ST_OK)
+		page_url(a, *out);
+	return st;
+}
+
+enum status
+db_pages(struct db *db, struct arena *a, struct json_object **out)
+{
+	enum status	 st;
+
+	st = post_rows(db, a, "pages", Q_PAGES, 0, NULL, NULL, false, out);
+	for (size_t i = 0; st == ST_OK && i < json_object_array_length(*out);
+	    i++)
+		page_url(a, json_object_array_get_idx(*out, i));
+	return st;
 }
 
 enum status

@@ -57,8 +57,8 @@ static const char Q_ADD[] =
     "INSERT INTO comments (post_id, author_name, author_email, author_url,"
     " body, status, remote_addr)"
     " SELECT p.id, $2, $3, $4, $5, $6, $7::inet FROM posts p"
-    " WHERE p.slug = $1 AND p.status <> 'draft' AND p.published_at <= now()"
-    " RETURNING id";
+    " WHERE p.slug = $1 AND p.kind = 'post' AND p.status <> 'draft'"
+    " AND p.published_at <= now() RETURNING id";
 
 static const char Q_ADMIN_LIST[] =
     "SELECT coalesce(json_agg(x ORDER BY x.created_at DESC, x.id DESC),"

@@ -31,7 +31,7 @@ static const char Q_POSTS[] =
     " 'YYYY-MM-DD\"T\"HH24:MI:SS.US'),"
     " to_char(p.updated_at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD\"T\"HH24:MI:SS.US'),"
-    " u.username, u.display_name"
+    " u.username, u.display_name, p.kind"
     " FROM posts p JOIN users u ON u.id = p.author_id"
     " ORDER BY p.id";
 static const char Q_TAGS[] =
@@ -43,7 +43,7 @@ static const char WHAT[] = "reading posts";
 
 enum {
 	C_ID, C_SLUG, C_TITLE, C_SUMMARY, C_BODY, C_STATUS, C_PUBLISHED,
-	C_UPDATED, C_USERNAME, C_DISPLAY
+	C_UPDATED, C_USERNAME, C_DISPLAY, C_KIND
 };
 
 /* "2026-01-05T09:00:00.500000" to "2026-01-05T09:00:00.5Z"; NULL stays. */
@@ -121,6 +121,7 @@ dump(struct db *db, struct arena *a, struct post_out **posts, size_t *n,
 		p->summary = col(a, pr, i, C_SUMMARY);
 		p->body_md = col(a, pr, i, C_BODY);
 		p->status = col(a, pr, i, C_STATUS);
+		p->kind = col(a, pr, i, C_KIND);
 		p->published_at = stamp(a, pr, i, C_PUBLISHED);
 		p->updated_at = stamp(a, pr, i, C_UPDATED);
 		p->author = col(a, pr, i, C_USERNAME);

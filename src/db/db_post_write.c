@@ -34,11 +34,12 @@ static const char Q_UTC[] = "SELECT set_config('TimeZone', 'UTC', true)";
 static const char Q_AUTHOR[] = "SELECT id FROM users WHERE username = $1";
 static const char Q_UPSERT_POST[] =
     "INSERT INTO posts (author_id, slug, title, summary, body_md,"
-    " body_html, status, published_at, updated_at)"
+    " body_html, status, published_at, updated_at, kind)"
     " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz,"
     " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END),"
-    " coalesce($9::timestamptz, now()))"
+    " coalesce($9::timestamptz, now()), $10)"
     " ON CONFLICT (slug) DO UPDATE SET author_id = EXCLUDED.author_id,"
+    " kind = EXCLUDED.kind,"
     " title = EXCLUDED.title, summary = EXCLUDED.summary,"
     " body_md = EXCLUDED.body_md, body_html = EXCLUDED.body_html,"
     " status = EXCLUDED.status,"
@@ -49,8 +50,9 @@ static const char Q_UPSERT_POST[] =
      * importing the same file again changes nothing. */
     " updated_at = coalesce($9::timestamptz, CASE WHEN"
     " (posts.author_id, posts.title, posts.summary, posts.body_md,"
-    " posts.status) IS NOT DISTINCT FROM (EXCLUDED.author_id,"
-    " EXCLUDED.title, EXCLUDED.summary, EXCLUDED.body_md, EXCLUDED.status)"
+    " posts.status, posts.kind) IS NOT DISTINCT FROM (EXCLUDED.author_id,"
+    " EXCLUDED.title, EXCLUDED.summary, EXCLUDED.body_md, EXCLUDED.status,"
+    " EXCLUDED.kind)"
     " THEN posts.updated_at ELSE now() END)"
     " RETURNING id";
 static const char Q_CLEAR_TAGS[] = "DELETE FROM post_tags WHERE post_id = $1";
@@ -62,9 +64,9 @@ static const char Q_LINK_TAG[] =
     "INSERT INTO post_tags (post_id, tag_id) VALUES ($1::bigint, $2::bigint)";
 static const char Q_INSERT_POST[] =
     "INSERT INTO posts (author_id, slug, title, summary, body_md,"
-    " body_html, status, published_at)"
+    " body_html, status, published_at, kind)"
     " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz,"
-    " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END))"
+    " CASE WHEN $7 = 'draft' THEN NULL ELSE now() END), $9)"
     " RETURNING id";
 static const char Q_LOCK_POST[] =
     "SELECT author_id FROM posts WHERE id = $1::bigint FOR UPDATE";
@@ -184,9 +186,10 @@ begin(struct db *db, struct arena *a, PGconn **pg, bool *open, bool *lost)
 	return db_run(db, *pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL, lost);
 }
 
-/* The post's columns as the statements that save it take them, $2 to $8. */
+/* The post's columns as the statements that save it take them, $2 to
+ * $8, and its kind in v[9] ($10 of the import's upsert). */
 static void
-post_params(const char *v[9], const struct post_in *p, const char *body,
+post_params(const char *v[10], const struct post_in *p, const char *body,
     const char *html)
 {
 	v[1] = p->slug;
@@ -196,6 +199,7 @@ post_params(const char *v[9], const struct post_in *p, const char *body,
 	v[5] = html;
 	v[6] = p->status;
 	v[7] = p->published_at;
+	v[9] = p->kind != NULL ? p->kind : "post";
 }
 
 /* A post's Markdown as HTML, in html; false when it cannot be rendered. */
@@ -236,7 +240,7 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	bool		 lost = false, open = false;
 	const char	*body = p->body_md != NULL ? p->body_md : "";
 	const char	*author_id, *post_id = NULL;
-	const char	*v[9];
+	const char	*v[10];
 
 	*id = 0;
 	if (!post_ok(p, false, NULL))
@@ -260,7 +264,7 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	v[0] = author_id;
 	post_params(v, p, body, html.p);
 	v[8] = p->updated_at;
-	if ((st = db_run(db, pg, a, "saving post", Q_UPSERT_POST, 9, v, &res,
+	if ((st = db_run(db, pg, a, "saving post", Q_UPSERT_POST, 10, v, &res,
 	    &lost)) != ST_OK)
 		goto out;
 	post_id = PQgetvalue(res, 0, 0);
@@ -286,7 +290,7 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 	bool		 lost = false, open = false;
 	const char	*body = p->body_md != NULL ? p->body_md : "";
 	const char	*post_id = NULL;
-	const char	*v[9];
+	const char	*v[10];
 
 	*out_id = 0;
 	*field = *problem = NULL;
@@ -318,8 +322,10 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 		}
 	}
 	post_params(v, p, body, html.p);
+	/* An update keeps the kind: $9 is the insert's alone. */
+	v[8] = v[9];
 	if ((st = db_run(db, pg, a, "saving post", id != 0 ? Q_UPDATE_POST :
-	    Q_INSERT_POST, 8, v, &res, &lost)) != ST_OK) {
+	    Q_INSERT_POST, id != 0 ? 8 : 9, v, &res, &lost)) != ST_OK) {
 		if (st == ST_CONFLICT) {
 			*field = "slug";
 			*problem = "another post has this slug";

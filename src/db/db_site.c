@@ -167,10 +167,10 @@ static const char I_SITE_KEYS[] =
     " DO UPDATE SET key = EXCLUDED.key, created_at = EXCLUDED.created_at";
 static const char I_POST[] =
     "INSERT INTO posts (id, author_id, slug, title, summary, body_md,"
-    " body_html, status, published_at, created_at, updated_at)"
+    " body_html, status, published_at, created_at, updated_at, kind)"
     " OVERRIDING SYSTEM VALUE VALUES ($1::bigint, $2::bigint, $3, $4,"
     " coalesce($5, ''), $6, $7, $8, $9::timestamptz, $10::timestamptz,"
-    " $11::timestamptz)";
+    " $11::timestamptz, $12)";
 static const char I_POST_TAG[] =
     "INSERT INTO post_tags (post_id, tag_id)"
     " SELECT $1::bigint, id FROM tags WHERE slug = $2";
@@ -380,7 +380,7 @@ enum status
 db_site_load_post(struct db *db, struct arena *a, const struct exp_row *row,
     const struct post_in *p, char *err, size_t errlen)
 {
-	const char	*v[11], *tv[2];
+	const char	*v[12], *tv[2];
 	struct buf	 html;
 	enum status	 st;
 
@@ -401,7 +401,8 @@ db_site_load_post(struct db *db, struct arena *a, const struct exp_row *row,
 	v[8] = p->published_at;
 	v[9] = row->v[3];		/* created_at */
 	v[10] = p->updated_at;
-	if ((st = run(db, a, "post", I_POST, 11, v, NULL, err, errlen)) !=
+	v[11] = p->kind != NULL ? p->kind : "post";
+	if ((st = run(db, a, "post", I_POST, 12, v, NULL, err, errlen)) !=
 	    ST_OK)
 		return st;
 	tv[0] = row->v[0];

@@ -135,17 +135,20 @@ h_admin_home(struct req *r)
 	return admin_redirect(r, "/admin/posts");
 }
 
-enum status
-h_admin_posts(struct req *r)
+/* The list of posts, or of pages (kind "page"), to edit. */
+static enum status
+admin_list(struct req *r, const char *kind)
 {
 	struct json_object *view = view_new(r), *posts;
+	const char	*base = strcmp(kind, "page") == 0 ? "/admin/pages" :
+	    "/admin/posts";
 	int		 page;
 	enum status	 st;
 	size_t		 n;
 
 	if ((st = page_number(r, &page)) != ST_OK)
 		return st;
-	if ((st = db_admin_posts(r->w->db, r->a, ADMIN_PER_PAGE + 1,
+	if ((st = db_admin_posts(r->w->db, r->a, kind, ADMIN_PER_PAGE + 1,
 	    (page - 1) * ADMIN_PER_PAGE, r->user, &posts)) != ST_OK)
 		return st;
 	json_object_object_add(view, "posts", posts);
@@ -154,12 +157,29 @@ h_admin_posts(struct req *r)
 		json_object_array_del_idx(posts, ADMIN_PER_PAGE,
 		    n - ADMIN_PER_PAGE);
 		json_object_object_add(view, "older", json_object_new_string(
-		    arena_printf(r->a, "/admin/posts?page=%d", page + 1)));
+		    arena_printf(r->a, "%s?page=%d", base, page + 1)));
 	}
 	if (page > 1)
 		json_object_object_add(view, "newer", json_object_new_string(
-		    arena_printf(r->a, "/admin/posts?page=%d", page - 1)));
+		    arena_printf(r->a, "%s?page=%d", base, page - 1)));
+	if (strcmp(kind, "page") == 0) {
+		json_object_object_add(view, "is_page",
+		    json_object_new_boolean(true));
+		return admin_render(r, view, "posts.html", "Pages");
+	}
 	return admin_render(r, view, "posts.html", "Posts");
+}
+
+enum status
+h_admin_posts(struct req *r)
+{
+	return admin_list(r, "post");
+}
+
+enum status
+h_admin_pages(struct req *r)
+{
+	return admin_list(r, "page");
 }
 
 /* "2026-01-02T03:04:05Z" as a datetime-local value (UTC, no zone). */
@@ -179,11 +199,15 @@ form_view(struct req *r, struct json_object *post, int64_t id)
 {
 	struct json_object *tags, *o;
 	const char	*status = "draft";
+	bool		 page;
 	struct buf	 b;
 
+	page = json_object_object_get_ex(post, "kind", &o) &&
+	    strcmp(json_object_get_string(o), "page") == 0;
+	json_object_object_add(post, "is_page", json_object_new_boolean(page));
 	json_object_object_add(post, "action", json_object_new_string(id ?
 	    arena_printf(r->a, "/admin/posts/%lld", (long long)id) :
-	    "/admin/posts"));
+	    page ? "/admin/pages" : "/admin/posts"));
 	if (json_object_object_get_ex(post, "status", &o))
 		status = json_object_get_string(o);
 	json_object_object_add(post, "is_draft",
@@ -215,17 +239,31 @@ form_view(struct req *r, struct json_object *post, int64_t id)
 	}
 }
 
-enum status
-h_admin_post_new(struct req *r)
+static enum status
+new_form(struct req *r, const char *kind)
 {
 	struct json_object *view = view_new(r), *post;
 
 	post = json_object_new_object();
 	json_object_object_add(post, "status",
 	    json_object_new_string("draft"));
+	json_object_object_add(post, "kind", json_object_new_string(kind));
 	form_view(r, post, 0);
 	json_object_object_add(view, "post", post);
-	return admin_render(r, view, "post.html", "New post");
+	return admin_render(r, view, "post.html", strcmp(kind, "page") == 0 ?
+	    "New page" : "New post");
+}
+
+enum status
+h_admin_post_new(struct req *r)
+{
+	return new_form(r, "post");
+}
+
+enum status
+h_admin_page_new(struct req *r)
+{
+	return new_form(r, "page");
 }
 
 enum status
@@ -242,7 +280,9 @@ h_admin_post_edit(struct req *r)
 		return st;
 	json_object_object_add(view, "post", post);
 	form_view(r, post, id);
-	return admin_render(r, view, "post.html", "Edit post");
+	return admin_render(r, view, "post.html",
+	    json_object_get_boolean(json_object_object_get(post, "is_page")) ?
+	    "Edit page" : "Edit post");
 }
 
 /* "Not saved: slug: why; title: why." from the fields that failed. */
@@ -275,7 +315,7 @@ typed(struct req *r, enum post_key k)
  * again with what was typed and every field that failed.
  */
 static enum status
-save_post(struct req *r, int64_t id)
+save_post(struct req *r, int64_t id, const char *kind)
 {
 	struct post_in	 p;
 	struct content_tags t;
@@ -286,6 +326,7 @@ save_post(struct req *r, int64_t id)
 	enum status	 st = ST_UNPROCESSABLE;
 
 	memset(&p, 0, sizeof(p));
+	p.kind = kind;
 	p.slug = input_str(&r->fin[PK_SLUG]);
 	p.title = input_str(&r->fin[PK_TITLE]);
 	p.summary = input_str(&r->fin[PK_SUMMARY]);
@@ -304,7 +345,12 @@ save_post(struct req *r, int64_t id)
 	    (p.slug == NULL || *p.slug == '\0'))
 		input_fail(&r->fails, "slug", "needed");
 	content_tags_init(&t, r->a);
-	if (tags != NULL && content_tags_parse(&t, r->a, tags, &why) != 0)
+	/* The page form has no tags field; an edit keeps what is stored. */
+	if (tags != NULL && *tags != '\0' && kind != NULL &&
+	    strcmp(kind, "page") == 0)
+		input_fail(&r->fails, "tags", "a page has no tags");
+	else if (tags != NULL &&
+	    content_tags_parse(&t, r->a, tags, &why) != 0)
 		input_fail(&r->fails, "tags", why);
 	p.tag_slugs = t.slugs;
 	p.tag_names = t.names;
@@ -334,6 +380,9 @@ save_post(struct req *r, int64_t id)
 	view = view_new(r);
 	post = json_object_new_object();
 	json_object_object_add(post, "id", json_object_new_int64(id));
+	if (kind != NULL)
+		json_object_object_add(post, "kind",
+		    json_object_new_string(kind));
 	json_object_object_add(post, "title",
 	    json_object_new_string(typed(r, PK_TITLE)));
 	json_object_object_add(post, "slug",
@@ -360,21 +409,29 @@ save_post(struct req *r, int64_t id)
 enum status
 h_admin_post_create(struct req *r)
 {
-	return save_post(r, 0);
+	return save_post(r, 0, "post");
 }
 
+enum status
+h_admin_page_create(struct req *r)
+{
+	return save_post(r, 0, "page");
+}
+
+/* The kind stays as stored (NULL: the update does not change it). */
 enum status
 h_admin_post_update(struct req *r)
 {
 	int64_t	 id = cap_id(r->cap[0]);
 
-	return id == 0 ? ST_NOTFOUND : save_post(r, id);
+	return id == 0 ? ST_NOTFOUND : save_post(r, id, NULL);
 }
 
 enum status
 h_admin_post_delete(struct req *r)
 {
 	int64_t		 id = cap_id(r->cap[0]);
+	const char	*kind;
 	enum status	 st;
 
 	if (id == 0)
@@ -384,7 +441,10 @@ h_admin_post_delete(struct req *r)
 	r->changed = true;
 	log_msg(LOG_INFO, "%s deleted post %lld", r->user->username,
 	    (long long)id);
-	return admin_redirect(r, "/admin/posts?done=deleted");
+	/* Back to the list it came from: one of two fixed addresses. */
+	kind = field(r, "kind");
+	return admin_redirect(r, kind != NULL && strcmp(kind, "page") == 0 ?
+	    "/admin/pages?done=deleted" : "/admin/posts?done=deleted");
 }
 
 /* Markdown to HTML for the editor's preview: the same renderer as a

@@ -111,3 +111,44 @@ h_api_authors(struct req *r)
 	json_object_object_add(view, "authors", authors);
 	return send(r, view);
 }
+
+/* Live pages only, as the site shows them; drafts are for the admin. */
+enum status
+h_api_pages(struct req *r)
+{
+	struct json_object *view = view_new(r), *pages;
+	enum status	 st;
+
+	if ((st = db_pages(r->w->db, r->a, &pages)) != ST_OK)
+		return st;
+	json_object_object_add(view, "pages", pages);
+	return send(r, view);
+}
+
+enum status
+h_api_page(struct req *r)
+{
+	struct json_object *view = view_new(r), *page;
+	enum status	 st;
+
+	if ((st = db_page(r->w->db, r->a, r->cap[0], &page)) != ST_OK)
+		return st;
+	json_object_object_add(view, "page", page);
+	return send(r, view);
+}
+
+/* The menu as the site shows it (view_site reads and checks it). */
+enum status
+h_api_menu(struct req *r)
+{
+	struct json_object *view = view_new(r), *site, *menu;
+	enum status	 st;
+
+	if ((st = view_site(r, view)) != ST_OK)
+		return st;
+	site = json_object_object_get(view, "site");
+	menu = json_object_object_get(site, "menu");
+	json_object_object_add(view, "menu", json_object_get(menu));
+	json_object_object_del(view, "site");
+	return send(r, view);
+}

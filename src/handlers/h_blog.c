@@ -99,6 +99,28 @@ h_post(struct req *r)
 	return page_render(r, view, "post.html");
 }
 
+/* A standalone page: a post's look without byline, tags or comments. */
+enum status
+h_page(struct req *r)
+{
+	struct json_object *view = view_new(r), *page, *v;
+	enum status	 st;
+
+	if ((st = view_site(r, view)) != ST_OK)
+		return st;
+	if ((st = db_page(r->w->db, r->a, r->cap[0], &page)) != ST_OK)
+		return st;
+	json_object_object_add(view, "post", page);
+	/* body_html came from md_render() when the page was saved. */
+	if (json_object_object_get_ex(page, "body_html", &v))
+		view_set_html(page, "body_html", json_object_get_string(v));
+	page_meta(r, view, json_object_get_string(
+	    json_object_object_get(page, "title")),
+	    json_object_get_string(json_object_object_get(page, "summary")),
+	    arena_printf(r->a, "/pages/%s", r->cap[0]), "website");
+	return page_render(r, view, "page.html");
+}
+
 enum status
 h_tag(struct req *r)
 {

@@ -9,6 +9,10 @@
  * handler here runs; a handler adds what content says is wrong to
  * r->fails and returns a status, and error_page() (view/error.c)
  * writes the answer.
+ *
+ * Pages (/api/v1/pages, 0008) are posts of kind 'page' and go through
+ * the same handlers: the route says which kind, and a post is not found
+ * under /pages/ nor a page under /posts/.  Pages have no tags.
  */
 #include "config.h"
 
@@ -43,17 +47,28 @@ own(struct req *r, struct json_object *o)
 	arena_defer(r->a, put, o);
 }
 
-/* The post the route names (r->cap[0]), freed with the request, and its
- * id. */
+/* The kind the route is about: "page" under /api/v1/pages, else "post". */
+static const char *
+route_kind(const struct req *r)
+{
+	return r->route != NULL && strncmp(r->route, "/api/v1/pages",
+	    strlen("/api/v1/pages")) == 0 ? "page" : "post";
+}
+
+/* The post the route names (r->cap[0]), of the route's kind, freed with
+ * the request, and its id. */
 static enum status
 the_post(struct req *r, struct json_object **post, int64_t *id)
 {
-	struct json_object *idv;
+	struct json_object *idv, *kind;
 	enum status	 st;
 
 	if ((st = db_admin_post(r->w->db, r->a, 0, r->cap[0], post)) != ST_OK)
 		return st;
 	own(r, *post);
+	if (!json_object_object_get_ex(*post, "kind", &kind) ||
+	    strcmp(json_object_get_string(kind), route_kind(r)) != 0)
+		return ST_NOTFOUND;
 	json_object_object_get_ex(*post, "id", &idv);
 	*id = json_object_get_int64(idv);
 	return ST_OK;
@@ -77,7 +92,9 @@ merge(struct req *r, struct post_in *p)
 		p->status = input_str(&g[PK_STATUS]);
 	if (g[PK_PUBLISHED_AT].state != IS_ABSENT)
 		p->published_at = input_str(&g[PK_PUBLISHED_AT]);
-	if (g[PK_TAGS].state != IS_ABSENT) {
+	if (g[PK_TAGS].state != IS_ABSENT && strcmp(route_kind(r), "page") == 0)
+		input_fail(&r->fails, "tags", "a page has no tags");
+	else if (g[PK_TAGS].state != IS_ABSENT) {
 		p->tag_slugs = (const char *const *)g[PK_TAGS].list;
 		p->tag_names = NULL;
 		p->ntags = g[PK_TAGS].state == IS_INVALID ? 0 : g[PK_TAGS].n;
@@ -138,17 +155,18 @@ static enum status
 answer_post(struct req *r, int64_t id, int http)
 {
 	struct json_object *root = view_new(r), *post;
+	const char	*kind = route_kind(r);
 	enum status	 st;
 
 	if ((st = db_admin_post(r->w->db, r->a, id, NULL, &post)) != ST_OK)
 		return st;
-	json_object_object_add(root, "post", post);
+	json_object_object_add(root, kind, post);
 	out_json(r, root);
 	r->resp.status = http;
 	r->resp.cache = "no-store";
 	if (http == 201)
 		out_header(r, "Location", arena_printf(r->a,
-		    "/api/v1/posts/%s", get_str(post, "slug")));
+		    "/api/v1/%ss/%s", kind, get_str(post, "slug")));
 	return ST_OK;
 }
 
@@ -170,8 +188,8 @@ write_post(struct req *r, struct post_in *p, int64_t id, int http)
 	if (st != ST_OK)
 		return st;
 	r->changed = true;
-	log_msg(LOG_INFO, "%s %s post %lld (%s) through the API",
-	    r->user->username, id ? "changed" : "created",
+	log_msg(LOG_INFO, "%s %s %s %lld (%s) through the API",
+	    r->user->username, id ? "changed" : "created", route_kind(r),
 	    (long long)out_id, p->slug);
 	return answer_post(r, out_id, http);
 }
@@ -183,6 +201,7 @@ h_api_post_create(struct req *r)
 
 	memset(&p, 0, sizeof(p));
 	p.status = "draft";
+	p.kind = route_kind(r);
 	/* The API names tags that exist (made with POST /api/v1/tags);
 	 * the admin form makes the ones typed. */
 	p.known_tags = true;
@@ -250,8 +269,8 @@ h_api_post_delete(struct req *r)
 	if ((st = db_post_delete(r->w->db, r->a, id, r->user)) != ST_OK)
 		return st;
 	r->changed = true;
-	log_msg(LOG_INFO, "%s deleted post %lld (%s) through the API",
-	    r->user->username, (long long)id, r->cap[0]);
+	log_msg(LOG_INFO, "%s deleted %s %lld (%s) through the API",
+	    r->user->username, route_kind(r), (long long)id, r->cap[0]);
 	r->resp.status = 204;
 	r->resp.cache = "no-store";
 	return ST_OK;

@@ -21,6 +21,8 @@ enum status	 h_metrics(struct req *);
  * page past the last; 503 when PostgreSQL is down. */
 enum status	 h_home(struct req *);
 enum status	 h_post(struct req *);
+/* A live standalone page at /pages/SLUG; 404 for a draft or a post. */
+enum status	 h_page(struct req *);
 enum status	 h_tag(struct req *);
 enum status	 h_author(struct req *);
 enum status	 h_archive(struct req *);
@@ -38,6 +40,10 @@ enum status	 h_api_posts(struct req *);
 enum status	 h_api_post(struct req *);
 enum status	 h_api_tags(struct req *);
 enum status	 h_api_authors(struct req *);
+/* Live pages, one live page (404 for a draft), and the menu. */
+enum status	 h_api_pages(struct req *);
+enum status	 h_api_page(struct req *);
+enum status	 h_api_menu(struct req *);
 
 /* h_login.c: signing in and out. */
 enum status	 h_login(struct req *);
@@ -49,6 +55,9 @@ enum status	 h_logout(struct req *);
 enum status	 h_admin_home(struct req *);
 enum status	 h_admin_posts(struct req *);
 enum status	 h_admin_post_new(struct req *);
+enum status	 h_admin_pages(struct req *);
+enum status	 h_admin_page_new(struct req *);
+enum status	 h_admin_page_create(struct req *);
 enum status	 h_admin_post_edit(struct req *);
 enum status	 h_admin_post_create(struct req *);
 enum status	 h_admin_post_update(struct req *);
@@ -64,13 +73,21 @@ enum status	 h_admin_media(struct req *);
 enum status	 h_admin_media_delete(struct req *);
 
 /* h_write.c: the write JSON API (RF_USER).  201/200 with the object as
- * stored, 204 for a delete; refusals as JSON naming the field. */
+ * stored, 204 for a delete; refusals as JSON naming the field.  The post
+ * handlers serve /api/v1/pages too, for pages (the route says which). */
 enum status	 h_api_post_create(struct req *);
 enum status	 h_api_post_update(struct req *);
 enum status	 h_api_post_delete(struct req *);
 enum status	 h_api_tag_create(struct req *);
 enum status	 h_api_tag_update(struct req *);
 enum status	 h_api_tag_delete(struct req *);
+
+/* h_menu.c: the navigation menu (admins only: 403 otherwise).  400 with
+ * the item and the reason for a label or link content/menu.h refuses;
+ * nothing is saved then. */
+enum status	 h_api_menu_put(struct req *);
+enum status	 h_admin_menu(struct req *);
+enum status	 h_admin_menu_save(struct req *);
 
 /* h_comment.c: comments.  comment_view adds a post's approved comments
  * and the comment form to its page's view. */

@@ -12,7 +12,10 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/conf.h"
+#include "content/menu.h"
 #include "db/db.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "http/escape.h"
 #include "http/out.h"
 #include "http/req.h"
@@ -90,6 +93,40 @@ view_site(struct req *r, struct json_object *view)
 	return ST_OK;
 }
 
+/*
+ * site.menu, the stored text, becomes the array of links the theme
+ * shows, checked again: a row written past the application (psql) that
+ * would not pass is left out, never shown.  No menu setting at all (a
+ * database before 0008's seed) shows the links the theme always had.
+ */
+static void
+site_menu(struct req *r, struct json_object *site)
+{
+	static const struct menu_item dflt[] = {
+		{ "Home", "/" }, { "Archive", "/archive" },
+		{ "Feed", "/feed.atom" },
+	};
+	struct json_object *v;
+	struct menu_item *items;
+	const char	*why, *s;
+	size_t		 n;
+
+	if (!json_object_object_get_ex(site, "menu", &v)) {
+		json_object_object_add(site, "menu",
+		    menu_array(dflt, NELEM(dflt)));
+		json_object_object_add(site, "has_menu",
+		    json_object_new_boolean(true));
+		return;
+	}
+	s = json_object_get_string(v);
+	if (menu_parse(r->a, s, strlen(s), true, &items, &n, &why) != 0) {
+		log_msg(LOG_WARN, "the menu setting is not shown: %s", why);
+		n = 0;
+	}
+	json_object_object_add(site, "menu", menu_array(items, n));
+	json_object_object_add(site, "has_menu", json_object_new_boolean(n > 0));
+}
+
 void
 view_site_add(struct req *r, struct json_object *view,
     struct json_object *site)
@@ -112,6 +149,7 @@ view_site_add(struct req *r, struct json_object *view,
 	gmtime_r(&now, &tm);
 	snprintf(year, sizeof(year), "%d", tm.tm_year + 1900);
 	json_object_object_add(site, "year", json_object_new_string(year));
+	site_menu(r, site);
 }
 
 int

@@ -18,6 +18,8 @@
  *      posts and media made, changed and deleted, and the errors the
  *      document declares (400, 403, 404, 409, 415, 422), each answer with
  *      a declared status and, when it has a body, the declared schema.
+ *      Pages under /api/v1/pages the same way, and the menu: replaced,
+ *      refused (403, 400) and put back as it was.
  *      What it makes is named oa-check-*; the .t removes it either way.
  */
 import { execFile } from 'node:child_process';
@@ -328,6 +330,47 @@ await check('PUT', M, '/api/v1/media/oa-check-text.png', 415,
 await check('GET', '/api/v1/media', '/api/v1/media', 200, AUTHOR);
 await check('DELETE', M, media, 204, AUTHOR);
 await check('DELETE', M, media, 404, AUTHOR);
+
+// Pages: a post's operations under /api/v1/pages, without tags.
+const G = '/api/v1/pages';
+const GS = '/api/v1/pages/{slug}';
+await check('POST', G, G, 201, { ...AUTHOR, json: { slug: 'oa-check-page',
+	title: 'A page', status: 'published', body_md: 'About *us*' } });
+await check('POST', G, G, 201, { ...ADMIN, json: { slug: 'oa-check-page-admin',
+	title: 'The admin\'s draft page' } });
+await check('POST', G, G, 409, { ...AUTHOR, json: { slug: 'oa-check-page', title: 'Again' } });
+await check('POST', G, G, 422, { ...AUTHOR, json: { slug: 'oa-check-page-tags',
+	title: 'Tagged', tags: ['x'] } });
+const pages = await check('GET', G, G, 200);
+ok(pages?.pages?.some((p) => p.url === '/pages/oa-check-page') &&
+    !pages.pages.some((p) => p.slug === 'oa-check-page-admin'),
+    'GET /api/v1/pages lists the live page at its address, not the draft');
+await check('GET', GS, `${G}/oa-check-page`, 200);
+await check('GET', GS, `${G}/oa-check-page-admin`, 404);
+await check('GET', PS, `${P}/oa-check-page`, 404);
+await check('GET', GS, `${G}/oa-check-post`, 404);
+await check('PATCH', GS, `${G}/oa-check-page`, 200, { ...AUTHOR, json: { title: 'Changed' } });
+await check('PATCH', GS, `${G}/oa-check-page-admin`, 403, { ...AUTHOR, json: { title: 'Mine' } });
+await check('PATCH', GS, `${G}/oa-check-page`, 422, { ...AUTHOR, json: { tags: [] } });
+await check('DELETE', GS, `${G}/oa-check-page-admin`, 204, ADMIN);
+await check('DELETE', GS, `${G}/oa-check-page`, 204, AUTHOR);
+await check('DELETE', GS, `${G}/oa-check-page`, 404, AUTHOR);
+
+// The menu: admins replace it; a refused one changes nothing.
+const MN = '/api/v1/menu';
+const menu = await check('GET', MN, MN, 200);
+ok(Array.isArray(menu?.menu) && menu.menu.length > 0, 'the menu has links');
+const mine = { menu: [...(menu?.menu ?? []), { label: 'OA <check>', url: '/pages/oa-check' }] };
+await check('PUT', MN, MN, 403, { ...AUTHOR, json: mine });
+await check('PUT', MN, MN, 400, { ...ADMIN, json: { menu: [{ label: 'x', url: 'javascript:alert(1)' }] } });
+await check('PUT', MN, MN, 400, { ...ADMIN, json: { menu: [{ label: 'x', url: '//evil.example/' }] } });
+await check('PUT', MN, MN, 400, { ...ADMIN, raw: '{"menu":', type: 'application/json' });
+await check('PUT', MN, MN, 415, { ...ADMIN, raw: 'menu=x', type: 'application/x-www-form-urlencoded' });
+const put = await check('PUT', MN, MN, 200, { ...ADMIN, json: mine });
+is(JSON.stringify(put), JSON.stringify(mine), 'PUT answers with the menu as sent');
+is(JSON.stringify(await check('GET', MN, MN, 200)), JSON.stringify(mine), 'GET shows it');
+if (menu)
+	await check('PUT', MN, MN, 200, { ...ADMIN, json: menu });
 
 // Gone for good.
 await check('DELETE', PS, `${P}/oa-check-post`, 204, AUTHOR);

@@ -4,8 +4,9 @@
  * nginx, with a screenshot of every page: an author signs in, writes a
  * post with a Markdown preview, publishes it, edits it, schedules
  * another, adds a tag and uploads an image; a reader comments; the
- * author approves the comment; an admin changes the site's title and
- * deletes the image; both sign out. Every page must show no console error, failed request or
+ * author approves the comment; an admin changes the site's title, adds
+ * a link to the menu (and sees it in the header and the footer) and takes
+ * it out again, and deletes the image; both sign out. Every page must show no console error, failed request or
  * CSP violation. Run by t/5005-browser-author.t, which makes the users
  * (T6_AUTHOR, T6_ADMIN, password T6_PASSWORD) and cleans up after.
  */
@@ -230,6 +231,39 @@ await browserTest(async () => {
 	    'the home page has the new title at once');
 	await shot(page, 'home-retitled');
 	clean(page, 'home-retitled');
+
+	// The menu editor: a link added in the first empty row, first by
+	// its position number; then removed with its box.
+	await visit(page, '/admin/menu');
+	const rows = await page.locator('tr.menu-row').count();
+	const row = rows - 2;	// three empty rows follow the saved links
+	ok(rows >= 4, `menu: the editor shows the links and empty rows (${rows} rows)`);
+	await page.fill(`input[name="pos_${row}"]`, '1');
+	await page.fill(`input[name="label_${row}"]`, 'T6 <Post>');
+	await page.fill(`input[name="url_${row}"]`, `/posts/${SLUG}`);
+	await shot(page, 'menu-edit');
+	clean(page, 'menu-edit');
+	res = await submit(page, page.locator('#menu-form button[type=submit]'));
+	is(res.status(), 200, 'menu: saved (after the redirect)');
+	like(await page.locator('.notice').innerText(), /Saved/, 'menu: says so');
+	is(await page.locator('input[name="label_1"]').inputValue(), 'T6 <Post>',
+	    'menu: the new link is first');
+	await visit(page, '/');
+	const head = page.locator('header.site nav ul.menu li a').first();
+	is(await head.innerText(), 'T6 <Post>', 'the header shows it first, as text');
+	is(await head.getAttribute('href'), `/posts/${SLUG}`, 'linking the post');
+	is(await page.locator('footer.site nav ul.menu li a').first().innerText(),
+	    'T6 <Post>', 'and so does the footer');
+	await shot(page, 'home-menu');
+	clean(page, 'home-menu');
+	await visit(page, '/admin/menu');
+	await page.check('input[name="remove_1"]');
+	await submit(page, page.locator('#menu-form button[type=submit]'));
+	like(await page.locator('.notice').innerText(), /Saved/, 'menu: the link removed');
+	await visit(page, '/');
+	is(await page.locator('header.site nav ul.menu li a', { hasText: 'T6' }).count(), 0,
+	    'the header no longer shows it');
+	clean(page, 'home-menu-removed');
 	await visit(page, '/admin/media');
 	await submit(page, page.locator('form[action="/admin/media/t6-dot.png/delete"] button'));
 	like(await page.locator('.notice').innerText(), /Deleted/,
