@@ -10,7 +10,8 @@
  * with the product of the sizes, so it is refused above cells_max: then
  * the middle is shown as deleted and added whole, which is still a true
  * diff (applying it gives the new text), only not the shortest.  Lines
- * are compared by a hash first, then by their bytes.
+ * are compared by a hash first, then by their bytes; a line's end is
+ * "\n" or "\r\n", and which one does not count as a change.
  */
 #include "config.h"
 
@@ -60,12 +61,17 @@ split(struct arena *a, const char *s, size_t n, size_t *nl, bool *cut)
 	for (size_t k = 0; k < n && i < count; ) {
 		const char *e = memchr(s + k, '\n', n - k);
 		size_t	 len = e != NULL ? (size_t)(e - (s + k)) : n - k;
+		size_t	 end = len;
 
+		/* A browser's form sends CRLF, the API may send LF: the
+		 * same line either way. */
+		if (e != NULL && len > 0 && s[k + len - 1] == '\r')
+			len--;
 		l[i].p = s + k;
 		l[i].n = len;
 		l[i].h = hash(s + k, len);
 		i++;
-		k += len + 1;
+		k += end + 1;
 	}
 	*nl = i;
 	return l;

@@ -49,7 +49,7 @@ struct diff {
  * longest common subsequence when its table fits in cells_max cells
  * (at most DIFF_CELLS_MAX; 2 bytes each, in the arena), else as whole
  * (d->whole).  A final line without '\n' counts as a line; "" has
- * none.  Always succeeds; *d and its lines live in the arena.
+ * none.  A '\r' before '\n' is part of the line end, not of the line.  Always succeeds; *d and its lines live in the arena.
  */
 void	 diff_lines(struct arena *, const char *old, size_t on,
 	    const char *new, size_t nn, size_t cells_max, struct diff *d);

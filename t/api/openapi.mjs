@@ -323,16 +323,16 @@ const RI = `${PS}/revisions/{id}`;
 const RR = `${PS}/revisions/{id}/restore`;
 const revs = await check('GET', RL, `${P}/oa-check-post/revisions`, 200, AUTHOR);
 is(revs?.revisions?.length, 2, 'a create and a change kept two revisions');
-const first = revs?.revisions?.[1]?.id ?? 0;
+const firstRev = revs?.revisions?.[1]?.id ?? 0;
 await check('GET', RL, `${P}/oa-check-admin/revisions`, 403, AUTHOR);
 await check('GET', RL, `${P}/oa-check-none/revisions`, 404, AUTHOR);
-await check('GET', RI, `${P}/oa-check-post/revisions/${first}`, 200, AUTHOR);
+await check('GET', RI, `${P}/oa-check-post/revisions/${firstRev}`, 200, AUTHOR);
 await check('GET', RI, `${P}/oa-check-post/revisions/999999999`, 404, AUTHOR);
 const restored = await check('POST', RR,
-    `${P}/oa-check-post/revisions/${first}/restore`, 200, AUTHOR);
+    `${P}/oa-check-post/revisions/${firstRev}/restore`, 200, AUTHOR);
 is(restored?.post?.title, 'OpenAPI check', 'the restore brings the first title back');
 is(restored?.revision?.kind, 'restore', 'and keeps a revision of kind restore');
-await check('POST', RR, `${P}/oa-check-admin/revisions/${first}/restore`, 403, AUTHOR);
+await check('POST', RR, `${P}/oa-check-admin/revisions/${firstRev}/restore`, 403, AUTHOR);
 await check('POST', RR, `${P}/oa-check-post/revisions/999999999/restore`, 404, AUTHOR);
 
 // Media: the same bytes again are 200, other bytes under the name 409.

@@ -91,7 +91,10 @@ main(void)
 	known(a, "x\na\ny\nb\nz\n", "a\nq\nb\n", "- -+ -",
 	    "the middle by LCS");
 	known(a, "a\nb", "a\nb\n", "  ", "a final newline is no change");
-	known(a, "a\r\nb\n", "a\nb\n", "-+ ", "CR is part of the line");
+	known(a, "a\rb\n", "a\nb\n", "-++", "a lone CR is part of the line");
+	diff_lines(a, "a\r\nb\r\n", 6, "a\nb\nc", 5, DIFF_CELLS_MAX, &d);
+	is_string("  +", ops(a, &d), "CRLF and LF line ends are the same");
+	ok(d.l[0].n == 1 && d.l[1].n == 1, "and the CR is not in the line");
 
 	/* Line numbers. */
 	diff_lines(a, "a\nb\nc\n", 6, "a\nc\nd\n", 6, DIFF_CELLS_MAX, &d);
