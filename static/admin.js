@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // admin.js: the little the admin pages do with JavaScript. Everything
-// else works without it: a Markdown preview on the post form, and image
-// upload on the media page (PUT /api/v1/media/{name} with the session's
-// CSRF token).
+// else works without it: a Markdown preview on the post form, autosave
+// of the post being edited (a revision that readers never see), a
+// warning before leaving it with unsaved changes, and image upload on
+// the media page (PUT /api/v1/media/{name} with the session's CSRF
+// token).
 "use strict";
 
 function csrfOf(form) {
@@ -81,7 +83,75 @@ function setupUpload() {
 	});
 }
 
+// How long after the last keystroke the editor autosaves.
+const AUTOSAVE_DELAY_MS = 5000;
+
+function twoDigits(n) {
+	return String(n).padStart(2, "0");
+}
+
+// The form's fields as one string, to tell whether anything changed.
+function formState(form) {
+	const data = new FormData(form);
+	data.delete("csrf");
+	return new URLSearchParams(data).toString();
+}
+
+// The post form: with a data-autosave address (a post that exists), its
+// title, summary and text are sent there 5 s after the last keystroke
+// when they changed, as a revision readers never see; on any post form,
+// leaving with changes not saved asks first.
+function setupEditor() {
+	const form = document.querySelector("form.edit");
+	if (!form) return;
+	const loaded = formState(form);
+	let submitting = false;
+
+	// Saving is leaving on purpose: no warning then.
+	form.addEventListener("submit", () => { submitting = true; });
+	window.addEventListener("beforeunload", (ev) => {
+		if (submitting || formState(form) === loaded) return;
+		ev.preventDefault();
+		ev.returnValue = "";
+	});
+	if (!form.dataset.autosave) return;
+
+	const status = document.getElementById("autosave-status");
+	const fields = ["title", "summary", "body_md"];
+	const text = () => fields.map((f) => form.elements[f] ? form.elements[f].value : "").join("\u0000");
+	let sent = text();
+	let timer = 0;
+
+	async function autosave() {
+		timer = 0;
+		const now = text();
+		if (now === sent || submitting) return;
+		const body = new URLSearchParams();
+		body.set("csrf", csrfOf(form));
+		for (const f of fields)
+			if (form.elements[f]) body.set(f, form.elements[f].value);
+		try {
+			const res = await fetch(form.dataset.autosave, {
+				method: "POST", body, credentials: "same-origin",
+			});
+			await res.text();
+			if (!res.ok) throw new Error(res.status + " " + res.statusText);
+			sent = now;
+			const t = new Date();
+			status.textContent = "Draft saved " + twoDigits(t.getHours()) + ":" + twoDigits(t.getMinutes());
+		} catch (e) {
+			status.textContent = "Draft not saved: " + String(e.message || e);
+		}
+	}
+
+	form.addEventListener("input", () => {
+		if (timer) clearTimeout(timer);
+		timer = setTimeout(autosave, AUTOSAVE_DELAY_MS);
+	});
+}
+
 document.addEventListener("DOMContentLoaded", () => {
 	setupPreview();
+	setupEditor();
 	setupUpload();
 });

@@ -68,7 +68,11 @@ m2=$!
 wait "$m1"; r1=$?
 wait "$m2"; r2=$?
 is "$r1:$r2" "0:0" "two concurrent migrators both succeed"
-is "$(pgdb -c 'SELECT count(*) FROM inkwell_migrations')" "$want" \
+# One row per migration file: numbers may have gaps while migrations
+# written in parallel are merged, so the files are counted, not the
+# version.
+nfiles=$(find "$src/sql" -name '[0-9][0-9][0-9][0-9]_*.sql' | wc -l)
+is "$(pgdb -c 'SELECT count(*) FROM inkwell_migrations')" "$nfiles" \
 	"each migration recorded exactly once"
 is "$(cat "$tmp/m1" "$tmp/m2" | grep -c '^applied 0001_')" 1 "0001 applied by one of them only"
 is "$(pgdb -c "SELECT value FROM settings WHERE key = 'title'")" inkwell "0001 created its table and rows"

@@ -97,14 +97,14 @@ is "$(pgdb -c 'SELECT count(*) FROM tags')" 9 "no tag duplicated"
 # --- export -----------------------------------------------------------------
 out=$(ctl1 export "$tmp/e1" 2>&1)
 is "$?" 0 "export exits 0"
-# A complete export (t/3008 tests the rest): the 8 posts and the 9 JSON
+# A complete export (t/3008 tests the rest): the 8 posts and the 10 JSON
 # lines files (their manifest is not counted); the posts' files are
 # still the folder they came from.
-like "$out" "17 written, 0 unchanged" "and writes 8 posts and 9 JSON lines files"
+like "$out" "18 written, 0 unchanged" "and writes 8 posts and 10 JSON lines files"
 ok "and a manifest" test -s "$tmp/e1/manifest.jsonl"
 ok "the export of the demo is the demo, byte for byte" diff -r -x '*.jsonl' "$src/script/demo" "$tmp/e1"
 if_fail diff -ru -x '*.jsonl' "$src/script/demo" "$tmp/e1"
-like "$(ctl1 export "$tmp/e1" 2>&1)" "0 written, 17 unchanged" "exporting again leaves identical files alone"
+like "$(ctl1 export "$tmp/e1" 2>&1)" "0 written, 18 unchanged" "exporting again leaves identical files alone"
 
 echo "local edit" >>"$tmp/e1/limits.md"
 out=$(ctl1 export "$tmp/e1" 2>&1)
@@ -133,7 +133,7 @@ INSERT INTO post_tags SELECT p.id, t.id FROM posts p, tags t
 SQL
 out=$(ctl1 export "$tmp/e2" 2>&1)
 is "$?" 0 "export with a hostile post exits 0"
-like "$out" "18 written" "and writes 9 posts and 9 JSON lines files"
+like "$out" "19 written" "and writes 9 posts and 10 JSON lines files"
 ok "the second database imports the export" q ctl2 import "$tmp/e2"
 if_fail shown
 is "$(pgdb2 -c "$DIGEST_MD")" "$(pgdb -c "$DIGEST_MD")" \

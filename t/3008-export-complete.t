@@ -5,7 +5,8 @@
 # stack's database is put aside and a fresh one takes its name (site A),
 # seeded with posts in every status, tags, comments in every state with
 # a reply, media, a second and a disabled user, an API token, a changed
-# setting and a redirect; every reader page and API answer is recorded;
+# setting, a redirect and revisions of a post (one by a deleted user,
+# one with hostile text); every reader page and API answer is recorded;
 # the export is imported into another fresh database under the same name
 # (site B) and everything is fetched again and compared byte for byte,
 # and exported again and compared.  Then broken exports are refused,
@@ -174,6 +175,16 @@ SELECT post_id, id, 'Cy "reply"', 'A reply to Ann', 'approved', '2026-01-13 10:0
 FROM comments WHERE author_name = 'Ann';
 INSERT INTO redirects (from_path, to_path, code, source)
 VALUES ('/2019/01/old-post/', '/posts/pub-1', 301, 'wxr'), ('/elsewhere', 'https://example.org/x', 302, 'manual');
+INSERT INTO post_revisions (post_id, user_id, kind, created_at, title, summary, body_md)
+SELECT p.id, u.id, v.k, v.t::timestamptz, v.ti, v.su, v.b
+FROM posts p, users u, (VALUES
+    ('save', '2026-01-05 09:00:00.25+00', 'First "draft"', '', E'Line one\n<script>alert(1)</script>\n\ttabbed'),
+    ('restore', '2026-01-06 09:00:00+00', 'Back', 'A summary', E'Line one\n'),
+    ('autosave', '2026-01-07 09:00:00+00', '', '', 'half-typ'))
+    AS v(k, t, ti, su, b)
+WHERE p.slug = 'pub-1' AND u.username = 'writer2';
+INSERT INTO post_revisions (post_id, user_id, kind, created_at, title)
+SELECT id, NULL, 'save', '2026-01-08 09:00:00+00', 'By a deleted user' FROM posts WHERE slug = 'pub-1';
 SQL
 png "$tmp/pic.png"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $token" \
@@ -242,6 +253,8 @@ is "$(stat -c %a "$tmp/e1/users.jsonl")" 600 "a secrets export is readable by it
 ok "the comment form's key" test -s "$tmp/e1/site_keys.jsonl"
 is "$(grep -c . "$tmp/e1/comments.jsonl")" 4 "every comment, whatever its state"
 like "$(cat "$tmp/e1/comments.jsonl")" '"status" : "spam"' "spam too"
+is "$(grep -c . "$tmp/e1/revisions.jsonl")" 4 "every revision"
+like "$(cat "$tmp/e1/revisions.jsonl")" '"user_id" : null' "one whose user is gone too"
 ok "the media file, byte for byte" cmp "$tmp/pic.png" "$tmp/e1/media/pic-1.png"
 like "$(head -n 1 "$tmp/e1/manifest.jsonl")" '^\{"format":"inkwell-export","version":1,"secrets":true\}$' \
 	"the manifest's header"
@@ -274,8 +287,13 @@ done <"$tmp/a.urls"
 is "$(pg -c "SELECT string_agg(t || ':' || (last_value >= m)::text, ' ' ORDER BY t) FROM (
 	SELECT 'users' t, (SELECT max(id) FROM users) m, (SELECT last_value FROM users_id_seq) last_value
 	UNION ALL SELECT 'comments', (SELECT max(id) FROM comments), (SELECT last_value FROM comments_id_seq)
-	UNION ALL SELECT 'posts', (SELECT max(id) FROM posts), (SELECT last_value FROM posts_id_seq)) s")" \
-	"comments:true posts:true users:true" "identities are past the largest ids"
+	UNION ALL SELECT 'posts', (SELECT max(id) FROM posts), (SELECT last_value FROM posts_id_seq)
+	UNION ALL SELECT 'revisions', (SELECT max(id) FROM post_revisions), (SELECT last_value FROM post_revisions_id_seq)) s")" \
+	"comments:true posts:true revisions:true users:true" "identities are past the largest ids"
+is "$(pg -c "SELECT string_agg(kind || '/' || coalesce(u.username, '-') || '/' || r.title, ',' ORDER BY r.id)
+	FROM post_revisions r LEFT JOIN users u ON u.id = r.user_id")" \
+	'save/writer2/First "draft",restore/writer2/Back,autosave/writer2/,save/-/By a deleted user' \
+	"the revisions came back, with who"
 ok "a new comment gets a new id" pg -c "INSERT INTO comments (post_id, author_name, body)
 	SELECT id, 'New', 'new' FROM posts WHERE slug = 'pub-2'"
 pg -c "DELETE FROM comments WHERE author_name = 'New'" >/dev/null
@@ -311,6 +329,7 @@ ok "an empty scratch database" sh -c "'$bin' -c '$tmp/x.conf' migrate >/dev/null
 counts="SELECT concat_ws(' ', (SELECT count(*) FROM users), (SELECT count(*) FROM posts),
 	(SELECT count(*) FROM tags), (SELECT count(*) FROM comments), (SELECT count(*) FROM media),
 	(SELECT count(*) FROM api_tokens), (SELECT count(*) FROM redirects), (SELECT count(*) FROM site_keys),
+	(SELECT count(*) FROM post_revisions),
 	(SELECT string_agg(key || '=' || value, ',' ORDER BY key) FROM settings))"
 empty=$(xpg -c "$counts")
 # remanifest DIR: the manifest made again for DIR's files as they are now,
@@ -372,6 +391,12 @@ broken "a duplicate id" "comments.jsonl:2: id [0-9]+ given twice" \
 	'sed -i "2s/\"id\" : [0-9]*/\"id\" : 1/" comments.jsonl; remanifest .'
 broken "a comment on a missing post" "comments.jsonl:1: post_id 999 is no post" \
 	'sed -i "1s/\"post_id\" : [0-9]*/\"post_id\" : 999/" comments.jsonl; remanifest .'
+broken "a revision of a missing post" "revisions.jsonl:1: post_id 999 is no post" \
+	'sed -i "1s/\"post_id\" : [0-9]*/\"post_id\" : 999/" revisions.jsonl; remanifest .'
+broken "a revision by a missing user" "revisions.jsonl:1: user_id 999 is no user" \
+	'sed -i "1s/\"user_id\" : [0-9]*/\"user_id\" : 999/" revisions.jsonl; remanifest .'
+broken "a revision kind the schema refuses" "revisions.jsonl:2: .*check constraint" \
+	'sed -i "2s/\"kind\" : \"[a-z]*\"/\"kind\" : \"maybe\"/" revisions.jsonl; remanifest .'
 broken "a reply to a missing comment" "comments.jsonl:4: parent_id 77 is no earlier comment" \
 	'sed -i "4s/\"parent_id\" : [0-9]*/\"parent_id\" : 77/" comments.jsonl; remanifest .'
 broken "a post by a missing user" "posts.jsonl:1: author_id 999 is no user" \

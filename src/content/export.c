@@ -35,6 +35,7 @@ const char *const exp_file_names[EX__MAX] = {
 	"media.jsonl",		/* EX_MEDIA */
 	"redirects.jsonl",	/* EX_REDIRECTS */
 	"site_keys.jsonl",	/* EX_SITE_KEYS */
+	"revisions.jsonl",	/* EX_REVISIONS */
 };
 _Static_assert(sizeof(exp_file_names) / sizeof(exp_file_names[0]) == EX__MAX,
     "exp_file_names[] must cover enum exp_file");
@@ -112,6 +113,17 @@ static const struct exp_field site_keys_f[] = {
 	{ "created_at", XT_TIME, 0 },
 };
 
+static const struct exp_field revisions_f[] = {
+	{ "id", XT_ID, 0 },
+	{ "post_id", XT_ID, 0 },
+	{ "user_id", XT_IDN, 0 },
+	{ "kind", XT_STR, 16 },
+	{ "created_at", XT_TIME, 0 },
+	{ "title", XT_STR, CONTENT_TITLE_MAX * 4 },
+	{ "summary", XT_STR, CONTENT_SUMMARY_MAX * 4 },
+	{ "body_md", XT_STR, CONTENT_BODY_MAX * 4 },
+};
+
 #define N(x)	(sizeof(x) / sizeof((x)[0]))
 
 const struct exp_field *const exp_fields[EX__MAX] = {
@@ -124,10 +136,12 @@ const struct exp_field *const exp_fields[EX__MAX] = {
 	media_f,	/* EX_MEDIA */
 	redirects_f,	/* EX_REDIRECTS */
 	site_keys_f,	/* EX_SITE_KEYS */
+	revisions_f,	/* EX_REVISIONS */
 };
 const size_t exp_nfields[EX__MAX] = {
 	N(settings_f), N(users_f), N(tokens_f), N(tags_f), N(posts_f),
 	N(comments_f), N(media_f), N(redirects_f), N(site_keys_f),
+	N(revisions_f),
 };
 _Static_assert(N(exp_nfields) == EX__MAX, "exp_nfields[] must cover "
     "enum exp_file");
@@ -287,8 +301,9 @@ exp_line_parse(struct arena *a, enum exp_file f, const char *line,
 	int			 rc = -1;
 
 	memset(row, 0, sizeof(*row));
-	if (n > EXP_LINE_MAX) {
-		say(err, errlen, "line longer than %d bytes", EXP_LINE_MAX);
+	if (n > (f == EX_REVISIONS ? EXP_REVISION_LINE_MAX : EXP_LINE_MAX)) {
+		say(err, errlen, "line longer than %d bytes", f == EX_REVISIONS ?
+		    EXP_REVISION_LINE_MAX : EXP_LINE_MAX);
 		goto out;
 	}
 	if (memchr(line, '\0', n) != NULL) {

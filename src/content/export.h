@@ -12,7 +12,7 @@
  *	posts.jsonl		what front matter does not say: id, author_id,
  *				slug, created_at
  *	users.jsonl tokens.jsonl tags.jsonl comments.jsonl media.jsonl
- *	settings.jsonl redirects.jsonl site_keys.jsonl
+ *	settings.jsonl redirects.jsonl site_keys.jsonl revisions.jsonl
  *				one JSON object a line, ordered by id (key);
  *				site_keys.jsonl (the key comment forms are
  *				signed with) is empty without --with-secrets
@@ -23,7 +23,9 @@
  * a file, and last {"end":true,"files":N}.  Timestamps are
  * "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC, microseconds).
  *
- * Everything here is outside input.  Limits: EXP_LINE_MAX bytes a line,
+ * Everything here is outside input.  Limits: EXP_LINE_MAX bytes a line
+ * (EXP_REVISION_LINE_MAX in revisions.jsonl, whose lines hold a whole
+ * Markdown body),
  * EXP_FILES_MAX files in a manifest, EXP_JSONL_MAX bytes a JSON lines
  * file; each string field has a byte limit of its own.  A line must be
  * an object with exactly the file's keys (a secret key may be absent),
@@ -44,6 +46,7 @@ struct arena;
 #define EXP_LINE_MAX		(1024 * 1024)
 #define EXP_FILES_MAX		1000000
 #define EXP_JSONL_MAX		((size_t)512 * 1024 * 1024)
+#define EXP_REVISION_LINE_MAX	(5 * 1024 * 1024)
 #define EXP_FIELDS_MAX		12
 #define EXP_TIME_LEN		27	/* 2026-01-05T09:00:00.000000Z */
 
@@ -57,6 +60,7 @@ enum exp_file {
 	EX_MEDIA,
 	EX_REDIRECTS,
 	EX_SITE_KEYS,		/* rows only with --with-secrets */
+	EX_REVISIONS,		/* after posts and users, which they name */
 	EX__MAX
 };
 

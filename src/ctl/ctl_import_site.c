@@ -175,8 +175,9 @@ verify(struct site *s)
 	if (exp_manifest_parse(s->a, text, n, &s->m, s->err,
 	    sizeof(s->err)) < 0)
 		return -1;
+	/* An export from before revisions has no revisions.jsonl: none. */
 	for (int f = 0; f < EX__MAX; f++)
-		if (listed(s, exp_file_names[f]) == NULL)
+		if (f != EX_REVISIONS && listed(s, exp_file_names[f]) == NULL)
 			return refuse(s, EXP_MANIFEST ": %s is not listed",
 			    exp_file_names[f]);
 	for (size_t i = 0; i < s->m.n; i++) {
@@ -379,6 +380,20 @@ references(struct site *s)
 		if (parent->num[1] != r->num[1])
 			return refuse(s, "comments.jsonl:%d: parent_id %lld is "
 			    "a comment on another post", r->line,
+			    (long long)r->num[2]);
+	}
+	t = &s->t[EX_REVISIONS];
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct exp_row *r = &t->rows[i];
+
+		if (by_id(posts, posts->nrows, r->num[1]) == NULL)
+			return refuse(s, "revisions.jsonl:%d: post_id %lld is "
+			    "no post in posts.jsonl", r->line,
+			    (long long)r->num[1]);
+		if (r->v[2] != NULL &&
+		    by_id(users, users->nrows, r->num[2]) == NULL)
+			return refuse(s, "revisions.jsonl:%d: user_id %lld is "
+			    "no user in users.jsonl", r->line,
 			    (long long)r->num[2]);
 	}
 	t = &s->t[EX_MEDIA];

@@ -441,6 +441,36 @@ enum status	 db_post_write(struct db *, struct arena *,
 		    const char **field, const char **problem);
 
 /*
+ * Revisions of a post (written in db_post_write.c, read in
+ * db_revision.c; the bounds are there).  db_post_write adds a "save"
+ * by by.  db_revision_autosave stores title, summary and body (not
+ * checked by the content rules: half-typed text) as an "autosave" by
+ * by, leaving the post as it is; *rev and *at (ISO 8601 UTC, in the
+ * arena) say which and when.  db_revision_restore makes revision rev's
+ * title, summary and body the post's current ones (slug, status and
+ * tags stay) and records that as a new "restore" revision *new_rev;
+ * history is never rewritten.  Both: ST_OK; ST_NOTFOUND (no such post,
+ * or rev is not one of its revisions); ST_FORBIDDEN (by is neither the
+ * post's author nor an admin); ST_UNPROCESSABLE (a value the schema
+ * refuses); ST_UNAVAILABLE; ST_INTERNAL.  db_revisions: post's
+ * revisions, newest first, as an array of {id, kind, created_at, user
+ * ({id, username, display_name}, null once the user is deleted),
+ * title}; db_revision: one of them with summary and body_md too
+ * (ST_NOTFOUND when rev is not post's).  JSON owned by the caller.
+ * Callers check by may see the post (db_post_may_edit).
+ */
+enum status	 db_revision_autosave(struct db *, struct arena *,
+		    int64_t post, const struct principal *by,
+		    const char *title, const char *summary, const char *body,
+		    int64_t *rev, const char **at);
+enum status	 db_revision_restore(struct db *, struct arena *, int64_t post,
+		    int64_t rev, const struct principal *by, int64_t *new_rev);
+enum status	 db_revisions(struct db *, struct arena *, int64_t post,
+		    struct json_object **out);
+enum status	 db_revision(struct db *, struct arena *, int64_t post,
+		    int64_t rev, struct json_object **out);
+
+/*
  * Comments (db_comment.c).  db_comments: the approved comments of post
  * slug, oldest first (an empty array for none).  db_comment_add:
  * ST_NOTFOUND unless slug is a live post; ST_UNPROCESSABLE for a value
@@ -583,8 +613,8 @@ enum status	 db_site_end(struct db *, struct arena *, bool commit,
 /*
  * A complete import, one transaction: db_site_load_begin opens it,
  * locks the content tables and refuses (ST_CONFLICT, said in err) when
- * users, api_tokens, tags, posts, comments, media or redirects hold a
- * row; the rows go in with their ids, each through db_site_load_row (a
+ * users, api_tokens, tags, posts, comments, media, redirects or
+ * post_revisions hold a row; the rows go in with their ids, each through db_site_load_row (a
  * file's row as exp_line_parse read it; bytes are a media file's) or
  * db_site_load_post (posts.jsonl's row, the post its Markdown file
  * holds, tags named by slug); db_site_load_end sets every identity past

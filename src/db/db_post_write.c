@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * db_post_write.c: creates and updates whole posts (with their tags) and
- * their authors, for import.
+ * their authors, for import; keeps their revisions (the text as each
+ * save, restore and autosave left it) in the same transactions.
  *
  * Fields are checked here against the same rules as the schema's CHECKs
  * so the log can name the field; the CHECKs stay the last word.  A post
  * is saved in one transaction whose TimeZone is UTC, so a timestamp
  * without a zone means the same thing on every server.  body_html is
  * rendered at save time: readers never run md4c.
+ *
+ * Revisions: an author's save and a restore add one, an autosave adds
+ * one without touching the post (readers, the content version and the
+ * page cache never see it).  Each user keeps only the newest autosave
+ * since the post's last save or restore, and none once they save or
+ * restore (that revision holds the newer text); a post keeps the newest
+ * revisions_keep (a setting, 1 to 1000, 50 when unset or not a number)
+ * of all kinds: the older ones go in the transaction that added one.
+ * Import (db_post_save) adds none: re-importing a file is not an edit,
+ * and the files it reads are their own history.
  */
 #include "config.h"
 
@@ -82,6 +93,32 @@ static const char Q_KEEP_TAG[] =
     " RETURNING id";
 /* A tag the write API names on a post: it must exist already. */
 static const char Q_FIND_TAG[] = "SELECT id FROM tags WHERE slug = $1";
+static const char Q_REVISION[] =
+    "INSERT INTO post_revisions (post_id, user_id, kind, title, summary,"
+    " body_md) VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6)"
+    " RETURNING id, " DB_UTC("created_at");
+/* The user's autosaves since the save or restore before the new
+ * revision $3: an autosave replaces them, so typing cannot flood the
+ * table, and a save or restore, which holds the newer text, ends them. */
+static const char Q_PRUNE_AUTOSAVES[] =
+    "DELETE FROM post_revisions WHERE post_id = $1::bigint"
+    " AND user_id = $2::bigint AND kind = 'autosave' AND id <> $3::bigint"
+    " AND id > coalesce((SELECT max(id) FROM post_revisions"
+    "  WHERE post_id = $1::bigint AND kind <> 'autosave'"
+    "  AND id <> $3::bigint), 0)";
+/* Past the newest revisions_keep: gone. */
+static const char Q_PRUNE_REVISIONS[] =
+    "DELETE FROM post_revisions WHERE post_id = $1::bigint AND id <="
+    " (SELECT id FROM post_revisions WHERE post_id = $1::bigint"
+    "  ORDER BY id DESC LIMIT 1 OFFSET coalesce((SELECT CASE WHEN"
+    "  value ~ '^[0-9]{1,4}$' THEN least(greatest(value::int, 1), 1000)"
+    "  END FROM settings WHERE key = 'revisions_keep'), 50))";
+static const char Q_REVISION_TEXT[] =
+    "SELECT title, summary, body_md FROM post_revisions"
+    " WHERE id = $1::bigint AND post_id = $2::bigint";
+static const char Q_RESTORE_POST[] =
+    "UPDATE posts SET title = $2, summary = $3, body_md = $4,"
+    " body_html = $5, updated_at = now() WHERE id = $1::bigint";
 static const char Q_ENSURE_USER[] =
     "INSERT INTO users (username, display_name) VALUES ($1, $2)"
     " ON CONFLICT (username) DO NOTHING";
@@ -184,6 +221,63 @@ begin(struct db *db, struct arena *a, PGconn **pg, bool *open, bool *lost)
 		return st;
 	*open = true;
 	return db_run(db, *pg, a, "set TimeZone", Q_UTC, 0, NULL, NULL, lost);
+}
+
+/*
+ * Adds a revision of kind to post post_id by user, inside the caller's
+ * transaction, then drops what the bounds say goes (the header).  *rev
+ * and *at (its id and time, in the arena) when not NULL.
+ */
+static enum status
+keep_revision(struct db *db, PGconn *pg, struct arena *a, const char *post_id,
+    int64_t user, const char *kind, const char *title, const char *summary,
+    const char *body, int64_t *rev, const char **at, bool *lost)
+{
+	PGresult	*res;
+	enum status	 st;
+	const char	*v[6];
+
+	v[0] = post_id;
+	v[1] = arena_printf(a, "%lld", (long long)user);
+	v[2] = kind;
+	v[3] = title != NULL ? title : "";
+	v[4] = summary != NULL ? summary : "";
+	v[5] = body != NULL ? body : "";
+	if ((st = db_run(db, pg, a, "keeping a revision", Q_REVISION, 6, v,
+	    &res, lost)) != ST_OK)
+		return st;
+	if (rev != NULL)
+		*rev = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (at != NULL)
+		*at = arena_strdup(a, PQgetvalue(res, 0, 1));
+	v[2] = PQgetvalue(res, 0, 0);
+	if ((st = db_run(db, pg, a, "dropping older autosaves",
+	    Q_PRUNE_AUTOSAVES, 3, v, NULL, lost)) != ST_OK)
+		return st;
+	return db_run(db, pg, a, "dropping old revisions", Q_PRUNE_REVISIONS,
+	    1, v, NULL, lost);
+}
+
+/*
+ * Locks post id (v[0], text) for a writer and checks by may change it:
+ * its author or an admin.  ST_OK, ST_NOTFOUND, ST_FORBIDDEN, or what
+ * the database said.
+ */
+static enum status
+lock_post(struct db *db, PGconn *pg, struct arena *a, const char *const *v,
+    const struct principal *by, bool *lost)
+{
+	PGresult	*res;
+	enum status	 st;
+
+	if ((st = db_run(db, pg, a, "locking post", Q_LOCK_POST, 1, v, &res,
+	    lost)) != ST_OK)
+		return st;
+	if (PQntuples(res) != 1)
+		return ST_NOTFOUND;
+	if (!by->admin && strtoll(PQgetvalue(res, 0, 0), NULL, 10) != by->id)
+		return ST_FORBIDDEN;
+	return ST_OK;
 }
 
 /* The post's columns as the statements that save it take them, $2 to
@@ -307,20 +401,8 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 	if ((st = begin(db, a, &pg, &open, &lost)) != ST_OK)
 		goto out;
 	v[0] = arena_printf(a, "%lld", (long long)(id != 0 ? id : by->id));
-	if (id != 0) {
-		if ((st = db_run(db, pg, a, "locking post", Q_LOCK_POST, 1, v,
-		    &res, &lost)) != ST_OK)
-			goto out;
-		if (PQntuples(res) != 1) {
-			st = ST_NOTFOUND;
-			goto out;
-		}
-		if (!by->admin &&
-		    strtoll(PQgetvalue(res, 0, 0), NULL, 10) != by->id) {
-			st = ST_FORBIDDEN;
-			goto out;
-		}
-	}
+	if (id != 0 && (st = lock_post(db, pg, a, v, by, &lost)) != ST_OK)
+		goto out;
 	post_params(v, p, body, html.p);
 	/* An update keeps the kind: $9 is the insert's alone. */
 	v[8] = v[9];
@@ -342,10 +424,84 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 		*problem = e.why;
 		goto out;
 	}
+	st = keep_revision(db, pg, a, post_id, by->id, "save", p->title,
+	    p->summary, body, NULL, NULL, &lost);
 out:
 	if ((st = end(db, pg, a, st, open, &lost)) == ST_OK && post_id != NULL)
 		*out_id = strtoll(post_id, NULL, 10);
 	return st;
+}
+
+enum status
+db_revision_autosave(struct db *db, struct arena *a, int64_t post,
+    const struct principal *by, const char *title, const char *summary,
+    const char *body, int64_t *rev, const char **at)
+{
+	PGconn		*pg = NULL;
+	enum status	 st;
+	bool		 lost = false, open = false;
+	const char	*v[1];
+
+	*rev = 0;
+	*at = NULL;
+	v[0] = arena_printf(a, "%lld", (long long)post);
+	if ((st = begin(db, a, &pg, &open, &lost)) != ST_OK ||
+	    (st = lock_post(db, pg, a, v, by, &lost)) != ST_OK)
+		goto out;
+	st = keep_revision(db, pg, a, v[0], by->id, "autosave", title, summary,
+	    body, rev, at, &lost);
+out:
+	return end(db, pg, a, st, open, &lost);
+}
+
+enum status
+db_revision_restore(struct db *db, struct arena *a, int64_t post,
+    int64_t rev, const struct principal *by, int64_t *new_rev)
+{
+	PGconn		*pg = NULL;
+	PGresult	*res;
+	struct buf	 html;
+	enum status	 st;
+	bool		 lost = false, open = false;
+	const char	*v[5], *title, *summary, *body;
+
+	*new_rev = 0;
+	v[0] = arena_printf(a, "%lld", (long long)post);
+	if ((st = begin(db, a, &pg, &open, &lost)) != ST_OK ||
+	    (st = lock_post(db, pg, a, v, by, &lost)) != ST_OK)
+		goto out;
+	v[0] = arena_printf(a, "%lld", (long long)rev);
+	v[1] = arena_printf(a, "%lld", (long long)post);
+	if ((st = db_run(db, pg, a, "reading a revision", Q_REVISION_TEXT, 2,
+	    v, &res, &lost)) != ST_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		st = ST_NOTFOUND;
+		goto out;
+	}
+	title = PQgetvalue(res, 0, 0);
+	summary = PQgetvalue(res, 0, 1);
+	body = PQgetvalue(res, 0, 2);
+	if (!render(a, body, &html)) {
+		log_msg(LOG_WARN, "post %lld: revision %lld cannot be "
+		    "rendered", (long long)post, (long long)rev);
+		st = ST_UNPROCESSABLE;
+		goto out;
+	}
+	v[0] = v[1];
+	v[1] = title;
+	v[2] = summary;
+	v[3] = body;
+	v[4] = html.p;
+	/* An autosave may hold what the post's CHECKs refuse (an empty
+	 * title): ST_UNPROCESSABLE, and nothing changes. */
+	if ((st = db_run(db, pg, a, "restoring a revision", Q_RESTORE_POST, 5,
+	    v, NULL, &lost)) != ST_OK)
+		goto out;
+	st = keep_revision(db, pg, a, v[0], by->id, "restore", title, summary,
+	    body, new_rev, NULL, &lost);
+out:
+	return end(db, pg, a, st, open, &lost);
 }
 
 enum status

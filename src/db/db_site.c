@@ -94,6 +94,11 @@ static const char Q_SITE_KEYS[] =
     "SELECT json_build_object('name', name, 'key', encode(key, 'hex'),"
     " 'created_at', " TS("created_at") ")::text FROM site_keys"
     " ORDER BY name COLLATE \"C\"";
+static const char Q_REVISIONS[] =
+    "SELECT json_build_object('id', id, 'post_id', post_id,"
+    " 'user_id', user_id, 'kind', kind, 'created_at', " TS("created_at") ","
+    " 'title', title, 'summary', summary, 'body_md', body_md)::text"
+    " FROM post_revisions ORDER BY id";
 static const char Q_NOTHING[] = "SELECT ''::text WHERE false";
 static const char Q_MEDIA_BYTES[] = "SELECT bytes FROM media WHERE name = $1";
 
@@ -107,13 +112,14 @@ static const char *const dump_sql[EX__MAX][2] = {
 	{ Q_MEDIA, Q_MEDIA },			/* EX_MEDIA */
 	{ Q_REDIRECTS, Q_REDIRECTS },		/* EX_REDIRECTS */
 	{ Q_NOTHING, Q_SITE_KEYS },		/* EX_SITE_KEYS */
+	{ Q_REVISIONS, Q_REVISIONS },		/* EX_REVISIONS */
 };
 
 /* Every table a complete import fills, locked against writers, none of
  * which may hold a row.  settings is not: migrations fill it. */
 static const char Q_LOCK[] =
     "LOCK TABLE users, api_tokens, tags, posts, post_tags, comments, media,"
-    " redirects IN EXCLUSIVE MODE";
+    " redirects, post_revisions IN EXCLUSIVE MODE";
 static const char Q_EMPTY[] =
     "SELECT concat_ws(' ',"
     " CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'users' END,"
@@ -122,7 +128,9 @@ static const char Q_EMPTY[] =
     " CASE WHEN EXISTS (SELECT 1 FROM posts) THEN 'posts' END,"
     " CASE WHEN EXISTS (SELECT 1 FROM comments) THEN 'comments' END,"
     " CASE WHEN EXISTS (SELECT 1 FROM media) THEN 'media' END,"
-    " CASE WHEN EXISTS (SELECT 1 FROM redirects) THEN 'redirects' END)";
+    " CASE WHEN EXISTS (SELECT 1 FROM redirects) THEN 'redirects' END,"
+    " CASE WHEN EXISTS (SELECT 1 FROM post_revisions)"
+    "  THEN 'post_revisions' END)";
 
 static const char I_SETTINGS[] =
     "INSERT INTO settings (key, value, updated_at)"
@@ -165,6 +173,10 @@ static const char I_SITE_KEYS[] =
     "INSERT INTO site_keys (name, key, created_at)"
     " VALUES ($1, decode($2, 'hex'), $3::timestamptz) ON CONFLICT (name)"
     " DO UPDATE SET key = EXCLUDED.key, created_at = EXCLUDED.created_at";
+static const char I_REVISIONS[] =
+    "INSERT INTO post_revisions (id, post_id, user_id, kind, created_at,"
+    " title, summary, body_md) OVERRIDING SYSTEM VALUE VALUES ($1::bigint,"
+    " $2::bigint, $3::bigint, $4, $5::timestamptz, $6, $7, $8)";
 static const char I_POST[] =
     "INSERT INTO posts (id, author_id, slug, title, summary, body_md,"
     " body_html, status, published_at, created_at, updated_at, kind)"
@@ -185,6 +197,7 @@ static const char *const load_sql[EX__MAX] = {
 	I_MEDIA,	/* EX_MEDIA */
 	I_REDIRECTS,	/* EX_REDIRECTS */
 	I_SITE_KEYS,	/* EX_SITE_KEYS */
+	I_REVISIONS,	/* EX_REVISIONS */
 };
 
 /* Each identity past the largest id (the next insert takes max + 1). */
@@ -194,7 +207,7 @@ static const char *const load_sql[EX__MAX] = {
 static const char *const Q_SETVAL[] = {
 	SETVAL("users"), SETVAL("api_tokens"), SETVAL("tags"),
 	SETVAL("posts"), SETVAL("comments"), SETVAL("media"),
-	SETVAL("redirects"),
+	SETVAL("redirects"), SETVAL("post_revisions"),
 };
 
 /* PostgreSQL's primary message of the last failure on pg, one line. */

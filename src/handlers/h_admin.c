@@ -43,6 +43,8 @@ static const struct {
 } notices[] = {
 	{ "created", "The post was created." },
 	{ "saved", "Saved." },
+	{ "restored", "The revision was restored; the post now has its "
+	    "text, and the history a new revision." },
 	{ "deleted", "Deleted." },
 	{ "tag-added", "The tag was added." },
 	{ "approved", "The comment was approved." },
@@ -208,6 +210,14 @@ form_view(struct req *r, struct json_object *post, int64_t id)
 	json_object_object_add(post, "action", json_object_new_string(id ?
 	    arena_printf(r->a, "/admin/posts/%lld", (long long)id) :
 	    page ? "/admin/pages" : "/admin/posts"));
+	if (id != 0) {
+		json_object_object_add(post, "autosave_url",
+		    json_object_new_string(arena_printf(r->a,
+		    "/admin/posts/%lld/autosave", (long long)id)));
+		json_object_object_add(post, "revisions_url",
+		    json_object_new_string(arena_printf(r->a,
+		    "/admin/posts/%lld/revisions", (long long)id)));
+	}
 	if (json_object_object_get_ex(post, "status", &o))
 		status = json_object_get_string(o);
 	json_object_object_add(post, "is_draft",
@@ -237,6 +247,57 @@ form_view(struct req *r, struct json_object *post, int64_t id)
 		json_object_object_add(post, "tags_text",
 		    json_object_new_string(b.p != NULL ? b.p : ""));
 	}
+}
+
+/*
+ * When the newest revision of post id is an autosave (newer, so, than
+ * its last save), the editor offers it: "autosave" in view, with links
+ * to compare it with the last save and to restore it.  A failure to
+ * read the list only loses the offer.
+ */
+static void
+autosave_offer(struct req *r, struct json_object *view, int64_t id)
+{
+	struct json_object *list, *o, *v, *offer;
+	int64_t		 rev, saved = 0;
+	size_t		 n;
+
+	if (db_revisions(r->w->db, r->a, id, &list) != ST_OK)
+		return;
+	n = json_object_array_length(list);
+	o = n > 0 ? json_object_array_get_idx(list, 0) : NULL;
+	if (o == NULL || !json_object_object_get_ex(o, "kind", &v) ||
+	    strcmp(json_object_get_string(v), "autosave") != 0) {
+		json_object_put(list);
+		return;
+	}
+	json_object_object_get_ex(o, "id", &v);
+	rev = json_object_get_int64(v);
+	for (size_t i = 1; i < n && saved == 0; i++) {
+		struct json_object *e = json_object_array_get_idx(list, i), *k;
+
+		if (json_object_object_get_ex(e, "kind", &k) &&
+		    strcmp(json_object_get_string(k), "autosave") != 0 &&
+		    json_object_object_get_ex(e, "id", &k))
+			saved = json_object_get_int64(k);
+	}
+	offer = json_object_new_object();
+	json_object_object_add(offer, "id", json_object_new_int64(rev));
+	if (json_object_object_get_ex(o, "created_at", &v))
+		json_object_object_add(offer, "created_at",
+		    json_object_new_string(json_object_get_string(v)));
+	if (json_object_object_get_ex(o, "user", &v) && v != NULL &&
+	    json_object_object_get_ex(v, "display_name", &v))
+		json_object_object_add(offer, "by",
+		    json_object_new_string(json_object_get_string(v)));
+	json_object_object_add(offer, "compare", json_object_new_string(
+	    arena_printf(r->a, "/admin/posts/%lld/revisions?from=%lld&to=%lld",
+	    (long long)id, (long long)(saved ? saved : rev), (long long)rev)));
+	json_object_object_add(offer, "restore", json_object_new_string(
+	    arena_printf(r->a, "/admin/posts/%lld/revisions/%lld/restore",
+	    (long long)id, (long long)rev)));
+	json_object_object_add(view, "autosave", offer);
+	json_object_put(list);
 }
 
 static enum status
@@ -280,7 +341,8 @@ h_admin_post_edit(struct req *r)
 		return st;
 	json_object_object_add(view, "post", post);
 	form_view(r, post, id);
-	return admin_render(r, view, "post.html",
+	autosave_offer(r, view, id);
+		return admin_render(r, view, "post.html",
 	    json_object_get_boolean(json_object_object_get(post, "is_page")) ?
 	    "Edit page" : "Edit post");
 }
@@ -563,7 +625,8 @@ h_admin_settings_save(struct req *r)
 	const char	*desc = field(r, "description");
 	const char	*per = field(r, "posts_per_page");
 	const char	*comments = field(r, "comments");
-	const char	*kv[8];
+	const char	*keep = field(r, "revisions_keep");
+	const char	*kv[10];
 	enum status	 st;
 	size_t		 n;
 
@@ -573,6 +636,11 @@ h_admin_settings_save(struct req *r)
 	    !util_text_ok(desc, 0, 1000, false) ||
 	    per == NULL || (n = strlen(per)) < 1 || n > 3 ||
 	    strspn(per, "0123456789") != n || atoi(per) < 1 || atoi(per) > 100)
+		return ST_UNPROCESSABLE;
+	/* Absent (a form from before the setting): left as it is. */
+	if (keep != NULL && ((n = strlen(keep)) < 1 || n > 4 ||
+	    strspn(keep, "0123456789") != n || atoi(keep) < 1 ||
+	    atoi(keep) > 1000))
 		return ST_UNPROCESSABLE;
 	if (comments == NULL)
 		comments = "held";
@@ -587,7 +655,10 @@ h_admin_settings_save(struct req *r)
 	kv[5] = arena_printf(r->a, "%d", atoi(per));
 	kv[6] = "comments";
 	kv[7] = comments;
-	if ((st = db_settings_save(r->w->db, r->a, kv, 4)) != ST_OK)
+	kv[8] = "revisions_keep";
+	kv[9] = keep != NULL ? arena_printf(r->a, "%d", atoi(keep)) : NULL;
+	if ((st = db_settings_save(r->w->db, r->a, kv, keep != NULL ? 5 :
+	    4)) != ST_OK)
 		return st;
 	r->changed = true;
 	log_msg(LOG_INFO, "%s changed the settings", r->user->username);

@@ -72,6 +72,17 @@ enum status	 h_admin_settings_save(struct req *);
 enum status	 h_admin_media(struct req *);
 enum status	 h_admin_media_delete(struct req *);
 
+/* h_revision.c: a post's revisions (RF_USER; the post's author or an
+ * admin, else 403; 404 for a revision that is not the post's).  The
+ * admin page and restore (303 to the editor); autosave: 200 JSON, 422
+ * for text too long; the API: 200 JSON. */
+enum status	 h_admin_revisions(struct req *);
+enum status	 h_admin_revision_restore(struct req *);
+enum status	 h_admin_post_autosave(struct req *);
+enum status	 h_api_revisions(struct req *);
+enum status	 h_api_revision(struct req *);
+enum status	 h_api_revision_restore(struct req *);
+
 /* h_write.c: the write JSON API (RF_USER).  201/200 with the object as
  * stored, 204 for a delete; refusals as JSON naming the field.  The post
  * handlers serve /api/v1/pages too, for pages (the route says which). */

@@ -60,6 +60,11 @@ static const struct route routes[] = {
 	    RF_USER | RF_WRITE },
 	{ RM_GET, "/api/v1/menu", h_api_menu, RF_CACHE },
 	{ RM_PUT, "/api/v1/menu", h_api_menu_put, RF_USER | RF_WRITE },
+	{ RM_GET, "/api/v1/posts/{slug}/revisions", h_api_revisions, RF_USER },
+	{ RM_GET, "/api/v1/posts/{slug}/revisions/{id}", h_api_revision,
+	    RF_USER },
+	{ RM_POST, "/api/v1/posts/{slug}/revisions/{id}/restore",
+	    h_api_revision_restore, RF_USER | RF_WRITE },
 	{ RM_GET, "/api/v1/tags", h_api_tags, RF_CACHE },
 	{ RM_POST, "/api/v1/tags", h_api_tag_create, RF_USER | RF_WRITE },
 	{ RM_PATCH, "/api/v1/tags/{slug}", h_api_tag_update,
@@ -80,6 +85,11 @@ static const struct route routes[] = {
 	    RF_USER | RF_WRITE },
 	{ RM_POST, "/admin/posts/{id}/delete", h_admin_post_delete,
 	    RF_USER | RF_WRITE },
+	{ RM_POST, "/admin/posts/{id}/autosave", h_admin_post_autosave,
+	    RF_USER },
+	{ RM_GET, "/admin/posts/{id}/revisions", h_admin_revisions, RF_USER },
+	{ RM_POST, "/admin/posts/{id}/revisions/{rev}/restore",
+	    h_admin_revision_restore, RF_USER | RF_WRITE },
 	{ RM_POST, "/admin/preview", h_admin_preview, RF_USER },
 	{ RM_GET, "/admin/pages", h_admin_pages, RF_USER },
 	{ RM_POST, "/admin/pages", h_admin_page_create, RF_USER | RF_WRITE },
@@ -126,6 +136,7 @@ static const struct {
 	{ h_admin_post_create, &input_post_form },
 	{ h_admin_page_create, &input_post_form },
 	{ h_admin_post_update, &input_post_form },
+	{ h_admin_post_autosave, &input_post_form },
 };
 
 static const struct input_form *

@@ -319,6 +319,24 @@ await check('DELETE', PS, `${P}/oa-check-admin`, 403, AUTHOR);
 await check('PATCH', PS, `${P}/oa-check-none`, 404, { ...AUTHOR, json: { title: 'x' } });
 await check('GET', PS, `${P}/oa-check-post`, 200);
 
+// Revisions: the create and the change above kept one each.
+const RL = `${PS}/revisions`;
+const RI = `${PS}/revisions/{id}`;
+const RR = `${PS}/revisions/{id}/restore`;
+const revs = await check('GET', RL, `${P}/oa-check-post/revisions`, 200, AUTHOR);
+is(revs?.revisions?.length, 2, 'a create and a change kept two revisions');
+const firstRev = revs?.revisions?.[1]?.id ?? 0;
+await check('GET', RL, `${P}/oa-check-admin/revisions`, 403, AUTHOR);
+await check('GET', RL, `${P}/oa-check-none/revisions`, 404, AUTHOR);
+await check('GET', RI, `${P}/oa-check-post/revisions/${firstRev}`, 200, AUTHOR);
+await check('GET', RI, `${P}/oa-check-post/revisions/999999999`, 404, AUTHOR);
+const restored = await check('POST', RR,
+    `${P}/oa-check-post/revisions/${firstRev}/restore`, 200, AUTHOR);
+is(restored?.post?.title, 'OpenAPI check', 'the restore brings the first title back');
+is(restored?.revision?.kind, 'restore', 'and keeps a revision of kind restore');
+await check('POST', RR, `${P}/oa-check-admin/revisions/${firstRev}/restore`, 403, AUTHOR);
+await check('POST', RR, `${P}/oa-check-post/revisions/999999999/restore`, 404, AUTHOR);
+
 // Media: the same bytes again are 200, other bytes under the name 409.
 const media = `${'/api/v1/media'}/oa-check.png`;
 const up = await check('PUT', M, media, 201, { ...AUTHOR, raw: png, type: 'image/png' });

@@ -110,6 +110,31 @@ lines(void)
 	ok(line(EX_TAGS, big, EXP_LINE_MAX + 1, NULL) < 0 &&
 	    strstr(err, "longer than") != NULL, "a line past EXP_LINE_MAX");
 	free(big);
+	/* A revision's line holds a whole body: 2 MiB of Markdown is
+	 * read, a line past EXP_REVISION_LINE_MAX is not. */
+	{
+		static const char head[] = "{\"id\":1,\"post_id\":2,"
+		    "\"user_id\":null,\"kind\":\"save\",\"created_at\":"
+		    "\"2026-01-05T09:00:00.000000Z\",\"title\":\"T\","
+		    "\"summary\":\"\",\"body_md\":\"";
+		size_t	 hn = sizeof(head) - 1, body = 2 * 1024 * 1024;
+
+		big = malloc(EXP_REVISION_LINE_MAX + 2);
+		memcpy(big, head, hn);
+		memset(big + hn, 'x', body);
+		memcpy(big + hn + body, "\"}", 2);
+		is_int(0, line(EX_REVISIONS, big, hn + body + 2, NULL),
+		    "a revision line of 2 MiB");
+		memset(big, ' ', EXP_REVISION_LINE_MAX + 1);
+		ok(line(EX_REVISIONS, big, EXP_REVISION_LINE_MAX + 1, NULL) <
+		    0 && strstr(err, "longer than") != NULL,
+		    "a revision line past EXP_REVISION_LINE_MAX");
+		is_int(-1, line(EX_REVISIONS, S("{\"id\":1,\"post_id\":2,"
+		    "\"user_id\":null,\"kind\":\"save\",\"created_at\":"
+		    "\"2026-01-05T09:00:00.000000Z\",\"title\":\"T\","
+		    "\"summary\":\"\"}"), NULL), "a revision without its body");
+		free(big);
+	}
 	big = malloc(500);
 	memcpy(big, "{\"id\":3,\"slug\":\"c\",\"name\":\"", 27);
 	memset(big + 27, 'x', 401);
