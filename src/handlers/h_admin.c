@@ -45,6 +45,7 @@ static const struct {
 	{ "saved", "Saved." },
 	{ "deleted", "Deleted." },
 	{ "tag-added", "The tag was added." },
+	{ "redirect-added", "The redirect was added." },
 	{ "approved", "The comment was approved." },
 	{ "spam", "The comment was marked as spam." },
 	{ "signed-in", "Welcome back." },
