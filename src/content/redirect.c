@@ -207,8 +207,11 @@ redirect_location(struct arena *a, const char *to, const char *path,
 			}
 		}
 	}
+	/* Only a query as a client encodes one: printable ASCII, none of
+	 * the characters RFC 3986 leaves out of a URI. */
 	for (const char *p = query; keepq && *p != '\0'; p++)
-		if ((unsigned char)*p < 0x21 || *p == 0x7f || *p == '#')
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e ||
+		    strchr("\"<>\\^`{|}#", *p) != NULL)
 			keepq = false;
 	if (keepq) {
 		buf_putc(&b, strchr(to, '?') != NULL ? '&' : '?');

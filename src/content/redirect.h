@@ -36,8 +36,9 @@ bool		 redirect_to_ok(const char *s, bool url, const char **why);
  * The Location for a request whose (decoded) path matched a redirect to
  * to: to, then for a prefix match the rest of path after the prefix of
  * plen bytes (percent-encoded but for letters, digits, "-._~/"), then
- * for a path target the request's query (raw, kept only when it has no
- * space or control character), joined with '?' or '&'.  Arena string;
+ * for a path target the request's query (raw, kept only when it is
+ * printable ASCII with none of space, '"', '<', '>', '\', '^', '`', '{',
+ * '|', '}' or '#'), joined with '?' or '&'.  Arena string;
  * NULL when the result would be longer than 8000 bytes.
  */
 const char	*redirect_location(struct arena *, const char *to,

@@ -131,6 +131,10 @@ main(void)
 	is_string("/n", loc, "a query with control characters is dropped");
 	loc = redirect_location(a, "/n", "/o", 0, false, "a=1#x");
 	is_string("/n", loc, "a query with '#' is dropped");
+	loc = redirect_location(a, "/n", "/o", 0, false, "\"zz");
+	is_string("/n", loc, "a query with '\"' is dropped");
+	loc = redirect_location(a, "/n", "/o", 0, false, "a=\xc3\xa9");
+	is_string("/n", loc, "a query with raw UTF-8 is dropped");
 	{
 		static char big[7000];
 
