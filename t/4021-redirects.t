@@ -63,8 +63,8 @@ is "$(api "$XT" POST /api/v1/posts -d '{"slug":"r4021-one","title":"One","status
 # cached GET PATH: asks until the page comes from the cache (the keeper
 # may open a generation between two requests); prints the last X-Cache.
 cached() {
-	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	local _
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		get GET "$1" >/dev/null
 		[[ $(hdr X-Cache) == HIT && -f $PAGES/current$1@.html ]] && break
 		sleep 0.2
