@@ -22,6 +22,7 @@ cleanup() {
 	pg "DELETE FROM media WHERE name LIKE 'oa-check-%';
 	    DELETE FROM posts WHERE slug LIKE 'oa-check-%';
 	    DELETE FROM tags WHERE slug LIKE 'oa-check-%';
+	    DELETE FROM redirects WHERE from_path LIKE '/oa-check-%' OR to_path LIKE '/posts/oa-check-%';
 	    DELETE FROM users WHERE username IN ('t5003-admin', 't5003-author');" >/dev/null 2>&1
 	rm -rf "$TMP"
 }

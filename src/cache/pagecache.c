@@ -22,8 +22,19 @@
 #include "cache/pagecache.h"
 #include "cache/pages.h"
 #include "cache/stale.h"
+#include "content/redirect.h"
+#include "db/db.h"
+#include "lib/log.h"
 
 #define MAX_KEY	1024
+
+/*
+ * A redirect in the page cache: an entry of this type whose body is
+ * "CODE LOCATION" (the Location without the request's query, which
+ * every answer adds again).  Never a page file: nginx can only send a
+ * file as a 200.
+ */
+#define REDIRECT_CTYPE	"x-inkwell/redirect"
 
 const char *
 pagecache_key(struct req *r)
@@ -130,6 +141,70 @@ stale_serve(struct req *r)
 	return true;
 }
 
+/* The answer to a redirect to location (code 301, 302, 307, 308):
+ * the query of the request added for a path target; no body. */
+static enum status
+redirect_answer(struct req *r, int code, const char *location)
+{
+	const char	*loc = redirect_location(r->a, location, "", 0, false,
+	    r->query);
+
+	if (loc == NULL || out_header(r, "Location", loc) != 0)
+		return ST_NOTFOUND;
+	buf_reset(&r->resp.body);
+	r->resp.status = code;
+	r->resp.ctype = "text/html; charset=utf-8";
+	r->resp.cache = "no-cache";
+	r->resp.etag = false;
+	r->resp.etag_value = NULL;
+	r->resp.last_modified = 0;
+	return ST_OK;
+}
+
+enum status
+pagecache_redirect(struct req *r, const char **stored)
+{
+	const char	*to, *loc;
+	size_t		 plen;
+	bool		 prefix;
+	int		 code;
+	enum status	 st;
+
+	*stored = NULL;
+	if ((r->method != METHOD_GET && r->method != METHOD_HEAD) ||
+	    r->w == NULL || r->w->db == NULL)
+		return ST_NOTFOUND;
+	if ((st = db_redirect_find(r->w->db, r->a, r->path, &code, &to,
+	    &plen, &prefix)) != ST_OK)
+		return st;
+	loc = redirect_location(r->a, to, r->path, plen, prefix, NULL);
+	if (loc == NULL) {
+		log_msg(LOG_WARN, "redirect: the Location for %s would be "
+		    "too long; not redirected", r->path);
+		return ST_NOTFOUND;
+	}
+	if ((st = redirect_answer(r, code, loc)) == ST_OK)
+		*stored = arena_printf(r->a, "%d %s", code, loc);
+	return st;
+}
+
+/* A cached redirect: "CODE LOCATION". */
+static enum status
+redirect_hit(struct req *r, const struct cache_entry *e)
+{
+	const char	*sp = memchr(e->body, ' ', e->bodylen);
+	int		 code;
+
+	if (sp == NULL || e->bodylen < 5 || sp != e->body + 3)
+		return ST_INTERNAL;
+	code = (e->body[0] - '0') * 100 + (e->body[1] - '0') * 10 +
+	    (e->body[2] - '0');
+	if (code != 301 && code != 302 && code != 307 && code != 308)
+		return ST_INTERNAL;
+	return redirect_answer(r, code, arena_strndup(r->a, sp + 1,
+	    e->bodylen - 4));
+}
+
 enum status
 pagecache_run(struct req *r, enum status (*handler)(struct req *))
 {
@@ -152,6 +227,8 @@ pagecache_run(struct req *r, enum status (*handler)(struct req *))
 	out_header(r, "X-Cache", names[res]);
 	r->cache_result = res == CACHE_HIT ? METRIC_CACHE_HIT :
 	    res == CACHE_MISS ? METRIC_CACHE_MISS : METRIC_CACHE_BYPASS;
+	if (res == CACHE_HIT && strcmp(e.ctype, REDIRECT_CTYPE) == 0)
+		return redirect_hit(r, &e);
 	if (res == CACHE_HIT) {
 		r->resp.status = 200;
 		r->resp.ctype = e.ctype;
@@ -165,6 +242,24 @@ pagecache_run(struct req *r, enum status (*handler)(struct req *))
 	st = handler(r);
 	if (st == ST_UNAVAILABLE && key != NULL && stale_serve(r))
 		return ST_OK;
+	if (st == ST_NOTFOUND) {
+		const char *stored;
+
+		/* No content here: a redirect, stored as one (one
+		 * lookup next time, retired by the next write). */
+		buf_reset(&r->resp.body);
+		if ((st = pagecache_redirect(r, &stored)) == ST_OK &&
+		    res == CACHE_MISS) {
+			e.ctype = REDIRECT_CTYPE;
+			e.cache_control = "no-cache";
+			e.etag = "";
+			e.last_modified = 0;
+			e.body = stored;
+			e.bodylen = strlen(stored);
+			cache_put(r->w->cache, r->a, key, &e);
+		}
+		return st;
+	}
 	if (res == CACHE_MISS && st == ST_OK && r->resp.status == 200 &&
 	    r->resp.ctype != NULL) {
 		e.ctype = r->resp.ctype;

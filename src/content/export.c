@@ -104,6 +104,7 @@ static const struct exp_field redirects_f[] = {
 	{ "to_path", XT_STR, 8000 },
 	{ "code", XT_INT, 0 },
 	{ "source", XT_STR, 16 },
+	{ "match", XT_STR, 16 },
 	{ "created_at", XT_TIME, 0 },
 };
 

@@ -268,6 +268,28 @@ enum status	 db_import_user(struct db *, struct arena *,
 enum status	 db_import_comment(struct db *, struct arena *,
 		    int64_t post_id, int64_t parent_id,
 		    const struct wxr_comment *c, int64_t *id, bool *created);
+/*
+ * Redirects (db_redirect.c).  db_redirect_find: the redirect a request
+ * for path (decoded) with no content follows: the exact match, else the
+ * longest prefix; *code, *to (arena), *prefix and *plen (the bytes of
+ * path the prefix covers).  ST_OK, ST_NOTFOUND (none), ST_UNAVAILABLE,
+ * ST_INTERNAL.  db_redirects: every redirect, a JSON array the caller
+ * owns.  db_redirect_add: a manual redirect (from and to checked by
+ * redirect.c), the new row as JSON the caller owns; ST_CONFLICT when
+ * from has one, ST_INVALID when it would close a loop, ST_UNPROCESSABLE
+ * when the schema refuses it.  db_redirect_delete: ST_OK or
+ * ST_NOTFOUND.  Writes are on the primary; the trigger on redirects
+ * moves the content version.
+ */
+enum status	 db_redirect_find(struct db *, struct arena *,
+		    const char *path, int *code, const char **to,
+		    size_t *plen, bool *prefix);
+enum status	 db_redirects(struct db *, struct arena *,
+		    struct json_object **out);
+enum status	 db_redirect_add(struct db *, struct arena *,
+		    const char *from, const char *to, int code, bool prefix,
+		    struct json_object **out);
+enum status	 db_redirect_delete(struct db *, struct arena *, int64_t id);
 enum status	 db_import_redirect(struct db *, struct arena *,
 		    const char *from, const char *to, const char **how);
 

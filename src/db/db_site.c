@@ -88,7 +88,7 @@ static const char Q_MEDIA[] =
     " 'created_at', " TS("created_at") ")::text FROM media ORDER BY id";
 static const char Q_REDIRECTS[] =
     "SELECT json_build_object('id', id, 'from_path', from_path,"
-    " 'to_path', to_path, 'code', code, 'source', source,"
+    " 'to_path', to_path, 'code', code, 'source', source, 'match', match,"
     " 'created_at', " TS("created_at") ")::text FROM redirects ORDER BY id";
 static const char Q_SITE_KEYS[] =
     "SELECT json_build_object('name', name, 'key', encode(key, 'hex'),"
@@ -165,9 +165,9 @@ static const char I_MEDIA[] =
     " SELECT $1::bigint, $2, $3, decode($5, 'hex'), $6::bigint,"
     " $7::timestamptz, $8::bytea WHERE $4::bigint >= 0";
 static const char I_REDIRECTS[] =
-    "INSERT INTO redirects (id, from_path, to_path, code, source,"
+    "INSERT INTO redirects (id, from_path, to_path, code, source, match,"
     " created_at) OVERRIDING SYSTEM VALUE"
-    " VALUES ($1::bigint, $2, $3, $4::smallint, $5, $6::timestamptz)";
+    " VALUES ($1::bigint, $2, $3, $4::smallint, $5, $6, $7::timestamptz)";
 /* A key a worker made before the import gives way to the site's. */
 static const char I_SITE_KEYS[] =
     "INSERT INTO site_keys (name, key, created_at)"

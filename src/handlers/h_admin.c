@@ -47,6 +47,7 @@ static const struct {
 	    "text, and the history a new revision." },
 	{ "deleted", "Deleted." },
 	{ "tag-added", "The tag was added." },
+	{ "redirect-added", "The redirect was added." },
 	{ "approved", "The comment was approved." },
 	{ "spam", "The comment was marked as spam." },
 	{ "signed-in", "Welcome back." },

@@ -99,6 +99,13 @@ enum status	 h_api_tag_delete(struct req *);
 enum status	 h_api_menu_put(struct req *);
 enum status	 h_admin_menu(struct req *);
 enum status	 h_admin_menu_save(struct req *);
+/* h_redirect.c: the admin's redirects (admins only; 403 otherwise). */
+enum status	 h_admin_redirects(struct req *);
+enum status	 h_admin_redirect_add(struct req *);
+enum status	 h_admin_redirect_delete(struct req *);
+enum status	 h_api_redirects(struct req *);
+enum status	 h_api_redirect_create(struct req *);
+enum status	 h_api_redirect_delete(struct req *);
 
 /* h_comment.c: comments.  comment_view adds a post's approved comments
  * and the comment form to its page's view. */

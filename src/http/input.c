@@ -76,6 +76,23 @@ static const struct input_field tag_body_fields[] = {
 	{ "name", IFT_TEXT, 400, 0 },		/* TK_NAME */
 };
 
+/* A redirect, in the API's body and the admin's form alike. */
+static const struct input_field redirect_body_fields[] = {
+	{ "from_path", IFT_TEXT, 8000, 0 },	/* RK_FROM */
+	{ "to_path", IFT_TEXT, 8000, 0 },	/* RK_TO */
+	{ "code", IFT_INT, 8, 0 },		/* RK_CODE */
+	{ "match", IFT_TEXT, 16, 0 },		/* RK_MATCH */
+};
+static const struct input_field redirect_form_fields[] = {
+	{ "from_path", IFT_TEXT, 8000, 0 },	/* RK_FROM */
+	{ "to_path", IFT_TEXT, 8000, 0 },	/* RK_TO */
+	{ "code", IFT_TEXT, 8, 0 },		/* RK_CODE */
+	{ "match", IFT_TEXT, 16, 0 },		/* RK_MATCH */
+};
+
+_Static_assert(NELEM(redirect_body_fields) == RK__MAX &&
+    NELEM(redirect_form_fields) == RK__MAX,
+    "the redirect's field tables need one row per enum redirect_key");
 _Static_assert(NELEM(post_form_fields) == PK__MAX &&
     NELEM(post_body_fields) == PK__MAX,
     "the post's field tables need one row per enum post_key");
@@ -90,6 +107,12 @@ const struct input_form input_post_body = {
 };
 const struct input_form input_tag_body = {
 	"a tag", true, tag_body_fields, TK__MAX
+};
+const struct input_form input_redirect_body = {
+	"a redirect", true, redirect_body_fields, RK__MAX
+};
+const struct input_form input_redirect_form = {
+	"a redirect", false, redirect_form_fields, RK__MAX
 };
 
 /* Decoding modes for pct_decode(). */
@@ -663,6 +686,16 @@ json_value(struct arena *a, const struct input_field *fd,
 
 	if (fd->type == IFT_TEXT_NULL && json_object_is_type(v, json_type_null)) {
 		g->state = IS_EMPTY;
+		return true;
+	}
+	if (fd->type == IFT_INT) {
+		if (!json_object_is_type(v, json_type_int)) {
+			*why = "must be an integer";
+			return false;
+		}
+		g->s = arena_printf(a, "%lld",
+		    (long long)json_object_get_int64(v));
+		g->state = IS_OK;
 		return true;
 	}
 	if (fd->type == IFT_LIST) {

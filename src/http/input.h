@@ -184,6 +184,8 @@ enum input_ftype {
 	IFT_TEXT_NULL,	/* the same, or JSON null (state empty, s NULL) */
 	IFT_LIST,	/* JSON: an array of at most max IFT_TEXT strings;
 			 * a form: one comma-separated IFT_TEXT value */
+	IFT_INT,	/* JSON: an integer, s its decimal text (a form:
+			 * IFT_TEXT, the handler checks the digits) */
 	IFT__MAX
 };
 
@@ -227,6 +229,18 @@ enum tag_key {
 extern const struct input_form input_post_form;
 extern const struct input_form input_post_body;
 extern const struct input_form input_tag_body;
+
+/* A redirect: the API's body and the admin's form (enum redirect_key). */
+enum redirect_key {
+	RK_FROM,
+	RK_TO,
+	RK_CODE,
+	RK_MATCH,
+	RK__MAX
+};
+
+extern const struct input_form input_redirect_body;
+extern const struct input_form input_redirect_form;
 
 enum input_state {
 	IS_ABSENT,

@@ -72,6 +72,11 @@ static const struct route routes[] = {
 	{ RM_DELETE, "/api/v1/tags/{slug}", h_api_tag_delete,
 	    RF_USER | RF_WRITE },
 	{ RM_GET, "/api/v1/authors", h_api_authors, RF_CACHE },
+	{ RM_GET, "/api/v1/redirects", h_api_redirects, RF_USER },
+	{ RM_POST, "/api/v1/redirects", h_api_redirect_create,
+	    RF_USER | RF_WRITE },
+	{ RM_DELETE, "/api/v1/redirects/{id}", h_api_redirect_delete,
+	    RF_USER | RF_WRITE },
 	{ RM_GET, "/admin/login", h_login, 0 },
 	{ RM_POST, "/admin/login", h_login_post, 0 },
 	{ RM_POST, "/admin/logout", h_logout, RF_USER },
@@ -107,6 +112,11 @@ static const struct route routes[] = {
 	    RF_USER | RF_WRITE },
 	{ RM_GET, "/admin/media", h_admin_media, RF_USER },
 	{ RM_POST, "/admin/media/{name}/delete", h_admin_media_delete, RF_USER },
+	{ RM_GET, "/admin/redirects", h_admin_redirects, RF_USER },
+	{ RM_POST, "/admin/redirects", h_admin_redirect_add,
+	    RF_USER | RF_WRITE },
+	{ RM_POST, "/admin/redirects/{id}/delete", h_admin_redirect_delete,
+	    RF_USER | RF_WRITE },
 	{ RM_GET, "/admin/settings", h_admin_settings, RF_USER },
 	{ RM_POST, "/admin/settings", h_admin_settings_save,
 	    RF_USER | RF_WRITE },
@@ -137,7 +147,29 @@ static const struct {
 	{ h_admin_page_create, &input_post_form },
 	{ h_admin_post_update, &input_post_form },
 	{ h_admin_post_autosave, &input_post_form },
+	{ h_api_redirect_create, &input_redirect_body },
+	{ h_admin_redirect_add, &input_redirect_form },
 };
+
+/* A path no route has: nothing here but, perhaps, a redirect. */
+static enum status
+no_content(struct req *r)
+{
+	(void)r;
+	return ST_NOTFOUND;
+}
+
+/* A GET or HEAD that found no content, outside the page cache: the
+ * redirect there is, if any. */
+static enum status
+redirect_or(struct req *r, enum status st)
+{
+	const char	*stored;
+
+	if (st != ST_NOTFOUND)
+		return st;
+	return pagecache_redirect(r, &stored);
+}
 
 static const struct input_form *
 form_of(handler_fn h)
@@ -349,6 +381,8 @@ route_dispatch(struct req *r)
 		if ((routes[i].flags & RF_CACHE) && r->w != NULL &&
 		    r->w->cache != NULL)
 			st = pagecache_run(r, routes[i].handler);
+		else if (routes[i].flags & RF_CACHE)
+			st = redirect_or(r, routes[i].handler(r));
 		else
 			st = routes[i].handler(r);
 		if (r->w == NULL)
@@ -376,6 +410,12 @@ route_dispatch(struct req *r)
 	} else if (r->route == NULL) {
 		r->route = "(none)";
 		r->route_id = route_id_pseudo(r->route);
+		/* No route: an old address, perhaps (redirects). */
+		if (r->w != NULL && r->w->cache != NULL &&
+		    (r->method == METHOD_GET || r->method == METHOD_HEAD))
+			st = pagecache_run(r, no_content);
+		else if (r->w != NULL)
+			st = redirect_or(r, st);
 	}
 	if (st != ST_OK)
 		error_page(r, st);

@@ -397,4 +397,24 @@ await check('DELETE', PS, `${P}/oa-check-post`, 404, AUTHOR);
 await check('DELETE', TS, `${T}/oa-check-tag`, 403, AUTHOR);
 await check('DELETE', TS, `${T}/oa-check-tag`, 204, ADMIN);
 await check('DELETE', TS, `${T}/oa-check-tag`, 404, ADMIN);
+
+// Redirects: admins only; refusals are 400s that name the field.
+const RD = '/api/v1/redirects';
+const RDI = '/api/v1/redirects/{id}';
+await check('GET', RD, RD, 401);
+await check('GET', RD, RD, 403, AUTHOR);
+const redirect = await check('POST', RD, RD, 201, { ...ADMIN, json: {
+	from_path: '/oa-check-old', to_path: '/posts/oa-check-new', code: 308,
+	match: 'prefix' } });
+is(redirect?.redirect?.source, 'manual', 'an admin\'s redirect is manual');
+await check('POST', RD, RD, 409, { ...ADMIN, json: { from_path: '/oa-check-old', to_path: '/' } });
+await check('POST', RD, RD, 400, { ...ADMIN, json: { from_path: '/oa-check-x', to_path: '//evil.example/' } });
+await check('POST', RD, RD, 400, { ...ADMIN, raw: '{"from_path":', type: 'application/json' });
+await check('POST', RD, RD, 403, { ...AUTHOR, json: { from_path: '/oa-check-y', to_path: '/' } });
+await check('POST', RD, RD, 415, { ...ADMIN, raw: 'from_path=/x', type: 'application/x-www-form-urlencoded' });
+const rlist = await check('GET', RD, RD, 200, ADMIN);
+ok(rlist?.redirects?.some((x) => x.from_path === '/oa-check-old'), 'the list holds the new redirect');
+await check('DELETE', RDI, `${RD}/${redirect?.redirect?.id}`, 403, AUTHOR);
+await check('DELETE', RDI, `${RD}/${redirect?.redirect?.id}`, 204, ADMIN);
+await check('DELETE', RDI, `${RD}/${redirect?.redirect?.id}`, 404, ADMIN);
 done();
