@@ -30,6 +30,8 @@
 
 #include "lib/arena.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
+#include "lib/sitetime.h"
 #include "ctl/ctl.h"
 #include "db/db.h"
 #include "content/export.h"
@@ -194,6 +196,42 @@ verify(struct site *s)
 	return 0;
 }
 
+/*
+ * Whether a settings row holds what the admin would refuse: a time zone
+ * not in tzdata, a language this inkwell ships no file for.
+ */
+static bool
+setting_bad(const struct site *s, const struct exp_row *row, char *why,
+    size_t whylen)
+{
+	if (strcmp(row->v[0], "timezone") == 0 &&
+	    !sitetime_zone_ok(row->v[1])) {
+		snprintf(why, whylen, "timezone \"%.64s\" is not a zone of the "
+		    "time zone database", row->v[1]);
+		return true;
+	}
+	if (strcmp(row->v[0], "language") == 0) {
+		char		 dir[4096], err[512];
+		struct i18n	*set;
+		bool		 bad;
+
+		snprintf(dir, sizeof(dir), "%s/i18n", s->c->templates);
+		if ((set = i18n_load_dir(dir, err, sizeof(err))) == NULL) {
+			snprintf(why, whylen, "cannot check the language: %.300s",
+			    err);
+			return true;
+		}
+		bad = i18n_find(set, row->v[1]) == NULL;
+		i18n_free(set);
+		if (bad) {
+			snprintf(why, whylen, "language \"%.16s\" has no file "
+			    "in %.300s", row->v[1], dir);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Reads the lines of file f into rows; ids must ascend. */
 static int
 read_lines(struct site *s, enum exp_file f)
@@ -226,6 +264,8 @@ read_lines(struct site *s, enum exp_file f)
 		    sizeof(why)) < 0)
 			return refuse(s, "%s:%d: %s", name, line, why);
 		row->line = line;
+		if (f == EX_SETTINGS && setting_bad(s, row, why, sizeof(why)))
+			return refuse(s, "%s:%d: %s", name, line, why);
 		if (f == EX_SETTINGS || f == EX_SITE_KEYS) {
 			if (t->nrows > 0 &&
 			    strcmp(t->rows[t->nrows - 1].v[0], row->v[0]) >= 0)
