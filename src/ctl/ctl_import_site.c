@@ -196,6 +196,15 @@ verify(struct site *s)
 	return 0;
 }
 
+/* A language code's form: [a-z]{2,3}. */
+static bool
+code_ok(const char *c)
+{
+	size_t	 n = strlen(c);
+
+	return n >= 2 && n <= 3 && strspn(c, "abcdefghijklmnopqrstuvwxyz") == n;
+}
+
 /*
  * Whether a settings row holds what the admin would refuse: a time zone
  * not in tzdata, a language this inkwell ships no file for.
@@ -215,17 +224,21 @@ setting_bad(const struct site *s, const struct exp_row *row, char *why,
 		struct i18n	*set;
 		bool		 bad;
 
+		/*
+		 * Against the theme's files when this host has them; else
+		 * (an import run away from the served theme) only the form
+		 * of a code: the workers show English for a code they lack.
+		 */
 		snprintf(dir, sizeof(dir), "%s/i18n", s->c->templates);
-		if ((set = i18n_load_dir(dir, err, sizeof(err))) == NULL) {
-			snprintf(why, whylen, "cannot check the language: %.300s",
-			    err);
-			return true;
+		bad = !code_ok(row->v[1]);
+		if (!bad &&
+		    (set = i18n_load_dir(dir, err, sizeof(err))) != NULL) {
+			bad = i18n_find(set, row->v[1]) == NULL;
+			i18n_free(set);
 		}
-		bad = i18n_find(set, row->v[1]) == NULL;
-		i18n_free(set);
 		if (bad) {
-			snprintf(why, whylen, "language \"%.16s\" has no file "
-			    "in %.300s", row->v[1], dir);
+			snprintf(why, whylen, "language \"%.16s\" is not one "
+			    "of the theme's (%.300s)", row->v[1], dir);
 			return true;
 		}
 	}
