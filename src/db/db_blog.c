@@ -11,9 +11,10 @@
  * argument on every call, and for a page of posts that cost more than
  * the rest of the query; formatting the dates with to_char() came next.
  * Dates are UTC, but for the archive's months, which are the site's
- * (SITE_TZ): the view shows readers dates in that zone.  A post is live when it is not a draft and its
- * published_at has come, so scheduled posts appear by themselves.  Reads
- * use db_reader() (a replica when configured).
+ * (SITE_TZ): the view shows readers dates in that zone.  A post is live
+ * when it is not a draft and its published_at has come, so scheduled
+ * posts appear by themselves.  Reads use db_reader() (a replica when
+ * configured).
  */
 #include "config.h"
 

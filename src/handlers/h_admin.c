@@ -327,7 +327,8 @@ save_post(struct req *r, int64_t id)
 		time_t	 at;
 		char	 iso[32];
 
-		if (sitetime_from_local(p.published_at, site_zone(r), &at) == 0) {
+		if (sitetime_from_local(p.published_at, site_zone(r),
+		    &at) == 0) {
 			sitetime_utc_iso(at, iso, sizeof(iso));
 			p.published_at = arena_strdup(r->a, iso);
 		}
@@ -595,8 +596,8 @@ h_admin_settings_save(struct req *r)
 	 */
 	if (zone != NULL) {
 		if (!sitetime_zone_ok(zone)) {
-			r->resp.detail = "The time zone must be a name from the "
-			    "time zone database, such as UTC, Europe/Berlin or "
+			r->resp.detail = "The time zone must be a name from "
+			    "the time zone database, such as UTC, Europe/Berlin or "
 			    "America/New_York.";
 			log_msg(LOG_INFO, "settings: time zone refused");
 			return ST_INVALID;

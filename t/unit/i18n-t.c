@@ -103,7 +103,8 @@ hostile(void)
 	{
 		struct i18n *s = i18n_new();
 
-		ok(i18n_add(s, "en", "en.ini", many, n, err, sizeof(err)) != 0 &&
+		ok(i18n_add(s, "en", "en.ini", many, n, err,
+		    sizeof(err)) != 0 &&
 		    strstr(err, "too many") != NULL,
 		    "more than %d keys are refused: %s", I18N_KEYS_MAX, err);
 		ok(i18n_add(s, "EN", "x", "", 0, err, sizeof(err)) != 0,
