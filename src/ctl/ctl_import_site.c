@@ -30,6 +30,8 @@
 
 #include "lib/arena.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
+#include "lib/sitetime.h"
 #include "ctl/ctl.h"
 #include "db/db.h"
 #include "content/export.h"
@@ -195,6 +197,55 @@ verify(struct site *s)
 	return 0;
 }
 
+/* A language code's form: [a-z]{2,3}. */
+static bool
+code_ok(const char *c)
+{
+	size_t	 n = strlen(c);
+
+	return n >= 2 && n <= 3 && strspn(c, "abcdefghijklmnopqrstuvwxyz") == n;
+}
+
+/*
+ * Whether a settings row holds what the admin would refuse: a time zone
+ * not in tzdata, a language this inkwell ships no file for.
+ */
+static bool
+setting_bad(const struct site *s, const struct exp_row *row, char *why,
+    size_t whylen)
+{
+	if (strcmp(row->v[0], "timezone") == 0 &&
+	    !sitetime_zone_ok(row->v[1])) {
+		snprintf(why, whylen, "timezone \"%.64s\" is not a zone of the "
+		    "time zone database", row->v[1]);
+		return true;
+	}
+	if (strcmp(row->v[0], "language") == 0) {
+		char		 dir[4096], err[512];
+		struct i18n	*set;
+		bool		 bad;
+
+		/*
+		 * Against the theme's files when this host has them; else
+		 * (an import run away from the served theme) only the form
+		 * of a code: the workers show English for a code they lack.
+		 */
+		snprintf(dir, sizeof(dir), "%s/i18n", s->c->templates);
+		bad = !code_ok(row->v[1]);
+		if (!bad &&
+		    (set = i18n_load_dir(dir, err, sizeof(err))) != NULL) {
+			bad = i18n_find(set, row->v[1]) == NULL;
+			i18n_free(set);
+		}
+		if (bad) {
+			snprintf(why, whylen, "language \"%.16s\" is not one "
+			    "of the theme's (%.300s)", row->v[1], dir);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Reads the lines of file f into rows; ids must ascend. */
 static int
 read_lines(struct site *s, enum exp_file f)
@@ -227,6 +278,8 @@ read_lines(struct site *s, enum exp_file f)
 		    sizeof(why)) < 0)
 			return refuse(s, "%s:%d: %s", name, line, why);
 		row->line = line;
+		if (f == EX_SETTINGS && setting_bad(s, row, why, sizeof(why)))
+			return refuse(s, "%s:%d: %s", name, line, why);
 		if (f == EX_SETTINGS || f == EX_SITE_KEYS) {
 			if (t->nrows > 0 &&
 			    strcmp(t->rows[t->nrows - 1].v[0], row->v[0]) >= 0)

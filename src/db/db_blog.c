@@ -10,9 +10,11 @@
  * post_rows(): PostgreSQL's JSON functions look up the type of every
  * argument on every call, and for a page of posts that cost more than
  * the rest of the query; formatting the dates with to_char() came next.
- * Dates are UTC.  A post is live when it is not a draft and its
- * published_at has come, so scheduled posts appear by themselves.  Reads
- * use db_reader() (a replica when configured).
+ * Dates are UTC, but for the archive's months, which are the site's
+ * (SITE_TZ): the view shows readers dates in that zone.  A post is live
+ * when it is not a draft and its published_at has come, so scheduled
+ * posts appear by themselves.  Reads use db_reader() (a replica when
+ * configured).
  */
 #include "config.h"
 
@@ -35,6 +37,14 @@
 /* A live post: what listings, feeds, search and the posts API show.
  * Pages are shown alone, at /pages/SLUG, and in the sitemap. */
 #define LIVE	"p.kind = 'post' AND " LIVE_ANY
+
+/*
+ * The site's time zone (the timezone setting, checked by every writer
+ * against tzdata), for the archive's months: a subquery PostgreSQL runs
+ * once per statement.
+ */
+#define SITE_TZ	"(SELECT coalesce(max(value), 'UTC') FROM settings" \
+    " WHERE key = 'timezone')"
 
 /* Whole seconds since the epoch: to_char() truncated, so does floor(). */
 #define EPOCH(col)	"floor(extract(epoch FROM " col "))::bigint"
@@ -149,14 +159,16 @@ static const char Q_POSTS_AUTHOR[] = POST_ROWS(LIVE_PAGE(
     " AND p.author_id = (SELECT id FROM users WHERE username = $1)",
     "$2", "$3"), "NULL::text");
 
-/* $1, $2 the published_at range. */
+/* $1, $2 the published_at range, as wall-clock times of the site. */
 static const char Q_POSTS_MONTH[] = POST_ROWS(LIVE_PAGE(
-    " AND p.published_at >= $1::timestamptz"
-    " AND p.published_at < $2::timestamptz", "$3", "$4"), "NULL::text");
+    " AND p.published_at >= ($1::timestamp AT TIME ZONE " SITE_TZ ")"
+    " AND p.published_at < ($2::timestamp AT TIME ZONE " SITE_TZ ")",
+    "$3", "$4"), "NULL::text");
 
 /*
  * More than one filter at once (the API's tag and author): $1 tag slug,
- * $2 username, $3/$4 published_at range; NULL matches everything.
+ * $2 username, $3/$4 published_at range (the site's wall clock); NULL
+ * matches everything.
  */
 static const char Q_POSTS_ANY[] = POST_ROWS(LIVE_PAGE(
     " AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM post_tags pt"
@@ -164,8 +176,9 @@ static const char Q_POSTS_ANY[] = POST_ROWS(LIVE_PAGE(
     "   WHERE pt.post_id = p.id AND t.slug = $1))"
     " AND ($2::text IS NULL OR p.author_id ="
     "   (SELECT id FROM users WHERE username = $2))"
-    " AND ($3::timestamptz IS NULL OR (p.published_at >= $3::timestamptz"
-    "   AND p.published_at < $4::timestamptz))", "$5", "$6"), "NULL::text");
+    " AND ($3::timestamp IS NULL OR (p.published_at >= ($3::timestamp"
+    "   AT TIME ZONE " SITE_TZ ") AND p.published_at < ($4::timestamp"
+    "   AT TIME ZONE " SITE_TZ ")))", "$5", "$6"), "NULL::text");
 
 static const char Q_POST[] = POST_ROWS(
     "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
@@ -277,8 +290,9 @@ static const char Q_MONTHS[] =
     " 'label', to_char(make_date(y, m, 1), 'FMMonth YYYY'),"
     " 'url', '/archive/' || y || '/' || lpad(m::text, 2, '0'),"
     " 'count', n) ORDER BY y DESC, m DESC), '[]')"
-    " FROM (SELECT extract(year FROM p.published_at AT TIME ZONE 'UTC')::int y,"
-    " extract(month FROM p.published_at AT TIME ZONE 'UTC')::int m,"
+    " FROM (SELECT extract(year FROM p.published_at AT TIME ZONE"
+    " " SITE_TZ ")::int y,"
+    " extract(month FROM p.published_at AT TIME ZONE " SITE_TZ ")::int m,"
     " count(*) n FROM posts p WHERE " LIVE " GROUP BY 1, 2) x";
 
 /* Rows, made into one object by db_settings(): every page asks. */
@@ -327,10 +341,11 @@ static const char Q_SITEMAP_PAGES[] =
     " FROM users u JOIN posts p ON p.author_id = u.id WHERE " LIVE
     " GROUP BY u.username"
     " UNION ALL"
-    " SELECT 3, '/archive/' || to_char(p.published_at AT TIME ZONE 'UTC',"
-    " 'YYYY/MM'), max(greatest(p.updated_at, p.published_at))"
+    " SELECT 3, '/archive/' || to_char(p.published_at AT TIME ZONE "
+    SITE_TZ ", 'YYYY/MM'), max(greatest(p.updated_at, p.published_at))"
     " FROM posts p WHERE " LIVE
-    " GROUP BY to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY/MM')) x";
+    " GROUP BY to_char(p.published_at AT TIME ZONE " SITE_TZ
+    ", 'YYYY/MM')) x";
 
 static const char Q_PUBLIC_PATHS[] =
     "SELECT coalesce(json_agg(json_build_array(path, list) ORDER BY kind,"
@@ -349,7 +364,7 @@ static const char Q_PUBLIC_PATHS[] =
     " UNION ALL SELECT DISTINCT 3, '/authors/' || u.username, true"
     " FROM users u JOIN posts p ON p.author_id = u.id WHERE " LIVE
     " UNION ALL SELECT DISTINCT 4, '/archive/' || to_char(p.published_at"
-    " AT TIME ZONE 'UTC', 'YYYY/MM'), true FROM posts p WHERE " LIVE
+    " AT TIME ZONE " SITE_TZ ", 'YYYY/MM'), true FROM posts p WHERE " LIVE
     ") x";
 
 /* A query whose one cell is JSON, on the read connection. */

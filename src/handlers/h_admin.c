@@ -23,7 +23,9 @@
 #include "db/principal.h"
 #include "handlers/handlers.h"
 #include "http/input.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
+#include "lib/sitetime.h"
 #include "content/md.h"
 #include "content/media.h"
 #include "http/out.h"
@@ -185,15 +187,39 @@ h_admin_pages(struct req *r)
 	return admin_list(r, "page");
 }
 
-/* "2026-01-02T03:04:05Z" as a datetime-local value (UTC, no zone). */
+/*
+ * The site's time zone, which the editor's datetime-local field is
+ * read and shown in; "UTC" when the settings cannot be read (the write
+ * that follows would fail the same way).  Lives in the arena.
+ */
 static const char *
-local_time(struct req *r, const char *iso)
+site_zone(struct req *r)
 {
-	size_t	 n;
+	struct json_object *site, *v;
+	const char	*z = "UTC";
 
-	if (iso == NULL || (n = strlen(iso)) < 2 || iso[n - 1] != 'Z')
+	if (db_settings(r->w->db, r->a, &site) != ST_OK)
+		return z;
+	if (json_object_object_get_ex(site, "timezone", &v) &&
+	    sitetime_zone_ok(json_object_get_string(v)))
+		z = arena_strdup(r->a, json_object_get_string(v));
+	json_object_put(site);
+	return z;
+}
+
+/* "2026-01-02T03:04:05Z" as a datetime-local value in zone. */
+static const char *
+local_time(struct req *r, const char *iso, const char *zone)
+{
+	struct tm	 tm;
+	time_t		 t;
+	char		 s[32];
+
+	if (sitetime_parse_utc(iso, &t) != 0)
 		return "";
-	return arena_strndup(r->a, iso, n - 1);
+	sitetime_local(t, zone, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	return arena_strdup(r->a, s);
 }
 
 /* Fills the edit form's extras from a post as db_admin_post gives it. */
@@ -201,7 +227,7 @@ static void
 form_view(struct req *r, struct json_object *post, int64_t id)
 {
 	struct json_object *tags, *o;
-	const char	*status = "draft";
+	const char	*status = "draft", *zone = site_zone(r);
 	bool		 page;
 	struct buf	 b;
 
@@ -231,7 +257,8 @@ form_view(struct req *r, struct json_object *post, int64_t id)
 	    !json_object_object_get_ex(post, "published_local", NULL))
 		json_object_object_add(post, "published_local",
 		    json_object_new_string(local_time(r,
-		    json_object_get_string(o))));
+		    json_object_get_string(o), zone)));
+	json_object_object_add(post, "zone", json_object_new_string(zone));
 	if (json_object_object_get_ex(post, "tags", &tags) &&
 	    json_object_is_type(tags, json_type_array)) {
 		buf_init(&b, r->a, 128);
@@ -398,6 +425,18 @@ save_post(struct req *r, int64_t id, const char *kind)
 	when = input_str(&r->fin[PK_PUBLISHED_AT]);
 	tags = input_str(&r->fin[PK_TAGS]);
 	p.published_at = when != NULL && *when != '\0' ? when : NULL;
+	/* The form's datetime-local value is a wall clock of the site's
+	 * zone: the instant it names goes on, in UTC. */
+	if (p.published_at != NULL) {
+		time_t	 at;
+		char	 iso[32];
+
+		if (sitetime_from_local(p.published_at, site_zone(r),
+		    &at) == 0) {
+			sitetime_utc_iso(at, iso, sizeof(iso));
+			p.published_at = arena_strdup(r->a, iso);
+		}
+	}
 	if (r->fin[PK_STATUS].state == IS_ABSENT)
 		p.status = "draft";
 	/* No slug typed: the title's, as the API and import make it. */
@@ -615,6 +654,26 @@ h_admin_settings(struct req *r)
 		json_object_object_add(settings, "comments_closed",
 		    json_object_new_boolean(strcmp(c, "closed") == 0));
 	}
+	{
+		struct json_object *langs = json_object_new_array(), *v;
+		const char *cur = json_object_object_get_ex(settings,
+		    "language", &v) ? json_object_get_string(v) : I18N_REF;
+
+		for (size_t i = 0; i < i18n_nlangs(r->w->i18n); i++) {
+			struct json_object *o = json_object_new_object();
+			const char *c = i18n_lang_code(r->w->i18n, i);
+
+			json_object_object_add(o, "code",
+			    json_object_new_string(c));
+			json_object_object_add(o, "selected",
+			    json_object_new_boolean(strcmp(c, cur) == 0));
+			json_object_array_add(langs, o);
+		}
+		json_object_object_add(settings, "languages", langs);
+		if (!json_object_object_get_ex(settings, "timezone", NULL))
+			json_object_object_add(settings, "timezone",
+			    json_object_new_string("UTC"));
+	}
 	json_object_object_add(view, "settings", settings);
 	return admin_render(r, view, "settings.html", "Settings");
 }
@@ -627,7 +686,9 @@ h_admin_settings_save(struct req *r)
 	const char	*per = field(r, "posts_per_page");
 	const char	*comments = field(r, "comments");
 	const char	*keep = field(r, "revisions_keep");
-	const char	*kv[10];
+	const char	*zone = field(r, "timezone");
+	const char	*lang = field(r, "language");
+	const char	*kv[14];
 	enum status	 st;
 	size_t		 n;
 
@@ -656,10 +717,38 @@ h_admin_settings_save(struct req *r)
 	kv[5] = arena_printf(r->a, "%d", atoi(per));
 	kv[6] = "comments";
 	kv[7] = comments;
-	kv[8] = "revisions_keep";
-	kv[9] = keep != NULL ? arena_printf(r->a, "%d", atoi(keep)) : NULL;
-	if ((st = db_settings_save(r->w->db, r->a, kv, keep != NULL ? 5 :
-	    4)) != ST_OK)
+	n = 4;
+	if (keep != NULL) {
+		kv[2 * n] = "revisions_keep";
+		kv[2 * n++ + 1] = arena_printf(r->a, "%d", atoi(keep));
+	}
+	/*
+	 * Both may be left out (an older form): they stay as they are.
+	 * Sent, they must name a zone of tzdata and a language inkwell
+	 * ships, or nothing is saved.
+	 */
+	if (zone != NULL) {
+		if (!sitetime_zone_ok(zone)) {
+			r->resp.detail = "The time zone must be a name from "
+			    "the time zone database, such as UTC, Europe/Berlin or "
+			    "America/New_York.";
+			log_msg(LOG_INFO, "settings: time zone refused");
+			return ST_INVALID;
+		}
+		kv[2 * n] = "timezone";
+		kv[2 * n++ + 1] = zone;
+	}
+	if (lang != NULL) {
+		if (i18n_find(r->w->i18n, lang) == NULL) {
+			r->resp.detail = "The language must be one inkwell "
+			    "ships a file for (en or de).";
+			log_msg(LOG_INFO, "settings: language refused");
+			return ST_INVALID;
+		}
+		kv[2 * n] = "language";
+		kv[2 * n++ + 1] = lang;
+	}
+	if ((st = db_settings_save(r->w->db, r->a, kv, n)) != ST_OK)
 		return st;
 	r->changed = true;
 	log_msg(LOG_INFO, "%s changed the settings", r->user->username);

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
 #include "lib/arena.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "db/db.h"
 #include "handlers/handlers.h"
 #include "lib/log.h"
@@ -137,7 +139,8 @@ h_tag(struct req *r)
 		return st;
 	}
 	json_object_object_add(view, "tag", tag);
-	page_meta(r, view, arena_printf(r->a, "Posts tagged \xe2\x80\x9c%s\xe2\x80\x9d",
+	page_meta(r, view, arena_printf(r->a, "%s \xe2\x80\x9c%s\xe2\x80\x9d",
+	    i18n_get(r->w->i18n, view_lang(r, view), "posts_tagged"),
 	    json_object_get_string(json_object_object_get(tag, "name"))),
 	    NULL, url, "website");
 	return page_list(r, view, posts, page, per, url,
@@ -160,7 +163,8 @@ h_author(struct req *r)
 		return st;
 	}
 	json_object_object_add(view, "author", author);
-	page_meta(r, view, arena_printf(r->a, "Posts by %s",
+	page_meta(r, view, arena_printf(r->a, "%s %s",
+	    i18n_get(r->w->i18n, view_lang(r, view), "posts_by"),
 	    json_object_get_string(json_object_object_get(author,
 	    "display_name"))), json_object_get_string(
 	    json_object_object_get(author, "bio")), url, "profile");
@@ -179,7 +183,8 @@ h_archive(struct req *r)
 	if ((st = db_months(r->w->db, r->a, &months)) != ST_OK)
 		return st;
 	json_object_object_add(view, "months", months);
-	page_meta(r, view, "Archive", NULL, "/archive", "website");
+	page_meta(r, view, i18n_get(r->w->i18n, view_lang(r, view), "archive"),
+	    NULL, "/archive", "website");
 	return page_render(r, view, "archive.html");
 }
 
@@ -202,9 +207,6 @@ digits(const char *s, size_t n, int min, int max)
 enum status
 h_archive_month(struct req *r)
 {
-	static const char *const names[] = { "January", "February", "March",
-	    "April", "May", "June", "July", "August", "September", "October",
-	    "November", "December" };
 	struct json_object *view = view_new(r), *posts;
 	struct db_filter f = { NULL, NULL, NULL, NULL };
 	int		 y, m, page, per;
@@ -214,14 +216,25 @@ h_archive_month(struct req *r)
 	if ((y = digits(r->cap[0], 4, 1970, 9998)) < 0 ||
 	    (m = digits(r->cap[1], 2, 1, 12)) < 0)
 		return ST_NOTFOUND;
-	f.from = arena_printf(r->a, "%04d-%02d-01T00:00:00Z", y, m);
-	f.to = arena_printf(r->a, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y,
+	/* The site's month: the query reads these in its time zone. */
+	f.from = arena_printf(r->a, "%04d-%02d-01T00:00:00", y, m);
+	f.to = arena_printf(r->a, "%04d-%02d-01T00:00:00", m == 12 ? y + 1 : y,
 	    m == 12 ? 1 : m + 1);
 	url = arena_printf(r->a, "/archive/%04d/%02d", y, m);
 	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
 		return st;
-	page_meta(r, view, arena_printf(r->a, "%s %d", names[m - 1], y), NULL,
-	    url, "website");
+	{
+		struct tm	 tm;
+		char		 label[256];
+
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = 1;
+		i18n_date(r->w->i18n, view_lang(r, view), "month_year", &tm,
+		    label, sizeof(label));
+		page_meta(r, view, label, NULL, url, "website");
+	}
 	return page_list(r, view, posts, page, per, url,
 	    "list.html");
 }
@@ -242,8 +255,13 @@ h_search(struct req *r)
 	search = json_object_new_object();
 	json_object_object_add(view, "search", search);
 	json_object_object_add(search, "q", json_object_new_string(q));
-	page_meta(r, view, *q ? arena_printf(r->a, "Search: %s", q) : "Search",
-	    NULL, "/search", "website");
+	{
+		const char *s = i18n_get(r->w->i18n, view_lang(r, view),
+		    "search");
+
+		page_meta(r, view, *q ? arena_printf(r->a, "%s: %s", s, q) : s,
+		    NULL, "/search", "website");
+	}
 	/* Result pages are not worth indexing. */
 	json_object_object_add(json_object_object_get(view, "page"),
 	    "noindex", json_object_new_boolean(1));

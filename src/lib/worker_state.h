@@ -16,6 +16,7 @@ struct arena;
 struct cache;
 struct conf;
 struct db;
+struct i18n;
 struct tmpl_set;
 
 /*
@@ -28,6 +29,7 @@ struct worker {
 	struct cache	*cache;		/* page cache; off when no [redis] address */
 	struct tmpl_set	*tmpl;		/* compiled theme, from [paths] templates */
 	struct tmpl_set	*admin;		/* the admin pages' (admin_tmpl.h) */
+	struct i18n	*i18n;		/* the theme's languages (i18n.h) */
 	char		 theme[17];	/* cache_theme_id(): in every cache key */
 	struct arena	*arena;		/* reset for every request */
 	int		 listen_fd;

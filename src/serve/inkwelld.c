@@ -36,6 +36,7 @@
 #endif
 
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "cache/keeper.h"
@@ -803,6 +804,19 @@ main(int argc, char *argv[])
 			return 1;
 		}
 		tmpl_free(ts);
+	}
+	{
+		/* The languages too: a worker would refuse to start. */
+		char		 dir[4096];
+		struct i18n	*l;
+
+		snprintf(dir, sizeof(dir), "%s/i18n", conf.templates);
+		if ((l = i18n_load_dir(dir, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "inkwelld: languages: %s\n", err);
+			log_msg(LOG_ERROR, "languages: %s", err);
+			return 1;
+		}
+		i18n_free(l);
 	}
 	if (!conninfo_ok())
 		return 1;

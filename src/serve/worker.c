@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -32,6 +33,7 @@
 #include "lib/buf.h"
 #include "cache/cache.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "db/db.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -206,7 +208,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	w.cache = cache_open(conf);
 	metrics_count(METRIC_WORKER_STARTS);
 	{
-		char	 err[1024];
+		char	 err[1024], dir[4096];
 
 		/* The supervisor compiled these already; a failure here means
 		 * they changed under a reload, which then keeps old workers. */
@@ -217,6 +219,11 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 		}
 		if ((w.admin = admin_load(err, sizeof(err))) == NULL) {
 			log_msg(LOG_ERROR, "admin templates: %s", err);
+			return 2;
+		}
+		snprintf(dir, sizeof(dir), "%s/i18n", conf->templates);
+		if ((w.i18n = i18n_load_dir(dir, err, sizeof(err))) == NULL) {
+			log_msg(LOG_ERROR, "languages: %s", err);
 			return 2;
 		}
 	}
@@ -268,6 +275,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	db_close(w.db);
 	tmpl_free(w.tmpl);
 	tmpl_free(w.admin);
+	i18n_free(w.i18n);
 	arena_free(w.arena);
 	return 0;
 }

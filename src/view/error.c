@@ -80,6 +80,7 @@ themed_error(struct req *r, enum status st, int http, const char *msg)
 	    NULL, NULL, "website");
 	json_object_object_add(json_object_object_get(view, "page"),
 	    "noindex", json_object_new_boolean(1));
+	view_localize(r, view);
 	if (tmpl_render(r->w->tmpl, "error.html", view, &r->resp.body) != 0) {
 		buf_reset(&r->resp.body);
 		return false;

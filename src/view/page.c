@@ -15,6 +15,7 @@
 #include "view/page.h"
 #include "http/req.h"
 #include "tmpl/tmpl.h"
+#include "view/view.h"
 #include "lib/worker_state.h"
 
 static const char *
@@ -112,6 +113,7 @@ enum status
 page_render_as(struct req *r, struct json_object *view, const char *name,
     const char *ctype)
 {
+	view_localize(r, view);
 	if (tmpl_render(r->w->tmpl, name, view, &r->resp.body) != 0) {
 		log_msg(LOG_ERROR, "template %s failed to render", name);
 		return ST_INTERNAL;

@@ -13,6 +13,8 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "content/menu.h"
+#include "lib/i18n.h"
+#include "lib/sitetime.h"
 #include "db/db.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -169,4 +171,116 @@ view_site_int(struct json_object *view, const char *key, int def, int min,
 	if (*s == '\0' || *end != '\0')
 		return def;
 	return n < min ? min : n > max ? max : (int)n;
+}
+
+/* view.site's key as a string, or NULL. */
+static const char *
+site_get(struct json_object *view, const char *key)
+{
+	struct json_object *site, *v;
+
+	if (!json_object_object_get_ex(view, "site", &site) ||
+	    !json_object_object_get_ex(site, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+const struct i18n_lang *
+view_lang(struct req *r, struct json_object *view)
+{
+	const struct i18n_lang *l;
+
+	if ((l = i18n_find(r->w->i18n, site_get(view, "language"))) == NULL)
+		l = i18n_ref(r->w->i18n);
+	return l;
+}
+
+const char *
+view_zone(struct json_object *view)
+{
+	const char	*z = site_get(view, "timezone");
+
+	return z != NULL && *z != '\0' ? z : "UTC";
+}
+
+/* Sets o[human] to the date of o[iso] by pattern, if o has iso. */
+static void
+local_date(struct req *r, const struct i18n_lang *l, const char *zone,
+    struct json_object *o, const char *iso, const char *human,
+    const char *pattern)
+{
+	struct json_object *v;
+	struct tm	 tm;
+	time_t		 t;
+	char		 s[256];
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, iso, &v) ||
+	    sitetime_parse_utc(json_object_get_string(v), &t) != 0)
+		return;
+	sitetime_local(t, zone, &tm);
+	i18n_date(r->w->i18n, l, pattern, &tm, s, sizeof(s));
+	json_object_object_add(o, human, json_object_new_string(s));
+}
+
+/* local_date() for each object of view[key], an array. */
+static void
+local_dates(struct req *r, const struct i18n_lang *l, const char *zone,
+    struct json_object *view, const char *key, const char *iso,
+    const char *human, const char *pattern)
+{
+	struct json_object *a;
+
+	if (!json_object_object_get_ex(view, key, &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		local_date(r, l, zone, json_object_array_get_idx(a, i), iso,
+		    human, pattern);
+}
+
+void
+view_localize(struct req *r, struct json_object *view)
+{
+	const struct i18n *set = r->w->i18n;
+	const struct i18n_lang *l;
+	struct json_object *t, *v, *months;
+	const char	*zone = view_zone(view);
+
+	if (set == NULL)
+		return;
+	l = view_lang(r, view);
+	t = json_object_new_object();
+	for (size_t i = 0; i < i18n_nkeys(set); i++)
+		json_object_object_add(t, i18n_key(set, i),
+		    json_object_new_string(i18n_get(set, l, i18n_key(set, i))));
+	json_object_object_add(view, "t", t);
+	json_object_object_add(view, "lang",
+	    json_object_new_string(i18n_code(l)));
+	if (json_object_object_get_ex(view, "post", &v))
+		local_date(r, l, zone, v, "published_at", "published_human",
+		    "date");
+	local_dates(r, l, zone, view, "posts", "published_at",
+	    "published_human", "date");
+	local_dates(r, l, zone, view, "comments", "created_at",
+	    "created_human", "datetime");
+	if (json_object_object_get_ex(view, "months", &months) &&
+	    json_object_is_type(months, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(months); i++) {
+			struct json_object *m, *y, *mo;
+			struct tm	 tm;
+			char		 s[256];
+
+			m = json_object_array_get_idx(months, i);
+			if (!json_object_object_get_ex(m, "year", &y) ||
+			    !json_object_object_get_ex(m, "month", &mo))
+				continue;
+			memset(&tm, 0, sizeof(tm));
+			tm.tm_year = json_object_get_int(y) - 1900;
+			tm.tm_mon = json_object_get_int(mo) - 1;
+			tm.tm_mday = 1;
+			i18n_date(set, l, "month_year", &tm, s, sizeof(s));
+			json_object_object_add(m, "label",
+			    json_object_new_string(s));
+		}
 }

@@ -8,6 +8,7 @@
 #include "lib/status.h"
 
 struct arena;
+struct i18n_lang;
 struct json_object;
 struct req;
 
@@ -49,6 +50,25 @@ enum status		 view_site(struct req *, struct json_object *view);
  */
 void			 view_site_add(struct req *, struct json_object *view,
 			    struct json_object *site);
+
+/*
+ * The reader language view.site.language names, or the reference
+ * (English) when it is unset or not shipped; owned by the worker.
+ */
+const struct i18n_lang	*view_lang(struct req *, struct json_object *view);
+
+/* The zone view.site.timezone names ("UTC" when unset); owned by view. */
+const char		*view_zone(struct json_object *view);
+
+/*
+ * Readies a view for a reader template: "lang" (the language's code),
+ * "t" (every string of the theme in that language, English for a key
+ * it lacks) and the dates readers see, in the site's zone and language:
+ * published_human of view.post and view.posts[], created_human of
+ * view.comments[], label of view.months[].  The machine-readable
+ * published_at / created_at stay UTC.
+ */
+void			 view_localize(struct req *, struct json_object *view);
 
 /* Reads an integer setting from view.site, or def when absent or bad;
  * clamped to [min, max]. */
