@@ -491,6 +491,12 @@ h_admin_settings(struct req *r)
 		    json_object_new_boolean(strcmp(c, "open") == 0));
 		json_object_object_add(settings, "comments_closed",
 		    json_object_new_boolean(strcmp(c, "closed") == 0));
+		c = json_object_object_get_ex(settings, "feed_content", &v) ?
+		    json_object_get_string(v) : "full";
+		json_object_object_add(settings, "feed_summary",
+		    json_object_new_boolean(strcmp(c, "summary") == 0));
+		json_object_object_add(settings, "feed_full",
+		    json_object_new_boolean(strcmp(c, "summary") != 0));
 	}
 	json_object_object_add(view, "settings", settings);
 	return admin_render(r, view, "settings.html", "Settings");
@@ -503,7 +509,8 @@ h_admin_settings_save(struct req *r)
 	const char	*desc = field(r, "description");
 	const char	*per = field(r, "posts_per_page");
 	const char	*comments = field(r, "comments");
-	const char	*kv[8];
+	const char	*feed = field(r, "feed_content");
+	const char	*kv[10];
 	enum status	 st;
 	size_t		 n;
 
@@ -519,6 +526,11 @@ h_admin_settings_save(struct req *r)
 	if (strcmp(comments, "held") != 0 && strcmp(comments, "open") != 0 &&
 	    strcmp(comments, "closed") != 0)
 		return ST_UNPROCESSABLE;
+	/* What every feed carries of a post (0012_feeds.sql). */
+	if (feed == NULL)
+		feed = "full";
+	if (strcmp(feed, "full") != 0 && strcmp(feed, "summary") != 0)
+		return ST_UNPROCESSABLE;
 	kv[0] = "title";
 	kv[1] = title;
 	kv[2] = "description";
@@ -527,7 +539,9 @@ h_admin_settings_save(struct req *r)
 	kv[5] = arena_printf(r->a, "%d", atoi(per));
 	kv[6] = "comments";
 	kv[7] = comments;
-	if ((st = db_settings_save(r->w->db, r->a, kv, 4)) != ST_OK)
+	kv[8] = "feed_content";
+	kv[9] = feed;
+	if ((st = db_settings_save(r->w->db, r->a, kv, 5)) != ST_OK)
 		return st;
 	r->changed = true;
 	log_msg(LOG_INFO, "%s changed the settings", r->user->username);

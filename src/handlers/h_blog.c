@@ -61,6 +61,18 @@ listing_start(struct req *r, struct json_object *view,
 	return db_posts(r->w->db, r->a, f, *per + 1, (page - 1) * *per, posts);
 }
 
+/* The string at o.key, or "" when there is none. */
+static const char *
+str_of(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) &&
+	    json_object_get_type(v) == json_type_string)
+		return json_object_get_string(v);
+	return "";
+}
+
 enum status
 h_home(struct req *r)
 {
@@ -72,6 +84,8 @@ h_home(struct req *r)
 	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
 		return st;
 	page_meta(r, view, NULL, NULL, "/", "website");
+	page_feeds(r, view, "", str_of(json_object_object_get(view, "site"),
+	    "title"));
 	return page_list(r, view, posts, page, per, "/",
 	    "index.html");
 }
@@ -118,6 +132,9 @@ h_tag(struct req *r)
 	page_meta(r, view, arena_printf(r->a, "Posts tagged \xe2\x80\x9c%s\xe2\x80\x9d",
 	    json_object_get_string(json_object_object_get(tag, "name"))),
 	    NULL, url, "website");
+	page_feeds(r, view, url, arena_printf(r->a, "%s: %s",
+	    str_of(json_object_object_get(view, "site"), "title"),
+	    str_of(tag, "name")));
 	return page_list(r, view, posts, page, per, url,
 	    "list.html");
 }
@@ -142,6 +159,9 @@ h_author(struct req *r)
 	    json_object_get_string(json_object_object_get(author,
 	    "display_name"))), json_object_get_string(
 	    json_object_object_get(author, "bio")), url, "profile");
+	page_feeds(r, view, url, arena_printf(r->a, "%s: %s",
+	    str_of(json_object_object_get(view, "site"), "title"),
+	    str_of(author, "display_name")));
 	return page_list(r, view, posts, page, per, url,
 	    "list.html");
 }

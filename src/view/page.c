@@ -52,6 +52,36 @@ page_meta(struct req *r, struct json_object *view, const char *title,
 	    json_object_new_string(og_type));
 }
 
+void
+page_feeds(struct req *r, struct json_object *view, const char *base,
+    const char *title)
+{
+	static const struct {
+		const char	*file, *type, *name;
+	} kinds[] = {
+		{ "feed.atom", "application/atom+xml", "Atom" },
+		{ "feed.rss", "application/rss+xml", "RSS" },
+		{ "feed.json", "application/feed+json", "JSON Feed" },
+	};
+	struct json_object *page, *list = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "type",
+		    json_object_new_string(kinds[i].type));
+		json_object_object_add(f, "title", json_object_new_string(
+		    arena_printf(r->a, "%s (%s)", title, kinds[i].name)));
+		json_object_object_add(f, "href", json_object_new_string(
+		    arena_printf(r->a, "%s/%s", base, kinds[i].file)));
+		json_object_array_add(list, f);
+	}
+	if (json_object_object_get_ex(view, "page", &page))
+		json_object_object_add(page, "feeds", list);
+	else
+		json_object_put(list);
+}
+
 enum status
 page_number(struct req *r, int *page)
 {
