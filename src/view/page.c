@@ -13,6 +13,7 @@
 #include "http/escape.h"
 #include "http/out.h"
 #include "view/page.h"
+#include "view/view.h"
 #include "http/req.h"
 #include "tmpl/tmpl.h"
 #include "lib/worker_state.h"
@@ -80,6 +81,25 @@ page_feeds(struct req *r, struct json_object *view, const char *base,
 		json_object_object_add(page, "feeds", list);
 	else
 		json_object_put(list);
+}
+
+void
+page_jsonld(struct req *r, struct json_object *view, struct json_object *ld)
+{
+	struct json_object *page;
+	struct buf	 b;
+	const char	*s;
+	size_t		 n;
+
+	s = json_object_to_json_string_length(ld,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	buf_init(&b, r->a, n + 64);
+	buf_puts(&b, "<script type=\"application/ld+json\">");
+	escape_script_json(&b, s, n);
+	buf_puts(&b, "</script>");
+	if (json_object_object_get_ex(view, "page", &page))
+		view_set_html(page, "jsonld_html", b.p);
+	json_object_put(ld);
 }
 
 enum status

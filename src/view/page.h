@@ -28,6 +28,15 @@ void		 page_feeds(struct req *, struct json_object *view,
 		    const char *base, const char *title);
 
 /*
+ * Adds view.page.jsonld_html: ld (structured data, schema.org) as a
+ * <script type="application/ld+json"> element, escaped by
+ * escape_script_json() so no string in it can end the element.  Takes
+ * over ld.  Call after page_meta().
+ */
+void		 page_jsonld(struct req *, struct json_object *view,
+		    struct json_object *ld);
+
+/*
  * Adds posts (the first per of them; one more means an older page exists)
  * and view.pagination {page, newer_url, older_url}, then renders tmpl.
  * ST_NOTFOUND for an empty page past the first.  base may hold a query.
