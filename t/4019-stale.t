@@ -5,9 +5,10 @@
 # stale); with PostgreSQL stopped and Redis and the page files emptied,
 # every page a reader can reach (each URL in the sitemap, the tag,
 # author and month pages and their pages 2..N, the home page's, the
-# archive and both feeds) is still answered 200, byte for byte what it
-# was, marked X-Inkwell-Stale: 1; search, the admin and writes answer
-# 503.  When the database is back the pages are fresh again.
+# archive, the site's feeds and a tag's and an author's) is still
+# answered 200, byte for byte what it was, marked X-Inkwell-Stale: 1;
+# search, the admin and writes answer 503.  When the database is back
+# the pages are fresh again.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
@@ -69,12 +70,17 @@ base=$(sed -n 's/^base_url = //p' "$INKWELL_TEST_CONF" | tail -1)
 base=${base%/}
 fetch /sitemap.xml "$TMP/sitemap" >/dev/null
 mapfile -t urls < <({
-	printf '%s\n' / /archive /feed.atom /feed.rss /sitemap.xml
+	printf '%s\n' / /archive /feed.atom /feed.rss /feed.json /sitemap.xml
+	# The feeds of a tag and of an author (the sitemap lists their pages).
+	for f in feed.atom feed.rss feed.json; do
+		printf '%s\n' "/tags/stale-drill/$f" "/authors/t4019/$f"
+	done
 	grep -o '<loc>[^<]*</loc>' "$TMP/sitemap" | sed -e 's|</\?loc>||g' -e "s|^$base||"
 } | awk '!seen[$0]++')
 like "${#urls[@]}" '^[0-9]{2,}$' "the sitemap names the site's pages (${#urls[@]} URLs)"
 for u in "${urls[@]}"; do
 	case $u in
+	*/feed.*) ;; # a feed has no pages
 	/ | /tags/* | /authors/* | /archive/[0-9]*)
 		for ((p = 2; p < 200; p++)); do
 			[[ $(fetch "$u?page=$p" /dev/null) == 200 ]] || break

@@ -61,6 +61,7 @@ static const struct {
 	{ "application/atom+xml; charset=utf-8", "atom" },
 	{ "application/rss+xml; charset=utf-8", "rss" },
 	{ "application/xml; charset=utf-8", "xml" },
+	{ "application/feed+json", "jsonfeed" },
 };
 
 static bool

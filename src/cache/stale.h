@@ -5,7 +5,7 @@
  *
  * inkwelld's renderer (serve/render.c) renders every page a reader can
  * reach (every live post, every listing page 1..N of the home page, of
- * each tag, author and month, the archive, both feeds and the sitemap)
+ * each tag, author and month, the archive, every feed and the sitemap)
  * into a new generation once changes have settled, and publishes it by
  * renaming the symlink DIR/current over the old one; nothing in a
  * published generation ever changes.  A worker whose handler fails

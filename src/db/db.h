@@ -180,6 +180,13 @@ enum status	 db_settings_posts(struct db *, struct arena *,
 /* The newest limit live posts with body_html, for feeds. */
 enum status	 db_feed(struct db *, struct arena *, int limit,
 		    struct json_object **out);
+/*
+ * As db_feed, for the posts with tag (a slug) or, when tag is NULL, by
+ * author (a username); both NULL is db_feed.  *out is the caller's.  An
+ * unknown tag or author gives an empty array: callers look it up first.
+ */
+enum status	 db_feed_of(struct db *, struct arena *, const char *tag,
+		    const char *author, int limit, struct json_object **out);
 enum status	 db_search(struct db *, struct arena *, const char *q,
 		    int limit, int offset, struct json_object **out);
 enum status	 db_post(struct db *, struct arena *, const char *slug,

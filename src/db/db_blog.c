@@ -200,6 +200,19 @@ static const char Q_FEED[] = POST_ROWS(
     " WHERE " LIVE " ORDER BY p.published_at DESC, p.id DESC"
     " LIMIT $1::int", "p.body_html");
 
+/* The feed of one tag ($1 its slug) or one author ($1 the username). */
+static const char Q_FEED_TAG[] = POST_ROWS(
+    "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
+    " WHERE " LIVE " AND EXISTS (SELECT 1 FROM post_tags pt"
+    "   JOIN tags t ON t.id = pt.tag_id"
+    "   WHERE pt.post_id = p.id AND t.slug = $1)"
+    " ORDER BY p.published_at DESC, p.id DESC LIMIT $2::int", "p.body_html");
+static const char Q_FEED_AUTHOR[] = POST_ROWS(
+    "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
+    " WHERE " LIVE " AND p.author_id ="
+    "   (SELECT id FROM users WHERE username = $1)"
+    " ORDER BY p.published_at DESC, p.id DESC LIMIT $2::int", "p.body_html");
+
 /*
  * Full-text search: websearch syntax, with a snippet whose matches are
  * marked by U+E000/U+E001 (see search_snippet_html), never by HTML, so
@@ -354,6 +367,7 @@ static const char Q_PUBLIC_PATHS[] =
     " UNION ALL SELECT 0, '/archive', false"
     " UNION ALL SELECT 0, '/feed.atom', false"
     " UNION ALL SELECT 0, '/feed.rss', false"
+    " UNION ALL SELECT 0, '/feed.json', false"
     " UNION ALL SELECT 0, '/sitemap.xml', false"
     " UNION ALL SELECT 1, '/posts/' || p.slug, false FROM posts p WHERE " LIVE
     " UNION ALL SELECT 1, '/pages/' || p.slug, false FROM posts p"
@@ -361,8 +375,17 @@ static const char Q_PUBLIC_PATHS[] =
     " UNION ALL SELECT DISTINCT 2, '/tags/' || t.slug, true FROM tags t"
     " JOIN post_tags pt ON pt.tag_id = t.id JOIN posts p ON p.id = pt.post_id"
     " WHERE " LIVE
+    " UNION ALL SELECT DISTINCT 2, '/tags/' || t.slug || f.path, false"
+    " FROM tags t JOIN post_tags pt ON pt.tag_id = t.id"
+    " JOIN posts p ON p.id = pt.post_id"
+    " CROSS JOIN (VALUES ('/feed.atom'), ('/feed.rss'), ('/feed.json')) f(path)"
+    " WHERE " LIVE
     " UNION ALL SELECT DISTINCT 3, '/authors/' || u.username, true"
     " FROM users u JOIN posts p ON p.author_id = u.id WHERE " LIVE
+    " UNION ALL SELECT DISTINCT 3, '/authors/' || u.username || f.path, false"
+    " FROM users u JOIN posts p ON p.author_id = u.id"
+    " CROSS JOIN (VALUES ('/feed.atom'), ('/feed.rss'), ('/feed.json')) f(path)"
+    " WHERE " LIVE
     " UNION ALL SELECT DISTINCT 4, '/archive/' || to_char(p.published_at"
     " AT TIME ZONE " SITE_TZ ", 'YYYY/MM'), true FROM posts p WHERE " LIVE
     ") x";
@@ -695,6 +718,20 @@ db_feed(struct db *db, struct arena *a, int limit, struct json_object **out)
 
 	snprintf(lim, sizeof(lim), "%d", limit);
 	return post_rows(db, a, "feed", Q_FEED, 1, p, "body_html", false, out);
+}
+
+enum status
+db_feed_of(struct db *db, struct arena *a, const char *tag,
+    const char *author, int limit, struct json_object **out)
+{
+	char		 lim[16];
+	const char	*p[2] = { tag != NULL ? tag : author, lim };
+
+	if (tag == NULL && author == NULL)
+		return db_feed(db, a, limit, out);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	return post_rows(db, a, "feed", tag != NULL ? Q_FEED_TAG :
+	    Q_FEED_AUTHOR, 2, p, "body_html", false, out);
 }
 
 enum status

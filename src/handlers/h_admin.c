@@ -653,6 +653,12 @@ h_admin_settings(struct req *r)
 		    json_object_new_boolean(strcmp(c, "open") == 0));
 		json_object_object_add(settings, "comments_closed",
 		    json_object_new_boolean(strcmp(c, "closed") == 0));
+		c = json_object_object_get_ex(settings, "feed_content", &v) ?
+		    json_object_get_string(v) : "full";
+		json_object_object_add(settings, "feed_summary",
+		    json_object_new_boolean(strcmp(c, "summary") == 0));
+		json_object_object_add(settings, "feed_full",
+		    json_object_new_boolean(strcmp(c, "summary") != 0));
 	}
 	{
 		struct json_object *langs = json_object_new_array(), *v;
@@ -687,8 +693,9 @@ h_admin_settings_save(struct req *r)
 	const char	*comments = field(r, "comments");
 	const char	*keep = field(r, "revisions_keep");
 	const char	*zone = field(r, "timezone");
+	const char	*feed = field(r, "feed_content");
 	const char	*lang = field(r, "language");
-	const char	*kv[14];
+	const char	*kv[16];
 	enum status	 st;
 	size_t		 n;
 
@@ -709,6 +716,11 @@ h_admin_settings_save(struct req *r)
 	if (strcmp(comments, "held") != 0 && strcmp(comments, "open") != 0 &&
 	    strcmp(comments, "closed") != 0)
 		return ST_UNPROCESSABLE;
+	/* What every feed carries of a post (0012_feeds.sql). */
+	if (feed == NULL)
+		feed = "full";
+	if (strcmp(feed, "full") != 0 && strcmp(feed, "summary") != 0)
+		return ST_UNPROCESSABLE;
 	kv[0] = "title";
 	kv[1] = title;
 	kv[2] = "description";
@@ -717,7 +729,9 @@ h_admin_settings_save(struct req *r)
 	kv[5] = arena_printf(r->a, "%d", atoi(per));
 	kv[6] = "comments";
 	kv[7] = comments;
-	n = 4;
+	kv[8] = "feed_content";
+	kv[9] = feed;
+	n = 5;
 	if (keep != NULL) {
 		kv[2 * n] = "revisions_keep";
 		kv[2 * n++ + 1] = arena_printf(r->a, "%d", atoi(keep));

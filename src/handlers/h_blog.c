@@ -63,6 +63,87 @@ listing_start(struct req *r, struct json_object *view,
 	return db_posts(r->w->db, r->a, f, *per + 1, (page - 1) * *per, posts);
 }
 
+/* The string at o.key, or "" when there is none. */
+static const char *
+str_of(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) &&
+	    json_object_get_type(v) == json_type_string)
+		return json_object_get_string(v);
+	return "";
+}
+
+/* Adds key: a new string, s. */
+static void
+add_str(struct json_object *o, const char *key, const char *s)
+{
+	json_object_object_add(o, key, json_object_new_string(s));
+}
+
+/*
+ * The home page's structured data: the WebSite, with the SearchAction
+ * that tells a search engine how to search it.
+ */
+static void
+home_jsonld(struct req *r, struct json_object *view)
+{
+	struct json_object *site = json_object_object_get(view, "site");
+	struct json_object *ld = json_object_new_object(), *act, *target;
+	const char	*base = str_of(site, "base_url");
+
+	add_str(ld, "@context", "https://schema.org");
+	add_str(ld, "@type", "WebSite");
+	add_str(ld, "name", str_of(site, "title"));
+	add_str(ld, "url", arena_printf(r->a, "%s/", base));
+	if (*str_of(site, "description") != '\0')
+		add_str(ld, "description", str_of(site, "description"));
+	act = json_object_new_object();
+	add_str(act, "@type", "SearchAction");
+	target = json_object_new_object();
+	add_str(target, "@type", "EntryPoint");
+	add_str(target, "urlTemplate",
+	    arena_printf(r->a, "%s/search?q={search_term_string}", base));
+	json_object_object_add(act, "target", target);
+	add_str(act, "query-input", "required name=search_term_string");
+	json_object_object_add(ld, "potentialAction", act);
+	page_jsonld(r, view, ld);
+}
+
+/* A post's structured data: a BlogPosting. */
+static void
+post_jsonld(struct req *r, struct json_object *view, struct json_object *post)
+{
+	struct json_object *site = json_object_object_get(view, "site");
+	struct json_object *author = json_object_object_get(post, "author");
+	struct json_object *ld = json_object_new_object(), *who, *main;
+	const char	*base = str_of(site, "base_url");
+	const char	*url = arena_printf(r->a, "%s%s", base,
+			    str_of(post, "url"));
+	const char	*desc = str_of(post, "summary");
+
+	add_str(ld, "@context", "https://schema.org");
+	add_str(ld, "@type", "BlogPosting");
+	add_str(ld, "headline", str_of(post, "title"));
+	who = json_object_new_object();
+	add_str(who, "@type", "Person");
+	add_str(who, "name", str_of(author, "display_name"));
+	add_str(who, "url", arena_printf(r->a, "%s%s", base,
+	    str_of(author, "url")));
+	json_object_object_add(ld, "author", who);
+	add_str(ld, "datePublished", str_of(post, "published_at"));
+	add_str(ld, "dateModified", str_of(post, "updated_at"));
+	add_str(ld, "url", url);
+	main = json_object_new_object();
+	add_str(main, "@type", "WebPage");
+	add_str(main, "@id", url);
+	json_object_object_add(ld, "mainEntityOfPage", main);
+	add_str(ld, "description", *desc != '\0' ? desc :
+	    str_of(site, "description"));
+	page_jsonld(r, view, ld);
+}
+
 enum status
 h_home(struct req *r)
 {
@@ -74,6 +155,9 @@ h_home(struct req *r)
 	if ((st = listing_start(r, view, &f, &posts, &page, &per)) != ST_OK)
 		return st;
 	page_meta(r, view, NULL, NULL, "/", "website");
+	page_feeds(r, view, "", str_of(json_object_object_get(view, "site"),
+	    "title"));
+	home_jsonld(r, view);
 	return page_list(r, view, posts, page, per, "/",
 	    "index.html");
 }
@@ -98,6 +182,7 @@ h_post(struct req *r)
 	    json_object_object_get(post, "title")),
 	    json_object_get_string(json_object_object_get(post, "summary")),
 	    arena_printf(r->a, "/posts/%s", r->cap[0]), "article");
+	post_jsonld(r, view, post);
 	return page_render(r, view, "post.html");
 }
 
@@ -143,6 +228,9 @@ h_tag(struct req *r)
 	    i18n_get(r->w->i18n, view_lang(r, view), "posts_tagged"),
 	    json_object_get_string(json_object_object_get(tag, "name"))),
 	    NULL, url, "website");
+	page_feeds(r, view, url, arena_printf(r->a, "%s: %s",
+	    str_of(json_object_object_get(view, "site"), "title"),
+	    str_of(tag, "name")));
 	return page_list(r, view, posts, page, per, url,
 	    "list.html");
 }
@@ -168,6 +256,9 @@ h_author(struct req *r)
 	    json_object_get_string(json_object_object_get(author,
 	    "display_name"))), json_object_get_string(
 	    json_object_object_get(author, "bio")), url, "profile");
+	page_feeds(r, view, url, arena_printf(r->a, "%s: %s",
+	    str_of(json_object_object_get(view, "site"), "title"),
+	    str_of(author, "display_name")));
 	return page_list(r, view, posts, page, per, url,
 	    "list.html");
 }

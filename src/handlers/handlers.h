@@ -32,6 +32,7 @@ enum status	 h_search(struct req *);
 /* h_feed.c: feeds and crawler files. */
 enum status	 h_feed_atom(struct req *);
 enum status	 h_feed_rss(struct req *);
+enum status	 h_feed_json(struct req *);
 enum status	 h_sitemap(struct req *);
 enum status	 h_robots(struct req *);
 

@@ -81,3 +81,37 @@ escape_url(struct buf *b, const char *s, size_t n)
 		}
 	}
 }
+
+void
+escape_script_json(struct buf *b, const char *s, size_t n)
+{
+	size_t	 start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char	*rep;
+		size_t		 len = 1;
+
+		switch ((unsigned char)s[i]) {
+		case '<':	rep = "\\u003c"; break;
+		case '>':	rep = "\\u003e"; break;
+		case '&':	rep = "\\u0026"; break;
+		case 0xe2:
+			/* U+2028 and U+2029: E2 80 A8 and E2 80 A9. */
+			if (i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+			    ((unsigned char)s[i + 2] == 0xa8 ||
+			    (unsigned char)s[i + 2] == 0xa9)) {
+				rep = (unsigned char)s[i + 2] == 0xa8 ?
+				    "\\u2028" : "\\u2029";
+				len = 3;
+				break;
+			}
+			continue;
+		default:	continue;
+		}
+		buf_put(b, s + start, i - start);
+		buf_puts(b, rep);
+		i += len - 1;
+		start = i + 1;
+	}
+	buf_put(b, s + start, n - start);
+}

@@ -21,4 +21,14 @@ void	 escape_xml(struct buf *, const char *, size_t);
 /* Percent-encodes everything but RFC 3986 unreserved characters. */
 void	 escape_url(struct buf *, const char *, size_t);
 
+/*
+ * Escapes JSON text (json-c's output) for the inside of a <script>
+ * element: < > & become \u003c \u003e \u0026, and U+2028 and U+2029
+ * become \u2028 \u2029.  In valid JSON those characters only occur
+ * inside strings, where the escapes mean the same, so the result parses
+ * to the same value; and with no '<' left, no text can close the
+ * element or open a comment in it.
+ */
+void	 escape_script_json(struct buf *, const char *, size_t);
+
 #endif

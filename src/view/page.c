@@ -13,6 +13,7 @@
 #include "http/escape.h"
 #include "http/out.h"
 #include "view/page.h"
+#include "view/view.h"
 #include "http/req.h"
 #include "tmpl/tmpl.h"
 #include "view/view.h"
@@ -51,6 +52,55 @@ page_meta(struct req *r, struct json_object *view, const char *title,
 		    site_str(view, "base_url"), path)));
 	json_object_object_add(page, "og_type",
 	    json_object_new_string(og_type));
+}
+
+void
+page_feeds(struct req *r, struct json_object *view, const char *base,
+    const char *title)
+{
+	static const struct {
+		const char	*file, *type, *name;
+	} kinds[] = {
+		{ "feed.atom", "application/atom+xml", "Atom" },
+		{ "feed.rss", "application/rss+xml", "RSS" },
+		{ "feed.json", "application/feed+json", "JSON Feed" },
+	};
+	struct json_object *page, *list = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "type",
+		    json_object_new_string(kinds[i].type));
+		json_object_object_add(f, "title", json_object_new_string(
+		    arena_printf(r->a, "%s (%s)", title, kinds[i].name)));
+		json_object_object_add(f, "href", json_object_new_string(
+		    arena_printf(r->a, "%s/%s", base, kinds[i].file)));
+		json_object_array_add(list, f);
+	}
+	if (json_object_object_get_ex(view, "page", &page))
+		json_object_object_add(page, "feeds", list);
+	else
+		json_object_put(list);
+}
+
+void
+page_jsonld(struct req *r, struct json_object *view, struct json_object *ld)
+{
+	struct json_object *page;
+	struct buf	 b;
+	const char	*s;
+	size_t		 n;
+
+	s = json_object_to_json_string_length(ld,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	buf_init(&b, r->a, n + 64);
+	buf_puts(&b, "<script type=\"application/ld+json\">");
+	escape_script_json(&b, s, n);
+	buf_puts(&b, "</script>");
+	if (json_object_object_get_ex(view, "page", &page))
+		view_set_html(page, "jsonld_html", b.p);
+	json_object_put(ld);
 }
 
 enum status

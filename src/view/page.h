@@ -19,6 +19,24 @@ void		 page_meta(struct req *, struct json_object *view,
 		    const char *path, const char *og_type);
 
 /*
+ * Adds view.page.feeds, the <link rel="alternate"> list of the page's
+ * own feeds: base (a path: "" for the site's, "/tags/x", "/authors/y")
+ * followed by /feed.atom, /feed.rss and /feed.json, each titled with
+ * title and its format.  Call after page_meta().
+ */
+void		 page_feeds(struct req *, struct json_object *view,
+		    const char *base, const char *title);
+
+/*
+ * Adds view.page.jsonld_html: ld (structured data, schema.org) as a
+ * <script type="application/ld+json"> element, escaped by
+ * escape_script_json() so no string in it can end the element.  Takes
+ * over ld.  Call after page_meta().
+ */
+void		 page_jsonld(struct req *, struct json_object *view,
+		    struct json_object *ld);
+
+/*
  * Adds posts (the first per of them; one more means an older page exists)
  * and view.pagination {page, newer_url, older_url}, then renders tmpl.
  * ST_NOTFOUND for an empty page past the first.  base may hold a query.
