@@ -220,8 +220,11 @@ db_settings_save(struct db *db, struct arena *a, const char *const *kv,
 	struct db_stmt	 q[DB_MAX_BATCH];
 	int		 k = 0;
 
-	if (n + 1 > DB_MAX_BATCH)
+	if (n + 1 > DB_MAX_BATCH) {
+		log_msg(LOG_ERROR, "saving settings: %zu at once, more than "
+		    "one batch (%d) holds", n, DB_MAX_BATCH - 1);
 		return ST_INTERNAL;
+	}
 	if ((pg = db_primary(db)) == NULL)
 		return ST_UNAVAILABLE;
 	/* One transaction: a page never shows half the new settings. */

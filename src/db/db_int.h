@@ -158,7 +158,7 @@ struct db_stmt {
 	const char *const	*params;
 	PGresult		*res;		/* set by db_exec_all */
 };
-#define DB_MAX_BATCH	8
+#define DB_MAX_BATCH	16
 
 /*
  * Runs the n (at most DB_MAX_BATCH) statements of q on pg in one round

@@ -43,7 +43,7 @@ enum metric_gauge {
 };
 
 /* Slots for routes (route_count() in route.h must not exceed it). */
-#define METRIC_ROUTES	80
+#define METRIC_ROUTES	128
 
 /* One answered request, as the worker saw it. */
 struct metric_request {

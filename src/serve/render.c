@@ -32,6 +32,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "lib/worker_state.h"
@@ -234,7 +235,7 @@ render_main(const struct conf *conf)
 	struct db_content seen = { .version = -1 };
 	double		 seen_at = 0, last_start = 0;
 	sigset_t	 none;
-	char		 err[1024];
+	char		 err[1024], dir[4096];
 
 	log_set_role("render");
 	prctl(PR_SET_NAME, "inkwell-render");
@@ -252,6 +253,14 @@ render_main(const struct conf *conf)
 	if ((w.tmpl = tmpl_load_dir(conf->templates, TMPL_STRICT, err,
 	    sizeof(err))) == NULL) {
 		log_msg(LOG_ERROR, "render: templates: %s", err);
+		return 2;
+	}
+	/* The reader pages' strings and month names, as the workers have
+	 * them: a rendering without them would differ from their pages. */
+	snprintf(dir, sizeof(dir), "%s/i18n", conf->templates);
+	if ((w.i18n = i18n_load_dir(dir, err, sizeof(err))) == NULL) {
+		log_msg(LOG_ERROR, "render: languages: %s", err);
+		tmpl_free(w.tmpl);
 		return 2;
 	}
 	w.arena = arena_new(64 * 1024);
@@ -285,6 +294,7 @@ render_main(const struct conf *conf)
 	}
 	db_close(w.db);
 	arena_free(w.arena);
+	i18n_free(w.i18n);
 	tmpl_free(w.tmpl);
 	return 0;
 }
