@@ -172,7 +172,7 @@ pagecache_redirect(struct req *r, const char **stored)
 
 	*stored = NULL;
 	if ((r->method != METHOD_GET && r->method != METHOD_HEAD) ||
-	    r->w == NULL || r->w->db == NULL)
+	    r->w == NULL || r->w->db == NULL || redirect_reserved(r->path))
 		return ST_NOTFOUND;
 	if ((st = db_redirect_find(r->w->db, r->a, r->path, &code, &to,
 	    &plen, &prefix)) != ST_OK)

@@ -103,16 +103,24 @@ redirect_from_ok(const char *s, const char **why)
 		    "segments");
 	if (n == 1)
 		return fail(why, "must not be \"/\", the home page");
+	if (redirect_reserved(s))
+		return fail(why, "is an address inkwell answers "
+		    "itself (/admin, /api, /static, /media, the "
+		    "feeds, the health checks ...)");
+	return true;
+}
+
+bool
+redirect_reserved(const char *path)
+{
 	for (size_t i = 0; i < NELEM(reserved); i++) {
 		size_t	 k = strlen(reserved[i]);
 
-		if (strncasecmp(s, reserved[i], k) == 0 &&
-		    (s[k] == '\0' || s[k] == '/'))
-			return fail(why, "is an address inkwell answers "
-			    "itself (/admin, /api, /static, /media, the "
-			    "feeds, the health checks ...)");
+		if (strncasecmp(path, reserved[i], k) == 0 &&
+		    (path[k] == '\0' || path[k] == '/'))
+			return true;
 	}
-	return true;
+	return false;
 }
 
 /* An absolute http(s) URL with a host of letters, digits, '.', '-', and

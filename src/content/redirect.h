@@ -23,6 +23,12 @@ struct arena;
  * NULL) is a static sentence for the error answer.
  */
 bool		 redirect_from_ok(const char *s, const char **why);
+/*
+ * Whether path is under an address inkwell answers itself (/admin, /api,
+ * /static, /media, the feeds...): no redirect can start there, so a miss
+ * there needs no lookup.
+ */
+bool		 redirect_reserved(const char *path);
 
 /*
  * Is s a target: a path beginning with exactly one "/" (never "//" nor

@@ -123,7 +123,9 @@ set_all(struct fm *fm, struct fm_tag *tags, const char *s)
 	for (int k = 0; k < FM__MAX; k++)
 		if (k != FM_TAGS)
 			fm->val[k] = s;
+	/* The keys with a fixed set of values take one of them. */
 	fm->val[FM_STATUS] = "draft";
+	fm->val[FM_KIND] = "page";
 	tags[0].slug = "a";
 	tags[0].name = s[0] ? s : "x";
 	tags[1].slug = "b-2";
