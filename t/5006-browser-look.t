@@ -4,8 +4,9 @@
 # through nginx (t/browser/look.mjs): the theme's icons load on the
 # reader's and the admin pages and /favicon.ico answers; axe-core finds
 # no violation (color-contrast included) on the admin posts, media,
-# new-post, tags and comments pages, a post with a comment and the
-# search page, light and dark
+# new-post, tags, comments, pages, menu, redirects and settings pages
+# (signed in as an admin, who sees them all), a post with a comment and
+# the search page, light and dark
 # (prefers-color-scheme emulated); form fields are dark in dark mode.
 # Screenshots at 390 and 1280 px, light and dark, under
 # $INKWELL_TEST_VAR/out/5006-browser-look/. Needs the npm packages
@@ -35,7 +36,7 @@ if ! out=$("$CTL" -c "$INKWELL_TEST_CONF" import "$src/script/demo" 2>&1); then
 	exit 1
 fi
 if ! printf '%s\n' "$T5006_PASSWORD" | "$CTL" -c "$INKWELL_TEST_CONF" user add \
-	--role author --name "T5006 Author" --password-stdin "$T5006_AUTHOR" >/dev/null; then
+	--role admin --name "T5006 Author" --password-stdin "$T5006_AUTHOR" >/dev/null; then
 	printf 'Bail out! cannot add user %s\n' "$T5006_AUTHOR"
 	exit 1
 fi

@@ -210,6 +210,11 @@ await browserTest(async () => {
 	await look(page, '/admin/posts/new', 'admin-new-post');
 	await look(page, '/admin/tags', 'admin-tags');
 	await look(page, '/admin/comments', 'admin-comments');
+	// The pages of issue 19: pages, menu, redirects, settings (admins).
+	await look(page, '/admin/pages', 'admin-pages');
+	await look(page, '/admin/menu', 'admin-menu');
+	await look(page, '/admin/redirects', 'admin-redirects');
+	await look(page, '/admin/settings', 'admin-settings');
 	await look(page, POST, 'post', async (res, name) => {
 		is(res.status(), 200, `${name}: 200`);
 		ok(await page.locator('.comment .meta time').count() > 0,
