@@ -87,8 +87,16 @@ filter_urls(const char *s, size_t n, struct buf *out)
 int
 md_render(const char *md, size_t n, struct buf *out)
 {
+	return md_render_opts(md, n, NULL, out);
+}
+
+int
+md_render_opts(const char *md, size_t n, const struct md_opts *o,
+    struct buf *out)
+{
 	struct buf	 raw;
 
+	(void)o;	/* pictures are looked up by the renderer to come */
 	if (!util_utf8_valid(md, n))
 		return -1;
 	buf_init(&raw, out->a, n + n / 2 + 64);
