@@ -307,15 +307,24 @@ function setupPreview() {
 		uploadError.hidden = true;
 		const got = await ask(file);
 		if (got === null) return;
-		const before = area.value.slice(0, at);
-		const pad = before === "" || /\s$/.test(before) ? "" : " ";
-		const mark = pad + "[Uploading " + got.name + "\u2026]";
+		// On an empty line the picture becomes a paragraph of its own
+		// (blank lines around it); within a line it follows a space.
+		const before = area.value.slice(0, at), after = area.value.slice(end);
+		let lead = "", trail = "";
+		if ((before === "" || before.endsWith("\n")) &&
+		    (after === "" || after.startsWith("\n"))) {
+			lead = before === "" || before.endsWith("\n\n") ? "" : "\n";
+			trail = after === "" || after.startsWith("\n\n") ? "" : "\n";
+		} else if (!/\s$/.test(before)) {
+			lead = " ";
+		}
+		const mark = lead + "[Uploading " + got.name + "\u2026]" + trail;
 		putText(at, end, mark);
 		// The mark is replaced wherever it is now (the author may have
 		// typed on); if it is gone, the picture goes at the cursor.
 		const replace = (text) => {
 			const i = area.value.indexOf(mark);
-			if (i >= 0) putText(i, i + mark.length, text && pad + text);
+			if (i >= 0) putText(i, i + mark.length, text && lead + text + trail);
 			else if (text) putText(area.selectionStart, area.selectionEnd, text);
 		};
 		uploadText.textContent = "Uploading " + got.name + "\u2026 ";
