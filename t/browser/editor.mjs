@@ -217,6 +217,11 @@ await browserTest(async () => {
 	    /^t31-dot-u-[a-z0-9]+-[a-z0-9]{2}\.png$/,
 	    'paste: a safe, unique name is made from the file\'s');
 	await shot(page, 'alt-dialog');
+	await page.emulateMedia({ colorScheme: 'dark' });
+	await axe(page, 'the alt text dialog (dark)');
+	await shot(page, 'alt-dialog-dark');
+	await page.emulateMedia({ colorScheme: 'light' });
+	await axe(page, 'the alt text dialog (light)');
 	await page.fill('#image-alt', 'A red [and] green dot');
 	await page.click('#image-form button[type=submit]');
 	await page.waitForFunction(() => /!\[A red/.test(
