@@ -26,6 +26,7 @@
 #include "lib/i18n.h"
 #include "lib/log.h"
 #include "lib/sitetime.h"
+#include "content/imgalt.h"
 #include "content/md.h"
 #include "content/media.h"
 #include "http/out.h"
@@ -390,6 +391,70 @@ failed_text(struct req *r)
 	return b.p;
 }
 
+/* The fields of the post form that show a message of their own, next
+ * to them; a failure of any other name (the author, a field the form
+ * does not have) is said in the banner alone. */
+static const char *const own_message[] = {
+	"title", "slug", "summary", "body_md", "tags", "status",
+	"published_at",
+};
+
+/*
+ * Adds "errors" to post: for each failed field of own_message, its
+ * reason as a sentence ("needed" -> "Needed."), which the editor shows
+ * under the field and points the field's aria-describedby at.
+ */
+static void
+field_errors(struct req *r, struct json_object *post)
+{
+	struct json_object *errs = json_object_new_object();
+
+	for (size_t i = 0; i < r->fails.n; i++) {
+		const char	*why = r->fails.why[i];
+		char		*s;
+		size_t		 n;
+
+		for (size_t k = 0; k < NELEM(own_message); k++) {
+			if (strcmp(r->fails.name[i], own_message[k]) != 0)
+				continue;
+			n = strlen(why);
+			s = arena_printf(r->a, "%s%s", why,
+			    n > 0 && why[n - 1] == '.' ? "" : ".");
+			if (islower((unsigned char)s[0]))
+				s[0] = (char)toupper((unsigned char)s[0]);
+			json_object_object_add(errs, own_message[k],
+			    json_object_new_string(s));
+		}
+	}
+	json_object_object_add(post, "errors", errs);
+}
+
+/* body as readers will get it, in the arena; NULL when it does not
+ * render (the write then refuses it with its own reason). */
+static const char *
+rendered(struct req *r, const char *body)
+{
+	struct buf	 b;
+
+	if (body == NULL || *body == '\0')
+		return NULL;
+	buf_init(&b, r->a, strlen(body) + 256);
+	if (md_render(body, strlen(body), &b) != 0)
+		return NULL;
+	buf_putc(&b, '\0');
+	return b.p;
+}
+
+/* How many pictures of body have no alt text, as the renderer sees
+ * them (content/imgalt.h). */
+static size_t
+missing_alt(struct req *r, const char *body)
+{
+	const char	*html = rendered(r, body);
+
+	return html != NULL ? imgalt_missing(html, strlen(html)) : 0;
+}
+
 /* What the author typed, or "" for a field that failed. */
 static const char *
 typed(struct req *r, enum post_key k)
@@ -411,8 +476,10 @@ save_post(struct req *r, int64_t id, const char *kind)
 	struct content_tags t;
 	struct json_object *view, *post;
 	const char	*f = NULL, *why = NULL, *tags;
-	const char	*when, *checks[PF__MAX];
+	const char	*when, *checks[PF__MAX], *anyway, *html;
 	int64_t		 out_id;
+	size_t		 noalt = 0;
+	bool		 warn;
 	enum status	 st = ST_UNPROCESSABLE;
 
 	memset(&p, 0, sizeof(p));
@@ -462,7 +529,17 @@ save_post(struct req *r, int64_t id, const char *kind)
 			if (checks[i] != NULL)
 				input_fail(&r->fails, content_post_fields[i],
 				    checks[i]);
-	if (r->fails.n == 0) {
+	/*
+	 * Publishing (now or later) a text with a picture that has no alt
+	 * text is held back once, with a warning by the text and a box to
+	 * publish anyway; a draft is saved as it is.
+	 */
+	anyway = field(r, "publish_anyway");
+	if (p.status != NULL && (strcmp(p.status, "published") == 0 ||
+	    strcmp(p.status, "scheduled") == 0))
+		noalt = missing_alt(r, p.body_md);
+	warn = noalt > 0 && anyway == NULL;
+	if (r->fails.n == 0 && !warn) {
 		st = db_post_write(r->w->db, r->a, &p, id, r->user, &out_id,
 		    &f, &why);
 		if (st == ST_UNPROCESSABLE || st == ST_CONFLICT)
@@ -500,9 +577,26 @@ save_post(struct req *r, int64_t id, const char *kind)
 	json_object_object_add(post, "tags_text",
 	    json_object_new_string(typed(r, PK_TAGS)));
 	form_view(r, post, id);
+	field_errors(r, post);
+	/* The editor's preview starts with the text as typed. */
+	if ((html = rendered(r, typed(r, PK_BODY_MD))) != NULL)
+		view_set_html(post, "body_html", html);
+	if (noalt > 0) {
+		json_object_object_add(post, "alt_warning",
+		    json_object_new_string(arena_printf(r->a, "%zu %s in the "
+		    "text %s no alt text (![](...)): readers who cannot see "
+		    "%s get nothing in %s place. Describe each between the "
+		    "brackets, ![like this](/media/name.png), or publish "
+		    "anyway.", noalt, noalt == 1 ? "picture" : "pictures",
+		    noalt == 1 ? "has" : "have", noalt == 1 ? "it" : "them",
+		    noalt == 1 ? "its" : "their")));
+		json_object_object_add(post, "publish_anyway",
+		    json_object_new_boolean(anyway != NULL));
+	}
 	json_object_object_add(view, "post", post);
 	json_object_object_add(view, "error", json_object_new_string(
-	    failed_text(r)));
+	    r->fails.n > 0 ? failed_text(r) : "Not saved: a picture in the "
+	    "text has no alt text (see the warning by the text)."));
 	r->resp.status = st == ST_CONFLICT ? 409 : 422;
 	return admin_render(r, view, "post.html", id ? "Edit post" :
 	    "New post");

@@ -19,6 +19,10 @@ const env = process.env;
 const SLUG = 't22-browser-revisions';
 
 async function submit(page, locator) {
+	// The editor's live preview finishes first: a request the
+	// navigation cut off would count as a failed one.
+	if (await page.locator('#preview').count() > 0)
+		await page.locator('#preview:not([aria-busy])').waitFor({ state: 'attached' });
 	const [res] = await Promise.all([
 		page.waitForNavigation({ waitUntil: 'load' }),
 		locator.click(),

@@ -29,8 +29,10 @@
  *     default 120): past it, a failed check says so and the browser is
  *     closed. name (default INKWELL_TEST_NAME, else the script's name)
  *     picks the screenshot directory.
- * newPage()            a new tab in the context, watched for problems
- *                      (below); actions wait at most 15 s, navigations 20 s
+ * newPage([ctx])       a new tab in the context (or in ctx, one the test
+ *                      made with browser().newContext(), e.g. without
+ *                      JavaScript), watched for problems (below); actions
+ *                      wait at most 15 s, navigations 20 s
  * visit(page, path)    goes to $INKWELL_TEST_URL + path, waits for "load",
  *                      returns playwright's Response (status(), headers())
  * shot(page, name)     saves a full-page PNG as
@@ -114,8 +116,8 @@ async function closeBrowser() {
 	}
 }
 
-export async function newPage() {
-	const page = await theContext.newPage();
+export async function newPage(ctx = theContext) {
+	const page = await ctx.newPage();
 	const list = [];
 	let main = null;
 
