@@ -182,6 +182,7 @@ h_post(struct req *r)
 	    json_object_object_get(post, "title")),
 	    json_object_get_string(json_object_object_get(post, "summary")),
 	    arena_printf(r->a, "/posts/%s", r->cap[0]), "article");
+	page_image(r, view, post);
 	post_jsonld(r, view, post);
 	return page_render(r, view, "post.html");
 }
@@ -205,6 +206,7 @@ h_page(struct req *r)
 	    json_object_object_get(page, "title")),
 	    json_object_get_string(json_object_object_get(page, "summary")),
 	    arena_printf(r->a, "/pages/%s", r->cap[0]), "website");
+	page_image(r, view, page);
 	return page_render(r, view, "page.html");
 }
 
