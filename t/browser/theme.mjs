@@ -149,7 +149,7 @@ await browserTest(async () => {
 		// Footnotes and captions come with the Markdown renderer of
 		// issue 20; styled here, shown when it makes them.
 		for (const [sel, thing] of [['.footnotes', 'footnotes'],
-		    ['figure.figure figcaption', 'a captioned figure']])
+		    ['figure.figure figcaption', 'captioned figures']])
 			if (await page.locator(`main ${sel}`).count() === 0)
 				diag(`${what}: no ${thing} in this build's Markdown`);
 	});
@@ -169,6 +169,10 @@ await browserTest(async () => {
 	]);
 	is(new URL(page.url()).pathname, '/admin/posts', 'signed in');
 	clean(page, 'sign in');
-	await look(page, '/admin/posts/new', 'admin-new-post');
+	await look(page, '/admin/posts/new', 'admin-new-post', async (what) => {
+		ok(await page.locator('select[name="feature_image"] option')
+		    .count() > 1, `${what}: offers the site's pictures as ` +
+		    'the feature image');
+	});
 	await look(page, '/admin/media', 'admin-media');
 }, { timeout: 380 });
