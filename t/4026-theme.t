@@ -6,9 +6,9 @@
 # set, changed, refused and cleared through the API; shown on the post
 # with its size and srcset, on the listing's cards (the first loaded at
 # once, the rest lazily), as og:image / twitter:image with absolute
-# URLs; carried by export and import.  And the theme's promises: a skip
-# link, a print style, a dark scheme, no request to another host from
-# the pages or the style sheet.
+# URLs and in its JSON-LD; carried by export and import.  And the
+# theme's promises: a skip link, a print style, a dark scheme, no
+# request to another host from the pages or the style sheet.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
@@ -106,8 +106,11 @@ like "$html" '<meta property="og:image:width" content="1200">' "og:image:width"
 like "$html" '<meta property="og:image:height" content="630">' "og:image:height"
 like "$html" '<meta name="twitter:card" content="summary_large_image">' "twitter:card summary_large_image"
 like "$html" "<meta name=\"twitter:image\" content=\"$base/media/$PIC\">" "twitter:image"
+like "$html" "\"image\":\"$base/media/$PIC\"" "and the image of its structured data (BlogPosting)"
 like "$html" '<a class="older" rel="prev" href="/posts/t4026-a">' "the previous post is the older one"
 like "$html" '<a class="newer" rel="next" href="/posts/t4026-c">' "the next post is the newer one"
+like "$(get /tags/t4026/feed.json)" "\"image\":\"$base/media/$PIC\"" \
+	"the JSON Feed gives the picture as the item's image"
 html=$(get /posts/t4026-a)
 like "$html" "<img src=\"/media/t4026-old.png\" alt=\"\" fetchpriority" \
 	"a picture of unknown size is shown without width and height"
