@@ -45,6 +45,7 @@ const char *const fm_key_names[FM__MAX] = {
 	"author_name",	/* FM_AUTHOR_NAME */
 	"summary",	/* FM_SUMMARY */
 	"kind",		/* FM_KIND */
+	"feature_image",	/* FM_FEATURE_IMAGE */
 	"tags",		/* FM_TAGS */
 };
 _Static_assert(sizeof(fm_key_names) / sizeof(fm_key_names[0]) == FM__MAX,

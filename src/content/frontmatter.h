@@ -14,6 +14,7 @@
  *	author: admin
  *	author_name: Site Admin
  *	summary: "A first post: what this blog is for."
+ *	feature_image: harbour.jpg
  *	tags: [c: C, postgresql: PostgreSQL, notes: "Notes, misc"]
  *	---
  *
@@ -77,6 +78,7 @@ enum fm_key {
 	FM_AUTHOR_NAME,		/* display name */
 	FM_SUMMARY,
 	FM_KIND,		/* post | page; absent is post */
+	FM_FEATURE_IMAGE,	/* a media name; absent is none */
 	FM_TAGS,		/* the list; val[FM_TAGS] is unused */
 	FM__MAX
 };

@@ -33,6 +33,10 @@ struct post_in {
 	const char *const *tag_names;
 	size_t ntags;
 	bool known_tags;		/* tags must exist; none is made */
+	/* The feature picture (0013): a media name, or NULL for none;
+	 * changed only when set_feature (a field absent keeps it). */
+	const char *feature_image;
+	bool set_feature;
 };
 
 /* A comment as sent, for db_comment_add() (db.h). */

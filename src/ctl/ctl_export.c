@@ -353,6 +353,7 @@ export(struct db *db, const char *dir, bool force, bool secrets)
 		/* Only a page says so: a post's file is as it always was. */
 		if (p->kind != NULL && strcmp(p->kind, "page") == 0)
 			fm.val[FM_KIND] = p->kind;
+		fm.val[FM_FEATURE_IMAGE] = p->feature_image;
 		tags = arena_array(work, p->ntags + 1, sizeof(*tags));
 		for (size_t k = 0; k < p->ntags; k++) {
 			tags[k].slug = p->tag_slugs[k];

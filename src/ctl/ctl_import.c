@@ -228,6 +228,11 @@ to_post(struct arena *a, const char *file, const char *base,
 	    fm->val[FM_AUTHOR_NAME] : p->author;
 	p->summary = fm->val[FM_SUMMARY];
 	p->kind = fm->val[FM_KIND];
+	/* A file says its feature picture, or has none. */
+	p->set_feature = true;
+	p->feature_image = fm->val[FM_FEATURE_IMAGE] != NULL &&
+	    *fm->val[FM_FEATURE_IMAGE] != '\0' ? fm->val[FM_FEATURE_IMAGE] :
+	    NULL;
 	/* fm_parse's text is NUL-terminated right after the body. */
 	p->body_md = fm->body;
 	slugs = arena_array(a, fm->ntags + 1, sizeof(*slugs));

@@ -383,6 +383,10 @@ read_posts(struct site *s)
 		p->summary = fm.val[FM_SUMMARY];
 		p->status = fm.val[FM_STATUS];
 		p->kind = fm.val[FM_KIND];
+		p->set_feature = true;
+		p->feature_image = fm.val[FM_FEATURE_IMAGE] != NULL &&
+		    *fm.val[FM_FEATURE_IMAGE] != '\0' ?
+		    fm.val[FM_FEATURE_IMAGE] : NULL;
 		p->published_at = fm.val[FM_DATE];
 		p->updated_at = fm.val[FM_UPDATED];
 		p->author = author->v[1];

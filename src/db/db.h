@@ -428,6 +428,10 @@ enum status	 db_site_key(struct db *, struct arena *, const char *name,
  */
 enum status	 db_admin_post(struct db *, struct arena *, int64_t id,
 		    const char *slug, struct json_object **out);
+/* The site's pictures (media of an image type), newest first, at most
+ * 1000: an array of {name, alt} in *out, owned by the caller. */
+enum status	 db_pictures(struct db *, struct arena *,
+		    struct json_object **out);
 enum status	 db_admin_posts(struct db *, struct arena *, const char *kind,
 		    int limit, int offset, const struct principal *by,
 		    struct json_object **out);

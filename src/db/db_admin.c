@@ -31,11 +31,21 @@
     " 'status', p.status, 'published_at', " TS("p.published_at") "," \
     " 'updated_at', " TS("p.updated_at") "," \
     " 'live', p.status <> 'draft' AND p.published_at <= now()," \
+    " 'feature_image', (SELECT m.name FROM media m" \
+    "  WHERE m.id = p.feature_media)," \
     " 'author', json_build_object('id', u.id, 'username', u.username," \
     "  'display_name', u.display_name)," \
     " 'tags', coalesce((SELECT json_agg(json_build_object('slug', t.slug," \
     "  'name', t.name) ORDER BY t.slug) FROM post_tags pt" \
     "  JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id), '[]'))"
+
+/* The site's pictures, newest first, for the editor's feature field. */
+static const char Q_PICTURES[] =
+    "SELECT coalesce(json_agg(json_build_object('name', m.name, 'alt',"
+    " m.alt) ORDER BY m.created_at DESC, m.id DESC), '[]')"
+    " FROM (SELECT name, alt, created_at, id FROM media"
+    " WHERE content_type LIKE 'image/%' ORDER BY created_at DESC, id DESC"
+    " LIMIT 1000) m";
 
 static const char Q_POST_BY_ID[] =
     "SELECT " POST_JSON " FROM posts p JOIN users u ON u.id = p.author_id"
@@ -115,6 +125,12 @@ db_admin_post(struct db *db, struct arena *a, int64_t id, const char *slug,
 	v[0] = slug != NULL ? slug : num(a, id);
 	return json_cell(db, a, "reading a post to edit",
 	    slug != NULL ? Q_POST_BY_SLUG : Q_POST_BY_ID, 1, v, out);
+}
+
+enum status
+db_pictures(struct db *db, struct arena *a, struct json_object **out)
+{
+	return json_cell(db, a, "listing pictures", Q_PICTURES, 0, NULL, out);
 }
 
 enum status

@@ -56,7 +56,7 @@
  */
 #define PAGE_COLS \
     "p.id, p.slug, p.title, p.summary, p.published_at, p.updated_at," \
-    " p.author_id"
+    " p.author_id, p.words, p.feature_media"
 #define BY_DATE	"p.published_at AS k1, 0 AS k2"
 
 /*
@@ -67,20 +67,59 @@
  * name.  Only the page's posts are looked at past the page query: rows
  * skipped by OFFSET cost an index entry each, and the tags of the whole
  * page come from one index scan, not a subquery per post.
+ *
+ * A post's feature image (0013) comes on its row: the picture's name,
+ * size and alt text, and its variants as three srcset lists (its own
+ * format, WebP, AVIF; NULL when there are none), each from a walk of
+ * the variants' primary key, for the posts of the page alone.  more is
+ * further rows (POST_NEAR), or "".
  */
-#define POST_ROWS(page, extra) \
+#define SRCSET(type) \
+    "(SELECT string_agg('/media/' || v.name || ' ' || v.width || 'w'," \
+    "   ', ' ORDER BY v.width) FROM media_variants v" \
+    "   WHERE v.media_id = m.id AND v.content_type = " type ")"
+#define POST_ROWS_MORE(page, extra, more) \
     "WITH p AS MATERIALIZED (" page ")" \
     " SELECT 0 AS kind, p.id, p.slug, p.title, p.summary," \
     "   " EPOCH("p.published_at") ", " EPOCH("p.updated_at") "," \
     "   u.username, u.display_name, NULL AS tag_slug, NULL AS tag_name," \
-    "   " extra " AS extra, p.k1, p.k2" \
+    "   " extra " AS extra, p.k1, p.k2, p.words, m.name, m.width," \
+    "   m.height, m.alt, " SRCSET("m.content_type") "," \
+    "   " SRCSET("'image/webp'") ", " SRCSET("'image/avif'") \
     " FROM p JOIN users u ON u.id = p.author_id" \
+    " LEFT JOIN media m ON m.id = p.feature_media" \
     " UNION ALL" \
     " SELECT 1, pt.post_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
-    "   t.slug, t.name, NULL, NULL, NULL" \
+    "   t.slug, t.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+    "   NULL, NULL, NULL" \
     " FROM post_tags pt JOIN tags t ON t.id = pt.tag_id" \
-    " WHERE pt.post_id = ANY (ARRAY(SELECT id FROM p))" \
+    " WHERE pt.post_id = ANY (ARRAY(SELECT id FROM p))" more \
     " ORDER BY kind, k1 DESC, k2 DESC, id DESC, tag_name"
+#define POST_ROWS(page, extra)	POST_ROWS_MORE(page, extra, "")
+
+/*
+ * For a post page: the live posts just older and just newer than the
+ * one post of p (kind 2, "older" or "newer" in column 9), each the
+ * first entry of a walk of posts_live_idx from the post, so that the
+ * post and its neighbours take one statement.
+ */
+#define NEAR_LIVE \
+    "q.kind = 'post' AND q.status <> 'draft' AND q.published_at <= now()"
+#define POST_NEAR \
+    " UNION ALL" \
+    " SELECT 2, n.id, n.slug, n.title, NULL, NULL, NULL, NULL, NULL," \
+    "   n.dir, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+    "   NULL, NULL, NULL" \
+    " FROM p CROSS JOIN LATERAL (" \
+    "   (SELECT 'older' AS dir, q.id, q.slug, q.title FROM posts q" \
+    "   WHERE " NEAR_LIVE " AND (q.published_at, q.id) <" \
+    "   (p.published_at, p.id)" \
+    "   ORDER BY q.published_at DESC, q.id DESC LIMIT 1)" \
+    "   UNION ALL" \
+    "   (SELECT 'newer', q.id, q.slug, q.title FROM posts q" \
+    "   WHERE " NEAR_LIVE " AND (q.published_at, q.id) >" \
+    "   (p.published_at, p.id)" \
+    "   ORDER BY q.published_at, q.id LIMIT 1)) n"
 
 /* POST_ROWS's columns, for post_rows(). */
 enum post_col {
@@ -98,6 +137,14 @@ enum post_col {
 	COL_EXTRA,
 	COL_K1,
 	COL_K2,
+	COL_WORDS,
+	COL_FEATURE,
+	COL_FEATURE_WIDTH,
+	COL_FEATURE_HEIGHT,
+	COL_FEATURE_ALT,
+	COL_SRCSET,
+	COL_SRCSET_WEBP,
+	COL_SRCSET_AVIF,
 	COL__MAX
 };
 
@@ -180,9 +227,9 @@ static const char Q_POSTS_ANY[] = POST_ROWS(LIVE_PAGE(
     "   AT TIME ZONE " SITE_TZ ") AND p.published_at < ($4::timestamp"
     "   AT TIME ZONE " SITE_TZ ")))", "$5", "$6"), "NULL::text");
 
-static const char Q_POST[] = POST_ROWS(
+static const char Q_POST[] = POST_ROWS_MORE(
     "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
-    " WHERE p.slug = $1 AND " LIVE, "p.body_html");
+    " WHERE p.slug = $1 AND " LIVE, "p.body_html", POST_NEAR);
 
 /* A live page, in a post's shape. */
 static const char Q_PAGE[] = POST_ROWS(
@@ -266,7 +313,8 @@ static const char Q_SEARCH[] = POST_ROWS(
     "   ORDER BY p.published_at DESC, p.id DESC)"
     " LIMIT " SEARCH_MAX ")"
     " SELECT p.id, p.slug, p.title, p.summary, p.published_at,"
-    "   p.updated_at, p.author_id, ts_rank_cd(p.search, q.q) AS k1,"
+    "   p.updated_at, p.author_id, p.words, p.feature_media,"
+    "   ts_rank_cd(p.search, q.q) AS k1,"
     "   p.published_at AS k2, p.body_md, q.q"
     " FROM hits p, q"
     " ORDER BY k1 DESC, k2 DESC, p.id DESC LIMIT $2::int OFFSET $3::int",
@@ -549,6 +597,84 @@ add_url(struct arena *a, struct json_object *o, const char *key,
 	    (int)(np + n)));
 }
 
+/* Words a minute an adult reads, for a post's reading time. */
+#define WORDS_PER_MINUTE	230
+
+/*
+ * Adds reading_minutes: the post's words (0014) at WORDS_PER_MINUTE,
+ * rounded, and at least 1 (a post of a few words still takes reading).
+ */
+static void
+add_reading(struct json_object *o, const PGresult *res, int row)
+{
+	long	 words = 0;
+
+	if (!PQgetisnull(res, row, COL_WORDS))
+		words = strtol(PQgetvalue(res, row, COL_WORDS), NULL, 10);
+	words = (words + WORDS_PER_MINUTE / 2) / WORDS_PER_MINUTE;
+	put(o, "reading_minutes", json_object_new_int(words < 1 ? 1 :
+	    (int)words));
+}
+
+/* Adds key (new to o) with the whole number at (row, col), unless NULL. */
+static void
+add_int(struct json_object *o, const char *key, const PGresult *res, int row,
+    int col)
+{
+	if (!PQgetisnull(res, row, col))
+		put(o, key, json_object_new_int((int)strtol(PQgetvalue(res,
+		    row, col), NULL, 10)));
+}
+
+/*
+ * Adds feature_image, the name of the post's feature picture or null
+ * (the API's field), and for the theme, when there is one, feature: its
+ * url, width and height (left out when unknown, for media older than
+ * 0013), alt text and srcset lists (srcset, srcset_webp, srcset_avif;
+ * left out when empty), and lazy, true (posts_of() clears it on the
+ * first picture of a page).
+ */
+static void
+add_feature(struct arena *a, struct json_object *o, const PGresult *res,
+    int row)
+{
+	struct json_object *f;
+
+	add_text(o, "feature_image", res, row, COL_FEATURE);
+	if (PQgetisnull(res, row, COL_FEATURE))
+		return;
+	f = json_object_new_object();
+	add_url(a, f, "url", "/media/", res, row, COL_FEATURE);
+	add_int(f, "width", res, row, COL_FEATURE_WIDTH);
+	add_int(f, "height", res, row, COL_FEATURE_HEIGHT);
+	add_text(f, "alt", res, row, COL_FEATURE_ALT);
+	if (!PQgetisnull(res, row, COL_SRCSET))
+		add_text(f, "srcset", res, row, COL_SRCSET);
+	if (!PQgetisnull(res, row, COL_SRCSET_WEBP))
+		add_text(f, "srcset_webp", res, row, COL_SRCSET_WEBP);
+	if (!PQgetisnull(res, row, COL_SRCSET_AVIF))
+		add_text(f, "srcset_avif", res, row, COL_SRCSET_AVIF);
+	put(f, "lazy", json_object_new_boolean(1));
+	put(o, "feature", f);
+}
+
+/*
+ * Adds older or newer (by column 9 of a kind 2 row) to post: the title
+ * and url of the live post next to it in time.
+ */
+static void
+add_near(struct arena *a, struct json_object *post, const PGresult *res,
+    int row)
+{
+	struct json_object *n = json_object_new_object();
+
+	add_text(n, "title", res, row, COL_TITLE);
+	add_url(a, n, "url", "/posts/", res, row, COL_SLUG);
+	json_object_object_add(post, strcmp(PQgetvalue(res, row,
+	    COL_TAG_SLUG), "older") == 0 ? "older" : "newer", n);
+	json_object_object_add(post, "has_near", json_object_new_boolean(1));
+}
+
 /*
  * The post summary object of a kind 0 row (the fields every page, feed
  * and the API know, in the order they always had), with extra_key set
@@ -575,6 +701,8 @@ post_object(struct arena *a, const PGresult *res, int row,
 	put(o, "tags", json_object_new_array());
 	if (extra_key != NULL)
 		add_text(o, extra_key, res, row, COL_EXTRA);
+	add_reading(o, res, row);
+	add_feature(a, o, res, row);
 	return o;
 }
 
@@ -626,6 +754,7 @@ posts_of(struct arena *a, const char *what, const PGresult *res,
 	struct json_object *list, **posts;
 	const char	**ids;
 	int		 rows, nposts = 0, i;
+	bool		 eager = false;
 
 	*out = NULL;
 	if (PQnfields(res) != COL__MAX) {
@@ -638,10 +767,24 @@ posts_of(struct arena *a, const char *what, const PGresult *res,
 	ids = arena_array(a, (size_t)rows + 1, sizeof(*ids));
 	list = json_object_new_array();
 	for (int r = 0; r < rows; r++) {
+		struct json_object *f;
+
 		if (PQgetvalue(res, r, COL_KIND)[0] == '0') {
 			ids[nposts] = PQgetvalue(res, r, COL_ID);
 			posts[nposts] = post_object(a, res, r, extra_key);
+			/* The first picture of a page loads at once. */
+			if (!eager && json_object_object_get_ex(posts[nposts],
+			    "feature", &f)) {
+				json_object_object_add(f, "lazy",
+				    json_object_new_boolean(0));
+				eager = true;
+			}
 			json_object_array_add(list, posts[nposts++]);
+			continue;
+		}
+		if (PQgetvalue(res, r, COL_KIND)[0] == '2') {
+			if (nposts > 0)
+				add_near(a, posts[0], res, r);
 			continue;
 		}
 		/* A page holds at most a hundred or so posts. */

@@ -31,8 +31,9 @@ static const char Q_POSTS[] =
     " 'YYYY-MM-DD\"T\"HH24:MI:SS.US'),"
     " to_char(p.updated_at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD\"T\"HH24:MI:SS.US'),"
-    " u.username, u.display_name, p.kind"
+    " u.username, u.display_name, p.kind, m.name"
     " FROM posts p JOIN users u ON u.id = p.author_id"
+    " LEFT JOIN media m ON m.id = p.feature_media"
     " ORDER BY p.id";
 static const char Q_TAGS[] =
     "SELECT pt.post_id, t.slug, t.name"
@@ -43,7 +44,7 @@ static const char WHAT[] = "reading posts";
 
 enum {
 	C_ID, C_SLUG, C_TITLE, C_SUMMARY, C_BODY, C_STATUS, C_PUBLISHED,
-	C_UPDATED, C_USERNAME, C_DISPLAY, C_KIND
+	C_UPDATED, C_USERNAME, C_DISPLAY, C_KIND, C_FEATURE
 };
 
 /* "2026-01-05T09:00:00.500000" to "2026-01-05T09:00:00.5Z"; NULL stays. */
@@ -125,6 +126,8 @@ dump(struct db *db, struct arena *a, struct post_out **posts, size_t *n,
 		p->published_at = stamp(a, pr, i, C_PUBLISHED);
 		p->updated_at = stamp(a, pr, i, C_UPDATED);
 		p->author = col(a, pr, i, C_USERNAME);
+		p->feature_image = PQgetisnull(pr, i, C_FEATURE) ? NULL :
+		    col(a, pr, i, C_FEATURE);
 		out[i].author_name = col(a, pr, i, C_DISPLAY);
 		/* Both results are ordered by post id: merge. */
 		while (t < nt && strtoll(PQgetvalue(tr, t, 0), NULL, 10) <

@@ -66,6 +66,16 @@ static const char Q_UPSERT_POST[] =
     " EXCLUDED.kind)"
     " THEN posts.updated_at ELSE now() END)"
     " RETURNING id";
+/*
+ * The post's feature picture ($2, a media name, or NULL for none): a
+ * picture (an image type) of that name, else none; says whether the name, if
+ * any, was found.
+ */
+static const char Q_SET_FEATURE[] =
+    "UPDATE posts SET feature_media = m.id FROM (SELECT (SELECT id"
+    " FROM media WHERE name = $2 AND content_type LIKE 'image/%') AS id) m"
+    " WHERE posts.id = $1::bigint"
+    " RETURNING m.id IS NOT NULL OR $2::text IS NULL";
 static const char Q_CLEAR_TAGS[] = "DELETE FROM post_tags WHERE post_id = $1";
 static const char Q_UPSERT_TAG[] =
     "INSERT INTO tags (slug, name) VALUES ($1, coalesce($2, $1))"
@@ -280,6 +290,32 @@ lock_post(struct db *db, PGconn *pg, struct arena *a, const char *const *v,
 	return ST_OK;
 }
 
+/*
+ * Sets post_id's feature picture when p says to.  strict: a name that
+ * is not a picture's refuses the write (ST_UNPROCESSABLE, *e says so);
+ * else (an import, whose pictures may come later) it is logged and the
+ * post goes without.
+ */
+static enum status
+set_feature(struct db *db, PGconn *pg, struct arena *a, const char *post_id,
+    const struct post_in *p, bool strict, struct refusal *e, bool *lost)
+{
+	PGresult	*res;
+	const char	*v[2] = { post_id, p->feature_image };
+	enum status	 st;
+
+	if (!p->set_feature)
+		return ST_OK;
+	if ((st = db_run(db, pg, a, "setting the feature picture",
+	    Q_SET_FEATURE, 2, v, &res, lost)) != ST_OK)
+		return st;
+	if (PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't')
+		return ST_OK;
+	bad(e, p->slug, "feature_image", "is not the name of a picture "
+	    "in the media library");
+	return strict ? ST_UNPROCESSABLE : ST_OK;
+}
+
 /* The post's columns as the statements that save it take them, $2 to
  * $8, and its kind in v[9] ($10 of the import's upsert). */
 static void
@@ -365,6 +401,7 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	if ((st = set_tags(db, pg, a, post_id, p, Q_UPSERT_TAG, NULL,
 	    &lost)) != ST_OK)
 		goto out;
+	st = set_feature(db, pg, a, post_id, p, false, NULL, &lost);
 out:
 	if ((st = end(db, pg, a, st, open, &lost)) == ST_OK && post_id != NULL)
 		*id = strtoll(post_id, NULL, 10);
@@ -419,6 +456,8 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 	}
 	post_id = PQgetvalue(res, 0, 0);
 	if ((st = set_tags(db, pg, a, post_id, p, Q_KEEP_TAG, &e,
+	    &lost)) != ST_OK ||
+	    (st = set_feature(db, pg, a, post_id, p, true, &e,
 	    &lost)) != ST_OK) {
 		*field = e.field;
 		*problem = e.why;

@@ -183,6 +183,21 @@ static const char I_POST[] =
     " OVERRIDING SYSTEM VALUE VALUES ($1::bigint, $2::bigint, $3, $4,"
     " coalesce($5, ''), $6, $7, $8, $9::timestamptz, $10::timestamptz,"
     " $11::timestamptz, $12)";
+/*
+ * Feature pictures: posts load before media, so each post's picture
+ * name waits in a table of the transaction until the media are in,
+ * and db_site_load_end() links them (a name no picture has is left
+ * out, as by "inkwellctl import").
+ */
+static const char I_FEATURE_TABLE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS feature_pending"
+    " (post_id bigint, name text) ON COMMIT DROP";
+static const char I_FEATURE[] =
+    "INSERT INTO feature_pending (post_id, name) VALUES ($1::bigint, $2)";
+static const char I_FEATURE_LINK[] =
+    "UPDATE posts SET feature_media = m.id FROM feature_pending f"
+    " JOIN media m ON m.name = f.name AND m.content_type LIKE 'image/%'"
+    " WHERE posts.id = f.post_id";
 static const char I_POST_TAG[] =
     "INSERT INTO post_tags (post_id, tag_id)"
     " SELECT $1::bigint, id FROM tags WHERE slug = $2";
@@ -425,14 +440,24 @@ db_site_load_post(struct db *db, struct arena *a, const struct exp_row *row,
 		    errlen)) != ST_OK)
 			return st;
 	}
+	tv[1] = p->feature_image;
+	if (p->feature_image != NULL && ((st = run(db, a, "feature picture",
+	    I_FEATURE_TABLE, 0, NULL, NULL, err, errlen)) != ST_OK ||
+	    (st = run(db, a, "feature picture", I_FEATURE, 2, tv, NULL, err,
+	    errlen)) != ST_OK))
+		return st;
 	return ST_OK;
 }
 
 enum status
 db_site_load_end(struct db *db, struct arena *a, char *err, size_t errlen)
 {
-	enum status	 st = ST_OK;
+	enum status	 st;
 
+	if ((st = run(db, a, "feature pictures", I_FEATURE_TABLE, 0, NULL,
+	    NULL, err, errlen)) == ST_OK)
+		st = run(db, a, "feature pictures", I_FEATURE_LINK, 0, NULL,
+		    NULL, err, errlen);
 	for (size_t i = 0; i < sizeof(Q_SETVAL) / sizeof(Q_SETVAL[0]) &&
 	    st == ST_OK; i++)
 		st = run(db, a, "identity", Q_SETVAL[i], 0, NULL, NULL, err,

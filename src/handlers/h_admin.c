@@ -223,6 +223,42 @@ local_time(struct req *r, const char *iso, const char *zone)
 	return arena_strdup(r->a, s);
 }
 
+/*
+ * post.pictures, for the feature field: the site's pictures, the post's
+ * own (feature_image) selected.  A failure to read them leaves the
+ * field with its current choice alone, so a save keeps it.
+ */
+static void
+feature_choices(struct req *r, struct json_object *post)
+{
+	struct json_object *list, *cur, *o, *name;
+	const char	*want = "";
+	bool		 found = false;
+
+	if (json_object_object_get_ex(post, "feature_image", &cur) &&
+	    json_object_is_type(cur, json_type_string))
+		want = json_object_get_string(cur);
+	if (db_pictures(r->w->db, r->a, &list) != ST_OK)
+		list = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		o = json_object_array_get_idx(list, i);
+		if (json_object_object_get_ex(o, "name", &name) &&
+		    strcmp(json_object_get_string(name), want) == 0) {
+			json_object_object_add(o, "selected",
+			    json_object_new_boolean(1));
+			found = true;
+		}
+	}
+	if (!found && *want != '\0') {
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(want));
+		json_object_object_add(o, "selected",
+		    json_object_new_boolean(1));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(post, "pictures", list);
+}
+
 /* Fills the edit form's extras from a post as db_admin_post gives it. */
 static void
 form_view(struct req *r, struct json_object *post, int64_t id)
@@ -260,6 +296,7 @@ form_view(struct req *r, struct json_object *post, int64_t id)
 		    json_object_new_string(local_time(r,
 		    json_object_get_string(o), zone)));
 	json_object_object_add(post, "zone", json_object_new_string(zone));
+	feature_choices(r, post);
 	if (json_object_object_get_ex(post, "tags", &tags) &&
 	    json_object_is_type(tags, json_type_array)) {
 		buf_init(&b, r->a, 128);
@@ -396,7 +433,7 @@ failed_text(struct req *r)
  * does not have) is said in the banner alone. */
 static const char *const own_message[] = {
 	"title", "slug", "summary", "body_md", "tags", "status",
-	"published_at",
+	"published_at", "feature_image",
 };
 
 /*
@@ -489,6 +526,12 @@ save_post(struct req *r, int64_t id, const char *kind)
 	p.summary = input_str(&r->fin[PK_SUMMARY]);
 	p.body_md = input_str(&r->fin[PK_BODY_MD]);
 	p.status = input_str(&r->fin[PK_STATUS]);
+	/* The feature field ("" for none); a form without it keeps it. */
+	if (r->fin[PK_FEATURE_IMAGE].state != IS_ABSENT) {
+		p.set_feature = true;
+		p.feature_image = *typed(r, PK_FEATURE_IMAGE) != '\0' ?
+		    typed(r, PK_FEATURE_IMAGE) : NULL;
+	}
 	when = input_str(&r->fin[PK_PUBLISHED_AT]);
 	tags = input_str(&r->fin[PK_TAGS]);
 	p.published_at = when != NULL && *when != '\0' ? when : NULL;
@@ -576,6 +619,8 @@ save_post(struct req *r, int64_t id, const char *kind)
 	    json_object_new_string(typed(r, PK_PUBLISHED_AT)));
 	json_object_object_add(post, "tags_text",
 	    json_object_new_string(typed(r, PK_TAGS)));
+	json_object_object_add(post, "feature_image",
+	    json_object_new_string(typed(r, PK_FEATURE_IMAGE)));
 	form_view(r, post, id);
 	field_errors(r, post);
 	/* The editor's preview starts with the text as typed. */

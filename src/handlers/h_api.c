@@ -17,6 +17,20 @@
 #include "view/view.h"
 #include "lib/worker_state.h"
 
+/*
+ * Drops from a post object what only the theme shows (the feature
+ * picture's markup parts and the neighbouring posts): the API names
+ * the picture in feature_image, and has its own ways to list posts.
+ */
+static void
+api_post(struct json_object *p)
+{
+	json_object_object_del(p, "feature");
+	json_object_object_del(p, "older");
+	json_object_object_del(p, "newer");
+	json_object_object_del(p, "has_near");
+}
+
 static enum status
 send(struct req *r, struct json_object *view)
 {
@@ -62,6 +76,7 @@ h_api_posts(struct req *r)
 	for (size_t i = 0; i < json_object_array_length(posts); i++) {
 		struct json_object *p = json_object_array_get_idx(posts, i), *s;
 
+		api_post(p);
 		if (json_object_object_get_ex(p, "snippet", &s)) {
 			view_set_html(p, "snippet_html", view_snippet_html(r->a,
 			    json_object_get_string(s)));
@@ -84,6 +99,7 @@ h_api_post(struct req *r)
 
 	if ((st = db_post(r->w->db, r->a, r->cap[0], &post)) != ST_OK)
 		return st;
+	api_post(post);
 	json_object_object_add(view, "post", post);
 	return send(r, view);
 }
@@ -121,6 +137,8 @@ h_api_pages(struct req *r)
 
 	if ((st = db_pages(r->w->db, r->a, &pages)) != ST_OK)
 		return st;
+	for (size_t i = 0; i < json_object_array_length(pages); i++)
+		api_post(json_object_array_get_idx(pages, i));
 	json_object_object_add(view, "pages", pages);
 	return send(r, view);
 }
@@ -133,6 +151,7 @@ h_api_page(struct req *r)
 
 	if ((st = db_page(r->w->db, r->a, r->cap[0], &page)) != ST_OK)
 		return st;
+	api_post(page);
 	json_object_object_add(view, "page", page);
 	return send(r, view);
 }

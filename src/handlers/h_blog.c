@@ -118,6 +118,7 @@ post_jsonld(struct req *r, struct json_object *view, struct json_object *post)
 	struct json_object *site = json_object_object_get(view, "site");
 	struct json_object *author = json_object_object_get(post, "author");
 	struct json_object *ld = json_object_new_object(), *who, *main;
+	struct json_object *pg, *img;
 	const char	*base = str_of(site, "base_url");
 	const char	*url = arena_printf(r->a, "%s%s", base,
 			    str_of(post, "url"));
@@ -141,6 +142,10 @@ post_jsonld(struct req *r, struct json_object *view, struct json_object *post)
 	json_object_object_add(ld, "mainEntityOfPage", main);
 	add_str(ld, "description", *desc != '\0' ? desc :
 	    str_of(site, "description"));
+	/* The feature picture, as page_image() made it absolute. */
+	if (json_object_object_get_ex(view, "page", &pg) &&
+	    json_object_object_get_ex(pg, "image", &img))
+		add_str(ld, "image", str_of(img, "url"));
 	page_jsonld(r, view, ld);
 }
 
@@ -182,6 +187,7 @@ h_post(struct req *r)
 	    json_object_object_get(post, "title")),
 	    json_object_get_string(json_object_object_get(post, "summary")),
 	    arena_printf(r->a, "/posts/%s", r->cap[0]), "article");
+	page_image(r, view, post);
 	post_jsonld(r, view, post);
 	return page_render(r, view, "post.html");
 }
@@ -205,6 +211,7 @@ h_page(struct req *r)
 	    json_object_object_get(page, "title")),
 	    json_object_get_string(json_object_object_get(page, "summary")),
 	    arena_printf(r->a, "/pages/%s", r->cap[0]), "website");
+	page_image(r, view, page);
 	return page_render(r, view, "page.html");
 }
 

@@ -183,6 +183,7 @@ h_feed_json(struct req *r)
 	for (size_t i = 0; i < json_object_array_length(posts); i++) {
 		struct json_object *p = json_object_array_get_idx(posts, i);
 		struct json_object *it = json_object_new_object(), *au, *tags;
+		struct json_object *fe;
 		struct json_object *pt = json_object_object_get(p, "tags");
 		const char *url = arena_printf(r->a, "%s%s", base,
 		    str_of(p, "url"));
@@ -202,6 +203,11 @@ h_feed_json(struct req *r)
 		if (*sum != '\0')
 			json_object_object_add(it, "summary",
 			    json_object_new_string(sum));
+		/* The feature picture, as JSON Feed's "image" (absolute). */
+		if ((fe = json_object_object_get(p, "feature")) != NULL)
+			json_object_object_add(it, "image",
+			    json_object_new_string(arena_printf(r->a, "%s%s",
+			    base, str_of(fe, "url"))));
 		json_object_object_add(it, "date_published",
 		    json_object_new_string(str_of(p, "published_at")));
 		json_object_object_add(it, "date_modified",

@@ -22,6 +22,7 @@
 
 #include "lib/arena.h"
 #include "content/content.h"
+#include "content/media.h"
 #include "db/db.h"
 #include "db/principal.h"
 #include "handlers/handlers.h"
@@ -74,6 +75,25 @@ the_post(struct req *r, struct json_object **post, int64_t *id)
 	return ST_OK;
 }
 
+/*
+ * The feature picture sent (PK_FEATURE_IMAGE, present): a media name,
+ * or null or "" for none.  Whether a picture has the name is the
+ * database's to say, when the post is written.
+ */
+static void
+feature(struct req *r, struct post_in *p)
+{
+	const char	*name = input_str(&r->fin[PK_FEATURE_IMAGE]), *why;
+
+	p->set_feature = true;
+	p->feature_image = name != NULL && *name != '\0' ? name : NULL;
+	/* An invalid field is in r->fails already, from the parser. */
+	if (r->fin[PK_FEATURE_IMAGE].state != IS_INVALID &&
+	    p->feature_image != NULL &&
+	    (why = media_name_problem(p->feature_image)) != NULL)
+		input_fail(&r->fails, "feature_image", why);
+}
+
 /* The body's fields over p: a field sent changes, one absent stays. */
 static void
 merge(struct req *r, struct post_in *p)
@@ -92,6 +112,8 @@ merge(struct req *r, struct post_in *p)
 		p->status = input_str(&g[PK_STATUS]);
 	if (g[PK_PUBLISHED_AT].state != IS_ABSENT)
 		p->published_at = input_str(&g[PK_PUBLISHED_AT]);
+	if (g[PK_FEATURE_IMAGE].state != IS_ABSENT)
+		feature(r, p);
 	if (g[PK_TAGS].state != IS_ABSENT && strcmp(route_kind(r), "page") == 0)
 		input_fail(&r->fails, "tags", "a page has no tags");
 	else if (g[PK_TAGS].state != IS_ABSENT) {

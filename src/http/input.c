@@ -52,16 +52,17 @@ _Static_assert(NELEM(input_keys) == KEY__MAX,
  * at most 4 bytes): the caps stop what cannot be right before it is
  * copied; content says what is wrong with the rest.  A post's fields
  * are in enum post_key's order; the form and the JSON body differ only
- * in published_at, which a body may set to null.
+ * in published_at and feature_image, which a body may set to null.
  */
-#define POST_FIELDS(published_at_type) \
+#define POST_FIELDS(nullable) \
 	{ "slug", IFT_TEXT, 800, 0 },		/* PK_SLUG */ \
 	{ "title", IFT_TEXT, 4000, 0 },		/* PK_TITLE */ \
 	{ "summary", IFT_TEXT, 20000, 0 },	/* PK_SUMMARY */ \
 	{ "body_md", IFT_TEXT, 4194304, 0 },	/* PK_BODY_MD */ \
 	{ "status", IFT_TEXT, 64, 0 },		/* PK_STATUS */ \
-	{ "published_at", published_at_type, 64, 0 }, /* PK_PUBLISHED_AT */ \
-	{ "tags", IFT_LIST, 100, 400 }		/* PK_TAGS */
+	{ "published_at", nullable, 64, 0 }, /* PK_PUBLISHED_AT */ \
+	{ "tags", IFT_LIST, 100, 400 },		/* PK_TAGS */ \
+	{ "feature_image", nullable, 800, 0 } /* PK_FEATURE_IMAGE */
 
 static const struct input_field post_form_fields[] = {
 	POST_FIELDS(IFT_TEXT)

@@ -217,6 +217,7 @@ enum post_key {
 	PK_STATUS,
 	PK_PUBLISHED_AT,
 	PK_TAGS,
+	PK_FEATURE_IMAGE,
 	PK__MAX
 };
 

@@ -55,6 +55,28 @@ page_meta(struct req *r, struct json_object *view, const char *title,
 }
 
 void
+page_image(struct req *r, struct json_object *view, struct json_object *post)
+{
+	struct json_object *f, *page, *img, *v;
+	static const char *const keep[] = { "width", "height", "alt" };
+
+	if (!json_object_object_get_ex(post, "feature", &f) ||
+	    !json_object_object_get_ex(view, "page", &page) ||
+	    !json_object_object_get_ex(f, "url", &v))
+		return;
+	img = json_object_new_object();
+	json_object_object_add(img, "url", json_object_new_string(
+	    arena_printf(r->a, "%s%s", site_str(view, "base_url"),
+	    json_object_get_string(v))));
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (json_object_object_get_ex(f, keep[i], &v))
+			/* shared with post.feature, hence the reference */
+			json_object_object_add(img, keep[i],
+			    json_object_get(v));
+	json_object_object_add(page, "image", img);
+}
+
+void
 page_feeds(struct req *r, struct json_object *view, const char *base,
     const char *title)
 {

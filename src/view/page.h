@@ -19,6 +19,15 @@ void		 page_meta(struct req *, struct json_object *view,
 		    const char *path, const char *og_type);
 
 /*
+ * Adds view.page.image, for og:image and twitter:image, when post (a
+ * post object of db_post() or db_page()) has a feature picture: its
+ * absolute URL (the site's base_url before it), width and height when
+ * known, and alt text.  Call after page_meta().
+ */
+void		 page_image(struct req *, struct json_object *view,
+		    struct json_object *post);
+
+/*
  * Adds view.page.feeds, the <link rel="alternate"> list of the page's
  * own feeds: base (a path: "" for the site's, "/tags/x", "/authors/y")
  * followed by /feed.atom, /feed.rss and /feed.json, each titled with
