@@ -393,12 +393,13 @@ enum status
 db_site_load_post(struct db *db, struct arena *a, const struct exp_row *row,
     const struct post_in *p, char *err, size_t errlen)
 {
+	const struct md_opts o = { db_md_image, db };
 	const char	*v[12], *tv[2];
 	struct buf	 html;
 	enum status	 st;
 
 	buf_init(&html, a, strlen(p->body_md) * 2 + 64);
-	if (md_render(p->body_md, strlen(p->body_md), &html) < 0) {
+	if (md_render_opts(p->body_md, strlen(p->body_md), &o, &html) < 0) {
 		snprintf(err, errlen, "the body is not valid UTF-8");
 		return ST_UNPROCESSABLE;
 	}
