@@ -231,7 +231,7 @@ media_variant_like(const char *name)
 	for (p = w + 1; p < ext; p++)
 		if (*p < '0' || *p > '9')
 			return false;
-	if (w - name < 10 || w[-10] != '.')
+	if (w - name < 11 || w[-10] != '.')
 		return false;
 	for (p = w - 9; p < w - 1; p++)
 		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
