@@ -225,6 +225,20 @@ ok "a second reprocess leaves processed pictures alone" bash -c 'out=$("$1" -c "
 	"$INKWELL_BUILD/inkwellctl" "$INKWELL_TEST_CONF"
 
 # --- posts show the picture with its copies --------------------------------------------------
+# What the renderer is told of a picture (db_md_image, through t/lib/md-image).
+h8=${sha:0:8}
+is "$("$INKWELL_BUILD/t/lib/md-image" "$INKWELL_TEST_CONF" /media/t5023-photo.jpg)" \
+	"/media/t5023-photo.jpg /media/t5023-photo.jpg 1500x2000 alt=A black square — or is it? same=/media/t5023-photo.$h8.w480.jpg:480,/media/t5023-photo.$h8.w960.jpg:960,/media/t5023-photo.$h8.w1500.jpg:1500 webp=/media/t5023-photo.$h8.w480.webp:480,/media/t5023-photo.$h8.w960.webp:960,/media/t5023-photo.$h8.w1500.webp:1500 avif=/media/t5023-photo.$h8.w480.avif:480,/media/t5023-photo.$h8.w960.avif:960,/media/t5023-photo.$h8.w1500.avif:1500" \
+	"the lookup gives size, alt and the copies by format, widths ascending"
+wsha=$(pg -c "SELECT substr(encode(sha256, 'hex'), 1, 8) FROM media WHERE name = 't5023-wide.webp'")
+like "$("$INKWELL_BUILD/t/lib/md-image" "$INKWELL_TEST_CONF" /media/t5023-wide.webp)" \
+	" 2400x100 alt= same=/media/t5023-wide.$wsha.w480.webp:480,.*:1600 webp= avif=.*w1600.avif:1600\$" \
+	"a WebP's copies are its own format's, none listed twice"
+is "$("$INKWELL_BUILD/t/lib/md-image" "$INKWELL_TEST_CONF" /media/t5023-none.jpg https://example.org/media/t5023-photo.jpg /media/t5023-photo.jpg/x '/media/t5023-photo.jpg?x')" \
+	"/media/t5023-none.jpg -
+https://example.org/media/t5023-photo.jpg -
+/media/t5023-photo.jpg/x -
+/media/t5023-photo.jpg?x -" "no lookup for an unknown picture or another address"
 req POST /api/v1/posts -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 	--data '{"slug":"t5023-post","title":"Pictures","body_md":"![](/media/t5023-photo.jpg)\n","status":"published"}'
 is "$code" 201 "a post showing the photo"
