@@ -56,9 +56,33 @@ limit(int what, rlim_t v)
 		_exit(126);
 }
 
+/*
+ * The helper to run: the configured one, or, when that is not there (a
+ * build not installed: tests, script/server), the one beside the
+ * running program.  Static storage.
+ */
+static const char *
+helper(const char *configured)
+{
+	static char	 path[4096];
+	ssize_t		 k;
+	char		*slash;
+
+	if (access(configured, X_OK) == 0)
+		return configured;
+	if ((k = readlink("/proc/self/exe", path, sizeof(path) - 32)) <= 0)
+		return configured;
+	path[k] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL)
+		return configured;
+	strcpy(slash + 1, "inkwell-image");
+	return access(path, X_OK) == 0 ? path : configured;
+}
+
 /* In the child: the limits, the pipes as stdin and stdout, the program. */
 static void __attribute__((noreturn))
-child(const struct imgrun_limits *l, int in, int out, char *const argv[])
+child(const struct imgrun_limits *l, const char *path, int in, int out,
+    char *const argv[])
 {
 	/*
 	 * One thread; no loaders libvips itself calls untrusted; no ORC,
@@ -91,7 +115,7 @@ child(const struct imgrun_limits *l, int in, int out, char *const argv[])
 	limit(RLIMIT_FSIZE, 0);
 	limit(RLIMIT_CORE, 0);
 	limit(RLIMIT_NOFILE, 32);
-	execve(l->helper, argv, env);
+	execve(path, argv, env);
 	_exit(127);
 }
 
@@ -105,6 +129,7 @@ imgrun(const struct imgrun_limits *l, const void *p, size_t n,
 	int		 ip[2], op[2], status;
 	size_t		 sent = 0, got = 0, cap = 65536;
 	double		 deadline = now() + (double)l->timeout;
+	const char	*path = helper(l->helper);
 	bool		 killed = false;
 	pid_t		 pid;
 
@@ -128,7 +153,7 @@ imgrun(const struct imgrun_limits *l, const void *p, size_t n,
 		return *why = "the picture helper could not be started", -1;
 	}
 	if (pid == 0)
-		child(l, ip[0], op[1], argv);
+		child(l, path, ip[0], op[1], argv);
 	close(ip[0]);
 	close(op[1]);
 	fcntl(ip[1], F_SETFL, O_NONBLOCK);
@@ -219,8 +244,9 @@ variant_ext(const char *type)
 
 int
 imgrun_media(struct arena *a, const struct imgrun_limits *l,
-    const char *name, const void *body, size_t n, struct media_in *in,
-    unsigned char **frame, int *status, const char **why)
+    const char *name, const void *body, size_t n, const char *sha256,
+    struct media_in *in, unsigned char **frame, int *status,
+    const char **why)
 {
 	struct imgframe	*f = arena_alloc(a, sizeof(*f));
 	struct media_variant_in *vs;
@@ -242,6 +268,9 @@ imgrun_media(struct arena *a, const struct imgrun_limits *l,
 	}
 	crypto_hash_sha256(h, f->images[0].data, f->images[0].length);
 	sodium_bin2hex(hex, 2 * sizeof(h) + 1, h, sizeof(h));
+	/* Copies of a picture kept as it is are named after it. */
+	if (sha256 != NULL)
+		hex = arena_strdup(a, sha256);
 	vs = arena_array(a, f->nimages, sizeof(*vs));
 	for (size_t i = 1; i < f->nimages; i++) {
 		const struct imgframe_image *g = &f->images[i];

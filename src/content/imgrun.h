@@ -38,12 +38,15 @@ struct media_in;
  * imgrun() for an upload called name: fills *in (name, type, the clean
  * bytes, their sha256, size and variants named STEM.HASH8.wWIDTH.EXT;
  * not uploader nor alt), pointing into *frame (free it after use, also
- * on failure) and a.  Returns 0; or -1 with *status 413 or 422 and *why
+ * on failure) and a.  With sha256 (hex) set, the bytes are a picture
+ * kept as it is and that is its hash: the variants are named after it
+ * (and in->sha256 is it).  Returns 0; or -1 with *status 413 or 422 and *why
  * (in a) when the picture is refused, or 500 and a static *why when the
  * helper failed (logged).
  */
 int	 imgrun_media(struct arena *, const struct imgrun_limits *,
-	    const char *name, const void *body, size_t n, struct media_in *in,
-	    unsigned char **frame, int *status, const char **why);
+	    const char *name, const void *body, size_t n, const char *sha256,
+	    struct media_in *in, unsigned char **frame, int *status,
+	    const char **why);
 
 #endif

@@ -52,7 +52,7 @@ one(struct db *db, const struct imgrun_limits *l, const char *name, bool all,
 	}
 	if (m.width > 0 && !all)
 		goto out;
-	if (imgrun_media(a, l, name, m.data, (size_t)m.bytes, &in, &frame,
+	if (imgrun_media(a, l, name, m.data, (size_t)m.bytes, NULL, &in, &frame,
 	    &status, &why) != 0) {
 		fprintf(stderr, "inkwellctl: %s: %s%s\n", name, why, status ==
 		    500 ? "" : " (left as it is)");

@@ -629,6 +629,14 @@ enum status	 db_media_set_alt(struct db *, struct arena *, const char *name,
 enum status	 db_media_replace(struct db *, struct arena *,
 		    const struct media_in *in);
 
+/*
+ * Stores in's variants for the media file in->name, in the transaction
+ * the caller has open (a complete import, db_site.c); nothing else.
+ * ST_OK; ST_NOTFOUND; ST_UNPROCESSABLE; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_media_load_variants(struct db *, struct arena *,
+		    const struct media_in *in);
+
 /* The names of every media file, oldest first. */
 enum status	 db_media_names(struct db *, struct arena *, const char ***names,
 		    size_t *n);

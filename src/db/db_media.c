@@ -75,6 +75,8 @@ static const char Q_VARIANT_GET[] =
 static const char Q_ALT[] =
     "UPDATE media SET alt = $2 WHERE name = $1 AND (uploaded_by = $3 OR $4)";
 
+static const char Q_ID[] = "SELECT id::text FROM media WHERE name = $1";
+
 static const char Q_NAMES[] = "SELECT name FROM media ORDER BY id";
 
 static const char Q_IMAGE[] =
@@ -507,4 +509,25 @@ db_md_image(void *ctx, struct arena *a, const char *url,
 	img->webp = lists[1];
 	img->avif = lists[2];
 	return 0;
+}
+
+enum status
+db_media_load_variants(struct db *db, struct arena *a,
+    const struct media_in *in)
+{
+	PGconn		*pg;
+	PGresult	*res;
+	const char	*v[1] = { in->name };
+
+	if ((pg = db_primary(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if ((res = db_exec(db, pg, a, "reading a media file", Q_ID, 1, v)) ==
+	    NULL)
+		return db_write_failure(db, pg);
+	if (PQntuples(res) != 1)
+		return ST_NOTFOUND;
+	if (!put_variants(db, pg, a, arena_strdup(a, PQgetvalue(res, 0, 0)),
+	    in))
+		return db_write_failure(db, pg);
+	return ST_OK;
 }

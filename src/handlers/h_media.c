@@ -152,7 +152,7 @@ h_api_media_put(struct req *r)
 	if ((why = media_ext_problem(name, ctype)) != NULL)
 		return refuse(r, ST_UNPROCESSABLE, why);
 	/* Decoded and written again, away from this process. */
-	if (imgrun_media(r->a, &limits, name, r->body, r->bodylen, &in,
+	if (imgrun_media(r->a, &limits, name, r->body, r->bodylen, NULL, &in,
 	    &frame, &status, &why) != 0) {
 		free(frame);
 		if (status == 500)
