@@ -253,6 +253,34 @@ else
 	printf 'not ok %d - the post has a srcset of the variants, width and height # TODO needs helper B renderer\n' $((++TAP_RUN))
 fi
 
+# --- the admin media page, without JavaScript ---------------------------------------------
+PW='a long enough passphrase'
+printf '%s\n' "$PW" | ctl user passwd --password-stdin t5023-admin >/dev/null 2>&1
+jar=$TMP/jar
+areq() { # METHOD PATH [curl args]: status in $code
+	local m=$1 path=$2
+	shift 2
+	: >"$TMP/body"
+	code=$(curl -s -b "$jar" -c "$jar" -X "$m" -o "$TMP/body" -D "$TMP/head" -w '%{http_code}' "$@" "$URL$path")
+}
+csrf() { grep -o 'name="csrf" value="[^"]*"' "$TMP/body" | head -n 1 | sed 's/.*value="//; s/"$//'; }
+areq GET /admin/login
+areq POST /admin/login --data-urlencode "csrf=$(csrf)" --data-urlencode username=t5023-admin \
+	--data-urlencode "password=$PW" --data-urlencode next=/admin/media
+is "$code" 303 "signed in to the admin pages"
+pg -c "INSERT INTO media (name, content_type, bytes, sha256) VALUES ('t5023-raw.jpg', 'image/jpeg', decode('$hex', 'hex'), sha256(decode('$hex', 'hex')))" >/dev/null
+areq GET /admin/media
+is "$code" 200 "the media page"
+like "$(cat "$TMP/body")" '1500×2000 pixels' "shows the picture's size"
+like "$(cat "$TMP/body")" "href=\"/media/t5023-photo\.$h8\.w480\.webp\"" "and links its copies"
+like "$(cat "$TMP/body")" '<form class="inline" action="/admin/media/t5023-photo.jpg/alt" method="post">' \
+	"an alt text form that is a plain form"
+like "$(cat "$TMP/body")" 'value="A black square — or is it\?"' "holding the current alt text"
+like "$(cat "$TMP/body")" 'Not processed yet' "a picture without a size says so"
+areq POST /admin/media/t5023-photo.jpg/alt --data-urlencode "csrf=$(csrf)" --data-urlencode 'alt=Changed in the admin'
+is "$code $(header Location)" "303 /admin/media?done=saved" "posting the form: 303 back to the page"
+is "$(pg -c "SELECT alt FROM media WHERE name = 't5023-photo.jpg'")" "Changed in the admin" "the alt text is changed"
+
 # --- deleting takes the copies with it ----------------------------------------------------
 vname=$(head -n 1 "$TMP/variants" | cut -d' ' -f1)
 req DELETE /api/v1/media/t5023-photo.jpg -H "Authorization: Bearer $TOKEN"
