@@ -281,6 +281,27 @@ areq POST /admin/media/t5023-photo.jpg/alt --data-urlencode "csrf=$(csrf)" --dat
 is "$code $(header Location)" "303 /admin/media?done=saved" "posting the form: 303 back to the page"
 is "$(pg -c "SELECT alt FROM media WHERE name = 't5023-photo.jpg'")" "Changed in the admin" "the alt text is changed"
 
+# --- a helper that misbehaves -------------------------------------------------------------
+# Stand-ins for inkwell-image (as a picture that took it over might make
+# it): each run is one failure, reported, with nothing stored.
+mkdir -p "$TMP/bin"
+printf '#!/bin/sh\nexec sleep 30\n' >"$TMP/bin/slow"
+printf '#!/bin/sh\ncat >/dev/null; echo "<html>hello"\n' >"$TMP/bin/garbage"
+printf '#!/bin/sh\ncat >/dev/null; kill -SEGV $$\n' >"$TMP/bin/crash"
+printf '#!/bin/sh\ncat >/dev/null; h='"'"'{"ok":true,"images":[{"type":"text/html","width":1,"height":1,"length":5}]}'"'"'\nprintf "IWIMG1 %%s\\n%%s<svg>" ${#h} "$h"\n' >"$TMP/bin/html"
+chmod +x "$TMP/bin"/*
+for h in slow:'ran out of time' garbage:'magic' crash:'crashed' html:'type is not one inkwell serves'; do
+	out=$(INKWELL_SERVER_IMAGE_HELPER=$TMP/bin/${h%%:*} INKWELL_SERVER_MEDIA_TIMEOUT=2 \
+		"$INKWELL_BUILD/inkwellctl" -c "$INKWELL_TEST_CONF" media reprocess t5023-raw.jpg 2>&1)
+	st=$?
+	is "$st" 1 "a helper that is ${h%%:*}: the command fails"
+	like "$out" "${h#*:}" "  and says why"
+done
+is "$(pg -c "SELECT coalesce(width, 0) FROM media WHERE name = 't5023-raw.jpg'")" 0 "nothing was stored"
+out=$(INKWELL_SERVER_MEDIA_MEMORY_MB=64 "$INKWELL_BUILD/inkwellctl" -c "$INKWELL_TEST_CONF" media reprocess t5023-raw.jpg 2>&1)
+is "$?" 1 "the real helper in 64 MiB of address space: fails"
+like "$out" 'picture helper' "  the helper's failure, reported"
+
 # --- deleting takes the copies with it ----------------------------------------------------
 vname=$(head -n 1 "$TMP/variants" | cut -d' ' -f1)
 req DELETE /api/v1/media/t5023-photo.jpg -H "Authorization: Bearer $TOKEN"
