@@ -119,6 +119,22 @@ is "$code" 200 "the same upload again: 200 (the same clean bytes)"
 is "$(pg -c "SELECT count(*) FROM media_variants v JOIN media m ON m.id = v.media_id WHERE m.name = 't5023-photo.jpg'")" 9 \
 	"nine variants stored, once"
 
+# --- the colour profile is the one thing kept -----------------------------------------
+vips black "$TMP/c.v" 640 480 --bands 3
+vips icc_transform "$TMP/c.v" "$TMP/icc.jpg" srgb --input-profile srgb
+exiftool -q -overwrite_original -GPSLatitude=3 -GPSLatitudeRef=S "$TMP/icc.jpg"
+put t5023-icc.jpg "$TMP/icc.jpg"
+is "$code" 201 "a JPEG with an ICC profile and GPS"
+cp "$TMP/body" "$TMP/icc.json"
+curl -s -o "$TMP/icc-stored.jpg" "$URL/media/t5023-icc.jpg"
+like "$(exiftool -G1 -s "$TMP/icc-stored.jpg" | grep -c '^\[ICC_Profile\]')" '^[1-9]' "the stored JPEG keeps its ICC profile"
+is "$(meta "$TMP/icc-stored.jpg" | tr '\n' ' ')" "" "and nothing else"
+wv=$(python3 -c 'import json, sys
+print([x["url"] for x in json.load(open(sys.argv[1]))["media"]["variants"] if x["content_type"] == "image/webp"][0])' "$TMP/icc.json")
+curl -s -o "$TMP/icc-v.webp" "$URL$wv"
+like "$(exiftool -G1 -s "$TMP/icc-v.webp" | grep -c '^\[ICC_Profile\]')" '^[1-9]' "a WebP copy keeps it too"
+is "$(meta "$TMP/icc-v.webp" | tr '\n' ' ')" "" "  and nothing else"
+
 # --- small pictures are never made larger -------------------------------------------
 vips black "$TMP/small.png" 300 200 --bands 4
 put t5023-small.png "$TMP/small.png"
