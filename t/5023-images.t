@@ -150,6 +150,19 @@ print(" ".join("%d:%s" % (x["width"], x["content_type"]) for x in json.load(open
 	"480:image/avif 480:image/webp 960:image/avif 960:image/webp 1600:image/avif 1600:image/webp" \
 	"480, 960 and 1600, not its own 2400; WebP once"
 
+# An animated GIF keeps its first frame only (README: "Pictures").
+python3 -c '
+import sys
+g = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
+g += b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+frame = b"\x21\xf9\x04\x00\x0a\x00\x00\x00\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00"
+open(sys.argv[1], "wb").write(g + frame * 3 + b"\x3b")' "$TMP/anim.gif"
+is "$(vipsheader -f n-pages "$TMP/anim.gif")" 3 "a GIF of three frames (the test is not empty)"
+put t5023-anim.gif "$TMP/anim.gif"
+is "$code" 201 "an animated GIF: 201"
+curl -s -o "$TMP/anim-stored.gif" "$URL/media/t5023-anim.gif"
+is "$(vipsheader -f n-pages "$TMP/anim-stored.gif")" 1 "stored as its first frame"
+
 # --- names ----------------------------------------------------------------------------
 for n in "t5023-photo.3fa9c1d2.w480.webp" "t5023-x.0123abcd.w1600.jpg"; do
 	put "$n" "$TMP/small.png"
