@@ -10,6 +10,11 @@
  * go through the page cache: images are large, and Redis is for pages.
  * The type served is the one the bytes have (media_sniff), so a row
  * written behind inkwell's back cannot make /media/ serve HTML.
+ *
+ * An upload is decoded and written again by inkwell-image, in its own
+ * limited process (content/imgrun.h), before it is stored: what a name
+ * holds is the clean picture, and its smaller copies (variants) are
+ * served here under their own names, immutable too.
  */
 #include "config.h"
 
@@ -18,7 +23,6 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <sodium.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
