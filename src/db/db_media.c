@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * db_media.c: media files in the media table: store, read, list and
- * delete, for h_media.c.
+ * db_media.c: media files in the media table and their smaller copies
+ * in media_variants: store, read, list, delete and change alt text, for
+ * h_media.c; the picture lookup the Markdown renderer is given.
  *
  * A name, once stored, keeps its bytes until it is deleted: a second
  * upload of the same bytes changes nothing (so a retry is safe), one of
  * other bytes is refused.  That is what lets /media/ answers be cached
- * as immutable.  The bytes travel in binary (db_exec_bin), never as hex.
+ * as immutable.  The one exception is inkwellctl media reprocess
+ * (db_media_replace), for pictures stored before uploads were decoded.
+ * A picture and its copies are written in one transaction.  The bytes
+ * travel in binary (db_exec_bin), never as hex.
  */
 #include "config.h"
 
