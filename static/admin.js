@@ -451,9 +451,11 @@ function setupUpload() {
 		}
 		const typed = form.querySelector("input[name=name]").value.trim();
 		const name = typed || file.name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
+		const alt = (form.querySelector("input[name=alt]") || { value: "" }).value.trim();
+		const query = alt ? "?alt=" + encodeURIComponent(alt) : "";
 		status.textContent = "Uploading\u2026";
 		try {
-			const res = await fetch("/api/v1/media/" + encodeURIComponent(name), {
+			const res = await fetch("/api/v1/media/" + encodeURIComponent(name) + query, {
 				method: "PUT", body: file, credentials: "same-origin",
 				headers: { "X-CSRF-Token": form.dataset.csrf,
 					"Content-Type": file.type || "application/octet-stream" },

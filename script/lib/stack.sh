@@ -262,7 +262,7 @@ stack_preflight() {
 	[[ -x $STACK_PGBIN/initdb && -x $STACK_PGBIN/pg_ctl ]] ||
 		stack_die "PostgreSQL 15 not found in $STACK_PGBIN: run script/bootstrap (as root) first"
 	local b
-	for b in inkwelld inkwellctl; do
+	for b in inkwelld inkwellctl inkwell-image; do
 		[[ -x $STACK_BUILD/$b ]] ||
 			stack_die "$STACK_BUILD/$b not found: run script/bootstrap (or make) first"
 	done
@@ -490,6 +490,7 @@ stack_inkwell_config() {
 		workers = $STACK_WORKERS
 		shutdown_timeout = 10
 		base_url = $STACK_URL
+		image_helper = $STACK_BUILD/inkwell-image
 
 		[database]
 		primary = $STACK_PG_CONNINFO

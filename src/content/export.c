@@ -97,6 +97,10 @@ static const struct exp_field media_f[] = {
 	{ "sha256", XT_HEX, 0 },
 	{ "uploaded_by", XT_IDN, 0 },
 	{ "created_at", XT_TIME, 0 },
+	/* Since pictures are decoded on upload (sql/0013). */
+	{ "width", XT_IDO, 0 },
+	{ "height", XT_IDO, 0 },
+	{ "alt", XT_STRO, 4000 },
 };
 static const struct exp_field redirects_f[] = {
 	{ "id", XT_ID, 0 },
@@ -211,13 +215,15 @@ field(struct arena *a, const struct exp_field *f, struct json_object *o,
 	if (o == NULL) {
 		if (f->type == XT_IDN || f->type == XT_STRN ||
 		    f->type == XT_TIMEN || f->type == XT_SECRET ||
-		    f->type == XT_SECRET_HEX)
+		    f->type == XT_SECRET_HEX || f->type == XT_IDO ||
+		    f->type == XT_STRO)
 			return 0;
 		return say(err, errlen, "\"%s\" is null", f->name);
 	}
 	switch (f->type) {
 	case XT_ID:
 	case XT_IDN:
+	case XT_IDO:
 	case XT_INT:
 		if (!json_object_is_type(o, json_type_int))
 			return say(err, errlen, "\"%s\" is not an integer",
@@ -328,7 +334,8 @@ exp_line_parse(struct arena *a, enum exp_file f, const char *line,
 	for (size_t k = 0; k < nf; k++) {
 		if (!json_object_object_get_ex(o, fl[k].name, &v)) {
 			if (fl[k].type == XT_SECRET ||
-			    fl[k].type == XT_SECRET_HEX)
+			    fl[k].type == XT_SECRET_HEX ||
+			    fl[k].type == XT_IDO || fl[k].type == XT_STRO)
 				continue;
 			say(err, errlen, "no \"%s\"", fl[k].name);
 			goto out;

@@ -78,6 +78,8 @@ enum exp_type {
 	XT_HEX,		/* 64 lower-case hex digits (sha256) */
 	XT_SECRET,	/* string; the key is absent without --with-secrets */
 	XT_SECRET_HEX,	/* 64 hex digits; absent the same way */
+	XT_IDO,		/* XT_IDN, or absent (a key newer than the format) */
+	XT_STRO,	/* XT_STRN, or absent */
 	XT__MAX
 };
 

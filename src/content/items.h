@@ -46,14 +46,27 @@ struct comment_in {
 	const char *remote_addr;	/* or NULL */
 };
 
+/* A smaller copy of a picture, as inkwell-image made it. */
+struct media_variant_in {
+	const char	*name;		/* STEM.HASH8.wWIDTH.EXT */
+	const char	*content_type;
+	unsigned	 width, height;
+	const void	*data;
+	size_t		 n;
+};
+
 /* A media file as uploaded, for db_media_put() (db.h). */
 struct media_in {
 	const char	*name;		/* media_name_problem() passed */
 	const char	*content_type;	/* from media_sniff() */
-	const void	*data;
+	const void	*data;		/* the clean picture */
 	size_t		 n;		/* at most INT_MAX */
 	const char	*sha256;	/* of data, hex */
 	int64_t		 uploader;	/* users.id */
+	unsigned	 width, height;	/* 0: unknown */
+	const char	*alt;		/* NULL: "" */
+	const struct media_variant_in *variants;
+	size_t		 nvariants;
 };
 
 /* A post as stored, with its author's display name (db_post_dump.c). */

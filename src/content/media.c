@@ -212,3 +212,32 @@ media_name_make(struct arena *a, const char *base, const char *ctype)
 	out = arena_printf(a, "%.*s.%s", (int)keep, stem, ext);
 	return media_name_problem(out) == NULL ? out : NULL;
 }
+
+bool
+media_variant_like(const char *name)
+{
+	static const char *const exts[] = { "jpg", "png", "gif", "webp",
+	    "avif" };
+	const char	*ext = strrchr(name, '.'), *w, *p;
+	size_t		 n = strlen(name);
+
+	/* STEM.HASH8.wWIDTH.EXT: walk back from the extension. */
+	if (ext == NULL)
+		return false;
+	for (w = ext; w > name && w[-1] != '.'; w--)
+		;
+	if (w == name || w[0] != 'w' || w + 1 == ext)
+		return false;
+	for (p = w + 1; p < ext; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	if (w - name < 11 || w[-10] != '.')
+		return false;
+	for (p = w - 9; p < w - 1; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	for (size_t i = 0; i < NELEM(exts); i++)
+		if (strcasecmp(ext + 1, exts[i]) == 0)
+			return n > 0;
+	return false;
+}

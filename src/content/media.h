@@ -6,6 +6,7 @@
 #ifndef INKWELL_MEDIA_H
 #define INKWELL_MEDIA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define MEDIA_NAME_MAX	200	/* media.name: at most 200 characters */
@@ -35,6 +36,13 @@ const char	*media_name_problem(const char *name);
  * one type while the file is another.  A static string.
  */
 const char	*media_ext_problem(const char *name, const char *ctype);
+
+/*
+ * True when name has the shape of a picture's variant name
+ * (STEM.HASH8.wWIDTH.EXT: eight lower-case hex digits, a width, an
+ * extension of the five types), which uploads may not take.
+ */
+bool		 media_variant_like(const char *name);
 
 struct arena;
 

@@ -48,6 +48,9 @@ int	 ctl_user(const struct conf *, int argc, char **argv);
 /* inkwellctl token add|revoke|list (ctl_token.c) */
 int	 ctl_token(const struct conf *, int argc, char **argv);
 
+/* inkwellctl media reprocess [--all] [NAME...] (ctl_media.c) */
+int	 ctl_media(const struct conf *, int argc, char **argv);
+
 /* inkwellctl setup [--admin ROLE] (ctl_setup.c); exits 3 when
  * PostgreSQL is on another machine or cannot be reached. */
 int	 ctl_setup(const struct conf *, int argc, char **argv);

@@ -45,8 +45,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "cache/cache.h"
@@ -57,6 +55,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "content/html_md.h"
+#include "content/imgrun.h"
 #include "content/media.h"
 #include "content/wxr.h"
 #include "content/export.h"
@@ -380,13 +379,15 @@ attachment(struct db *db, struct arena *a, const struct conf *c,
     int dirfd, const struct wxr_attachment *m, const char *file,
     const char **to)
 {
+	const struct imgrun_limits l = { c->image_helper, c->media_max_bytes,
+	    c->media_max_pixels, c->media_max_side, c->media_timeout,
+	    c->media_memory_mb };
 	struct media_in	 in;
 	struct media_out out;
-	unsigned char	 h[crypto_hash_sha256_BYTES], *data = NULL;
-	char		 hex[2 * crypto_hash_sha256_BYTES + 1];
+	unsigned char	*data = NULL, *frame = NULL;
 	const char	*rel, *why = NULL, *ctype, *name, *nor = "";
 	size_t		 n = 0;
-	int		 fd = -1;
+	int		 fd = -1, status;
 	int64_t		 uid;
 	bool		 created;
 	enum status	 st = ST_UNPROCESSABLE;
@@ -433,14 +434,15 @@ attachment(struct db *db, struct arena *a, const struct conf *c,
 	if ((st = db_import_user(db, a, m->author, m->author, NULL, &uid,
 	    &created)) != ST_OK)
 		goto out;
-	crypto_hash_sha256(h, data, n);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	in = (struct media_in){ .name = name, .content_type = ctype,
-	    .data = data, .n = n, .sha256 = hex, .uploader = uid };
+	/* Decoded and cleaned as an upload is (content/imgrun.h). */
+	if (imgrun_media(a, &l, name, data, n, NULL, &in, &frame, &status,
+	    &why) != 0)
+		goto out;
+	in.uploader = uid;
 	/* A name that holds other bytes: the same name after the start of
 	 * the hash, which a second import finds again. */
 	if ((st = db_media_put(db, a, &in, &out, &created)) == ST_CONFLICT) {
-		in.name = arena_printf(a, "%.12s-%.*s", hex,
+		in.name = arena_printf(a, "%.12s-%.*s", in.sha256,
 		    MEDIA_NAME_MAX - 13, name);
 		st = db_media_put(db, a, &in, &out, &created);
 	}
@@ -459,6 +461,7 @@ out:
 	}
 	if (fd >= 0)
 		close(fd);
+	free(frame);
 	return st;
 }
 
@@ -540,7 +543,7 @@ import_wxr(struct db *db, const struct conf *c, const char *file,
 	struct buf	 b;
 	size_t		 nmap = 0;
 	char		 err[1024];
-	const char	*what, *to, *html;
+	const char	*what, *to = NULL, *html;
 	int64_t		 id;
 	int		 rc = 1, dirfd = -1, changed;
 	bool		 created;

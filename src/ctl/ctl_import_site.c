@@ -15,6 +15,11 @@
  * and line too.  Any refusal rolls the whole import back.  A media file
  * is read twice, checked at both reads, so it cannot change between the
  * check and the insert unnoticed.
+ *
+ * Pictures' smaller copies are not in an export: each picture with a
+ * size is run through inkwell-image again and its copies stored, named
+ * after its hash as before.  Media are loaded before posts, so that
+ * posts are rendered with their pictures' sizes and copies.
  */
 #include "config.h"
 
@@ -35,6 +40,8 @@
 #include "ctl/ctl.h"
 #include "db/db.h"
 #include "content/export.h"
+#include "content/imgrun.h"
+#include "content/items.h"
 #include "content/frontmatter.h"
 #include "lib/log.h"
 
@@ -480,6 +487,49 @@ references(struct site *s)
 }
 
 /* Inserts every row; -1 with "file:line: reason" in s->err. */
+/*
+ * The smaller copies of the picture row r (just loaded, bytes[0..n)),
+ * made again; nothing for one without a size (an export from before
+ * inkwell decoded pictures: inkwellctl media reprocess does those).
+ */
+static int
+variants(struct site *s, struct db *db, struct arena *a,
+    const struct exp_row *r, const char *bytes, size_t n)
+{
+	const struct conf *c = s->c;
+	const struct imgrun_limits l = { c->image_helper, c->media_max_bytes,
+	    c->media_max_pixels, c->media_max_side, c->media_timeout,
+	    c->media_memory_mb };
+	struct media_in	 in;
+	unsigned char	*frame = NULL;
+	const char	*why;
+	enum status	 st;
+	int		 status;
+
+	if (r->v[7] == NULL)
+		return 0;
+	if (imgrun_media(a, &l, r->v[1], bytes, n, r->v[4], &in, &frame,
+	    &status, &why) != 0) {
+		free(frame);
+		return refuse(s, "media.jsonl:%d: %s: its smaller copies "
+		    "cannot be made: %s", r->line, r->v[1], why);
+	}
+	st = db_media_load_variants(db, a, &in);
+	free(frame);
+	if (st != ST_OK)
+		return refuse(s, "media.jsonl:%d: %s: its smaller copies "
+		    "cannot be stored", r->line, r->v[1]);
+	return 0;
+}
+
+/* The order rows are loaded in: each after what it refers to, and media
+ * before the posts that show them. */
+static const enum exp_file order[] = { EX_SETTINGS, EX_USERS, EX_TOKENS,
+    EX_TAGS, EX_MEDIA, EX_POSTS, EX_COMMENTS, EX_REDIRECTS, EX_SITE_KEYS,
+    EX_REVISIONS };
+_Static_assert(sizeof(order) / sizeof(order[0]) == EX__MAX,
+    "order[] must name every file");
+
 static int
 load(struct site *s, struct db *db)
 {
@@ -487,7 +537,8 @@ load(struct site *s, struct db *db)
 	char		 why[512];
 	int		 rc = -1;
 
-	for (int f = 0; f < EX__MAX; f++) {
+	for (size_t o = 0; o < EX__MAX; o++) {
+		const enum exp_file f = order[o];
 		const struct table *t = &s->t[f];
 
 		for (size_t i = 0; i < t->nrows; i++) {
@@ -521,6 +572,9 @@ load(struct site *s, struct db *db)
 				    r->line, why);
 				goto out;
 			}
+			if (f == EX_MEDIA && variants(s, db, work, r, bytes,
+			    nbytes) < 0)
+				goto out;
 		}
 	}
 	rc = 0;

@@ -144,6 +144,15 @@ cmd_token(struct ctx *x, int argc, char **argv)
 }
 
 static int
+cmd_media(struct ctx *x, int argc, char **argv)
+{
+	if (load(x) < 0)
+		return 1;
+	log_set_role("inkwellctl");
+	return ctl_media(&x->conf, argc, argv);
+}
+
+static int
 cmd_setup(struct ctx *x, int argc, char **argv)
 {
 	if (load(x) < 0)
@@ -245,6 +254,9 @@ static const struct {
 	    "manage who can sign in (Argon2id passwords)" },
 	{ "token", cmd_token, "token add|revoke|list  API tokens "
 	    "(the token is shown once, only its hash kept)" },
+	{ "media", cmd_media, "media reprocess [--all] [NAME...]  decode "
+	    "pictures stored before inkwell did (or all) again: metadata "
+	    "dropped, size and smaller copies made" },
 	{ "cache", cmd_cache, "cache flush [--stale]  drop every cached page "
 	    "(and bump the content version; --stale: also the rendering kept "
 	    "for outages)" },

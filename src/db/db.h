@@ -565,12 +565,22 @@ enum status	 db_token_principal(struct db *, struct arena *,
  * digits; uploaded_by is the uploader's username, "" once that user is
  * deleted.
  */
+struct media_variant_out {
+	const char	*name, *content_type;
+	unsigned	 width, height;
+};
+
 struct media_out {
 	const char	*name, *content_type, *sha256, *uploaded_by;
 	const char	*created;	/* ISO 8601, UTC */
 	int64_t		 created_epoch;
 	int64_t		 bytes;
 	const char	*data;		/* db_media_get only: bytes long */
+	unsigned	 width, height;	/* 0: not known (not processed) */
+	const char	*alt;
+	struct media_variant_out *variants;	/* widths ascending */
+	size_t		 nvariants;
+	bool		 variant;	/* db_media_get: a variant's bytes */
 };
 
 /*
@@ -586,8 +596,10 @@ enum status	 db_media_put(struct db *, struct arena *,
 
 /*
  * The file name with its bytes (out->data, valid until the arena is
- * reset), from the replica when it has it, else the primary.  ST_OK;
- * ST_NOTFOUND; ST_UNAVAILABLE; ST_INTERNAL.
+ * reset), from the replica when it has it, else the primary; a name
+ * that is no media file's may be a variant's (out->variant set; only
+ * name, content_type, data, bytes, sha256 (the picture's) and the
+ * times filled).  ST_OK; ST_NOTFOUND; ST_UNAVAILABLE; ST_INTERNAL.
  */
 enum status	 db_media_get(struct db *, struct arena *, const char *name,
 		    struct media_out *out);
@@ -603,6 +615,45 @@ enum status	 db_media_delete(struct db *, struct arena *, const char *name,
 /* Up to limit files (without data), newest first, from offset on. */
 enum status	 db_media_list(struct db *, struct arena *, int limit,
 		    int offset, struct media_out **out, size_t *n);
+
+/*
+ * Sets the alt text of name, if user uploaded it or admin is set; *out
+ * describes it then.  ST_OK; ST_FORBIDDEN; ST_NOTFOUND; ST_UNPROCESSABLE
+ * (the schema's CHECK); ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_media_set_alt(struct db *, struct arena *, const char *name,
+		    const char *alt, int64_t user, bool admin,
+		    struct media_out *out);
+
+/*
+ * Replaces what is stored under in->name by in (bytes, size, hash and
+ * variants; alt and uploader stay), in one transaction: inkwellctl media
+ * reprocess.  ST_OK; ST_NOTFOUND; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_media_replace(struct db *, struct arena *,
+		    const struct media_in *in);
+
+/*
+ * Stores in's variants for the media file in->name, in the transaction
+ * the caller has open (a complete import, db_site.c); nothing else.
+ * ST_OK; ST_NOTFOUND; ST_UNPROCESSABLE; ST_UNAVAILABLE; ST_INTERNAL.
+ */
+enum status	 db_media_load_variants(struct db *, struct arena *,
+		    const struct media_in *in);
+
+/* The names of every media file, oldest first. */
+enum status	 db_media_names(struct db *, struct arena *, const char ***names,
+		    size_t *n);
+
+/*
+ * The md_image_fn (content/md.h) of stored pictures: ctx is the struct
+ * db.  Knows "/media/NAME" of a picture with a known size, and gives its
+ * variants by format.  Reads the primary (posts are rendered when they
+ * are written).
+ */
+struct md_image;
+int		 db_md_image(void *ctx, struct arena *, const char *url,
+		    struct md_image *img);
 
 /*
  * Reads every post (all statuses) with its author and tags (sorted by

@@ -334,10 +334,13 @@ post_params(const char *v[10], const struct post_in *p, const char *body,
 
 /* A post's Markdown as HTML, in html; false when it cannot be rendered. */
 static bool
-render(struct arena *a, const char *body, struct buf *html)
+render(struct db *db, struct arena *a, const char *body, struct buf *html)
 {
+	/* Local pictures get their size and smaller copies (db_media.c). */
+	const struct md_opts o = { db_md_image, db };
+
 	buf_init(html, a, strlen(body) * 2 + 64);
-	return md_render(body, strlen(body), html) == 0;
+	return md_render_opts(body, strlen(body), &o, html) == 0;
 }
 
 /*
@@ -375,7 +378,7 @@ db_post_save(struct db *db, struct arena *a, const struct post_in *p,
 	*id = 0;
 	if (!post_ok(p, false, NULL))
 		goto out;
-	if (!render(a, body, &html)) {
+	if (!render(db, a, body, &html)) {
 		bad(NULL, p->slug, "body_md", "cannot be rendered");
 		goto out;
 	}
@@ -430,7 +433,7 @@ db_post_write(struct db *db, struct arena *a, const struct post_in *p,
 		*problem = e.why;
 		goto out;
 	}
-	if (!render(a, body, &html)) {
+	if (!render(db, a, body, &html)) {
 		*field = "body_md";
 		*problem = "cannot be rendered";
 		goto out;
@@ -521,7 +524,7 @@ db_revision_restore(struct db *db, struct arena *a, int64_t post,
 	title = PQgetvalue(res, 0, 0);
 	summary = PQgetvalue(res, 0, 1);
 	body = PQgetvalue(res, 0, 2);
-	if (!render(a, body, &html)) {
+	if (!render(db, a, body, &html)) {
 		log_msg(LOG_WARN, "post %lld: revision %lld cannot be "
 		    "rendered", (long long)post, (long long)rev);
 		st = ST_UNPROCESSABLE;

@@ -85,7 +85,8 @@ static const char Q_MEDIA[] =
     "SELECT json_build_object('id', id, 'name', name,"
     " 'content_type', content_type, 'size', octet_length(bytes),"
     " 'sha256', encode(sha256, 'hex'), 'uploaded_by', uploaded_by,"
-    " 'created_at', " TS("created_at") ")::text FROM media ORDER BY id";
+    " 'created_at', " TS("created_at") ", 'width', width, 'height', height,"
+    " 'alt', alt)::text FROM media ORDER BY id";
 static const char Q_REDIRECTS[] =
     "SELECT json_build_object('id', id, 'from_path', from_path,"
     " 'to_path', to_path, 'code', code, 'source', source, 'match', match,"
@@ -161,9 +162,10 @@ static const char I_COMMENTS[] =
 /* $4, the size, was checked against the bytes by the caller. */
 static const char I_MEDIA[] =
     "INSERT INTO media (id, name, content_type, sha256, uploaded_by,"
-    " created_at, bytes) OVERRIDING SYSTEM VALUE"
+    " created_at, width, height, alt, bytes) OVERRIDING SYSTEM VALUE"
     " SELECT $1::bigint, $2, $3, decode($5, 'hex'), $6::bigint,"
-    " $7::timestamptz, $8::bytea WHERE $4::bigint >= 0";
+    " $7::timestamptz, $8::int, $9::int, coalesce($10, ''), $11::bytea"
+    " WHERE $4::bigint >= 0";
 static const char I_REDIRECTS[] =
     "INSERT INTO redirects (id, from_path, to_path, code, source, match,"
     " created_at) OVERRIDING SYSTEM VALUE"
@@ -408,12 +410,13 @@ enum status
 db_site_load_post(struct db *db, struct arena *a, const struct exp_row *row,
     const struct post_in *p, char *err, size_t errlen)
 {
+	const struct md_opts o = { db_md_image, db };
 	const char	*v[12], *tv[2];
 	struct buf	 html;
 	enum status	 st;
 
 	buf_init(&html, a, strlen(p->body_md) * 2 + 64);
-	if (md_render(p->body_md, strlen(p->body_md), &html) < 0) {
+	if (md_render_opts(p->body_md, strlen(p->body_md), &o, &html) < 0) {
 		snprintf(err, errlen, "the body is not valid UTF-8");
 		return ST_UNPROCESSABLE;
 	}

@@ -693,12 +693,13 @@ h_admin_post_delete(struct req *r)
 enum status
 h_admin_preview(struct req *r)
 {
+	const struct md_opts o = { db_md_image, r->w->db };
 	const char	*md = field(r, "body_md");
 
 	if (md == NULL || strlen(md) > CONTENT_BODY_MAX ||
 	    !util_utf8_valid(md, strlen(md)))
 		return ST_UNPROCESSABLE;
-	if (md_render(md, strlen(md), &r->resp.body) != 0)
+	if (md_render_opts(md, strlen(md), &o, &r->resp.body) != 0)
 		return ST_UNPROCESSABLE;
 	out_ctype(r, "text/html; charset=utf-8");
 	r->resp.cache = "no-store";
@@ -935,10 +936,49 @@ h_admin_media(struct req *r)
 		json_object_object_add(o, "may_delete", json_object_new_boolean(
 		    r->user->admin ||
 		    strcmp(m[i].uploaded_by, r->user->username) == 0));
+		json_object_object_add(o, "alt",
+		    json_object_new_string(m[i].alt));
+		json_object_object_add(o, "processed",
+		    json_object_new_boolean(m[i].width > 0));
+		if (m[i].width > 0) {
+			json_object_object_add(o, "width",
+			    json_object_new_int((int)m[i].width));
+			json_object_object_add(o, "height",
+			    json_object_new_int((int)m[i].height));
+		}
+		json_object_object_add(o, "variants",
+		    media_variants_json(r, &m[i]));
+		json_object_object_add(o, "nvariants",
+		    json_object_new_int((int)m[i].nvariants));
+		json_object_object_add(o, "has_variants",
+		    json_object_new_boolean(m[i].nvariants > 0));
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(view, "media", list);
 	return admin_render(r, view, "media.html", "Media");
+}
+
+/* The alt text of a picture, from the media page's form: the uploader
+ * or an admin.  Posts already saved keep the text they were rendered
+ * with until they are saved again. */
+enum status
+h_admin_media_alt(struct req *r)
+{
+	struct media_out m;
+	const char	*alt = field(r, "alt");
+	enum status	 st;
+
+	if (media_name_problem(r->cap[0]) != NULL)
+		return ST_NOTFOUND;
+	if (alt == NULL || strlen(alt) > 1000 ||
+	    !util_text_ok(alt, 0, 1000, false)) {
+		r->resp.detail = "alt text is one line of at most 1000 bytes";
+		return ST_UNPROCESSABLE;
+	}
+	if ((st = db_media_set_alt(r->w->db, r->a, r->cap[0], alt,
+	    r->user->id, r->user->admin, &m)) != ST_OK)
+		return st;
+	return admin_redirect(r, "/admin/media?done=saved");
 }
 
 /* The uploader or an admin; a post that shows the image is left as it

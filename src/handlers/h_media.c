@@ -10,13 +10,19 @@
  * go through the page cache: images are large, and Redis is for pages.
  * The type served is the one the bytes have (media_sniff), so a row
  * written behind inkwell's back cannot make /media/ serve HTML.
+ *
+ * An upload is decoded and written again by inkwell-image, in its own
+ * limited process (content/imgrun.h), before it is stored: what a name
+ * holds is the clean picture, and its smaller copies (variants) are
+ * served here under their own names, immutable too.
  */
 #include "config.h"
 
 #include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <json-c/json.h>
-#include <sodium.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -24,14 +30,44 @@
 #include "db/principal.h"
 #include "handlers/handlers.h"
 #include "lib/log.h"
+#include "content/imgrun.h"
 #include "content/media.h"
+#include "lib/conf.h"
+#include "http/input.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "view/view.h"
+#include "lib/util.h"
 #include "lib/worker_state.h"
 
 #define IMMUTABLE	"public, max-age=31536000, immutable"
 #define PER_PAGE	50	/* default per_page of the listing */
+#define ALT_MAX		1000	/* bytes of alt text: the schema's CHECK */
+
+/* A picture's variants as the API and the admin page show them. */
+struct json_object *
+media_variants_json(struct req *r, const struct media_out *m)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (size_t i = 0; i < m->nvariants; i++) {
+		const struct media_variant_out *v = &m->variants[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name",
+		    json_object_new_string(v->name));
+		json_object_object_add(o, "url", json_object_new_string(
+		    arena_printf(r->a, "/media/%s", v->name)));
+		json_object_object_add(o, "content_type",
+		    json_object_new_string(v->content_type));
+		json_object_object_add(o, "width",
+		    json_object_new_int((int)v->width));
+		json_object_object_add(o, "height",
+		    json_object_new_int((int)v->height));
+		json_object_array_add(list, o);
+	}
+	return list;
+}
 
 /* One file as the API shows it. */
 static struct json_object *
@@ -50,6 +86,13 @@ media_json(struct req *r, const struct media_out *m)
 	    json_object_new_string(m->uploaded_by) : NULL);
 	json_object_object_add(o, "created_at",
 	    json_object_new_string(m->created));
+	json_object_object_add(o, "width", m->width > 0 ?
+	    json_object_new_int((int)m->width) : NULL);
+	json_object_object_add(o, "height", m->height > 0 ?
+	    json_object_new_int((int)m->height) : NULL);
+	json_object_object_add(o, "alt", json_object_new_string(
+	    m->alt != NULL ? m->alt : ""));
+	json_object_object_add(o, "variants", media_variants_json(r, m));
 	return o;
 }
 
@@ -61,20 +104,46 @@ refuse(struct req *r, enum status st, const char *why)
 	return st;
 }
 
+/* Why alt cannot be a picture's alt text, or NULL. */
+static const char *
+alt_problem(const char *alt, size_t n)
+{
+	if (n > ALT_MAX)
+		return "alt text is at most 1000 bytes";
+	if (!util_text_ok(alt, 0, ALT_MAX, false) || strlen(alt) != n)
+		return "alt text must be one line of UTF-8 without control "
+		    "characters";
+	return NULL;
+}
+
 enum status
 h_api_media_put(struct req *r)
 {
 	struct json_object *view;
+	const struct conf *c = r->w->conf;
+	const struct imgrun_limits limits = { c->image_helper,
+	    c->media_max_bytes, c->media_max_pixels, c->media_max_side,
+	    c->media_timeout, c->media_memory_mb };
 	struct media_in	 in;
 	struct media_out m;
-	unsigned char	 h[crypto_hash_sha256_BYTES];
-	char		 hex[2 * crypto_hash_sha256_BYTES + 1];
-	const char	*name = r->cap[0], *why, *ctype;
+	unsigned char	*frame = NULL;
+	const struct kv	*altkv = input_find(r->qkv, r->nqkv, "alt");
+	const char	*name = r->cap[0], *why, *ctype, *alt = "";
 	enum status	 st;
 	bool		 created;
+	int		 status;
 
 	if ((why = media_name_problem(name)) != NULL)
 		return refuse(r, ST_UNPROCESSABLE, why);
+	if (media_variant_like(name))
+		return refuse(r, ST_UNPROCESSABLE, "the name looks like the "
+		    "name of a picture's smaller copy (NAME.1234abcd.w480.EXT)"
+		    ": choose another");
+	if (altkv != NULL) {
+		alt = altkv->val;
+		if ((why = alt_problem(alt, altkv->vallen)) != NULL)
+			return refuse(r, ST_UNPROCESSABLE, why);
+	}
 	if (r->body == NULL || r->bodylen == 0)
 		return refuse(r, ST_UNPROCESSABLE, "the request body is empty: "
 		    "send the file's bytes as the body");
@@ -86,16 +155,23 @@ h_api_media_put(struct req *r)
 		    "(not SVG: it can carry scripts)");
 	if ((why = media_ext_problem(name, ctype)) != NULL)
 		return refuse(r, ST_UNPROCESSABLE, why);
-	crypto_hash_sha256(h, (const unsigned char *)r->body, r->bodylen);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	in = (struct media_in){ .name = name, .content_type = ctype,
-	    .data = r->body, .n = r->bodylen, .sha256 = hex,
-	    .uploader = r->user->id };
+	/* Decoded and written again, away from this process. */
+	if (imgrun_media(r->a, &limits, name, r->body, r->bodylen, NULL, &in,
+	    &frame, &status, &why) != 0) {
+		free(frame);
+		if (status == 500)
+			return ST_INTERNAL;
+		return refuse(r, status == 413 ? ST_BODYTOOBIG :
+		    ST_UNPROCESSABLE, why);
+	}
+	in.uploader = r->user->id;
+	in.alt = alt;
 	st = db_media_put(r->w->db, r->a, &in, &m, &created);
+	free(frame);
 	if (st == ST_CONFLICT)
-		return refuse(r, st, "another file has this name; media never "
-		    "change (they are cached for a year): delete it first, or "
-		    "choose another name");
+		return refuse(r, st, "another picture has this name; media "
+		    "never change (they are cached for a year, and posts show "
+		    "them): delete it first, or choose another name");
 	if (st != ST_OK)
 		return st;
 	if (created) {
@@ -103,6 +179,45 @@ h_api_media_put(struct req *r)
 		out_header(r, "Location", arena_printf(r->a, "/media/%s",
 		    name));
 	}
+	view = view_new(r);
+	json_object_object_add(view, "media", media_json(r, &m));
+	out_json(r, view);
+	return ST_OK;
+}
+
+enum status
+h_api_media_patch(struct req *r)
+{
+	struct json_object *body, *v, *view;
+	struct media_out m;
+	const char	*why, *alt;
+	enum status	 st;
+
+	if (media_name_problem(r->cap[0]) != NULL)
+		return ST_NOTFOUND;
+	if ((st = input_json_object(r->ctype_in, r->body, r->bodylen, &body,
+	    &why)) != ST_OK)
+		return refuse(r, st, why);
+	if (!json_object_object_get_ex(body, "alt", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    json_object_object_length(body) != 1) {
+		json_object_put(body);
+		return refuse(r, ST_UNPROCESSABLE, "send {\"alt\": TEXT}, "
+		    "nothing else");
+	}
+	alt = arena_strndup(r->a, json_object_get_string(v),
+	    (size_t)json_object_get_string_len(v));
+	why = alt_problem(alt, (size_t)json_object_get_string_len(v));
+	json_object_put(body);
+	if (why != NULL)
+		return refuse(r, ST_UNPROCESSABLE, why);
+	st = db_media_set_alt(r->w->db, r->a, r->cap[0], alt, r->user->id,
+	    r->user->admin, &m);
+	if (st == ST_FORBIDDEN)
+		return refuse(r, st, "only the uploader or an admin may "
+		    "change a media file");
+	if (st != ST_OK)
+		return st;
 	view = view_new(r);
 	json_object_object_add(view, "media", media_json(r, &m));
 	out_json(r, view);
@@ -168,7 +283,8 @@ h_media(struct req *r)
 		return ST_NOTFOUND;
 	if ((st = db_media_get(r->w->db, r->a, r->cap[0], &m)) != ST_OK)
 		return st;
-	if ((ctype = media_sniff(m.data, (size_t)m.bytes)) == NULL) {
+	if ((ctype = media_sniff(m.data, (size_t)m.bytes)) == NULL ||
+	    (m.variant && strcmp(ctype, m.content_type) != 0)) {
 		log_msg(LOG_ERROR, "media %s: the stored bytes are no image "
 		    "inkwell serves (written outside inkwell?); refused",
 		    m.name);
@@ -180,7 +296,9 @@ h_media(struct req *r)
 	out_ctype(r, ctype);
 	r->resp.cache = IMMUTABLE;
 	r->resp.etag = true;
-	r->resp.etag_value = arena_printf(r->a, "\"%s\"", m.sha256);
+	/* A variant's name holds its picture's hash: its own tag. */
+	r->resp.etag_value = m.variant ? arena_printf(r->a, "\"%s\"",
+	    m.name) : arena_printf(r->a, "\"%s\"", m.sha256);
 	r->resp.last_modified = m.created_epoch;
 	out_header(r, "Content-Disposition", "inline");
 	return ST_OK;

@@ -72,6 +72,7 @@ enum status	 h_admin_settings(struct req *);
 enum status	 h_admin_settings_save(struct req *);
 enum status	 h_admin_media(struct req *);
 enum status	 h_admin_media_delete(struct req *);
+enum status	 h_admin_media_alt(struct req *);
 
 /* h_revision.c: a post's revisions (RF_USER; the post's author or an
  * admin, else 403; 404 for a revision that is not the post's).  The
@@ -126,6 +127,13 @@ enum status	 h_admin_comment_moderate(struct req *);
 enum status	 h_api_media_put(struct req *);
 enum status	 h_api_media_delete(struct req *);
 enum status	 h_api_media_list(struct req *);
+/* PATCH: {"alt": TEXT} sets the alt text; 200 with the file. */
+enum status	 h_api_media_patch(struct req *);
+struct json_object;
+struct media_out;
+/* A picture's variants as a JSON array (for the API and the admin). */
+struct json_object *media_variants_json(struct req *,
+		    const struct media_out *);
 enum status	 h_media(struct req *);
 
 /* h_api_user.c: RF_USER, so r->user is set.  Never cached (no-store). */

@@ -12,7 +12,7 @@
 /* The package's defaults: read first, changed only by upgrades. */
 #define CONF_VENDOR_PATH	PKGDATADIR "/defaults.conf"
 #define CONF_DROPIN_DIR		"conf.d"	/* beside the main file */
-#define CONF_NKEYS		27		/* rows in conf.c's keys[] */
+#define CONF_NKEYS		32		/* rows in conf.c's keys[] */
 
 struct conf {
 	/* [server] */
@@ -23,6 +23,11 @@ struct conf {
 	int64_t	 shutdown_timeout;	/* seconds */
 	int64_t	 max_body;		/* bytes */
 	int64_t	 media_max_bytes;	/* bytes in one media upload */
+	int64_t	 media_max_pixels;	/* width * height of an uploaded picture */
+	int64_t	 media_max_side;	/* pixels, either side */
+	int64_t	 media_timeout;		/* seconds inkwell-image may take */
+	int64_t	 media_memory_mb;	/* inkwell-image's address space */
+	char	*image_helper;		/* inkwell-image's path */
 	char	*base_url;
 	/* [database] */
 	char	*db_primary;		/* libpq conninfo */

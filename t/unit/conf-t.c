@@ -248,7 +248,8 @@ main(void)
 		is_string(want, c.db_replica, "with ':' and an inline comment, "
 		    "cut there");
 		is_int(3, c.workers, "the lines after them are read");
-		ok(c.origin[8] != NULL && strcmp(c.origin[8], "mem:3") == 0,
+		/* keys[13]: [database] primary, after the 13 [server] keys. */
+		ok(c.origin[13] != NULL && strcmp(c.origin[13], "mem:3") == 0,
 		    "its origin is its line");
 		conf_free(&c);
 		snprintf(text, sizeof(text), "[database]\nprimary = %s\n"

@@ -150,8 +150,8 @@ main(void)
 	r = mkreq(a, METHOD_GET, "/api/v1/media/a.png");
 	route_dispatch(r);
 	is_int(405, r->resp.status, "GET /api/v1/media/NAME: 405");
-	is_string("PUT, DELETE, OPTIONS", hdr(r, "Allow"), "  Allow: PUT, "
-	    "DELETE");
+	is_string("PUT, PATCH, DELETE, OPTIONS", hdr(r, "Allow"), "  Allow: "
+	    "PUT, PATCH, DELETE");
 
 	/* A handler's reason replaces the stock message. */
 	r = mkreq(a, METHOD_PUT, "/api/v1/x");
