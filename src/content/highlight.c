@@ -555,6 +555,23 @@ step_diff(struct lex *x)
 		buf_putc(x->out, '\n');
 }
 
+/* Where a YAML key may start: a line's first non-blank, or the first
+ * after a list item's "- ". */
+static bool
+key_start(struct lex *x)
+{
+	bool	 r;
+
+	if (line_start(x))
+		return true;
+	if (x->i < 2 || x->s[x->i - 1] != ' ' || x->s[x->i - 2] != '-')
+		return false;
+	x->i -= 2;
+	r = line_start(x);
+	x->i += 2;
+	return r;
+}
+
 static void
 step_yaml(struct lex *x)
 {
@@ -570,7 +587,7 @@ step_yaml(struct lex *x)
 		x->i += 3;
 		return;
 	}
-	if (line_start(x) && x->s[x->i] != '#' && x->s[x->i] != '"' &&
+	if (key_start(x) && x->s[x->i] != '#' && x->s[x->i] != '"' &&
 	    x->s[x->i] != '\'' && x->s[x->i] != '\n' && x->s[x->i] != '-') {
 		/* key: a run without ': ' or '#' up to ':' then a blank */
 		for (j = x->i; j < x->n && x->s[j] != '\n' && x->s[j] != '#' &&
