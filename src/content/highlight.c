@@ -594,7 +594,7 @@ step_yaml(struct lex *x)
 		    !(x->s[j] == ':' && (j + 1 == x->n || x->s[j + 1] == ' ' ||
 		    x->s[j + 1] == '\n')); j++)
 			;
-		if (j < x->n && x->s[j] == ':') {
+		if (j > x->i && j < x->n && x->s[j] == ':') {
 			span(x, "a", x->i, j);
 			x->i = j;
 			return;

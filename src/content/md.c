@@ -505,12 +505,22 @@ dress(struct md *m, cmark_node *doc)
 	cmark_iter	*it = cmark_iter_new(doc);
 	cmark_event_type ev;
 	struct todo	 raw = { 0 }, nodes = { 0 };
-	size_t		 i;
+	size_t		 i, in_image = 0;
 
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node	*n = cmark_iter_get_node(it);
 		const char	*url;
 
+		/* An image in an image's alt text goes with it: only the
+		 * outer one is on the list (freeing it frees the inner). */
+		if (cmark_node_get_type(n) == CMARK_NODE_IMAGE) {
+			if (ev == CMARK_EVENT_EXIT) {
+				in_image--;
+				continue;
+			}
+			if (in_image++ > 0)
+				continue;
+		}
 		if (ev != CMARK_EVENT_ENTER)
 			continue;
 		switch (cmark_node_get_type(n)) {

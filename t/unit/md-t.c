@@ -294,6 +294,12 @@ main(void)
 	has("![x](/media/photo.jpg)", "<img src=\"/media/photo.jpg\" alt=\"x\""
 	    " decoding=\"async\">", "md_render looks nothing up");
 
+	has("![a ![b](/x.png) c](/y.png) ![d](/z.png)",
+	    "<img src=\"/y.png\" alt=\"a b c\" decoding=\"async\">",
+	    "an image in an alt text is its text");
+	has("![a ![b](/x.png) c](/y.png) ![d](/z.png)",
+	    "<img src=\"/z.png\" alt=\"d\" loading=\"lazy\"",
+	    "and the next image is still second");
 	lacks("<!-- c -->", "<!--", "raw comment escaped");
 	has("<!-- c -->", "&lt;!-- c --&gt;", "raw comment shown");
 	has("<div>\n*x*\n</div>\n", "<p>&lt;div&gt;", "raw block shown");
