@@ -8,7 +8,7 @@
  * so the log can name the field; the CHECKs stay the last word.  A post
  * is saved in one transaction whose TimeZone is UTC, so a timestamp
  * without a zone means the same thing on every server.  body_html is
- * rendered at save time: readers never run md4c.
+ * rendered at save time: readers never run the Markdown renderer.
  *
  * Revisions: an author's save and a restore add one, an autosave adds
  * one without touching the post (readers, the content version and the
