@@ -52,6 +52,18 @@ static const char *const extensions[] = {
 	"table", "strikethrough", "autolink"
 };
 
+/*
+ * cmark-gfm's tables take time quadratic in their columns: 1 MB of rows
+ * 5000 columns wide takes seconds.  A line with more '|' than this turns
+ * the table extension off for the document (it then shows as text);
+ * 128 columns is no table a reader could read anyway.
+ */
+#define TABLE_PIPES_MAX	128
+
+/* Past this the HTML is refused (the post "cannot be rendered"): a
+ * thousand references to one footnote each add a back link to it. */
+#define MD_OUT_MAX	(32 * 1024 * 1024)
+
 /* Ids the reader templates use themselves: a heading never takes them
  * (nor cmark-gfm's footnote ids: see heading()). */
 static const char *const reserved[] = {
@@ -560,6 +572,21 @@ dress(struct md *m, cmark_node *doc)
 			code_block(m, nodes.v[i]);
 }
 
+/* True when a line holds more than TABLE_PIPES_MAX '|'. */
+static bool
+too_wide(const char *s, size_t n)
+{
+	size_t	 i, pipes = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			pipes = 0;
+		else if (s[i] == '|' && ++pipes > TABLE_PIPES_MAX)
+			return true;
+	}
+	return false;
+}
+
 int
 md_render(const char *md, size_t n, struct buf *out)
 {
@@ -585,6 +612,9 @@ md_render_opts(const char *md, size_t n, const struct md_opts *o,
 		cmark_syntax_extension *e =
 		    cmark_find_syntax_extension(extensions[i]);
 
+		if (i == 0 && too_wide(md, n))
+			continue;
+
 		if (e == NULL || !cmark_parser_attach_syntax_extension(p, e)) {
 			cmark_parser_free(p);
 			return -1;
@@ -608,6 +638,10 @@ md_render_opts(const char *md, size_t n, const struct md_opts *o,
 	cmark_parser_free(p);
 	if (html == NULL)
 		return -1;
+	if (strlen(html) > MD_OUT_MAX) {
+		free(html);
+		return -1;
+	}
 	buf_puts(out, html);
 	free(html);
 	return 0;

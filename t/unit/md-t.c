@@ -323,6 +323,26 @@ main(void)
 		memset(big, '[', sizeof(big) - 1);
 		ok(render(big) != NULL, "300 KB of brackets renders");
 	}
+	{
+		/* cmark-gfm's tables are quadratic in their columns: a line
+		 * of more than 128 '|' turns tables off (seconds otherwise) */
+		static char wide[300000];
+		size_t	 i, n = 0;
+
+		for (i = 0; n + 5000 < sizeof(wide); i++) {
+			memset(wide + n, '|', 4000);
+			n += 4000;
+			wide[n++] = '\n';
+			if (i == 0) {
+				memcpy(wide + n, "|-|-|\n", 6);
+				n += 6;
+			}
+		}
+		ok(render(wide) != NULL && strstr(render(wide), "<table") == NULL,
+		    "a table 4000 columns wide is text");
+		has("| a | b |\n|---|---|\n| 1 | 2 |\n| x |\n", "<table>",
+		    "a narrow table is still a table");
+	}
 	arena_free(a);
 	return done_testing();
 }
