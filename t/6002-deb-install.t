@@ -178,6 +178,9 @@ phase_run() {
 	like "$out" "role inkwell: created" "creates the role inkwell"
 	like "$out" "database inkwell: created \\(owner inkwell\\)" "and the database inkwell"
 	like "$out" "applied 0001_core" "and migrates it"
+	like "$out" "[0-9]+ posts and pages rendered again" \
+		"and renders the posts with this version's renderer"
+	is "$(cat "$R/var/lib/inkwell/renderer" 2>/dev/null)" 2 "once: the renderer is noted"
 	is "$(grep -v '^#' "$R/var/lib/inkwell/database" 2>/dev/null | sort | tr '\n' ' ')" \
 		"database=inkwell role=inkwell " "the postinst notes them for the purge"
 	out=$(inroot inkwellctl setup 2>&1)

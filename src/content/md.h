@@ -47,12 +47,14 @@ struct md_opts {
 };
 
 /*
- * Renders CommonMark (with tables, strikethrough and autolinks) to HTML
- * appended to out.  Raw HTML in the input is escaped, never passed
- * through, and link or image URLs whose scheme is not http, https or
- * mailto are replaced by "#".  The result is safe for a {{{x_html}}} slot.
- * Returns 0, or -1 when the input is not valid UTF-8 or md4c fails (out
- * is then unchanged).
+ * Renders CommonMark (with GitHub's tables, strikethrough, autolinks and
+ * footnotes) to HTML appended to out.  Raw HTML in the input is escaped,
+ * never passed through, and link or image URLs whose scheme is not
+ * http, https or mailto are replaced by "#".  Headings get unique ids
+ * and an anchor link, fenced code blocks are highlighted (highlight.h).
+ * The result is safe for a {{{x_html}}} slot.  Returns 0, or -1 when
+ * the input is not valid UTF-8 or cmark-gfm fails (out is then
+ * unchanged).
  */
 int	 md_render(const char *md, size_t n, struct buf *out);
 

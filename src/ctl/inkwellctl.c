@@ -224,6 +224,46 @@ cmd_cache(struct ctx *x, int argc, char **argv)
 }
 
 static int
+cmd_render(struct ctx *x, int argc, char **argv)
+{
+	struct db	*db;
+	long long	 changed, failed;
+	enum status	 st;
+	int		 batch = 100;
+
+	if (argc == 3 && strcmp(argv[1], "--batch") == 0) {
+		char	*end;
+		long	 b = strtol(argv[2], &end, 10);
+
+		if (*end != '\0' || b < 1 || b > 10000) {
+			fprintf(stderr, "inkwellctl: render: --batch takes "
+			    "1 to 10000\n");
+			return 2;
+		}
+		batch = (int)b;
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: inkwellctl render [--batch N]\n");
+		return 2;
+	}
+	if (load(x) < 0)
+		return 1;
+	log_set_role("inkwellctl");
+	db = db_open(&x->conf);
+	st = db_post_rerender(db, batch, &changed, &failed);
+	db_close(db);
+	printf("%lld posts and pages rendered again\n", changed);
+	if (failed > 0)
+		printf("%lld cannot be rendered: their HTML is as it was "
+		    "(see the log)\n", failed);
+	if (st != ST_OK) {
+		fprintf(stderr, "inkwellctl: render stopped: the database "
+		    "failed (see the log line above)\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int
 cmd_version(struct ctx *x, int argc, char **argv)
 {
 	(void)x, (void)argc, (void)argv;
@@ -257,6 +297,8 @@ static const struct {
 	{ "media", cmd_media, "media reprocess [--all] [NAME...]  decode "
 	    "pictures stored before inkwell did (or all) again: metadata "
 	    "dropped, size and smaller copies made" },
+	{ "render", cmd_render, "render [--batch N]  render every post and "
+	    "page again from its Markdown (after an upgrade)" },
 	{ "cache", cmd_cache, "cache flush [--stale]  drop every cached page "
 	    "(and bump the content version; --stale: also the rendering kept "
 	    "for outages)" },

@@ -245,6 +245,16 @@ enum status	 db_post_save(struct db *, struct arena *,
 		    const struct post_in *p, int64_t *id);
 
 /*
+ * Renders body_html again from body_md for every post and page, batch
+ * posts (100 when 0) to a transaction, as a save would; posts whose
+ * HTML comes out the same are left alone.  *changed counts the posts
+ * rewritten, *failed those that cannot be rendered (their HTML stays).
+ * ST_OK, or the failure that stopped it (the batches before it stay).
+ */
+enum status	 db_post_rerender(struct db *, int batch, long long *changed,
+		    long long *failed);
+
+/*
  * Creates the user username (role author, no password: cannot sign in)
  * with display_name unless a user with that name exists, which is left
  * as it is.  ST_OK, ST_UNPROCESSABLE for a bad username or display name,

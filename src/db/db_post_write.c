@@ -8,7 +8,7 @@
  * so the log can name the field; the CHECKs stay the last word.  A post
  * is saved in one transaction whose TimeZone is UTC, so a timestamp
  * without a zone means the same thing on every server.  body_html is
- * rendered at save time: readers never run md4c.
+ * rendered at save time: readers never run the Markdown renderer.
  *
  * Revisions: an author's save and a restore add one, an autosave adds
  * one without touching the post (readers, the content version and the
@@ -19,6 +19,10 @@
  * of all kinds: the older ones go in the transaction that added one.
  * Import (db_post_save) adds none: re-importing a file is not an edit,
  * and the files it reads are their own history.
+ *
+ * db_post_rerender renders body_html again from body_md through the
+ * same render() as a save, for when the renderer changed (md4c to
+ * cmark-gfm; pictures); neither a revision nor updated_at: not an edit.
  */
 #include "config.h"
 
@@ -573,4 +577,65 @@ db_user_ensure(struct db *db, struct arena *a, const char *username,
 	st = db_run(db, pg, a, "creating user", Q_ENSURE_USER, 2, v, NULL, &lost);
 out:
 	return st;
+}
+
+static const char Q_RERENDER_BATCH[] =
+    "SELECT id, body_md, body_html FROM posts WHERE id > $1::bigint"
+    " ORDER BY id LIMIT $2::int FOR UPDATE";
+/* Not an edit: updated_at stays, so feeds and sitemaps do not move. */
+static const char Q_RERENDER_SET[] =
+    "UPDATE posts SET body_html = $2 WHERE id = $1::bigint";
+
+enum status
+db_post_rerender(struct db *db, int batch, long long *changed,
+    long long *failed)
+{
+	char		 last[32] = "0", size[16];
+	enum status	 st = ST_OK;
+
+	*changed = *failed = 0;
+	snprintf(size, sizeof(size), "%d", batch > 0 ? batch : 100);
+	for (;;) {
+		struct arena	*a = arena_new(1 << 16);
+		PGconn		*pg = NULL;
+		PGresult	*res;
+		bool		 lost = false, open = false;
+		const char	*v[2];
+		int		 i, n = 0;
+
+		if ((st = begin(db, a, &pg, &open, &lost)) != ST_OK)
+			goto next;
+		v[0] = last;
+		v[1] = size;
+		if ((st = db_run(db, pg, a, "rerender: reading posts",
+		    Q_RERENDER_BATCH, 2, v, &res, &lost)) != ST_OK)
+			goto next;
+		n = PQntuples(res);
+		for (i = 0; i < n; i++) {
+			const char	*id = PQgetvalue(res, i, 0);
+			const char	*body = PQgetvalue(res, i, 1);
+			struct buf	 html;
+
+			snprintf(last, sizeof(last), "%s", id);
+			if (!render(a, body, &html)) {
+				log_msg(LOG_WARN, "rerender: post %s cannot be "
+				    "rendered: its HTML stays as it was", id);
+				(*failed)++;
+				continue;
+			}
+			if (strcmp(html.p, PQgetvalue(res, i, 2)) == 0)
+				continue;
+			v[0] = id;
+			v[1] = html.p;
+			if ((st = db_run(db, pg, a, "rerender: saving",
+			    Q_RERENDER_SET, 2, v, NULL, &lost)) != ST_OK)
+				goto next;
+			(*changed)++;
+		}
+next:
+		st = end(db, pg, a, st, open, &lost);
+		arena_free(a);
+		if (st != ST_OK || n == 0)
+			return st;
+	}
 }

@@ -140,7 +140,7 @@ main(void)
 	renders("<a href=\"https://e.org/?a=1&amp;b=2\">x</a>",
 	    "href=\"https://e.org/?a=1&amp;b=2\"", true, "a good link works");
 	renders("<ul><li><blockquote><pre>x\n\ny</pre></blockquote></li></ul>",
-	    "<pre><code>x\n\ny\n</code></pre>", true,
+	    "<pre class=\"code\"><code>x\n\ny\n</code></pre>", true,
 	    "code in a quote in a list item");
 
 	for (i = 0; i < 2500; i++)
