@@ -617,7 +617,7 @@ db_post_rerender(struct db *db, int batch, long long *changed,
 			struct buf	 html;
 
 			snprintf(last, sizeof(last), "%s", id);
-			if (!render(a, body, &html)) {
+			if (!render(db, a, body, &html)) {
 				log_msg(LOG_WARN, "rerender: post %s cannot be "
 				    "rendered: its HTML stays as it was", id);
 				(*failed)++;

@@ -466,17 +466,19 @@ field_errors(struct req *r, struct json_object *post)
 	json_object_object_add(post, "errors", errs);
 }
 
-/* body as readers will get it, in the arena; NULL when it does not
- * render (the write then refuses it with its own reason). */
+/* body as readers will get it, in the arena, the pictures' own alt text
+ * filled in where the Markdown gives none, as the save will; NULL when
+ * it does not render (the write then refuses it with its own reason). */
 static const char *
 rendered(struct req *r, const char *body)
 {
+	const struct md_opts o = { db_md_image, r->w->db };
 	struct buf	 b;
 
 	if (body == NULL || *body == '\0')
 		return NULL;
 	buf_init(&b, r->a, strlen(body) + 256);
-	if (md_render(body, strlen(body), &b) != 0)
+	if (md_render_opts(body, strlen(body), &o, &b) != 0)
 		return NULL;
 	buf_putc(&b, '\0');
 	return b.p;

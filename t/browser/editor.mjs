@@ -198,7 +198,8 @@ await browserTest(async () => {
 	is(seen, 2, 'two preview requests were made');
 	is(await page.locator('#preview h1').count(), 0,
 	    'the late answer for the old text was dropped');
-	is(await page.locator('#preview h2').innerText(), 'New heading',
+	is(await page.locator('#preview h2').evaluate(
+	    (h) => h.firstChild.textContent.trim()), 'New heading',
 	    'the preview shows the newest text');
 	like(await page.locator('#word-count').innerText(), /^6 words/,
 	    'the word count: 6 words');
@@ -272,6 +273,15 @@ await browserTest(async () => {
 	await shot(page, 'upload-refused');
 
 	// --- the alt warning, live ------------------------------------------------
+	// A picture's own alt text stands in where the Markdown gives none:
+	// take the uploaded one's away, so the text below has a picture
+	// without any.
+	res = await page.request.patch(`${BASE}/api/v1/media/${name}`, {
+		headers: { 'X-CSRF-Token': await page.locator(
+		    'form.edit input[name=csrf]').inputValue() },
+		data: { alt: '' },
+	});
+	is(res.status(), 200, 'the picture\'s own alt text is taken away');
 	await area.fill(`${md}\n\n![](/media/${name})`);
 	await settled(page);
 	await page.locator('#alt-live').waitFor();
