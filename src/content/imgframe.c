@@ -92,7 +92,7 @@ images(struct json_object *o, const unsigned char *body, size_t n,
 		return *why = "the images list is empty or too long", -1;
 	for (size_t i = 0; i < count; i++) {
 		struct imgframe_image *g = &f->images[i];
-		const char	*t = NULL;
+		const char	*t = NULL, *s;
 		int64_t		 w, h, len;
 
 		im = json_object_array_get_idx(list, i);
@@ -118,8 +118,10 @@ images(struct json_object *o, const unsigned char *body, size_t n,
 		if ((uint64_t)len > n - off)
 			return *why = "the blobs are shorter than the header "
 			    "says", -1;
-		/* The bytes must be of the type the header says. */
-		if (media_sniff(body + off, (size_t)len) != t)
+		/* The bytes must be of the type the header says (compared
+		 * as strings: equal literals need not be one object). */
+		if ((s = media_sniff(body + off, (size_t)len)) == NULL ||
+		    strcmp(s, t) != 0)
 			return *why = "a blob is not of its stated type", -1;
 		*g = (struct imgframe_image){ .type = t, .width = (unsigned)w,
 		    .height = (unsigned)h, .data = body + off,
