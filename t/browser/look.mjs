@@ -10,6 +10,7 @@
  *    comment, a search with results and a search that is too long, each
  *    in light and in dark mode (prefers-color-scheme emulated).
  *  - In dark mode the form fields are dark, with light text.
+ *  - Every pattern attribute compiles with the v flag browsers use.
  *  - Each of those pages fits 390 and 1280 px without sideways
  *    scrolling, and is kept as a screenshot at both, light and dark.
  *
@@ -130,6 +131,24 @@ async function axe(page, name) {
 	    `${name}: axe-core checked color-contrast`);
 }
 
+// Every pattern attribute of the page compiles as browsers now compile
+// it: with the v flag, under which "-" in a class must be escaped. One
+// that does not is ignored, silently: the field takes anything.
+async function patterns(page, name) {
+	const bad = await page.locator('[pattern]').evaluateAll((els) =>
+	    els.map((e) => e.getAttribute('pattern')).filter((p) => {
+		try {
+			new RegExp(`^(?:${p})$`, 'v');
+			return false;
+		} catch (e) {
+			return true;
+		}
+	    }));
+	if (!ok(bad.length === 0, `${name}: every field's pattern compiles`))
+		for (const p of bad)
+			diag(`invalid pattern: ${p}`);
+}
+
 // One page in both schemes: axe-core, dark fields, four screenshots.
 async function look(page, path, name, check) {
 	for (const scheme of ['light', 'dark']) {
@@ -142,6 +161,8 @@ async function look(page, path, name, check) {
 		    `(prefers-color-scheme: ${s})`).matches, scheme),
 		    `${name} (${scheme}): the page sees ${scheme} mode`);
 		await axe(page, `${name} (${scheme})`);
+		if (scheme === 'light')
+			await patterns(page, name);
 		if (scheme === 'dark')
 			await darkFields(page, `${name} (${scheme})`);
 		for (const w of WIDTHS) {
