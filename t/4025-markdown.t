@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # 4025-markdown: a post saved through the API and read through nginx
 # shows what cmark-gfm and inkwell add: footnotes, heading ids with
-# their anchor links, a coloured C block, raw HTML as text, bad links
-# cut; and "inkwellctl render" gives a post saved with an older
+# their anchor links (left out of the feeds), a coloured C block, raw
+# HTML as text, bad links cut; and "inkwellctl render" gives a post saved with an older
 # renderer's HTML (md4c's) the new HTML, leaving updated_at alone.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -71,6 +71,19 @@ like "$html" '<span class="hl-k">return</span> <span class="hl-n">0</span>; <spa
 	"keywords, numbers and comments"
 like "$html" '&lt;b&gt;raw&lt;/b&gt;' "raw HTML shown as text"
 unlike "$html" 'javascript:' "the javascript: link cut"
+
+# Feeds carry the headings without their anchor links, which a feed
+# reader, showing no CSS, would show as a stray "#".
+for f in feed.atom feed.rss feed.json; do
+	body=$(curl -s "$URL/$f")
+	if [[ $f == feed.json ]]; then
+		body=$(printf '%s' "$body" | python3 -c 'import json, sys
+for i in json.load(sys.stdin)["items"]:
+    print(i.get("content_html", ""))')
+	fi
+	like "$body" 'why-c-2(&quot;|")(&gt;|>)Why C\?(&lt;|<)/h2' "$f: the heading, its id kept"
+	unlike "$body" 'class=(&quot;|")anchor' "$f: without its anchor link"
+done
 
 # A post as an older renderer left it: same Markdown, md4c's HTML.
 pg -c "INSERT INTO posts (author_id, slug, title, body_md, body_html,

@@ -429,6 +429,40 @@ heading(struct md *m, cmark_node *node)
 	replace(par, CMARK_NODE_HTML_BLOCK, html);
 }
 
+#define ANCHOR_HEAD	" <a class=\"anchor\" href=\"#"
+#define ANCHOR_TAIL	"\" aria-label=\"Link to this section\">#</a></h"
+
+void
+md_strip_anchors(const char *html, size_t n, struct buf *out)
+{
+	const size_t	 hl = sizeof(ANCHOR_HEAD) - 1;
+	const size_t	 tl = sizeof(ANCHOR_TAIL) - 1;
+	size_t		 i = 0, start = 0;
+
+	while (i + hl + tl <= n) {
+		const char	*h = memmem(html + i, n - i, ANCHOR_HEAD, hl);
+		size_t		 at, slug;
+
+		if (h == NULL)
+			break;
+		at = (size_t)(h - html);
+		/* The slug: up to the tail, with no quote or bracket (the
+		 * renderer's slugs have none). */
+		slug = at + hl;
+		while (slug < n && html[slug] != '"' && html[slug] != '<' &&
+		    html[slug] != '>')
+			slug++;
+		if (slug > at + hl && n - slug >= tl &&
+		    memcmp(html + slug, ANCHOR_TAIL, tl) == 0) {
+			buf_put(out, html + start, at - start);
+			/* Keep the heading's closing "</h". */
+			start = i = slug + tl - 3;
+		} else
+			i = at + 1;
+	}
+	buf_put(out, html + start, n - start);
+}
+
 /* The language of a fence's info string: its first word, if it is made
  * of the characters a language name uses. */
 static size_t

@@ -62,4 +62,13 @@ int	 md_render(const char *md, size_t n, struct buf *out);
 int	 md_render_opts(const char *md, size_t n, const struct md_opts *o,
 	    struct buf *out);
 
+/*
+ * Appends html (as md_render() wrote it) to out without the "#" links
+ * it puts after each heading, for readers that show it without the
+ * theme's CSS: feed readers would show every heading ending in " #".
+ * Only the renderer's own anchor markup is taken out; anything else is
+ * copied as it is.
+ */
+void	 md_strip_anchors(const char *html, size_t n, struct buf *out);
+
 #endif

@@ -17,6 +17,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/conf.h"
+#include "content/md.h"
 #include "db/db.h"
 #include "handlers/handlers.h"
 #include "http/out.h"
@@ -35,6 +36,19 @@ str_of(struct json_object *o, const char *key)
 	    json_object_get_type(v) == json_type_string)
 		return json_object_get_string(v);
 	return "";
+}
+
+/* A post's saved HTML as a feed carries it: without the heading anchors,
+ * which a feed reader, showing no CSS, would show as " #". */
+static const char *
+feed_html(struct req *r, const char *html)
+{
+	struct buf	 b;
+	size_t		 n = strlen(html);
+
+	buf_init(&b, r->a, n + 1);
+	md_strip_anchors(html, n, &b);
+	return b.p;
 }
 
 /*
@@ -97,7 +111,8 @@ feed_view(struct req *r, struct json_object *view)
 
 		/* body_html came from md_render() when the post was saved. */
 		if (json_object_object_get_ex(p, "body_html", &v))
-			view_set_html(p, "body_html", json_object_get_string(v));
+			view_set_html(p, "body_html",
+			    feed_html(r, json_object_get_string(v)));
 	}
 	if ((st = db_last_change(r->w->db, r->a, &last)) != ST_OK)
 		return st;
@@ -195,7 +210,8 @@ h_feed_json(struct req *r)
 		    json_object_new_string(str_of(p, "title")));
 		if (full)
 			json_object_object_add(it, "content_html",
-			    json_object_new_string(str_of(p, "body_html")));
+			    json_object_new_string(feed_html(r,
+			    str_of(p, "body_html"))));
 		else
 			json_object_object_add(it, "content_text",
 			    json_object_new_string(*sum != '\0' ? sum :

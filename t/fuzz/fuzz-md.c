@@ -4,7 +4,9 @@
  * lookup that knows every URL starting with /media/.  Invariants: it
  * renders every valid UTF-8 input and refuses the rest; every '<' it
  * writes starts a tag it may write (so no raw HTML got through); no
- * attribute value holds a scheme other than http, https or mailto.
+ * attribute value holds a scheme other than http, https or mailto;
+ * md_strip_anchors() takes every heading anchor out of what it wrote and
+ * never makes anything longer.
  */
 #include "config.h"
 
@@ -93,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct arena	*a;
 	struct md_opts		 o = { lookup, NULL };
-	struct buf		 out;
+	struct buf		 out, strip;
 	const char		*s = (const char *)data;
 	size_t			 i;
 	int			 rc;
@@ -109,7 +111,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (out.p[i] == '<')
 				check_tag(out.p + i, out.n - 1 - i);
 		check_urls(out.p, out.n - 1);
+		/* What feeds carry: no anchor link left, nothing else
+		 * taken. */
+		buf_init(&strip, a, out.n);
+		md_strip_anchors(out.p, out.n - 1, &strip);
+		CHECK(strip.n <= out.n - 1);
+		CHECK(memmem(strip.p, strip.n, "class=\"anchor\"", 14) ==
+		    NULL);
 	}
+	/* Any bytes at all: never longer, never past the end. */
+	buf_init(&strip, a, size + 1);
+	md_strip_anchors(s, size, &strip);
+	CHECK(strip.n <= size);
 	arena_reset(a);
 	return 0;
 }

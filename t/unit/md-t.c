@@ -120,6 +120,54 @@ lacks(const char *md, const char *bad, const char *name)
 		diag("markdown %s -> %s", md, html ? html : "(failed)");
 }
 
+/* html without its heading anchors, NUL-terminated in the arena. */
+static const char *
+stripped(const char *html)
+{
+	struct buf	 b;
+
+	buf_init(&b, a, strlen(html) + 1);
+	md_strip_anchors(html, strlen(html), &b);
+	return b.p;
+}
+
+/* What feeds carry: the headings without their "#" links. */
+static void
+strip_anchors(void)
+{
+	static const char *const kept[] = {
+		"<h2 id=\"x\">X <a class=\"anchor\" href=\"#x\"",
+		"<h2 id=\"x\">X <a class=\"anchor\" href=\"#\" "
+		    "aria-label=\"Link to this section\">#</a></h2>",
+		"<h2>X <a class=\"anchor\" href=\"#x<y\" aria-label=\"Link "
+		    "to this section\">#</a></h2>",
+		" <a class=\"anchor\" href=\"#x\" aria-label=\"Link to this "
+		    "section\">#</a></",
+		"",
+		"no anchors at all",
+	};
+	const char *html = render("# Title\n\n## Two *words*\n\n"
+	    "## Title\n\ntext `<a class=\"anchor\" href=\"#x\">#</a>`\n");
+	const char *s = html != NULL ? stripped(html) : NULL;
+
+	if (!ok(s != NULL && strstr(s, "<h1 id=\"title\">Title</h1>") &&
+	    strstr(s, "<h2 id=\"two-words\">Two <em>words</em></h2>") &&
+	    strstr(s, "<h2 id=\"title-2\">Title</h2>"),
+	    "strip: every heading keeps its id and text, without the link"))
+		diag("%s", s != NULL ? s : "(failed)");
+	ok(s != NULL && count(s, "class=\"anchor\"") == 0 &&
+	    strstr(s, "&lt;a class=&quot;anchor&quot;") != NULL,
+	    "strip: no anchor link is left; a user's text that looks like "
+	    "one is kept");
+	ok(s != NULL && strlen(html) - strlen(s) == 3 * (sizeof(" <a class="
+	    "\"anchor\" href=\"#\" aria-label=\"Link to this section\">#</a>")
+	    - 1) + strlen("title") + strlen("two-words") + strlen("title-2"),
+	    "strip: only the three links are taken out");
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		ok(strcmp(stripped(kept[i]), kept[i]) == 0,
+		    "strip: kept as it is: %.40s", kept[i]);
+}
+
 int
 main(void)
 {
@@ -343,6 +391,7 @@ main(void)
 		has("| a | b |\n|---|---|\n| 1 | 2 |\n| x |\n", "<table>",
 		    "a narrow table is still a table");
 	}
+	strip_anchors();
 	arena_free(a);
 	return done_testing();
 }
