@@ -26,13 +26,12 @@
  * T31_PASSWORD) and removes what the test made.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
 import {
-	BASE, browser, browserTest, clean, diag, is, like, newPage, ok, problems,
-	shot, visit,
+	BASE, axe, browser, browserTest, clean, diag, is, like, newPage, ok,
+	problems, shot, visit,
 } from '../lib/browser.mjs';
 
 const env = process.env;
@@ -40,9 +39,6 @@ const AUTHOR = env.T31_AUTHOR;
 const PASSWORD = env.T31_PASSWORD;
 const SLUG = 't31-editor';
 
-const nodeRequire = createRequire(join(dirname(env.INKWELL_NODE_MODULES),
-    'package.json'));
-const AXE = readFileSync(nodeRequire.resolve('axe-core/axe.min.js'), 'utf8');
 // The policy nginx is configured with, as the file says it.
 const CSP = readFileSync(join(env.INKWELL_SRC, 'nginx/inkwell.conf'), 'utf8')
     .match(/add_header Content-Security-Policy "([^"]+)"/)[1];
@@ -119,18 +115,6 @@ async function fileEvent(page, kind, name, bytes) {
 		    new ClipboardEvent('paste', { ...init, clipboardData: dt }) :
 		    new DragEvent('drop', { ...init, dataTransfer: dt }));
 	}, [kind, name, bytes.toString('base64')]);
-}
-
-// axe-core over the whole page; every violation is a diagnostic line.
-async function axe(page, name) {
-	if (!await page.evaluate(() => typeof window.axe === 'object'))
-		await page.evaluate(AXE);
-	const r = await page.evaluate(() => window.axe.run(document));
-	ok(r.violations.length === 0, `${name}: axe-core finds no violations`);
-	for (const v of r.violations)
-		for (const n of v.nodes.slice(0, 5))
-			diag(`${v.id} (${v.impact}): ${n.target.join(' ')}: ` +
-			    `${(n.failureSummary || v.help).replace(/\s+/g, ' ')}`);
 }
 
 // The page in light and dark, at 390 and 1280 px: axe, no sideways

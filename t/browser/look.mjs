@@ -18,12 +18,11 @@
  * (T5006_AUTHOR, T5006_PASSWORD) and an approved comment on T5006_POST.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import {
-	BASE, browserTest, clean, context, diag, is, like, newPage, ok, shot,
-	visit,
+	BASE, axe, browserTest, clean, context, diag, is, like, newPage, ok,
+	shot, visit,
 } from '../lib/browser.mjs';
 
 const env = process.env;
@@ -34,9 +33,6 @@ const MEDIA = env.T5006_MEDIA;
 const SRC = env.INKWELL_SRC;
 const WIDTHS = [390, 1280];
 
-const nodeRequire = createRequire(join(dirname(env.INKWELL_NODE_MODULES),
-    'package.json'));
-const AXE = readFileSync(nodeRequire.resolve('axe-core/axe.min.js'), 'utf8');
 
 // Waits for the navigation a click starts; returns its response.
 async function submit(page, locator) {
@@ -118,15 +114,9 @@ async function darkFields(page, name) {
 }
 
 // axe-core over the whole page; every violation is a diagnostic line.
-async function axe(page, name) {
-	if (!await page.evaluate(() => typeof window.axe === 'object'))
-		await page.evaluate(AXE);
-	const r = await page.evaluate(() => window.axe.run(document));
-	ok(r.violations.length === 0, `${name}: axe-core finds no violations`);
-	for (const v of r.violations)
-		for (const n of v.nodes.slice(0, 5))
-			diag(`${v.id} (${v.impact}): ${n.target.join(' ')}: ` +
-			    `${(n.failureSummary || v.help).replace(/\s+/g, ' ')}`);
+// axe-core, which must also have checked the colours' contrast.
+async function axeContrast(page, name) {
+	const r = await axe(page, name);
 	ok([...r.passes, ...r.violations].some((x) => x.id === 'color-contrast'),
 	    `${name}: axe-core checked color-contrast`);
 }
@@ -160,7 +150,7 @@ async function look(page, path, name, check) {
 		ok(await page.evaluate((s) => matchMedia(
 		    `(prefers-color-scheme: ${s})`).matches, scheme),
 		    `${name} (${scheme}): the page sees ${scheme} mode`);
-		await axe(page, `${name} (${scheme})`);
+		await axeContrast(page, `${name} (${scheme})`);
 		if (scheme === 'light')
 			await patterns(page, name);
 		if (scheme === 'dark')

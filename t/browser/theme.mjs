@@ -24,13 +24,10 @@
  * Run by t/5030-browser-theme.t, which seeds the demo posts, the post
  * T5030_POST tagged T5030_TAG and an admin (T5030_AUTHOR, T5030_PASSWORD).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import {
-	browserTest, clean, context, diag, is, newPage, ok, shot, visit,
+	axe, browserTest, clean, context, diag, is, newPage, ok, shot, visit,
 } from '../lib/browser.mjs';
 
 const env = process.env;
@@ -41,21 +38,6 @@ const TAG = `/tags/${env.T5030_TAG}`;
 const WIDTHS = [390, 1280];
 const HOME_LIMIT = 30 * 1024;
 
-const nodeRequire = createRequire(join(dirname(env.INKWELL_NODE_MODULES),
-    'package.json'));
-const AXE = readFileSync(nodeRequire.resolve('axe-core/axe.min.js'), 'utf8');
-
-// axe-core over the whole page; every violation is a diagnostic line.
-async function axe(page, name) {
-	if (!await page.evaluate(() => typeof window.axe === 'object'))
-		await page.evaluate(AXE);
-	const r = await page.evaluate(() => window.axe.run(document));
-	ok(r.violations.length === 0, `${name}: axe-core finds no violations`);
-	for (const v of r.violations)
-		for (const n of v.nodes.slice(0, 5))
-			diag(`${v.id} (${v.impact}): ${n.target.join(' ')}: ` +
-			    `${(n.failureSummary || v.help).replace(/\s+/g, ' ')}`);
-}
 
 // The cumulative layout shift since the page began: every buffered
 // 'layout-shift' entry not caused by input, summed.  The observer hands

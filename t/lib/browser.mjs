@@ -48,6 +48,9 @@
  *                      them as console errors; they are labelled "CSP")
  * clean(page, name)    one check: problems(page) is empty; each problem is
  *                      a diagnostic line
+ * axe(page, name)      one check: axe-core (from $INKWELL_NODE_MODULES)
+ *                      finds no violation on the whole page; each one is a
+ *                      diagnostic line; returns axe-core's results
  * BASE                 $INKWELL_TEST_URL without a trailing slash
  * browser(), context() the playwright Browser and BrowserContext
  * ok, is, like, diag, note, bail, skipAll    re-exported from tap.mjs
@@ -58,7 +61,7 @@
  * page's own Content-Security-Policy is enforced (bypassCSP stays off), so
  * whatever nginx's policy blocks shows up in problems().
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -189,6 +192,25 @@ export function clean(page, name) {
 	for (const p of list)
 		diag(p);
 	return pass;
+}
+
+let axeSource = null;
+
+export async function axe(page, name) {
+	if (axeSource === null) {
+		const req = createRequire(join(dirname(env.INKWELL_NODE_MODULES),
+		    'package.json'));
+		axeSource = readFileSync(req.resolve('axe-core/axe.min.js'), 'utf8');
+	}
+	if (!await page.evaluate(() => typeof window.axe === 'object'))
+		await page.evaluate(axeSource);
+	const r = await page.evaluate(() => window.axe.run(document));
+	ok(r.violations.length === 0, `${name}: axe-core finds no violations`);
+	for (const v of r.violations)
+		for (const n of v.nodes.slice(0, 5))
+			diag(`${v.id} (${v.impact}): ${n.target.join(' ')}: ` +
+			    `${(n.failureSummary || v.help).replace(/\s+/g, ' ')}`);
+	return r;
 }
 
 export async function shot(page, name) {
