@@ -30,6 +30,7 @@
 #include <sodium.h>
 
 #include "lib/arena.h"
+#include "lib/conf.h"
 #include "content/imgrun.h"
 #include "content/items.h"
 #include "lib/log.h"
@@ -293,3 +294,10 @@ imgrun_media(struct arena *a, const struct imgrun_limits *l,
 	return 0;
 }
 
+struct imgrun_limits
+imgrun_limits_of(const struct conf *c)
+{
+	return (struct imgrun_limits){ c->image_helper, c->media_max_bytes,
+	    c->media_max_pixels, c->media_max_side, c->media_timeout,
+	    c->media_memory_mb };
+}

@@ -20,6 +20,11 @@ struct imgrun_limits {
 	int64_t		 memory_mb;	/* the helper's address space */
 };
 
+struct conf;
+
+/* The limits [server] sets for inkwell-image (conf.h). */
+struct imgrun_limits imgrun_limits_of(const struct conf *);
+
 /*
  * Runs the helper on p[0..n) and reads its answer into *f; the frame's
  * bytes are in *frame (malloc'd: the caller frees it, also on failure).

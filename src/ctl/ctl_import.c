@@ -379,9 +379,7 @@ attachment(struct db *db, struct arena *a, const struct conf *c,
     int dirfd, const struct wxr_attachment *m, const char *file,
     const char **to)
 {
-	const struct imgrun_limits l = { c->image_helper, c->media_max_bytes,
-	    c->media_max_pixels, c->media_max_side, c->media_timeout,
-	    c->media_memory_mb };
+	const struct imgrun_limits l = imgrun_limits_of(c);
 	struct media_in	 in;
 	struct media_out out;
 	unsigned char	*data = NULL, *frame = NULL;

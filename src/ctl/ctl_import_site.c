@@ -497,9 +497,7 @@ variants(struct site *s, struct db *db, struct arena *a,
     const struct exp_row *r, const char *bytes, size_t n)
 {
 	const struct conf *c = s->c;
-	const struct imgrun_limits l = { c->image_helper, c->media_max_bytes,
-	    c->media_max_pixels, c->media_max_side, c->media_timeout,
-	    c->media_memory_mb };
+	const struct imgrun_limits l = imgrun_limits_of(c);
 	struct media_in	 in;
 	unsigned char	*frame = NULL;
 	const char	*why;

@@ -78,9 +78,7 @@ ctl_media(const struct conf *c, int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct imgrun_limits l = { c->image_helper, c->media_max_bytes,
-	    c->media_max_pixels, c->media_max_side, c->media_timeout,
-	    c->media_memory_mb };
+	const struct imgrun_limits l = imgrun_limits_of(c);
 	const char	*sub, **names;
 	struct db	*db;
 	struct arena	*a;

@@ -121,9 +121,7 @@ h_api_media_put(struct req *r)
 {
 	struct json_object *view;
 	const struct conf *c = r->w->conf;
-	const struct imgrun_limits limits = { c->image_helper,
-	    c->media_max_bytes, c->media_max_pixels, c->media_max_side,
-	    c->media_timeout, c->media_memory_mb };
+	const struct imgrun_limits limits = imgrun_limits_of(c);
 	struct media_in	 in;
 	struct media_out m;
 	unsigned char	*frame = NULL;
