@@ -484,16 +484,6 @@ rendered(struct req *r, const char *body)
 	return b.p;
 }
 
-/* How many pictures of body have no alt text, as the renderer sees
- * them (content/imgalt.h). */
-static size_t
-missing_alt(struct req *r, const char *body)
-{
-	const char	*html = rendered(r, body);
-
-	return html != NULL ? imgalt_missing(html, strlen(html)) : 0;
-}
-
 /* What the author typed, or "" for a field that failed. */
 static const char *
 typed(struct req *r, enum post_key k)
@@ -501,6 +491,70 @@ typed(struct req *r, enum post_key k)
 	const char	*s = input_str(&r->fin[k]);
 
 	return s != NULL ? s : "";
+}
+
+/*
+ * The editor again after save_post() refused p (st: ST_UNPROCESSABLE or
+ * ST_CONFLICT): what was typed, each failed field's reason by it, the
+ * preview (html, when save_post() rendered the text already), and the
+ * warning of noalt pictures without alt text, with the box to publish
+ * anyway (ticked when anyway).
+ */
+static enum status
+refused_post(struct req *r, const struct post_in *p, int64_t id,
+    const char *kind, enum status st, const char *html, size_t noalt,
+    bool anyway)
+{
+	struct json_object *view, *post;
+
+	view = view_new(r);
+	post = json_object_new_object();
+	json_object_object_add(post, "id", json_object_new_int64(id));
+	if (kind != NULL)
+		json_object_object_add(post, "kind",
+		    json_object_new_string(kind));
+	json_object_object_add(post, "title",
+	    json_object_new_string(typed(r, PK_TITLE)));
+	json_object_object_add(post, "slug",
+	    json_object_new_string(p->slug ? p->slug : ""));
+	json_object_object_add(post, "summary",
+	    json_object_new_string(typed(r, PK_SUMMARY)));
+	json_object_object_add(post, "body_md",
+	    json_object_new_string(typed(r, PK_BODY_MD)));
+	json_object_object_add(post, "status",
+	    json_object_new_string(p->status ? p->status : "draft"));
+	json_object_object_add(post, "published_local",
+	    json_object_new_string(typed(r, PK_PUBLISHED_AT)));
+	json_object_object_add(post, "tags_text",
+	    json_object_new_string(typed(r, PK_TAGS)));
+	json_object_object_add(post, "feature_image",
+	    json_object_new_string(typed(r, PK_FEATURE_IMAGE)));
+	form_view(r, post, id);
+	field_errors(r, post);
+	/* The editor's preview starts with the text as typed. */
+	if (html == NULL)
+		html = rendered(r, typed(r, PK_BODY_MD));
+	if (html != NULL)
+		view_set_html(post, "body_html", html);
+	if (noalt > 0) {
+		json_object_object_add(post, "alt_warning",
+		    json_object_new_string(arena_printf(r->a, "%zu %s in the "
+		    "text %s no alt text (![](...)): readers who cannot see "
+		    "%s get nothing in %s place. Describe each between the "
+		    "brackets, ![like this](/media/name.png), or publish "
+		    "anyway.", noalt, noalt == 1 ? "picture" : "pictures",
+		    noalt == 1 ? "has" : "have", noalt == 1 ? "it" : "them",
+		    noalt == 1 ? "its" : "their")));
+		json_object_object_add(post, "publish_anyway",
+		    json_object_new_boolean(anyway));
+	}
+	json_object_object_add(view, "post", post);
+	json_object_object_add(view, "error", json_object_new_string(
+	    r->fails.n > 0 ? failed_text(r) : "Not saved: a picture in the "
+	    "text has no alt text (see the warning by the text)."));
+	r->resp.status = st == ST_CONFLICT ? 409 : 422;
+	return admin_render(r, view, "post.html", id ? "Edit post" :
+	    "New post");
 }
 
 /*
@@ -513,9 +567,8 @@ save_post(struct req *r, int64_t id, const char *kind)
 {
 	struct post_in	 p;
 	struct content_tags t;
-	struct json_object *view, *post;
 	const char	*f = NULL, *why = NULL, *tags;
-	const char	*when, *checks[PF__MAX], *anyway, *html;
+	const char	*when, *checks[PF__MAX], *anyway, *html = NULL;
 	int64_t		 out_id;
 	size_t		 noalt = 0;
 	bool		 warn;
@@ -581,8 +634,12 @@ save_post(struct req *r, int64_t id, const char *kind)
 	 */
 	anyway = field(r, "publish_anyway");
 	if (p.status != NULL && (strcmp(p.status, "published") == 0 ||
-	    strcmp(p.status, "scheduled") == 0))
-		noalt = missing_alt(r, p.body_md);
+	    strcmp(p.status, "scheduled") == 0)) {
+		/* Rendered once: the pictures as the renderer sees them
+		 * (content/imgalt.h), and a refused form's preview. */
+		html = rendered(r, p.body_md);
+		noalt = html != NULL ? imgalt_missing(html, strlen(html)) : 0;
+	}
 	warn = noalt > 0 && anyway == NULL;
 	if (r->fails.n == 0 && !warn) {
 		st = db_post_write(r->w->db, r->a, &p, id, r->user, &out_id,
@@ -601,52 +658,7 @@ save_post(struct req *r, int64_t id, const char *kind)
 	}
 	if (st != ST_UNPROCESSABLE && st != ST_CONFLICT)
 		return st;
-	view = view_new(r);
-	post = json_object_new_object();
-	json_object_object_add(post, "id", json_object_new_int64(id));
-	if (kind != NULL)
-		json_object_object_add(post, "kind",
-		    json_object_new_string(kind));
-	json_object_object_add(post, "title",
-	    json_object_new_string(typed(r, PK_TITLE)));
-	json_object_object_add(post, "slug",
-	    json_object_new_string(p.slug ? p.slug : ""));
-	json_object_object_add(post, "summary",
-	    json_object_new_string(typed(r, PK_SUMMARY)));
-	json_object_object_add(post, "body_md",
-	    json_object_new_string(typed(r, PK_BODY_MD)));
-	json_object_object_add(post, "status",
-	    json_object_new_string(p.status ? p.status : "draft"));
-	json_object_object_add(post, "published_local",
-	    json_object_new_string(typed(r, PK_PUBLISHED_AT)));
-	json_object_object_add(post, "tags_text",
-	    json_object_new_string(typed(r, PK_TAGS)));
-	json_object_object_add(post, "feature_image",
-	    json_object_new_string(typed(r, PK_FEATURE_IMAGE)));
-	form_view(r, post, id);
-	field_errors(r, post);
-	/* The editor's preview starts with the text as typed. */
-	if ((html = rendered(r, typed(r, PK_BODY_MD))) != NULL)
-		view_set_html(post, "body_html", html);
-	if (noalt > 0) {
-		json_object_object_add(post, "alt_warning",
-		    json_object_new_string(arena_printf(r->a, "%zu %s in the "
-		    "text %s no alt text (![](...)): readers who cannot see "
-		    "%s get nothing in %s place. Describe each between the "
-		    "brackets, ![like this](/media/name.png), or publish "
-		    "anyway.", noalt, noalt == 1 ? "picture" : "pictures",
-		    noalt == 1 ? "has" : "have", noalt == 1 ? "it" : "them",
-		    noalt == 1 ? "its" : "their")));
-		json_object_object_add(post, "publish_anyway",
-		    json_object_new_boolean(anyway != NULL));
-	}
-	json_object_object_add(view, "post", post);
-	json_object_object_add(view, "error", json_object_new_string(
-	    r->fails.n > 0 ? failed_text(r) : "Not saved: a picture in the "
-	    "text has no alt text (see the warning by the text)."));
-	r->resp.status = st == ST_CONFLICT ? 409 : 422;
-	return admin_render(r, view, "post.html", id ? "Edit post" :
-	    "New post");
+	return refused_post(r, &p, id, kind, st, html, noalt, anyway != NULL);
 }
 
 enum status
