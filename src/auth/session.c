@@ -23,7 +23,7 @@
 #include "db/principal.h"
 #include "http/input.h"
 #include "lib/log.h"
-#include "http/escape.h"
+#include "lib/escape.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "auth/session.h"

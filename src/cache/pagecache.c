@@ -15,7 +15,7 @@
 #include "lib/util.h"
 #include "lib/worker_state.h"
 #include "http/input.h"
-#include "http/escape.h"
+#include "lib/escape.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "cache/cache.h"

@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "lib/buf.h"
+#include "lib/escape.h"
 #include "content/highlight.h"
 
 enum kind { K_CODE, K_MARKUP, K_CSS, K_DIFF, K_YAML };
@@ -181,29 +182,6 @@ struct lex {
 	struct buf		*out;
 };
 
-void
-hl_escape(struct buf *out, const char *s, size_t n)
-{
-	size_t	 i, start = 0;
-
-	for (i = 0; i < n; i++) {
-		const char *e;
-
-		switch (s[i]) {
-		case '&': e = "&amp;"; break;
-		case '<': e = "&lt;"; break;
-		case '>': e = "&gt;"; break;
-		case '"': e = "&quot;"; break;
-		case '\'': e = "&#39;"; break;
-		default: continue;
-		}
-		buf_put(out, s + start, i - start);
-		buf_puts(out, e);
-		start = i + 1;
-	}
-	buf_put(out, s + start, n - start);
-}
-
 /* Emits s[from, to) in a span of class cls (plain when cls is NULL). */
 static void
 span(struct lex *x, const char *cls, size_t from, size_t to)
@@ -215,7 +193,7 @@ span(struct lex *x, const char *cls, size_t from, size_t to)
 		buf_puts(x->out, cls);
 		buf_puts(x->out, "\">");
 	}
-	hl_escape(x->out, x->s + from, to - from);
+	escape_html(x->out, x->s + from, to - from);
 	if (cls != NULL)
 		buf_puts(x->out, "</span>");
 }
@@ -646,7 +624,7 @@ hl_render(const char *lang, size_t langlen, const char *code, size_t n,
 	int		 depth = 0;
 
 	if (x.l == NULL || n > HL_MAX) {
-		hl_escape(out, code, n);
+		escape_html(out, code, n);
 		return x.l != NULL;
 	}
 	while (x.i < x.n) {

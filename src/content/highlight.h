@@ -24,7 +24,4 @@ bool	 hl_render(const char *lang, size_t langlen, const char *code,
 /* True when lang names a language hl_render() highlights. */
 bool	 hl_known(const char *lang, size_t langlen);
 
-/* Appends s escaped for HTML text or a quoted attribute value. */
-void	 hl_escape(struct buf *out, const char *s, size_t n);
-
 #endif

@@ -31,6 +31,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/escape.h"
 #include "content/highlight.h"
 #include "content/md.h"
 #include "lib/util.h"
@@ -191,7 +192,7 @@ srcset(struct buf *b, const struct md_variant *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_puts(b, ", ");
-		hl_escape(b, v[i].url, strlen(v[i].url));
+		escape_html(b, v[i].url, strlen(v[i].url));
 		buf_printf(b, " %uw", v[i].width);
 	}
 }
@@ -244,7 +245,7 @@ image(struct md *m, cmark_node *node)
 		source(&b, "image/avif", img.avif, img.navif);
 		source(&b, "image/webp", img.webp, img.nwebp);
 		buf_puts(&b, "<img src=\"");
-		hl_escape(&b, img.src, strlen(img.src));
+		escape_html(&b, img.src, strlen(img.src));
 		buf_puts(&b, "\"");
 		if (img.nsame > 0) {
 			buf_puts(&b, " srcset=\"");
@@ -256,15 +257,15 @@ image(struct md *m, cmark_node *node)
 			    img.width, img.height);
 	} else {
 		buf_puts(&b, "<img src=\"");
-		hl_escape(&b, url, strlen(url));
+		escape_html(&b, url, strlen(url));
 		buf_puts(&b, "\"");
 	}
 	buf_puts(&b, " alt=\"");
-	hl_escape(&b, alt.p, alt.n);
+	escape_html(&b, alt.p, alt.n);
 	buf_puts(&b, "\"");
 	if (*title != '\0' && !figure) {
 		buf_puts(&b, " title=\"");
-		hl_escape(&b, title, strlen(title));
+		escape_html(&b, title, strlen(title));
 		buf_puts(&b, "\"");
 	}
 	if (!m->first_image)
@@ -275,7 +276,7 @@ image(struct md *m, cmark_node *node)
 		buf_puts(&b, "</picture>");
 	if (figure) {
 		buf_puts(&b, "<figcaption>");
-		hl_escape(&b, title, strlen(title));
+		escape_html(&b, title, strlen(title));
 		buf_puts(&b, "</figcaption></figure>");
 		buf_putc(&b, '\0');
 		replace(par, CMARK_NODE_HTML_BLOCK, b.p);
@@ -400,7 +401,7 @@ heading(struct md *m, cmark_node *node)
 	/* The slug holds no blank, quote or '<' and is valid UTF-8, so it
 	 * can go into the attribute as it is; escape it anyway. */
 	buf_init(&text, m->a, 64);
-	hl_escape(&text, s, strlen(s));
+	escape_html(&text, s, strlen(s));
 	buf_putc(&text, '\0');
 	/* The heading's inlines, rendered as a paragraph's, then put
 	 * between tags that carry the id (a custom block would wrap its
@@ -517,7 +518,7 @@ code_block(struct md *m, cmark_node *node)
 		m->hl_left -= n;
 		hl_render(lang, ll, code, n, &b);
 	} else
-		hl_escape(&b, code, n);
+		escape_html(&b, code, n);
 	buf_puts(&b, "</code></pre>");
 	buf_putc(&b, '\0');
 	replace(node, CMARK_NODE_HTML_BLOCK, b.p);

@@ -10,7 +10,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
-#include "http/escape.h"
+#include "lib/escape.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "lib/util.h"

@@ -31,7 +31,7 @@
 #include <json-c/json.h>
 
 #include "lib/buf.h"
-#include "http/escape.h"
+#include "lib/escape.h"
 #include "tmpl/tmpl_int.h"
 #include "lib/util.h"
 

@@ -10,7 +10,7 @@
 #include "lib/buf.h"
 #include "http/input.h"
 #include "lib/log.h"
-#include "http/escape.h"
+#include "lib/escape.h"
 #include "http/out.h"
 #include "view/page.h"
 #include "view/view.h"

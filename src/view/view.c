@@ -18,7 +18,7 @@
 #include "db/db.h"
 #include "lib/log.h"
 #include "lib/util.h"
-#include "http/escape.h"
+#include "lib/escape.h"
 #include "http/out.h"
 #include "http/req.h"
 #include "view/view.h"

@@ -13,7 +13,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
-#include "http/escape.h"
+#include "lib/escape.h"
 #include "tap.h"
 
 static const char *

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * escape.h: escaping for HTML, XML and URLs, the only escapers there
- * are: the template renderer (tmpl/exec.c), the response writer
- * (out.c) and every handler use these.  Each appends to a buffer.
+ * are: the Markdown renderer and highlighter (content/), the template
+ * renderer (tmpl/exec.c), the response writer (out.c) and every handler
+ * use these.  Each appends to a buffer.
  */
 #ifndef INKWELL_ESCAPE_H
 #define INKWELL_ESCAPE_H

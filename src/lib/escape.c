@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * escape.c: the escapers for HTML, XML and URLs.  They live here and only
- * here: the template renderer, the response writer and every handler use
- * these same functions.
+ * here, in the lowest layer: the Markdown renderer and the highlighter,
+ * the template renderer, the response writer and every handler use these
+ * same functions.
  */
 #include "config.h"
 
 #include "lib/buf.h"
-#include "http/escape.h"
+#include "lib/escape.h"
 
 void
 escape_html(struct buf *b, const char *s, size_t n)
