@@ -8,6 +8,8 @@
  *   {iw}:next     epoch seconds the next scheduled post goes live, or 0
  *   {iw}:live     epoch seconds the newest live post went live, or 0
  *   {iw}:p:<path>?<canonical query>   a page: header lines, then body
+ *   {iw}:l:<version>:<the rest of a page key>   a render lock
+ *                 (render coalescing, above cache_coalesce)
  *
  * PostgreSQL owns the version: triggers bump content_version on every
  * change a reader can see.  Writers push the new version to Redis after
@@ -66,6 +68,11 @@
 #define K_NEXT		"{iw}:next"
 #define K_LIVE		"{iw}:live"
 #define K_PAGES		"{iw}:p:*"
+#define K_PAGE		"{iw}:p:"
+#define K_LOCK		"{iw}:l:"
+/* Bytes of a render lock key; a page whose key makes a longer one is
+ * rendered without coalescing. */
+#define LOCK_MAX	1400
 
 /*
  * Sets the state keys unless Redis already has a newer version.  Returns
@@ -104,6 +111,11 @@ struct cache {
 	bool		 stored;	/* and cache_put() stored the page */
 	bool		 hit;		/* last lookup was a hit */
 	int64_t		 version;	/* the version that lookup saw */
+	/* Render coalescing (cache_coalesce); render_wait 0: off. */
+	double		 render_wait;	/* seconds */
+	char		 lock[LOCK_MAX];	/* the lock held, or "" */
+	char		 token[33];	/* its value, ours alone */
+	double		 locked_at;	/* util_now() when taken */
 	/* Page files (pages.h); pages NULL: off. */
 	char		*pages;
 	struct pages_gen gen;		/* current before the last lookup */
@@ -174,6 +186,7 @@ cache_open(const struct conf *conf)
 	c->ttl = conf->redis_ttl;
 	c->sync_interval = (double)conf->redis_sync_interval / 1e3;
 	c->retry = (double)conf->redis_retry / 1e3;
+	c->render_wait = (double)conf->cache_render_wait / 1e3;
 	c->tv.tv_sec = conf->redis_timeout / 1000;
 	c->tv.tv_usec = (conf->redis_timeout % 1000) * 1000;
 	if (conf->pages_dir[0] != '\0') {
@@ -618,6 +631,7 @@ cache_get(struct cache *c, struct db *db, struct arena *a, const char *key,
 	int64_t		 t;
 	enum cache_result res = CACHE_MISS;
 
+	cache_render_end(c);	/* none is held: a caller that forgot */
 	c->fill = false;
 	c->stored = false;
 	c->hit = false;
@@ -690,6 +704,274 @@ miss:
 	return CACHE_MISS;
 }
 
+/*
+ * Render coalescing.  A write retires every cached page at once, so the
+ * readers of a busy page all miss together, and without this each of
+ * them renders it: the same queries and the same template, at the same
+ * moment, on every worker.  The first to miss takes a lock for that page
+ * and the content version its lookup saw,
+ *   {iw}:l:<version>:<the page key after {iw}:p:> = a random token
+ * (SET NX PX render_wait_ms), renders, and stores the page and deletes
+ * the lock in one script that deletes only its own token (a holder
+ * whose lock expired must not delete its successor's).  The others poll
+ * the page and the lock every millisecond or two until an entry of that
+ * version appears, or of a newer one (a write came meanwhile: that page
+ * is as good, and they asked before it), and answer it as a hit.
+ *
+ * Why wait rather than answer the previous version's page, which is
+ * still in Redis: read-your-writes.  An author who saves and reloads
+ * must see the change, and the page from before the write is exactly
+ * what they must not get.  Waiting costs at most one render, and never
+ * more than [cache] render_wait_ms; the lock lives that long too, so a
+ * worker that dies holding it stalls no one for longer.
+ *
+ * A render that stores nothing (a 404, a 503 answered from the stale
+ * rendering, a page too big) releases the lock with no page there: the
+ * first waiter to see it gone takes it over and renders, the others go
+ * on waiting.  Renders of one page and version thus stay one at a time,
+ * at the price of 404s of one address made one after another.  Past the
+ * bound a waiter renders anyway, as does one whose Redis failed (the
+ * breaker then, as for any command); both are counted as overlapping,
+ * and so is a holder whose render outlived its lock (another may have
+ * taken it meanwhile).  Zero overlapping renders therefore means no two
+ * renders of one page and version ran at once.  With render_wait_ms = 0
+ * there is no lock, and nothing is known or counted as overlapping.
+ */
+
+/* Releases KEYS[1] if it still holds ARGV[1]: 1, else 0. */
+static const char UNLOCK_LUA[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+    "  return redis.call('DEL', KEYS[1])\n"
+    "end\n"
+    "return 0\n";
+
+/* Stores the page KEYS[1] = ARGV[1] for ARGV[2] seconds and releases
+ * the lock KEYS[2] if it still holds ARGV[3]: 1, else 0. */
+static const char STORE_LUA[] =
+    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])\n"
+    "if redis.call('GET', KEYS[2]) == ARGV[3] then\n"
+    "  redis.call('DEL', KEYS[2])\n"
+    "  return 1\n"
+    "end\n"
+    "return 0\n";
+
+/* What one look at the page and its lock found. */
+enum poll {
+	POLL_WAIT,		/* neither the page nor a free lock yet */
+	POLL_HIT,		/* the page: in body and e */
+	POLL_FREE,		/* no page, and the lock is gone */
+	POLL_FAILED,		/* Redis failed (breaker tripped) */
+};
+
+/* The render lock of key at the version the lookup saw, into out;
+ * false when it would not fit. */
+static bool
+lock_key(const struct cache *c, const char *key, char *out, size_t len)
+{
+	int	 n;
+
+	if (strncmp(key, K_PAGE, sizeof(K_PAGE) - 1) == 0)
+		key += sizeof(K_PAGE) - 1;
+	n = snprintf(out, len, K_LOCK "%" PRId64 ":%s", c->version, key);
+	return n > 0 && (size_t)n < len;
+}
+
+/* SET NX PX: 1 taken (c->lock names it), 0 held by another, -1 Redis
+ * failed (breaker tripped). */
+static int
+lock_take(struct cache *c, const char *lk)
+{
+	char		 px[24];
+	const char	*argv[] = { "SET", lk, c->token, "NX", "PX", px };
+	redisReply	*rep;
+	int		 r = -1;
+
+	snprintf(px, sizeof(px), "%lld", (long long)(c->render_wait * 1e3 +
+	    0.5));
+	c->locked_at = util_now();
+	if ((rep = cmd(c, "render lock", (int)NELEM(argv), argv,
+	    NULL)) == NULL)
+		return -1;
+	if (rep->type == REDIS_REPLY_STATUS)
+		r = 1;
+	else if (rep->type == REDIS_REPLY_NIL)
+		r = 0;
+	freeReplyObject(rep);
+	if (r < 0)
+		trip(c, "render lock");
+	else if (r == 1)
+		snprintf(c->lock, sizeof(c->lock), "%s", lk);
+	return r;
+}
+
+/* The lock is released or lost: ours is 1 when Redis still held our
+ * token, 0 when it did not (it expired during the render, and another
+ * may have rendered meanwhile), -1 when Redis could not say (then the
+ * render's length decides). */
+static void
+unlocked(struct cache *c, int ours)
+{
+	if (ours == 0 || (ours < 0 && util_now() - c->locked_at >=
+	    c->render_wait))
+		metrics_count(METRIC_CACHE_OVERLAPPING);
+	c->lock[0] = '\0';
+}
+
+void
+cache_render_end(struct cache *c)
+{
+	const char	*argv[5];
+	redisReply	*rep;
+	int		 ours = -1;
+
+	if (c == NULL || c->lock[0] == '\0')
+		return;
+	argv[0] = "EVAL";
+	argv[1] = UNLOCK_LUA;
+	argv[2] = "1";
+	argv[3] = c->lock;
+	argv[4] = c->token;
+	if ((rep = cmd(c, "render unlock", 5, argv, NULL)) != NULL) {
+		if (rep->type == REDIS_REPLY_INTEGER)
+			ours = rep->integer == 1;
+		freeReplyObject(rep);
+	}
+	unlocked(c, ours);
+}
+
+/* The version of a stored entry, without decoding it: a waiter looks
+ * at the old page many times before the new one comes. */
+static bool
+entry_version(const char *p, size_t n, int64_t *v)
+{
+	const char	*end = p + n, *s;
+	size_t		 sn;
+
+	if (n < sizeof(MAGIC) - 1 || memcmp(p, MAGIC, sizeof(MAGIC) - 1) != 0)
+		return false;
+	p += sizeof(MAGIC) - 1;
+	return token(&p, end, ' ', &s, &sn) && parse_i64(s, sn, v);
+}
+
+/* The head of a page (enough for its version) and whether a lock is
+ * there: a waiter looks many times at the previous version's page,
+ * which may be large, before the new one comes. */
+static const char PEEK_LUA[] =
+    "return {redis.call('GETRANGE', KEYS[1], 0, 31),"
+    " redis.call('EXISTS', KEYS[2])}\n";
+
+/* The page once its head said it is new enough: POLL_HIT, or POLL_WAIT
+ * when it changed meanwhile. */
+static enum poll
+fetch_page(struct cache *c, struct arena *a, const char *key,
+    struct buf *body, struct cache_entry *e)
+{
+	const char	*argv[] = { "GET", key };
+	redisReply	*rep;
+	enum poll	 r = POLL_WAIT;
+	int64_t		 v;
+
+	if ((rep = cmd(c, "render wait", (int)NELEM(argv), argv,
+	    NULL)) == NULL)
+		return POLL_FAILED;
+	if (rep->type == REDIS_REPLY_STRING &&
+	    entry_version(rep->str, rep->len, &v) && v >= c->version &&
+	    decode(a, rep->str, rep->len, e) == 0) {
+		buf_put(body, e->body, e->bodylen);
+		e->body = body->p;
+		r = POLL_HIT;
+	}
+	freeReplyObject(rep);
+	return r;
+}
+
+/* One look at the page key and the lock lk. */
+static enum poll
+poll_page(struct cache *c, struct arena *a, const char *key, const char *lk,
+    struct buf *body, struct cache_entry *e)
+{
+	const char	*argv[] = { "EVAL", PEEK_LUA, "2", key, lk };
+	redisReply	*rep, **el;
+	enum poll	 r = POLL_WAIT;
+	int64_t		 v;
+
+	if ((rep = cmd(c, "render wait", (int)NELEM(argv), argv,
+	    NULL)) == NULL)
+		return POLL_FAILED;
+	el = rep->element;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+	    el[0]->type != REDIS_REPLY_STRING ||
+	    el[1]->type != REDIS_REPLY_INTEGER) {
+		freeReplyObject(rep);
+		trip(c, "render wait");
+		return POLL_FAILED;
+	}
+	/* New enough: fetched whole.  Else, with no lock, it is free. */
+	if (entry_version(el[0]->str, el[0]->len, &v) && v >= c->version)
+		r = POLL_HIT;
+	else if (el[1]->integer == 0)
+		r = POLL_FREE;
+	freeReplyObject(rep);
+	return r == POLL_HIT ? fetch_page(c, a, key, body, e) : r;
+}
+
+/* Waits for the holder of lk to store key: CACHE_HIT, or CACHE_MISS to
+ * render (the lock taken over, the bound passed, or Redis failed). */
+static enum cache_result
+wait_render(struct cache *c, struct arena *a, const char *key,
+    const char *lk, struct buf *body, struct cache_entry *e)
+{
+	double		 until = util_now() + c->render_wait;
+	enum poll	 p;
+	int		 r;
+
+	for (unsigned i = 0;; i++) {
+		struct timespec ts = { 0, i < 10 ? 1000000 : 2000000 };
+
+		nanosleep(&ts, NULL);
+		if ((p = poll_page(c, a, key, lk, body, e)) == POLL_HIT) {
+			metrics_count(METRIC_CACHE_WAIT_HIT);
+			c->fill = false;
+			c->hit = true;
+			return CACHE_HIT;
+		}
+		r = p == POLL_FREE ? lock_take(c, lk) : 0;
+		if (r == 1)
+			return CACHE_MISS;
+		if (p == POLL_FAILED || r < 0)
+			break;
+		if (util_now() >= until) {
+			metrics_count(METRIC_CACHE_WAIT_TIMEOUT);
+			break;
+		}
+	}
+	metrics_count(METRIC_CACHE_OVERLAPPING);
+	return CACHE_MISS;
+}
+
+enum cache_result
+cache_coalesce(struct cache *c, struct arena *a, const char *key,
+    struct buf *body, struct cache_entry *e)
+{
+	char		 lk[LOCK_MAX];
+	unsigned char	 rnd[16];
+	enum cache_result res = CACHE_MISS;
+	int		 r;
+
+	if (c->fill && c->rc != NULL && c->render_wait > 0 &&
+	    lock_key(c, key, lk, sizeof(lk))) {
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(c->token, sizeof(c->token), rnd, sizeof(rnd));
+		if ((r = lock_take(c, lk)) == 0)
+			res = wait_render(c, a, key, lk, body, e);
+		else if (r < 0)
+			metrics_count(METRIC_CACHE_OVERLAPPING);
+	}
+	if (res == CACHE_MISS)
+		metrics_count(METRIC_CACHE_RENDERS);
+	return res;
+}
+
 bool
 cache_put_file(struct cache *c, const char *file, const char *body,
     size_t n, int64_t *epoch)
@@ -726,10 +1008,11 @@ cache_put(struct cache *c, struct arena *a, const char *key,
 {
 	struct cache_entry e = *in;
 	char		 ttl[24];
-	const char	*argv[5];
-	size_t		 lens[5], n;
+	const char	*argv[9];
+	size_t		 lens[9], n;
 	char		*val;
 	redisReply	*rep;
+	int		 argc = 0;
 
 	if (!c->fill || c->rc == NULL)
 		return;
@@ -743,13 +1026,31 @@ cache_put(struct cache *c, struct arena *a, const char *key,
 	e.created = wall();
 	val = cache_encode(a, &e, &n);
 	snprintf(ttl, sizeof(ttl), "%" PRId64, c->ttl);
-	argv[0] = "SET";	lens[0] = 3;
-	argv[1] = key;		lens[1] = strlen(key);
-	argv[2] = val;		lens[2] = n;
-	argv[3] = "EX";		lens[3] = 2;
-	argv[4] = ttl;		lens[4] = strlen(ttl);
-	if ((rep = cmd(c, "store", 5, argv, lens)) == NULL)
+#define ARG(s, l)	(argv[argc] = (s), lens[argc++] = (l))
+	if (c->lock[0] != '\0') {
+		/* Stored and unlocked at once: a waiter that sees the lock
+		 * gone sees the page too. */
+		ARG("EVAL", 4);
+		ARG(STORE_LUA, sizeof(STORE_LUA) - 1);
+		ARG("2", 1);
+		ARG(key, strlen(key));
+		ARG(c->lock, strlen(c->lock));
+		ARG(val, n);
+		ARG(ttl, strlen(ttl));
+		ARG(c->token, strlen(c->token));
+	} else {
+		ARG("SET", 3);
+		ARG(key, strlen(key));
+		ARG(val, n);
+		ARG("EX", 2);
+		ARG(ttl, strlen(ttl));
+	}
+#undef ARG
+	if ((rep = cmd(c, "store", argc, argv, lens)) == NULL)
 		return;
+	if (c->lock[0] != '\0')
+		unlocked(c, rep->type == REDIS_REPLY_INTEGER ?
+		    rep->integer == 1 : -1);
 	freeReplyObject(rep);
 	metrics_count(METRIC_CACHE_STORES);
 	c->stored = true;

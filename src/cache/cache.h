@@ -69,8 +69,32 @@ enum cache_result cache_get(struct cache *, struct db *, struct arena *,
 		    const char *key, struct buf *body, struct cache_entry *e);
 
 /*
+ * Render coalescing, after cache_get() said CACHE_MISS for key: takes
+ * the render lock of key and the version the lookup saw, or, when
+ * another worker holds it, waits for that worker's page: at most
+ * [cache] render_wait_ms, polling Redis every millisecond or two.
+ * CACHE_HIT: the page came; body and e as for a cache_get() hit (and
+ * cache_put_file() takes it as one).  CACHE_MISS: render now (the lock
+ * is held, or coalescing is off, or the wait timed out, or Redis failed:
+ * the breaker as for cache_get()); then cache_put() a 200 as before, and
+ * call cache_render_end() whatever the render gave.  Counts the render
+ * and the wait in /metrics.
+ */
+enum cache_result cache_coalesce(struct cache *, struct arena *,
+		    const char *key, struct buf *body, struct cache_entry *e);
+
+/*
+ * After the render cache_coalesce() asked for: releases the render lock
+ * unless cache_put() did, so a page that ended in a 404, a redirect not
+ * stored or an error hands the lock on to one waiter at once.  Safe to
+ * call when nothing is held.
+ */
+void		 cache_render_end(struct cache *);
+
+/*
  * Stores e under key with the version cache_get() saw (nothing unless
- * the last cache_get() was a CACHE_MISS), for [redis] ttl seconds.
+ * the last cache_get() was a CACHE_MISS), for [redis] ttl seconds, and
+ * releases the render lock cache_coalesce() took, in the same round trip.
  */
 void		 cache_put(struct cache *, struct arena *, const char *key,
 		    const struct cache_entry *e);

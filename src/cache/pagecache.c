@@ -205,6 +205,67 @@ redirect_hit(struct req *r, const struct cache_entry *e)
 	    e->bodylen - 4));
 }
 
+/* A hit (from the lookup, or from another worker's render waited for):
+ * the answer with the headers the page was made with. */
+static enum status
+hit_answer(struct req *r, const struct cache_entry *e)
+{
+	if (strcmp(e->ctype, REDIRECT_CTYPE) == 0)
+		return redirect_hit(r, e);
+	r->resp.status = 200;
+	r->resp.ctype = e->ctype;
+	r->resp.cache = e->cache_control;
+	r->resp.last_modified = e->last_modified;
+	r->resp.etag = e->etag[0] != '\0';
+	r->resp.etag_value = r->resp.etag ? e->etag : NULL;
+	to_file(r, e);
+	return ST_OK;
+}
+
+/* Runs the handler for a miss (res CACHE_MISS: stores a 200 or a
+ * redirect) or a bypass. */
+static enum status
+render(struct req *r, enum status (*handler)(struct req *),
+    const char *key, enum cache_result res, struct cache_entry *e)
+{
+	enum status	 st;
+
+	st = handler(r);
+	if (st == ST_UNAVAILABLE && key != NULL && stale_serve(r))
+		return ST_OK;
+	if (st == ST_NOTFOUND) {
+		const char *stored;
+
+		/* No content here: a redirect, stored as one (one
+		 * lookup next time, retired by the next write). */
+		buf_reset(&r->resp.body);
+		if ((st = pagecache_redirect(r, &stored)) == ST_OK &&
+		    res == CACHE_MISS) {
+			e->ctype = REDIRECT_CTYPE;
+			e->cache_control = "no-cache";
+			e->etag = "";
+			e->last_modified = 0;
+			e->body = stored;
+			e->bodylen = strlen(stored);
+			cache_put(r->w->cache, r->a, key, e);
+		}
+		return st;
+	}
+	if (res == CACHE_MISS && st == ST_OK && r->resp.status == 200 &&
+	    r->resp.ctype != NULL) {
+		e->ctype = r->resp.ctype;
+		e->cache_control = r->resp.cache != NULL ? r->resp.cache :
+		    "no-store";
+		e->etag = r->resp.etag ? out_etag(r) : "";
+		e->last_modified = r->resp.last_modified;
+		e->body = r->resp.body.p;
+		e->bodylen = r->resp.body.n;
+		cache_put(r->w->cache, r->a, key, e);
+		to_file(r, e);
+	}
+	return st;
+}
+
 enum status
 pagecache_run(struct req *r, enum status (*handler)(struct req *))
 {
@@ -224,53 +285,18 @@ pagecache_run(struct req *r, enum status (*handler)(struct req *))
 		if (res != CACHE_BYPASS)
 			r->cache_lookup = util_now() - t0;
 	}
+	/* Another worker may be rendering this very page: wait for it
+	 * (cache.c says why) rather than render it again. */
+	if (res == CACHE_MISS)
+		res = cache_coalesce(r->w->cache, r->a, key, &r->resp.body,
+		    &e);
 	out_header(r, "X-Cache", names[res]);
 	r->cache_result = res == CACHE_HIT ? METRIC_CACHE_HIT :
 	    res == CACHE_MISS ? METRIC_CACHE_MISS : METRIC_CACHE_BYPASS;
-	if (res == CACHE_HIT && strcmp(e.ctype, REDIRECT_CTYPE) == 0)
-		return redirect_hit(r, &e);
-	if (res == CACHE_HIT) {
-		r->resp.status = 200;
-		r->resp.ctype = e.ctype;
-		r->resp.cache = e.cache_control;
-		r->resp.last_modified = e.last_modified;
-		r->resp.etag = e.etag[0] != '\0';
-		r->resp.etag_value = r->resp.etag ? e.etag : NULL;
-		to_file(r, &e);
-		return ST_OK;
-	}
-	st = handler(r);
-	if (st == ST_UNAVAILABLE && key != NULL && stale_serve(r))
-		return ST_OK;
-	if (st == ST_NOTFOUND) {
-		const char *stored;
-
-		/* No content here: a redirect, stored as one (one
-		 * lookup next time, retired by the next write). */
-		buf_reset(&r->resp.body);
-		if ((st = pagecache_redirect(r, &stored)) == ST_OK &&
-		    res == CACHE_MISS) {
-			e.ctype = REDIRECT_CTYPE;
-			e.cache_control = "no-cache";
-			e.etag = "";
-			e.last_modified = 0;
-			e.body = stored;
-			e.bodylen = strlen(stored);
-			cache_put(r->w->cache, r->a, key, &e);
-		}
-		return st;
-	}
-	if (res == CACHE_MISS && st == ST_OK && r->resp.status == 200 &&
-	    r->resp.ctype != NULL) {
-		e.ctype = r->resp.ctype;
-		e.cache_control = r->resp.cache != NULL ? r->resp.cache :
-		    "no-store";
-		e.etag = r->resp.etag ? out_etag(r) : "";
-		e.last_modified = r->resp.last_modified;
-		e.body = r->resp.body.p;
-		e.bodylen = r->resp.body.n;
-		cache_put(r->w->cache, r->a, key, &e);
-		to_file(r, &e);
-	}
+	if (res == CACHE_HIT)
+		return hit_answer(r, &e);
+	st = render(r, handler, key, res, &e);
+	/* A render that stored nothing hands the lock on now. */
+	cache_render_end(r->w->cache);
 	return st;
 }

@@ -98,6 +98,8 @@ static const struct ckey keys[] = {
 	    false },
 	{ "redis", "sync_interval", CT_INT, S(redis_sync_interval), "1000",
 	    10, 60000, false },
+	{ "cache", "render_wait_ms", CT_INT, S(cache_render_wait), "1000",
+	    0, 60000, false },
 	{ "paths", "templates", CT_STR, S(templates),
 	    PKGDATADIR "/templates", 0, 0, false },
 	{ "paths", "static", CT_STR, S(static_dir), PKGDATADIR "/static",

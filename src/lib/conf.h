@@ -12,7 +12,7 @@
 /* The package's defaults: read first, changed only by upgrades. */
 #define CONF_VENDOR_PATH	PKGDATADIR "/defaults.conf"
 #define CONF_DROPIN_DIR		"conf.d"	/* beside the main file */
-#define CONF_NKEYS		32		/* rows in conf.c's keys[] */
+#define CONF_NKEYS		33		/* rows in conf.c's keys[] */
 
 struct conf {
 	/* [server] */
@@ -41,6 +41,9 @@ struct conf {
 	int64_t	 redis_ttl;		/* seconds a cached page lives */
 	int64_t	 redis_retry;		/* ms without Redis after a failure */
 	int64_t	 redis_sync_interval;	/* ms between version checks */
+	/* [cache] */
+	int64_t	 cache_render_wait;	/* ms a miss waits for another
+					 * worker's render; 0: no waiting */
 	/* [paths] */
 	char	*templates;
 	char	*static_dir;

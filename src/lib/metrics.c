@@ -73,26 +73,42 @@ const char *const metric_cache_names[] = {
 _Static_assert(NELEM(metric_cache_names) == METRIC_CACHE__MAX,
     "metric_cache_names[] must cover enum metric_cache");
 
+/*
+ * Rows that share a name are one family, told apart by their label
+ * ('k="v"', or NULL for none); they must be next to each other, and
+ * only the first carries the help.
+ */
 static const struct {
-	const char	*name, *help;
+	const char	*name, *label, *help;
 } counters[] = {
-	{ "inkwell_cache_errors_total",
+	{ "inkwell_cache_errors_total", NULL,
 	    "Redis commands that failed or timed out." },	/* METRIC_CACHE_ERRORS */
-	{ "inkwell_cache_breaker_trips_total",
+	{ "inkwell_cache_breaker_trips_total", NULL,
 	    "Times a worker stopped asking Redis after a failure." },	/* METRIC_CACHE_TRIPS */
-	{ "inkwell_cache_stores_total",
+	{ "inkwell_cache_stores_total", NULL,
 	    "Pages written to the cache." },			/* METRIC_CACHE_STORES */
-	{ "inkwell_cache_invalidations_total",
+	{ "inkwell_cache_invalidations_total", NULL,
 	    "Content versions pushed to Redis (writes and catch-ups)." },	/* METRIC_CACHE_INVALIDATIONS */
-	{ "inkwell_cache_stale_total",
+	{ "inkwell_cache_stale_total", NULL,
 	    "Cached pages found but not served: content changed since." },	/* METRIC_CACHE_STALE */
-	{ "inkwell_worker_starts_total",
+	{ "inkwell_cache_renders_total", NULL,
+	    "Pages rendered after a cache miss." },		/* METRIC_CACHE_RENDERS */
+	{ "inkwell_cache_render_waits_total", "outcome=\"hit\"",
+	    "Misses that waited for another worker's render of the page: "
+	    "hit, it came; timeout, the bound passed and they rendered." },	/* METRIC_CACHE_WAIT_HIT */
+	{ "inkwell_cache_render_waits_total", "outcome=\"timeout\"",
+	    NULL },						/* METRIC_CACHE_WAIT_TIMEOUT */
+	{ "inkwell_cache_renders_overlapping_total", NULL,
+	    "Renders made while another render of the same page and version "
+	    "may have been in flight (wait timeout, lock error, lock "
+	    "outlived)." },					/* METRIC_CACHE_OVERLAPPING */
+	{ "inkwell_worker_starts_total", NULL,
 	    "Worker processes started." },			/* METRIC_WORKER_STARTS */
-	{ "inkwell_worker_restarts_total",
+	{ "inkwell_worker_restarts_total", NULL,
 	    "Workers that died unasked and were replaced." },	/* METRIC_WORKER_RESTARTS */
-	{ "inkwell_reloads_total",
+	{ "inkwell_reloads_total", NULL,
 	    "Reloads begun (SIGHUP)." },			/* METRIC_RELOADS */
-	{ "inkwell_page_files_total",
+	{ "inkwell_page_files_total", NULL,
 	    "Cached pages also written as files for nginx to serve." },	/* METRIC_PAGE_FILES */
 };
 _Static_assert(NELEM(counters) == METRIC__MAX,
@@ -359,8 +375,13 @@ metrics_render(struct buf *b)
 	render_routes(b);
 	render_cache(b);
 	for (int c = 0; c < METRIC__MAX; c++) {
-		family(b, counters[c].name, "counter", counters[c].help);
-		buf_printf(b, "%s %llu\n", counters[c].name,
+		if (c == 0 || strcmp(counters[c].name, counters[c - 1].name) !=
+		    0)
+			family(b, counters[c].name, "counter",
+			    counters[c].help);
+		buf_printf(b, "%s%s%s%s %llu\n", counters[c].name,
+		    counters[c].label ? "{" : "", counters[c].label ?
+		    counters[c].label : "", counters[c].label ? "}" : "",
 		    (unsigned long long)get(&m->counter[c]));
 	}
 	for (int g = 0; g < METRIC_GAUGE__MAX; g++) {

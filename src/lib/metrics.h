@@ -30,6 +30,10 @@ enum metric_counter {
 	METRIC_CACHE_STORES,		/* pages written to Redis */
 	METRIC_CACHE_INVALIDATIONS,	/* content versions pushed to Redis */
 	METRIC_CACHE_STALE,		/* entries found but of an old version */
+	METRIC_CACHE_RENDERS,		/* pages rendered after a miss */
+	METRIC_CACHE_WAIT_HIT,		/* waited for a render, got it */
+	METRIC_CACHE_WAIT_TIMEOUT,	/* waited, bound passed, rendered */
+	METRIC_CACHE_OVERLAPPING,	/* renders another may overlap */
 	METRIC_WORKER_STARTS,		/* worker processes started */
 	METRIC_WORKER_RESTARTS,		/* workers that died and were replaced */
 	METRIC_RELOADS,			/* reloads begun (SIGHUP) */

@@ -109,6 +109,22 @@ main(void)
 	unsetenv("INKWELL_SERVER_WORKERS");
 	unsetenv("INKWELL_DATABASE_PRIMARY");
 
+	/* [cache] render_wait_ms: 0 (off) .. 60000, from the environment
+	 * as from a file. */
+	conf_defaults(&c);
+	is_int(1000, c.cache_render_wait, "default render_wait_ms");
+	conf_free(&c);
+	setenv("INKWELL_CACHE_RENDER_WAIT_MS", "0", 1);
+	is_int(0, load(&c, "good.conf"), "render_wait_ms = 0 (off) taken");
+	is_int(0, c.cache_render_wait, "INKWELL_CACHE_RENDER_WAIT_MS overrides");
+	setenv("INKWELL_CACHE_RENDER_WAIT_MS", "60001", 1);
+	is_int(-1, load(&c, "good.conf"), "render_wait_ms over 60000 refused");
+	ok(has("render_wait_ms = \"60001\": out of range (allowed 0..60000)"),
+	    "with its range");
+	setenv("INKWELL_CACHE_RENDER_WAIT_MS", "-1", 1);
+	is_int(-1, load(&c, "good.conf"), "negative render_wait_ms refused");
+	unsetenv("INKWELL_CACHE_RENDER_WAIT_MS");
+
 	/* Secrets from files. */
 	if ((fd = mkstemp(tmpl)) < 0)
 		bail("mkstemp");
