@@ -19,8 +19,8 @@ SET client_min_messages = warning;
 -- index-only scans go back to the table, and autovacuum redoes
 -- the work under the measurement).
 SET synchronous_commit = on;
-TRUNCATE post_tags, comments, post_revisions, posts, tags, sessions,
-    api_tokens, media_variants, media, users RESTART IDENTITY;
+TRUNCATE post_tags, comments, post_revisions, post_passages, posts, tags,
+    sessions, api_tokens, media_variants, media, users RESTART IDENTITY;
 INSERT INTO settings (key, value) VALUES ('posts_per_page', '10')
     ON CONFLICT (key) DO UPDATE SET value = excluded.value,
     updated_at = now();
