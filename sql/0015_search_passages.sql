@@ -3,21 +3,20 @@
 --
 -- A snippet used to be ts_headline() over a post's whole text (title,
 -- summary and Markdown body): PostgreSQL parses and stems every word of
--- it, about a microsecond a word, so ten 600-word posts took 7 of the
--- 10 ms a search cost.  Now each post's text is kept here cut into
--- passages of about 32 words, each with its lexemes
--- (stripped of positions: only which words are there); a search picks,
--- for each post it shows, the passage with the most of the words looked
--- for, and makes the snippet from that passage alone.
+-- it, about a microsecond and a half a word, so ten 600-word posts took
+-- 7 of the 10 ms a search cost.  Now each post's text is kept here cut
+-- into passages of 64 words, each with its lexemes (stripped of
+-- positions: only which words are there).  A search picks, for each
+-- post it shows, the two passages with most of the words looked for,
+-- and the worker makes the snippet from them (src/content/snippet.c).
 --
--- The cut: runs of 32 words (runs of non-space characters, with the
+-- The cut: runs of 64 words (runs of non-space characters, with the
 -- space between them as it was), one after the other, by one regular
--- expression, which is what makes it cheap enough for a whole import
--- (1,000 posts of 600 words in under a second).  Cutting at sentences
--- instead read better but cost three times as much; ts_headline() picks
--- its fragments within the passage either way.  A post of 600 words
--- has about 20 passages; the table is roughly as large again as the
--- posts' text.
+-- expression, cheap enough for a whole import (1,000 posts of 600 words
+-- in about a second).  Cutting at sentences read better but cost three
+-- times as much, and the worker picks the best 30 words of a passage
+-- anyway.  A post of 600 words has about 10 passages; the table is
+-- about as large as the posts' text again.
 --
 -- Kept by triggers on posts, for every writer (admin, API, import,
 -- revisions, psql) alike, one statement at a time: the new rows'
@@ -27,7 +26,7 @@ CREATE FUNCTION post_passages_split(doc text)
     RETURNS TABLE (n int, body text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT (m.n - 1)::int, m.t[1]
-    FROM regexp_matches(doc, '(\S+(?:\s+\S+){0,31})', 'g')
+    FROM regexp_matches(doc, '(\S+(?:\s+\S+){0,63})', 'g')
         WITH ORDINALITY m (t, n)
 $$;
 

@@ -25,7 +25,7 @@
 #
 # Needs: the test stack (INKWELL_TEST_PG, a superuser who may create a
 # database), psql, python3, about 1 GB of disk for the database; takes
-# about 3 minutes on 2 cores, most of it seeding.
+# about 5 minutes on 2 cores, most of it seeding.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh

@@ -31,6 +31,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "lib/log.h"
+#include "content/snippet.h"
 
 /* Live, of either kind (a page, 0008, or a post). */
 #define LIVE_ANY	"p.status <> 'draft' AND p.published_at <= now()"
@@ -265,16 +266,19 @@ static const char Q_FEED_AUTHOR[] = POST_ROWS(
  * marked by U+E000/U+E001 (see search_snippet_html), never by HTML, so
  * escaping stays in our hands.  Only the page's posts get a snippet.
  *
- * A snippet is ts_headline() over one or two passages of the post
- * (post_passages, 0015: its text in runs of 32 words, with their
- * lexemes), not over the whole text: PostgreSQL stems every word it
- * headlines, so ten whole posts cost 7 ms of a 10 ms search.  The
- * passage is the first with every word looked for (qand, a walk of the
- * post's passages that stops there), else the two with the most of
- * those words (qor, by ts_rank over lexemes without positions), in
- * their order.  The marks are every word of the query (qor), so a
- * snippet of two passages marks what each has.  Ranking and matching
- * are unchanged: posts.search, the whole text.
+ * A snippet is made from one or two passages of the post
+ * (post_passages, 0015: its text in runs of 64 words, with their
+ * lexemes), not from the whole text: ts_headline() parses and stems
+ * every word it is given, so ten whole posts cost 7 ms of a 10 ms
+ * search.  The passages are the two best, in their order: those with
+ * every word looked for first (qand), then those with the most of those
+ * words (qor, by ts_rank over lexemes without positions), then the
+ * first; one walk of the post's passages.  The query gives the query's
+ * lexemes and the passages (each after SNIPPET_SEP), and the worker
+ * marks every word whose stem is one of the lexemes and keeps each
+ * passage's best 30 words (snippet_make): PostgreSQL's parser, even
+ * over two passages, cost more than the rest of the search.  Ranking
+ * and matching are unchanged: posts.search, the whole text.
  *
  * What a search shows (a product decision): the SEARCH_MAX newest
  * matching posts, best ranked first, ties newest first.  Pages stop
@@ -307,10 +311,11 @@ static const char Q_FEED_AUTHOR[] = POST_ROWS(
 static const char Q_SEARCH[] = POST_ROWS(
     "WITH q AS MATERIALIZED ("
     "   SELECT websearch_to_tsquery('english', $1) AS q,"
-    "   websearch_to_tsquery('simple', array_to_string(tsvector_to_array("
-    "     to_tsvector('english', $1)), ' ')) AS qand,"
-    "   websearch_to_tsquery('simple', array_to_string(tsvector_to_array("
-    "     to_tsvector('english', $1)), ' or ')) AS qor),"
+    "   array_to_string(l.lex, ' ') AS lex,"
+    "   websearch_to_tsquery('simple', array_to_string(l.lex, ' ')) AS qand,"
+    "   websearch_to_tsquery('simple', array_to_string(l.lex, ' or '))"
+    "     AS qor"
+    "   FROM (SELECT tsvector_to_array(to_tsvector('english', $1)) AS lex) l),"
     " w AS MATERIALIZED (SELECT (SELECT p.published_at"
     "   FROM posts p WHERE " LIVE
     "   ORDER BY p.published_at DESC, p.id DESC"
@@ -330,18 +335,13 @@ static const char Q_SEARCH[] = POST_ROWS(
     " SELECT p.id, p.slug, p.title, p.summary, p.published_at,"
     "   p.updated_at, p.author_id, p.words, p.feature_media,"
     "   ts_rank_cd(p.search, q.q) AS k1,"
-    "   p.published_at AS k2, q.q, q.qand, q.qor"
+    "   p.published_at AS k2, q.lex, q.qand, q.qor"
     " FROM hits p, q"
     " ORDER BY k1 DESC, k2 DESC, p.id DESC LIMIT $2::int OFFSET $3::int",
-    "ts_headline('english', coalesce("
-    "   (SELECT x.body FROM post_passages x WHERE x.post_id = p.id"
-    "     AND x.lexemes @@ p.qand ORDER BY x.n LIMIT 1),"
-    "   (SELECT string_agg(y.body, ' … ' ORDER BY y.n) FROM"
-    "     (SELECT x.n, x.body FROM post_passages x WHERE x.post_id = p.id"
-    "     ORDER BY ts_rank(x.lexemes, p.qor) DESC, x.n LIMIT 2) y), ''),"
-    "   p.qor,"
-    "   'StartSel=\xee\x80\x80, StopSel=\xee\x80\x81, MaxFragments=2,"
-    "   MaxWords=30, MinWords=10, FragmentDelimiter=\" … \"')");
+    "p.lex || coalesce((SELECT string_agg('" SNIPPET_SEP "' || y.body, ''"
+    "   ORDER BY y.n) FROM (SELECT x.n, x.body FROM post_passages x"
+    "   WHERE x.post_id = p.id ORDER BY x.lexemes @@ p.qand DESC,"
+    "   ts_rank(x.lexemes, p.qor) DESC, x.n LIMIT 2) y), '')");
 
 static const char Q_TAGS[] =
     "SELECT coalesce(json_agg(json_build_object('slug', t.slug, 'name',"
@@ -905,10 +905,25 @@ db_search(struct db *db, struct arena *a, const char *q, int limit,
 	char		 lim[16], off[16];
 	const char	*p[3] = { q, lim, off };
 
+	enum status	 st;
+
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(off, sizeof(off), "%d", offset);
-	return post_rows(db, a, "search", Q_SEARCH, 3, p, "snippet", false,
+	st = post_rows(db, a, "search", Q_SEARCH, 3, p, "snippet", false,
 	    out);
+	/* The query gives each post the lexemes and its passages; the
+	 * snippet with its marks is made here (content/snippet.c). */
+	for (size_t i = 0; st == ST_OK && i < json_object_array_length(*out);
+	    i++) {
+		struct json_object *post, *s;
+
+		post = json_object_array_get_idx(*out, i);
+		if (json_object_object_get_ex(post, "snippet", &s))
+			json_object_object_add(post, "snippet",
+			    json_object_new_string(snippet_make(a,
+			    json_object_get_string(s))));
+	}
+	return st;
 }
 
 enum status
