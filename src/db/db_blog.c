@@ -290,6 +290,15 @@ static const char Q_FEED_AUTHOR[] = POST_ROWS(
  * rows read do not grow with the blog; what does is the read of the
  * word's GIN posting list (1 ms for 5,000 posts, 7 ms for 98,000).
  *
+ * Between the first step and the last, two more windows of older posts
+ * (w.since2 and w.since3: three and fifteen times as long a span as
+ * the first window's, reckoned in time, so they cost no walk) each a
+ * BitmapAnd as the first: a word in 1 post in 20 together with two
+ * common words found 98 of its 100 in the first window and then read
+ * all 4,772 older matches (31 ms at 100,000 posts); now it reads 294.
+ * Any since is correct (the windows partition the posts, newest
+ * first); the windows only decide what is read.
+ *
  * The newest matches come in two steps that read matching rows only:
  * first those among the newest SEARCH_WINDOW live posts (w.since is the
  * oldest of them: a walk of posts_live_idx), a BitmapAnd of the GIN
@@ -316,10 +325,13 @@ static const char Q_SEARCH[] = POST_ROWS(
     "   websearch_to_tsquery('simple', array_to_string(l.lex, ' or '))"
     "     AS qor"
     "   FROM (SELECT tsvector_to_array(to_tsvector('english', $1)) AS lex) l),"
-    " w AS MATERIALIZED (SELECT (SELECT p.published_at"
+    " w1 AS MATERIALIZED (SELECT (SELECT p.published_at"
     "   FROM posts p WHERE " LIVE
     "   ORDER BY p.published_at DESC, p.id DESC"
     "   OFFSET " SEARCH_WINDOW " - 1 LIMIT 1) AS since),"
+    " w AS MATERIALIZED (SELECT since,"
+    "   since - 3 * (now() - since) AS since2,"
+    "   since - 15 * (now() - since) AS since3 FROM w1),"
     " hits AS MATERIALIZED ("
     "   (SELECT " HIT_COLS " FROM posts p WHERE " LIVE
     "   AND (SELECT since FROM w) IS NOT NULL"
@@ -328,7 +340,21 @@ static const char Q_SEARCH[] = POST_ROWS(
     "   ORDER BY p.published_at DESC, p.id DESC)"
     " UNION ALL"
     "   (SELECT " HIT_COLS " FROM posts p WHERE " LIVE
-    "   AND (p.published_at < (SELECT since FROM w)) IS NOT FALSE"
+    "   AND (SELECT since FROM w) IS NOT NULL"
+    "   AND p.published_at < (SELECT since FROM w)"
+    "   AND p.published_at >= (SELECT since2 FROM w)"
+    "   AND p.search @@ (SELECT q FROM q)"
+    "   ORDER BY p.published_at DESC, p.id DESC)"
+    " UNION ALL"
+    "   (SELECT " HIT_COLS " FROM posts p WHERE " LIVE
+    "   AND (SELECT since FROM w) IS NOT NULL"
+    "   AND p.published_at < (SELECT since2 FROM w)"
+    "   AND p.published_at >= (SELECT since3 FROM w)"
+    "   AND p.search @@ (SELECT q FROM q)"
+    "   ORDER BY p.published_at DESC, p.id DESC)"
+    " UNION ALL"
+    "   (SELECT " HIT_COLS " FROM posts p WHERE " LIVE
+    "   AND (p.published_at < (SELECT since3 FROM w)) IS NOT FALSE"
     "   AND p.search @@ (SELECT q FROM q)"
     "   ORDER BY p.published_at DESC, p.id DESC)"
     " LIMIT " SEARCH_MAX ")"
