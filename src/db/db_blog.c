@@ -1046,6 +1046,36 @@ db_settings_posts(struct db *db, struct arena *a, const struct db_filter *f,
 }
 
 enum status
+db_post_page(struct db *db, struct arena *a, const char *slug,
+    struct json_object **site, struct json_object **post,
+    struct json_object **comments)
+{
+	PGconn		*pg;
+	struct db_stmt	 q[3];
+	enum status	 st;
+
+	*site = *post = *comments = NULL;
+	q[0] = (struct db_stmt){ "settings", Q_SETTINGS, 0, NULL, NULL };
+	q[1] = (struct db_stmt){ "post", Q_POST, 1, &slug, NULL };
+	db_comments_stmt(&q[2], &slug);
+	if ((pg = db_reader(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if (!db_exec_all(db, pg, a, q, 3))
+		return db_failure(db, pg);
+	if ((st = posts_of(a, "post", q[1].res, "body_html", true, post)) !=
+	    ST_OK)
+		return st;
+	if ((st = db_comments_of(&q[2], comments)) != ST_OK) {
+		json_object_put(*post);
+		*post = NULL;
+		/* The query always gives a list: no row is a fault. */
+		return st == ST_NOTFOUND ? ST_INTERNAL : st;
+	}
+	*site = settings_of(q[0].res);
+	return ST_OK;
+}
+
+enum status
 db_sitemap(struct db *db, struct arena *a, struct json_object **out)
 {
 	return json_query(db, a, "sitemap", Q_SITEMAP, 0, NULL, out);
