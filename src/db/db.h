@@ -192,10 +192,11 @@ enum status	 db_search(struct db *, struct arena *, const char *q,
 enum status	 db_post(struct db *, struct arena *, const char *slug,
 		    struct json_object **out);
 /*
- * What a post's page shows, in one round trip: the settings (as
- * db_settings), the post (as db_post: ST_NOTFOUND when it is not live)
- * and its approved comments (as db_comments).  On ST_OK the three are
- * the caller's; otherwise all are NULL.
+ * What a post's page shows: the settings (as db_settings), the post
+ * (as db_post: ST_NOTFOUND when it is not live) and its approved
+ * comments (as db_comments), in one round trip, or two when the post
+ * has comments.  On ST_OK the three are the caller's; otherwise all
+ * are NULL.
  */
 enum status	 db_post_page(struct db *, struct arena *, const char *slug,
 		    struct json_object **site, struct json_object **post,

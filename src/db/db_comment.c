@@ -90,26 +90,6 @@ db_comments(struct db *db, struct arena *a, const char *slug,
 	    Q_APPROVED, 1, v, false, out);
 }
 
-void
-db_comments_stmt(struct db_stmt *q, const char *const *slug)
-{
-	*q = (struct db_stmt){ "reading comments", Q_APPROVED, 1, slug, NULL };
-}
-
-enum status
-db_comments_of(const struct db_stmt *q, struct json_object **out)
-{
-	*out = NULL;
-	if (PQntuples(q->res) == 0 || PQgetisnull(q->res, 0, 0))
-		return ST_NOTFOUND;
-	if ((*out = json_tokener_parse(PQgetvalue(q->res, 0, 0))) == NULL) {
-		log_msg(LOG_ERROR, "%s: PostgreSQL sent JSON json-c cannot "
-		    "parse", q->what);
-		return ST_INTERNAL;
-	}
-	return ST_OK;
-}
-
 enum status
 db_comment_add(struct db *db, struct arena *a, const struct comment_in *c)
 {

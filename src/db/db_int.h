@@ -173,15 +173,6 @@ bool		 db_exec_all(struct db *, PGconn *, struct arena *,
 		    struct db_stmt *q, int n);
 
 /*
- * The statement of db_comments() for post *slug (which must outlive
- * the run), into q for db_exec_all(); db_comments_of() then makes its
- * result into *out as db_comments() would (owned by the caller).
- */
-void		 db_comments_stmt(struct db_stmt *q, const char *const *slug);
-enum status	 db_comments_of(const struct db_stmt *q,
-		    struct json_object **out);
-
-/*
  * db_migrate on a connection the caller made and keeps (db_setup.c makes
  * one with the role set).  Same return convention as db_migrate.
  */
