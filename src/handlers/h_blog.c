@@ -173,7 +173,7 @@ h_post(struct req *r)
 	struct json_object *view = view_new(r), *site, *post, *comments, *v;
 	enum status	 st;
 
-	/* The settings, the post and its comments: one round trip. */
+	/* The settings, the post and its comments (db_post_page). */
 	if ((st = db_post_page(r->w->db, r->a, r->cap[0], &site, &post,
 	    &comments)) != ST_OK)
 		return st;

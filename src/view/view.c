@@ -254,9 +254,13 @@ strings(struct worker *w, const struct i18n_lang *l)
 	struct json_object *t;
 	size_t		 k;
 
-	for (k = 0; k < i18n_nlangs(set) && k < NELEM(w->strings); k++)
+	/* No language at all (a set i18n_check() refused): not kept. */
+	for (k = 0; l != NULL && k < i18n_nlangs(set) &&
+	    k < NELEM(w->strings); k++)
 		if (strcmp(i18n_lang_code(set, k), i18n_code(l)) == 0)
 			break;
+	if (l == NULL)
+		k = NELEM(w->strings);
 	if (k < NELEM(w->strings) && w->strings[k] != NULL)
 		return json_object_get(w->strings[k]);
 	t = json_object_new_object();
