@@ -192,6 +192,16 @@ enum status	 db_search(struct db *, struct arena *, const char *q,
 enum status	 db_post(struct db *, struct arena *, const char *slug,
 		    struct json_object **out);
 /*
+ * What a post's page shows: the settings (as db_settings), the post
+ * (as db_post: ST_NOTFOUND when it is not live) and its approved
+ * comments (as db_comments), in one round trip, or two when the post
+ * has comments.  On ST_OK the three are the caller's; otherwise all
+ * are NULL.
+ */
+enum status	 db_post_page(struct db *, struct arena *, const char *slug,
+		    struct json_object **site, struct json_object **post,
+		    struct json_object **comments);
+/*
  * A live page (a post of kind 'page', 0008) in a post's shape, url
  * /pages/SLUG; ST_NOTFOUND for a draft, a scheduled page before its
  * time, a post or nothing.  db_pages: every live page, by title.  *out

@@ -72,13 +72,16 @@
  * A post's feature image (0013) comes on its row: the picture's name,
  * size and alt text, and its variants as three srcset lists (its own
  * format, WebP, AVIF; NULL when there are none), each from a walk of
- * the variants' primary key, for the posts of the page alone.  more is
- * further rows (POST_NEAR), or "".
+ * the variants' primary key, for the posts of the page alone, and only
+ * for those that have a picture: a CASE keeps the three subplans from
+ * running for the others (most posts), which cost a fifth of a listing
+ * query.  more is further rows (POST_NEAR), or "".
  */
 #define SRCSET(type) \
-    "(SELECT string_agg('/media/' || v.name || ' ' || v.width || 'w'," \
+    "CASE WHEN m.id IS NOT NULL THEN" \
+    " (SELECT string_agg('/media/' || v.name || ' ' || v.width || 'w'," \
     "   ', ' ORDER BY v.width) FROM media_variants v" \
-    "   WHERE v.media_id = m.id AND v.content_type = " type ")"
+    "   WHERE v.media_id = m.id AND v.content_type = " type ") END"
 #define POST_ROWS_MORE(page, extra, more) \
     "WITH p AS MATERIALIZED (" page ")" \
     " SELECT 0 AS kind, p.id, p.slug, p.title, p.summary," \
@@ -228,9 +231,25 @@ static const char Q_POSTS_ANY[] = POST_ROWS(LIVE_PAGE(
     "   AT TIME ZONE " SITE_TZ ") AND p.published_at < ($4::timestamp"
     "   AT TIME ZONE " SITE_TZ ")))", "$5", "$6"), "NULL::text");
 
+/*
+ * For a post page: one row of kind 3 when the post has approved
+ * comments.  Most posts have none, and the comments' statement
+ * (db_comment.c: a recursive walk of the threads) costs PostgreSQL
+ * about a third of the post's own even when it finds nothing, so it
+ * runs only after this row says there is something to find.
+ */
+#define POST_HAS_COMMENTS \
+    " UNION ALL" \
+    " SELECT 3, p.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+    "   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+    "   NULL" \
+    " FROM p WHERE EXISTS (SELECT FROM comments c WHERE c.post_id = p.id" \
+    "   AND c.status = 'approved')"
+
 static const char Q_POST[] = POST_ROWS_MORE(
     "SELECT " PAGE_COLS ", " BY_DATE ", p.body_html FROM posts p"
-    " WHERE p.slug = $1 AND " LIVE, "p.body_html", POST_NEAR);
+    " WHERE p.slug = $1 AND " LIVE, "p.body_html",
+    POST_NEAR POST_HAS_COMMENTS);
 
 /* A live page, in a post's shape. */
 static const char Q_PAGE[] = POST_ROWS(
@@ -834,6 +853,8 @@ posts_of(struct arena *a, const char *what, const PGresult *res,
 				add_near(a, posts[0], res, r);
 			continue;
 		}
+		if (PQgetvalue(res, r, COL_KIND)[0] == '3')
+			continue;	/* POST_HAS_COMMENTS: the caller's */
 		/* A page holds at most a hundred or so posts. */
 		for (i = 0; i < nposts; i++)
 			if (strcmp(ids[i], PQgetvalue(res, r, COL_ID)) == 0)
@@ -1079,6 +1100,40 @@ db_settings_posts(struct db *db, struct arena *a, const struct db_filter *f,
 		return db_failure(db, pg);
 	if ((st = posts_of(a, "posts", q[1].res, NULL, false, posts)) != ST_OK)
 		return st;
+	*site = settings_of(q[0].res);
+	return ST_OK;
+}
+
+enum status
+db_post_page(struct db *db, struct arena *a, const char *slug,
+    struct json_object **site, struct json_object **post,
+    struct json_object **comments)
+{
+	PGconn		*pg;
+	struct db_stmt	 q[2];
+	enum status	 st;
+	bool		 any = false;
+
+	*site = *post = *comments = NULL;
+	q[0] = (struct db_stmt){ "settings", Q_SETTINGS, 0, NULL, NULL };
+	q[1] = (struct db_stmt){ "post", Q_POST, 1, &slug, NULL };
+	if ((pg = db_reader(db)) == NULL)
+		return ST_UNAVAILABLE;
+	if (!db_exec_all(db, pg, a, q, 2))
+		return db_failure(db, pg);
+	if ((st = posts_of(a, "post", q[1].res, "body_html", true, post)) !=
+	    ST_OK)
+		return st;
+	for (int r = PQntuples(q[1].res) - 1; r >= 0 && !any; r--)
+		any = PQgetvalue(q[1].res, r, COL_KIND)[0] == '3';
+	if (!any)
+		*comments = json_object_new_array();
+	else if ((st = db_comments(db, a, slug, comments)) != ST_OK) {
+		json_object_put(*post);
+		*post = NULL;
+		/* The query always gives a list: no row is a fault. */
+		return st == ST_NOTFOUND ? ST_INTERNAL : st;
+	}
 	*site = settings_of(q[0].res);
 	return ST_OK;
 }

@@ -170,18 +170,19 @@ h_home(struct req *r)
 enum status
 h_post(struct req *r)
 {
-	struct json_object *view = view_new(r), *post, *v;
+	struct json_object *view = view_new(r), *site, *post, *comments, *v;
 	enum status	 st;
 
-	if ((st = view_site(r, view)) != ST_OK)
+	/* The settings, the post and its comments (db_post_page). */
+	if ((st = db_post_page(r->w->db, r->a, r->cap[0], &site, &post,
+	    &comments)) != ST_OK)
 		return st;
-	if ((st = db_post(r->w->db, r->a, r->cap[0], &post)) != ST_OK)
-		return st;
+	view_site_add(r, view, site);
 	json_object_object_add(view, "post", post);
 	/* body_html came from md_render() when the post was saved. */
 	if (json_object_object_get_ex(post, "body_html", &v))
 		view_set_html(post, "body_html", json_object_get_string(v));
-	if ((st = comment_view(r, view, r->cap[0])) != ST_OK)
+	if ((st = comment_view_of(r, view, r->cap[0], comments)) != ST_OK)
 		return st;
 	page_meta(r, view, json_object_get_string(
 	    json_object_object_get(post, "title")),

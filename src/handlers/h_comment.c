@@ -115,6 +115,13 @@ comment_view(struct req *r, struct json_object *view, const char *slug)
 
 	if ((st = db_comments(r->w->db, r->a, slug, &list)) != ST_OK)
 		return st;
+	return comment_view_of(r, view, slug, list);
+}
+
+enum status
+comment_view_of(struct req *r, struct json_object *view, const char *slug,
+    struct json_object *list)
+{
 	json_object_object_add(view, "comments", list);
 	json_object_object_add(view, "comment_count", json_object_new_int(
 	    (int)json_object_array_length(list)));

@@ -113,6 +113,9 @@ enum status	 h_api_redirect_delete(struct req *);
  * and the comment form to its page's view. */
 enum status	 comment_view(struct req *, struct json_object *view,
 		    const char *slug);
+/* comment_view with the comments already read (list, which it takes). */
+enum status	 comment_view_of(struct req *, struct json_object *view,
+		    const char *slug, struct json_object *list);
 enum status	 h_comment_post(struct req *);
 enum status	 h_admin_comments(struct req *);
 enum status	 h_admin_comment_moderate(struct req *);

@@ -12,11 +12,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/i18n.h"
+
 struct arena;
 struct cache;
 struct conf;
 struct db;
 struct i18n;
+struct json_object;
 struct tmpl_set;
 
 /*
@@ -30,6 +33,11 @@ struct worker {
 	struct tmpl_set	*tmpl;		/* compiled theme, from [paths] templates */
 	struct tmpl_set	*admin;		/* the admin pages' (admin_tmpl.h) */
 	struct i18n	*i18n;		/* the theme's languages (i18n.h) */
+	/*
+	 * view.t of each language of i18n, by its index there (view.c):
+	 * made on first use and shared, read-only, by every view after.
+	 */
+	struct json_object *strings[I18N_LANGS_MAX];
 	char		 theme[17];	/* cache_theme_id(): in every cache key */
 	struct arena	*arena;		/* reset for every request */
 	int		 listen_fd;

@@ -43,6 +43,7 @@
 #include "cache/stale.h"
 #include "serve/render.h"
 #include "serve/route.h"
+#include "view/view.h"
 
 /* Listing pages beyond this many are not rendered (a bound, logged). */
 #define MAX_LISTING_PAGES	100000
@@ -293,6 +294,7 @@ render_main(const struct conf *conf)
 		(void)nanosleep(&ts, NULL);
 	}
 	db_close(w.db);
+	view_strings_free(&w);
 	arena_free(w.arena);
 	i18n_free(w.i18n);
 	tmpl_free(w.tmpl);

@@ -41,6 +41,7 @@
 #include "http/req.h"
 #include "serve/route.h"
 #include "view/error.h"
+#include "view/view.h"
 #include "tmpl/tmpl.h"
 #include "lib/util.h"
 #include "serve/worker.h"
@@ -275,6 +276,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	db_close(w.db);
 	tmpl_free(w.tmpl);
 	tmpl_free(w.admin);
+	view_strings_free(&w);
 	i18n_free(w.i18n);
 	arena_free(w.arena);
 	return 0;

@@ -239,22 +239,61 @@ local_dates(struct req *r, const struct i18n_lang *l, const char *zone,
 		    human, pattern);
 }
 
+/*
+ * view.t for language l: a new reference to the worker's object, made
+ * the first time l is asked for.  The strings come from the theme's
+ * files, read once when the worker starts, so the object never goes
+ * stale; building it for every page (some sixty keys, each looked up
+ * by a linear search, and an object to free after) was a tenth of an
+ * uncached page's time in the worker.  Shared: nothing may change it.
+ */
+static struct json_object *
+strings(struct worker *w, const struct i18n_lang *l)
+{
+	const struct i18n *set = w->i18n;
+	struct json_object *t;
+	size_t		 k;
+
+	/* No language at all (a set i18n_check() refused): not kept. */
+	for (k = 0; l != NULL && k < i18n_nlangs(set) &&
+	    k < NELEM(w->strings); k++)
+		if (strcmp(i18n_lang_code(set, k), i18n_code(l)) == 0)
+			break;
+	if (l == NULL)
+		k = NELEM(w->strings);
+	if (k < NELEM(w->strings) && w->strings[k] != NULL)
+		return json_object_get(w->strings[k]);
+	t = json_object_new_object();
+	for (size_t i = 0; i < i18n_nkeys(set); i++)
+		json_object_object_add(t, i18n_key(set, i),
+		    json_object_new_string(i18n_get(set, l, i18n_key(set, i))));
+	if (k < NELEM(w->strings) && k < i18n_nlangs(set))
+		w->strings[k] = json_object_get(t);
+	return t;
+}
+
+void
+view_strings_free(struct worker *w)
+{
+	for (size_t k = 0; k < NELEM(w->strings); k++) {
+		if (w->strings[k] != NULL)
+			json_object_put(w->strings[k]);
+		w->strings[k] = NULL;
+	}
+}
+
 void
 view_localize(struct req *r, struct json_object *view)
 {
 	const struct i18n *set = r->w->i18n;
 	const struct i18n_lang *l;
-	struct json_object *t, *v, *months;
+	struct json_object *v, *months;
 	const char	*zone = view_zone(view);
 
 	if (set == NULL)
 		return;
 	l = view_lang(r, view);
-	t = json_object_new_object();
-	for (size_t i = 0; i < i18n_nkeys(set); i++)
-		json_object_object_add(t, i18n_key(set, i),
-		    json_object_new_string(i18n_get(set, l, i18n_key(set, i))));
-	json_object_object_add(view, "t", t);
+	json_object_object_add(view, "t", strings(r->w, l));
 	json_object_object_add(view, "lang",
 	    json_object_new_string(i18n_code(l)));
 	if (json_object_object_get_ex(view, "post", &v))

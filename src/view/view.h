@@ -70,6 +70,11 @@ const char		*view_zone(struct json_object *view);
  */
 void			 view_localize(struct req *, struct json_object *view);
 
+/* Frees what view_localize() kept in w (the strings of each language);
+ * for a worker that stops. */
+struct worker;
+void			 view_strings_free(struct worker *);
+
 /* Reads an integer setting from view.site, or def when absent or bad;
  * clamped to [min, max]. */
 int			 view_site_int(struct json_object *view,

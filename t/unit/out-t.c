@@ -2,7 +2,10 @@
 /* out-t.c: escapers and header safety, with hostile strings. */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -23,6 +26,62 @@ esc(struct arena *a, void (*fn)(struct buf *, const char *, size_t),
 }
 
 #define ESC(fn, s)	esc(a, fn, s, strlen(s))
+
+/* out_json(v) is json-c's own text of v and a newline. */
+static void
+json_same(struct arena *a, struct json_object *v, const char *what)
+{
+	struct req	 r;
+	const char	*want;
+
+	memset(&r, 0, sizeof(r));
+	r.a = a;
+	buf_init(&r.resp.body, a, 16);
+	want = arena_printf(a, "%s\n", json_object_to_json_string_ext(v,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	out_json(&r, v);
+	is_string(want, r.resp.body.p, "%s", what);
+	json_object_put(v);
+}
+
+/* out_json writes what json-c would, byte for byte (an ETag hashes it). */
+static void
+json_agrees(struct arena *a)
+{
+	struct json_object *o, *arr, *in;
+	char		 all[256];
+
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)(255 - i);
+	json_same(a, json_object_new_string_len(all, 256),
+	    "json: every byte in a string");
+	json_same(a, json_object_new_string("a/b \"q\" \\ \u00e9\x7f"),
+	    "json: slash, quotes, backslash, UTF-8, DEL");
+	json_same(a, json_object_new_string(""), "json: empty string");
+	json_same(a, json_object_new_int64(INT64_MIN), "json: INT64_MIN");
+	json_same(a, json_object_new_int64(INT64_MAX), "json: INT64_MAX");
+	json_same(a, json_object_new_uint64(UINT64_MAX), "json: UINT64_MAX");
+	json_same(a, json_object_new_int(0), "json: zero");
+	json_same(a, json_object_new_double(1.5), "json: a double");
+	json_same(a, json_object_new_object(), "json: empty object");
+	json_same(a, json_object_new_array(), "json: empty array");
+	o = json_object_new_object();
+	json_object_object_add(o, "k\n\"ey", json_object_new_boolean(1));
+	json_object_object_add(o, "f", json_object_new_boolean(0));
+	json_object_object_add(o, "n", NULL);
+	arr = json_object_new_array();
+	json_object_array_add(arr, json_object_new_int(-42));
+	json_object_array_add(arr, NULL);
+	json_object_array_add(arr, json_object_new_string("x\ty"));
+	in = json_object_new_object();
+	json_object_object_add(in, "deep", json_object_new_array());
+	json_object_array_add(arr, in);
+	json_object_object_add(o, "list", arr);
+	json_same(a, o, "json: nested objects and arrays, keys escaped");
+	json_same(a, json_tokener_parse("{\"d\":1.10,\"e\":2e3,"
+	    "\"i\":-7,\"s\":\"\\u0001\"}"),
+	    "json: parsed numbers keep their text");
+}
 
 int
 main(void)
@@ -93,6 +152,7 @@ main(void)
 	is_string("Not Found", out_reason(404), "reason 404");
 	is_string("Request Header Fields Too Large", out_reason(431),
 	    "reason 431");
+	json_agrees(a);
 	arena_free(a);
 	return done_testing();
 }
