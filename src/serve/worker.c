@@ -144,15 +144,27 @@ serve(struct worker *w, FCGX_Request *fr)
 	    r.body != NULL;
 }
 
-/* Has the client nothing more for us on fd (no unread bytes)?  Closing
- * a unix socket with bytes unread resets the client's side. */
+/*
+ * Reads, without waiting, what the client has sent on fd beyond the
+ * request (the empty record that ends its stdin, when libfcgi did not
+ * read it): true when nothing is left unread.  Closing a unix socket
+ * with bytes unread resets the client's side.  A client still sending
+ * more than a few records is left to libfcgi's close.
+ */
 static bool
 nothing_pending(int fd)
 {
-	char	 c;
-	ssize_t	 n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	char	 trash[4096];
 
-	return n == 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	for (int i = 0; i < 4; i++) {
+		ssize_t n = recv(fd, trash, sizeof(trash), MSG_DONTWAIT);
+
+		if (n == 0)
+			return true;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+	}
+	return false;
 }
 
 /* Is fd a unix socket (nginx on this host)? */
