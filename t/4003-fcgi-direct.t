@@ -86,6 +86,19 @@ is "$(status_of "unix:$sock" POST / --body-size 8388609)" 413 \
 	"body one byte over max_body: 413"
 is "$(status_of "unix:$sock" POST /healthz --body-size 8388608)" 405 \
 	"body exactly max_body is read (then 405 for the method)"
+# On a unix socket a worker closes as soon as it has answered a request
+# it read whole; it does not wait for the client to close first (as
+# libfcgi's own close does, for up to 2 s).
+# Five times over: the end of the request's stdin may come after the
+# worker has read the rest, as this client sends it separately.
+closes() {
+	local i
+	for ((i = 0; i < 5; i++)); do
+		req "$@" --closed-within 1 >/dev/null || return 1
+	done
+}
+ok "unix socket: the worker closes after its answer, at once" \
+	closes "unix:$sock" GET /livez
 is "$(status_of "unix:$sock" GET '/%zz')" 400 "bad escape in path: 400"
 is "$(status_of "unix:$sock" GET '/?a=%')" 400 "bad escape in query: 400"
 is "$(status_of "unix:$sock" BREW /)" 405 "unknown method: 405"

@@ -538,11 +538,20 @@ pages_write(const char *dir, const struct pages_gen *g, const char *rel,
 	struct timespec	 ts[2];
 	int		 dfd, fd = -1, rc = -1, saved;
 	size_t		 off = 0;
+	struct stat	 st;
 
 	if (strlen(rel) > PAGES_MAX_PATH ||
-	    snprintf(path, sizeof(path), "%s/%s", dir, g->name) >=
+	    snprintf(path, sizeof(path), "%s/%s/%s", dir, g->name, rel) >=
 	    (int)sizeof(path))
 		return errno = ENAMETOOLONG, -1;
+	/*
+	 * Most calls find the page there already (a Redis hit nginx was
+	 * told to pass on, or raced another worker to): one stat instead
+	 * of writing the whole body out only to see link(2) refuse it.
+	 */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return 1;
+	path[strlen(path) - strlen(rel) - 1] = '\0';
 	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
 	memcpy(name, rel, strlen(rel) + 1);

@@ -65,6 +65,10 @@ def main():
                     help="send a body of this many 'x' bytes")
     ap.add_argument("--stall", type=float, default=0)
     ap.add_argument("--signal", default=None, help="PID:SIGNAME during stall")
+    ap.add_argument("--closed-within", type=float, default=None,
+                    help="after the answer, exit 3 unless the server has "
+                    "closed the connection (not just its sending side) "
+                    "within SECONDS")
     a = ap.parse_args()
 
     if a.body_size is not None:
@@ -127,7 +131,21 @@ def main():
             elif rtype == END:
                 ended = True
     sys.stdout.buffer.write(out)
-    return 0 if ended else 1
+    if not ended:
+        return 1
+    if a.closed_within is not None:
+        # A server that only shut its sending side down (to wait for
+        # ours) still takes bytes; a closed socket refuses them.
+        until = time.monotonic() + a.closed_within
+        while time.monotonic() < until:
+            try:
+                s.send(b"x")
+            except (BrokenPipeError, ConnectionResetError):
+                return 0
+            time.sleep(0.05)
+        sys.stderr.write("still open after %.1f s\n" % a.closed_within)
+        return 3
+    return 0
 
 
 if __name__ == "__main__":

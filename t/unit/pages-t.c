@@ -9,9 +9,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -189,6 +191,22 @@ on_disk(void)
 	    "a second copy keeps the first");
 	snprintf(p, sizeof(p), "%s/current/posts/x@.html", dir);
 	is_string("first", slurp(p), "through current, the first copy");
+	{
+		/* A page already there is not written out again: with no
+		 * file of even one byte allowed, a copy would fail. */
+		struct rlimit	 was, none;
+		int		 r;
+
+		signal(SIGXFSZ, SIG_IGN);
+		getrlimit(RLIMIT_FSIZE, &was);
+		none = was;
+		none.rlim_cur = 1;
+		setrlimit(RLIMIT_FSIZE, &none);
+		r = pages_write(dir, &g2, "posts/x@.html", "third", 5);
+		setrlimit(RLIMIT_FSIZE, &was);
+		signal(SIGXFSZ, SIG_DFL);
+		is_int(1, r, "a page already there is found, not copied again");
+	}
 	ok(stat(p, &st) == 0 && st.st_mtime == (time_t)g2.epoch &&
 	    (st.st_mode & 0777) == 0644, "mtime is the generation's epoch, "
 	    "mode 0644");
