@@ -110,7 +110,9 @@ main(void)
 	unsetenv("INKWELL_DATABASE_PRIMARY");
 
 	/* [cache] render_wait_ms: 0 (off) .. 60000, from the environment
-	 * as from a file. */
+	 * as from a file.  (The refused load above left what it had read
+	 * in c: conf_free it, as load() does, before starting over.) */
+	conf_free(&c);
 	conf_defaults(&c);
 	is_int(1000, c.cache_render_wait, "default render_wait_ms");
 	conf_free(&c);
