@@ -6,7 +6,8 @@
 # are those the post's text makes from scratch; an edit of the summary
 # leaves the body's passages untouched (same row versions: not made
 # again), an edit of the body leaves the head's, and a word new in the
-# body is found by a search at once, marked in the snippet.
+# body is found by a search at once, marked in the snippet; the body's
+# words are counted anew when it changes, whoever writes the column.
 # Needs: curl, python3, psql.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -121,6 +122,12 @@ is "$(found "quokkaold$stamp")" " unmarked" "a word of the old body is not found
 is "$(pg -c "SELECT count(*) FROM post_passages x JOIN posts p ON p.id = x.post_id
 	WHERE p.slug = '$slug' AND x.body LIKE '%quokkaold%'")" 0 \
 	"no passage holds the old body"
+
+# posts.words (0017: a trigger, counted when the body changes).
+is "$(pg -c "SELECT words FROM posts WHERE slug = '$slug'")" 150 \
+	"the new body's words are counted"
+is "$(pg -c "UPDATE posts SET words = 1 WHERE slug = '$slug' RETURNING words")" 150 \
+	"a value written to words is counted over"
 
 # --- both at once, and an edit of neither --------------------------------------
 api PATCH "/api/v1/posts/$slug" "{\"title\":\"Passages again $stamp\",\"body_md\":\"Short.\"}"
