@@ -281,15 +281,51 @@ emit(struct buf *b, const char *p, size_t from, size_t to,
 	}
 }
 
-/* The fragment of passage p[0..n) on b; false when it has nothing. */
+/* Whether the k words of p at t and of q at u are the same bytes. */
 static bool
-fragment(struct buf *b, const char *p, size_t n, const struct lexeme *lx,
-    int nlx, struct tok *t)
+same_words(const char *p, const struct tok *t, const char *q,
+    const struct tok *u, size_t k)
 {
-	size_t	 nt, s = 0, e, from, to, best_s = 0;
+	for (size_t i = 0; i < k; i++)
+		if (t[i].e - t[i].b != u[i].e - u[i].b ||
+		    memcmp(p + t[i].b, q + u[i].b, t[i].e - t[i].b) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * How many words at the start of passage q (u[0..nu)) repeat the last
+ * words of passage p (t[0..nt)): 0 unless at least SNIPPET_OVERLAP_MIN,
+ * at most SNIPPET_OVERLAP_MAX are looked at.
+ */
+static size_t
+overlap(const char *p, const struct tok *t, size_t nt, const char *q,
+    const struct tok *u, size_t nu)
+{
+	size_t	 k = nt < nu ? nt : nu;
+
+	if (k > SNIPPET_OVERLAP_MAX)
+		k = SNIPPET_OVERLAP_MAX;
+	for (; k >= SNIPPET_OVERLAP_MIN; k--)
+		if (same_words(p, t + nt - k, q, u, k))
+			return k;
+	return 0;
+}
+
+/*
+ * The fragment of passage p[0..n), whose words are t[0..nt), on b,
+ * from words lo to hi only (the others repeat the passage before);
+ * false when it has nothing.
+ */
+static bool
+fragment(struct buf *b, const char *p, size_t n, const struct tok *t,
+    size_t nt, size_t lo, size_t hi)
+{
+	size_t	 s = 0, e, from, to, best_s = lo;
 	int	 best_d = -1, best_m = -1;
 
-	nt = tokens(p, n, lx, nlx, t);
+	if (nt > 0 && lo >= hi)
+		return false;
 	if (nt == 0) {
 		from = 0;
 		while (from < n && space((unsigned char)p[from]))
@@ -302,11 +338,11 @@ fragment(struct buf *b, const char *p, size_t n, const struct lexeme *lx,
 		emit(b, p, from, to, t, 0);
 		return true;
 	}
-	for (s = 0; s == 0 || s + SNIPPET_WORDS <= nt; s++) {
+	for (s = lo; s == lo || s + SNIPPET_WORDS <= hi; s++) {
 		uint64_t seen = 0;
 		int	 m = 0, d;
 
-		e = s + SNIPPET_WORDS < nt ? s + SNIPPET_WORDS : nt;
+		e = s + SNIPPET_WORDS < hi ? s + SNIPPET_WORDS : hi;
 		for (size_t j = s; j < e; j++)
 			if (t[j].lex >= 0) {
 				seen |= (uint64_t)1 << t[j].lex;
@@ -320,7 +356,7 @@ fragment(struct buf *b, const char *p, size_t n, const struct lexeme *lx,
 		}
 	}
 	s = best_s;
-	e = s + SNIPPET_WORDS < nt ? s + SNIPPET_WORDS : nt;
+	e = s + SNIPPET_WORDS < hi ? s + SNIPPET_WORDS : hi;
 	/* From the space before the first word (opening punctuation
 	 * comes along) to the space after the last (closing punctuation),
 	 * never into the words either side. */
@@ -339,11 +375,11 @@ const char *
 snippet_make(struct arena *a, const char *src)
 {
 	struct lexeme	 lx[SNIPPET_LEXEMES];
-	struct tok	*t;
+	struct tok	*t, *prev_t;
 	struct buf	 b;
-	const char	*p, *end, *sep;
+	const char	*p, *end, *sep, *prev = NULL;
 	int		 nlx = 0, np = 0;
-	size_t		 n;
+	size_t		 n, prev_nt = 0;
 
 	sep = strstr(src, SNIPPET_SEP);
 	end = sep != NULL ? sep : src + strlen(src);
@@ -363,17 +399,37 @@ snippet_make(struct arena *a, const char *src)
 	if (sep == NULL)
 		return b.p;
 	t = arena_array(a, SNIPPET_TOKENS, sizeof(*t));
+	prev_t = arena_array(a, SNIPPET_TOKENS, sizeof(*prev_t));
 	for (p = sep + strlen(SNIPPET_SEP); np < SNIPPET_PASSAGES; np++) {
-		size_t	 at = b.n;
+		size_t	 at = b.n, nt, lo = 0, hi;
+		struct tok *swap;
 
 		sep = strstr(p, SNIPPET_SEP);
 		n = sep != NULL ? (size_t)(sep - p) : strlen(p);
+		nt = tokens(p, n, lx, nlx, t);
+		hi = nt;
+		/*
+		 * A passage picked after another may run on from it or into
+		 * it (a summary that is the body's first sentences is both
+		 * the head passage's end and the body's first passage's
+		 * start): its fragment comes from the words the other does
+		 * not have, and it has none when it has no others.
+		 */
+		if (prev != NULL) {
+			lo = overlap(prev, prev_t, prev_nt, p, t, nt);
+			hi = nt - overlap(p, t, nt, prev, prev_t, prev_nt);
+		}
 		if (at > 0)
 			buf_puts(&b, " \xe2\x80\xa6 ");	/* " … " */
-		if (!fragment(&b, p, n, lx, nlx, t)) {
+		if (!fragment(&b, p, n, t, nt, lo, hi)) {
 			b.n = at;	/* an empty passage: no " … " either */
 			b.p[at] = '\0';
 		}
+		prev = p;
+		prev_nt = nt;
+		swap = prev_t;
+		prev_t = t;
+		t = swap;
 		if (sep == NULL)
 			break;
 		p = sep + strlen(SNIPPET_SEP);

@@ -40,6 +40,14 @@ struct arena;
  * bytes of the text (cut at a character, then "…").  Never NULL.
  */
 #define SNIPPET_PASSAGES	4
+/*
+ * A passage's first words that repeat the previous passage's last ones
+ * (or its last words that repeat the previous passage's first ones),
+ * SNIPPET_OVERLAP_MIN of them or more, are not shown again; at most
+ * SNIPPET_OVERLAP_MAX are compared.
+ */
+#define SNIPPET_OVERLAP_MIN	4
+#define SNIPPET_OVERLAP_MAX	64
 #define SNIPPET_LEXEMES		64
 #define SNIPPET_WORD_MAX	255
 #define SNIPPET_TOKENS		512

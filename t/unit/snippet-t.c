@@ -69,6 +69,22 @@ static const struct {
 	    "an empty passage adds nothing, no …" },
 	{ "server" S "   " S "two", "two", "a blank passage neither" },
 	{ "server" S "!!! ---", "!!! ---", "a passage without words is shown" },
+	{ "server" S "On servers. It runs a server well." S
+	    "It runs a server well. Then the server sleeps.",
+	    "On [servers]. It runs a [server] well. … Then the [server] "
+	    "sleeps.", "a passage that runs on from the one before: only "
+	    "its new words" },
+	{ "server" S "It runs a server well. Then the server sleeps." S
+	    "On servers. It runs a server well.",
+	    "It runs a [server] well. Then the [server] sleeps. … On "
+	    "[servers].", "a passage that runs into the one before: only "
+	    "its other words" },
+	{ "server" S "On servers. It runs a server well." S
+	    "It runs a server well.", "On [servers]. It runs a [server] "
+	    "well.", "a passage the one before holds whole: left out, no …" },
+	{ "server" S "a b c server" S "b c server d",
+	    "a b c [server] … b c [server] d",
+	    "three words the same are not a repeat" },
 	{ "server", "", "no passages: no snippet" },
 	{ "", "", "nothing at all" },
 	{ S "the server", "the server", "no lexemes: nothing marked" },
