@@ -6,6 +6,8 @@
 #   - PQexec( only in src/db/db_migrate.c (the migration runner executes
 #     multi-statement SQL embedded at build time; everything else uses
 #     PQexecParams/PQexecPrepared);
+#   - MAX_STMTS (src/db/db.c) exceeds the number of statements in
+#     src/db/*.c, so every one a worker runs is prepared;
 #   - no printf-family call builds SQL;
 #   - handlers (src/handlers/h_*.c) never read raw FastCGI params and never talk to
 #     libpq or hiredis directly;
@@ -95,6 +97,21 @@ offenders "every src/*.[ch] and t/**/*.c starts with an SPDX-License-Identifier 
 # --- PQexec( ----------------------------------------------------------------
 list=$(grep_in 'PQexec[[:space:]]*\(' "${C_SRC[@]}" | grep -v '^src/db/db_migrate\.c:' || true)
 offenders "PQexec( appears only in src/db/db_migrate.c (use PQexecParams)" "$list"
+
+# --- room for every prepared statement -----------------------------------
+# A worker prepares each statement the first time it runs it, up to
+# MAX_STMTS (src/db/db.c); any past that run unprepared and are planned on
+# every execution (2 ms of a search's time).  Each static Q_* text in
+# src/db/*.c is a statement a worker may run.
+max=$(sed -n 's/^#define[[:space:]]*MAX_STMTS[[:space:]]*\([0-9]*\).*/\1/p' src/db/db.c)
+nq=$(cat src/db/*.c | grep -c '^static const char Q_[A-Z0-9_]*\[\]' || true)
+list=
+if [[ -z $max ]]; then
+	list="no #define MAX_STMTS in src/db/db.c"
+elif ((nq >= max)); then
+	list="src/db/*.c have $nq statements, MAX_STMTS is $max"
+fi
+offenders "MAX_STMTS leaves room for every statement of src/db/*.c" "$list"
 
 # --- printf-family building SQL -------------------------------------------
 # A line with a *printf call and an SQL verb (upper case, as inkwell writes

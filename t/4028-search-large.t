@@ -106,7 +106,7 @@ note "seeding took $((SECONDS - t0)) s"
 # them; q1 to q4 alike to the byte and at the same instant, so only
 # their ids order them, and so q6 and q11, 10th and 11th for "quokka":
 # the id decides which is on the first page.  x-q10 is older than the
-# newest 2,000 posts.
+# newest 3,000 posts (the search's first window, SEARCH_WINDOW).
 pgdb >"$tmp/extra.log" 2>&1 <<-'SQL'
 	BEGIN;
 	WITH a AS (SELECT min(id) AS id FROM users),

@@ -31,6 +31,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "content/snippet.h"
 
 /* Live, of either kind (a page, 0008, or a post). */
@@ -318,9 +319,17 @@ static const char Q_FEED_AUTHOR[] = POST_ROWS(
  * Any since is correct (the windows partition the posts, newest
  * first); the windows only decide what is read.
  *
+ * Each window reads the GIN posting lists anew (2 ms for that word at
+ * 100,000 posts, two thirds of what the window cost), so a word that
+ * just misses SEARCH_MAX in the first window pays for two: such a
+ * three-word search took 6.9 ms of PostgreSQL's time with a first
+ * window of 2,000 posts and 4.9 ms with 3,000, over 200 such queries,
+ * while a word in most posts reads half as many rows again (searches of
+ * common words took 3 to 5% longer).
+ *
  * The newest matches come in two steps that read matching rows only:
  * first those among the newest SEARCH_WINDOW live posts (w.since is the
- * oldest of them: a walk of posts_live_idx), a BitmapAnd of the GIN
+ * oldest of them: $4, below), a BitmapAnd of the GIN
  * index and that range of posts_live_idx; then, only when those are
  * fewer than SEARCH_MAX, the older ones, from the GIN index alone.  The
  * second step reads every older match, so it costs most for words in a
@@ -334,7 +343,24 @@ static const char Q_FEED_AUTHOR[] = POST_ROWS(
  * word in 1 post in 20 cost 12 ms, against 2 ms here.
  */
 #define SEARCH_MAX	"100"
-#define SEARCH_WINDOW	"2000"
+#define SEARCH_WINDOW	"3000"
+
+/*
+ * w.since, $4 of Q_SEARCH: the oldest of the newest SEARCH_WINDOW live
+ * posts, in seconds since the epoch, NULL with fewer.  Finding it is a
+ * walk of SEARCH_WINDOW entries of posts_live_post_idx, a tenth of a
+ * search's time in PostgreSQL at 1,000 posts and more at 100,000; as
+ * any since is correct, a worker finds it at most every
+ * SEARCH_SINCE_TTL seconds and keeps it (search_since).  Posts
+ * published meanwhile fall in the first window, which grows a little;
+ * a blog that passes SEARCH_WINDOW posts meanwhile reads every match
+ * until then, as it did before.
+ */
+#define SEARCH_SINCE_TTL	60
+static const char Q_SEARCH_SINCE[] =
+    "SELECT extract(epoch FROM (SELECT p.published_at FROM posts p"
+    " WHERE " LIVE " ORDER BY p.published_at DESC, p.id DESC"
+    " OFFSET " SEARCH_WINDOW " - 1 LIMIT 1))";
 #define HIT_COLS	PAGE_COLS ", p.search"
 static const char Q_SEARCH[] = POST_ROWS(
     "WITH q AS MATERIALIZED ("
@@ -344,13 +370,10 @@ static const char Q_SEARCH[] = POST_ROWS(
     "   websearch_to_tsquery('simple', array_to_string(l.lex, ' or '))"
     "     AS qor"
     "   FROM (SELECT tsvector_to_array(to_tsvector('english', $1)) AS lex) l),"
-    " w1 AS MATERIALIZED (SELECT (SELECT p.published_at"
-    "   FROM posts p WHERE " LIVE
-    "   ORDER BY p.published_at DESC, p.id DESC"
-    "   OFFSET " SEARCH_WINDOW " - 1 LIMIT 1) AS since),"
     " w AS MATERIALIZED (SELECT since,"
     "   since - 3 * (now() - since) AS since2,"
-    "   since - 15 * (now() - since) AS since3 FROM w1),"
+    "   since - 15 * (now() - since) AS since3"
+    "   FROM (SELECT to_timestamp($4::float8) AS since) w1),"
     " hits AS MATERIALIZED ("
     "   (SELECT " HIT_COLS " FROM posts p WHERE " LIVE
     "   AND (SELECT since FROM w) IS NOT NULL"
@@ -945,18 +968,52 @@ db_feed_of(struct db *db, struct arena *a, const char *tag,
 	    Q_FEED_AUTHOR, 2, p, "body_html", false, out);
 }
 
+/*
+ * Q_SEARCH's $4 into *since: the worker's copy, found anew when older
+ * than SEARCH_SINCE_TTL seconds (NULL: fewer live posts than
+ * SEARCH_WINDOW).  *since is static storage, good until the next call.
+ */
+static enum status
+search_since(struct db *db, struct arena *a, const char **since)
+{
+	static char	 value[64];
+	static bool	 null = true;
+	static double	 found = -1;
+	double		 now = util_now();
+	PGconn		*pg;
+	PGresult	*res;
+
+	if (found < 0 || now - found >= SEARCH_SINCE_TTL) {
+		if ((pg = db_reader(db)) == NULL)
+			return ST_UNAVAILABLE;
+		if ((res = db_exec(db, pg, a, "search since", Q_SEARCH_SINCE,
+		    0, NULL)) == NULL)
+			return db_failure(db, pg);
+		null = PQntuples(res) != 1 || PQgetisnull(res, 0, 0) ||
+		    (size_t)PQgetlength(res, 0, 0) >= sizeof(value);
+		if (!null)
+			memcpy(value, PQgetvalue(res, 0, 0),
+			    (size_t)PQgetlength(res, 0, 0) + 1);
+		found = now;
+	}
+	*since = null ? NULL : value;
+	return ST_OK;
+}
+
 enum status
 db_search(struct db *db, struct arena *a, const char *q, int limit,
     int offset, struct json_object **out)
 {
 	char		 lim[16], off[16];
-	const char	*p[3] = { q, lim, off };
-
+	const char	*p[4] = { q, lim, off, NULL };
 	enum status	 st;
 
+	*out = NULL;
+	if ((st = search_since(db, a, &p[3])) != ST_OK)
+		return st;
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(off, sizeof(off), "%d", offset);
-	st = post_rows(db, a, "search", Q_SEARCH, 3, p, "snippet", false,
+	st = post_rows(db, a, "search", Q_SEARCH, 4, p, "snippet", false,
 	    out);
 	/* The query gives each post the lexemes and its passages; the
 	 * snippet with its marks is made here (content/snippet.c). */
