@@ -294,7 +294,12 @@ get "$p" >/dev/null
 like "$(cat "$TMP/body")" 'theme-4008' "and so does the post page that was cached"
 cp "$TMP/conf.orig" "$INKWELL_TEST_CONF"
 kill -HUP "$SUP"
-theme_off() { ! theme_on; }
+# The workers are replaced one at a time: / may already come from a
+# new one while an old one still answers the post page, so wait for
+# both (a page file or Redis entry of the old theme kept after the
+# reload would never go, and fail this).
+theme_off() { ! theme_on && get "$p" >/dev/null &&
+	! grep -q 'theme-4008' "$TMP/body"; }
 ok "back on the first theme, it is gone again (within 10 s)" wait_for 10 theme_off
 get "$p" >/dev/null
 unlike "$(cat "$TMP/body")" 'theme-4008' "from the post page too"
