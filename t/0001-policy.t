@@ -159,14 +159,15 @@ offenders "t/*.t, script/* and .ci/run are executable" "${bad%$'\n'}"
 
 # --- shellcheck -------------------------------------------------------------
 # The shell files: scripts, tests and their libraries, CI, the Debian
-# maintainer scripts, the container's and terraform's scripts, and the
-# build-aux scripts that are ours (not the ones automake copies in).
+# maintainer scripts, the container's, Kubernetes' and terraform's
+# scripts, and the build-aux scripts that are ours (not the ones automake
+# copies in).
 SHELL_FILES=()
 while IFS= read -r f; do
 	[[ -f $f ]] || continue
 	case $f in
 	script/* | t/*.t | t/lib/*.sh | t/compose/* | t/terraform/* | .ci/run | \
-		debian/inkwell.* | deploy/container/* | terraform/*.sh | \
+		debian/inkwell.* | deploy/container/* | deploy/k8s/* | terraform/*.sh | \
 		build-aux/embed-* | build-aux/gen-buildinfo | build-aux/version) ;;
 	*) continue ;;
 	esac
