@@ -175,13 +175,14 @@ print("\n".join(json.loads(sys.argv[1])))' "${how#exec }")
 }
 passes() { probe "$@" || { sleep 1; return 1; }; }
 # Each pod's startup probes, then readiness, then liveness: up to 240 s
-# in all from here (the first start initialises PostgreSQL).
+# in all from here (the first start initialises PostgreSQL), and at
+# least 10 s for each, so one that never passes leaves the others time.
 t0=$SECONDS
 for kind in startup readiness liveness; do
 	while IFS=$'\t' read -r pod ctr k how; do
 		[[ $k == "$kind" ]] || continue
 		left=$((240 - (SECONDS - t0)))
-		((left > 0)) || left=1
+		((left >= 10)) || left=10
 		ok "$pod/$ctr: the $kind probe ($how) passes" wait_for "$left" passes "$pod" "$ctr" "$how"
 		if_fail diag "$(podman ps -a --format '{{.Names}} {{.Status}}' 2>&1)
 $(podman logs --tail 15 "$pod-$ctr" 2>&1)"
