@@ -31,6 +31,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/podman.sh
+. "$here/lib/podman.sh"
 src=${INKWELL_SRC:-$(cd "$here/.." && pwd)}
 build=${INKWELL_BUILD:-$src/build}
 ctr=$src/deploy/container
@@ -60,36 +62,8 @@ net=${project}_default
 started=$SECONDS
 
 # podman and podman-compose (which runs "podman") use this storage and
-# this network configuration only.
-mkdir -p "$tmp/podman"/{root,run,tmp,volumes,cni} "$tmp/context"
-nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
-[[ $nofile == unlimited || $nofile -gt 4096 ]] && nofile=4096
-[[ $nproc == unlimited || $nproc -gt 4096 ]] && nproc=4096
-cat >"$tmp/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$tmp/podman/root"
-runroot = "$tmp/podman/run"
-EOF
-# podman's default limits for root are above what this machine lets even
-# root set (t/6010-image.t); compose.yaml sets none.
-write_conf() { # [RUNTIME]
-	local runtime=
-	[[ -z ${1:-} ]] || runtime="runtime = \"$1\""
-	cat >"$tmp/containers.conf" <<-EOF
-		[containers]
-		default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
-		[engine]
-		tmp_dir = "$tmp/podman/tmp"
-		volume_path = "$tmp/podman/volumes"
-		$runtime
-		[network]
-		network_backend = "cni"
-		network_config_dir = "$tmp/podman/cni"
-	EOF
-}
-write_conf
-export CONTAINERS_STORAGE_CONF=$tmp/storage.conf CONTAINERS_CONF=$tmp/containers.conf
+# this network configuration only (t/lib/podman.sh).
+podman_private
 
 # podman-compose as a user would run it, on this test's project and
 # ports: compose.yaml, then with HTTPS (https_on) compose.https.yaml too.
@@ -102,111 +76,30 @@ pc() {
 }
 
 cleanup() {
-	local pid
-	if [[ -d $tmp/podman/root ]]; then
-		pc down -v >>"$tmp/compose.log" 2>&1
-		podman rm -af -t 5 >/dev/null 2>&1
-		podman pod rm -af >/dev/null 2>&1
-		podman volume rm -af >/dev/null 2>&1
-		podman network rm -f "$net" >/dev/null 2>&1
-		podman rmi -af >/dev/null 2>&1
-	fi
-	# What CNI keeps for this test's network outside the storage: the
-	# dnsname plugin's dnsmasq and both plugins' state, named after it.
-	pid=$(cat "/run/containers/cni/dnsname/$net/pidfile" 2>/dev/null)
-	if [[ $pid =~ ^[0-9]+$ ]] && grep -q "dnsname/$net/" "/proc/$pid/cmdline" 2>/dev/null; then
-		kill "$pid" 2>/dev/null
-	fi
-	rm -rf "/run/containers/cni/dnsname/$net" "/var/lib/cni/networks/$net"
-	findmnt -rn -o TARGET | grep "^$tmp/" | sort -r | while read -r m; do
-		umount -l "$m" 2>/dev/null
-	done
-	rm -rf "$tmp"
+	[[ -d $tmp/podman/root ]] && pc down -v >>"$tmp/compose.log" 2>&1
+	podman_cleanup "$net"
 }
 trap cleanup EXIT
 
-version=$("$src/build-aux/version")
 image_of() { # SERVICE: the image compose.yaml names for it
 	"$py" -c 'import sys, yaml
 print(yaml.safe_load(open(sys.argv[1]))["services"][sys.argv[2]]["image"])' \
 		"$ctr/compose.yaml" "$1"
 }
 
-# --- the inkwell image ---------------------------------------------------------
-archive=$out/inkwell-$version.oci.tar
-if [[ ! -s $archive || ! -s $out/bookworm.sources ]] ||
-	[[ -n $(find "$src/src" "$src/sql" "$src/templates" "$src/static" \
-		"$ctr"/{Containerfile,build-inkwell,setup-runtime,runtime-packages,sbom,image-config,healthcheck} \
-		"$src/configure.ac" "$src/debian/changelog" -newer "$archive" -print -quit) ]]; then
-	t0=$SECONDS
-	INKWELL_IMAGE_DIR=$out "$src/script/image" >"$tmp/image.log" 2>&1
-	note "script/image: $((SECONDS - t0)) s"
-fi
-ok "script/image's inkwell image is there, newer than the sources" test -s "$archive"
-if_fail diag "$(tail -n 20 "$tmp/image.log" 2>/dev/null)"
-like "$(podman load -i "$archive" 2>&1)" "localhost/inkwell:$version" \
-	"podman loads it as localhost/inkwell:$version"
-
-# --- stand-ins for the PostgreSQL, Redis and nginx images ------------------------
-# The root is kept in the build tree (mmdebstrap takes a minute or two) and
-# made again when the files that shape it change.
+# --- the images ------------------------------------------------------------------
+# script/image's inkwell image; stand-ins for the images compose names
+# for PostgreSQL, Redis and nginx (t/lib/podman.sh).
+podman_inkwell_image
 t0=$SECONDS
-standins=$out/compose-standins.tar
-slim=(
-	--dpkgopt='path-exclude=/usr/share/doc/*'
-	--dpkgopt='path-exclude=/usr/share/man/*'
-	--dpkgopt='path-exclude=/usr/share/info/*'
-	--dpkgopt='path-exclude=/usr/share/locale/*'
-)
-if [[ ! -s $standins ]] ||
-	[[ -n $(find "$here/compose" "$out/bookworm.sources" \
-		-newer "$standins" -print -quit) ]]; then
-	mmdebstrap --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
-		--include=postgresql-15,redis-server,nginx-light "${slim[@]}" \
-		--customize-hook='mkdir -p "$1/tmp/standins"' \
-		--customize-hook="copy-in $here/compose/postgres-entrypoint $here/compose/redis-entrypoint $here/compose/nginx.conf $here/compose/setup-standins /tmp/standins" \
-		--customize-hook='chroot "$1" sh /tmp/standins/setup-standins' \
-		--customize-hook=': >"$1/etc/resolv.conf"; : >"$1/etc/hostname"' \
-		bookworm - "$out/bookworm.sources" 2>"$tmp/mmdebstrap.log" |
-		mmtarfilter --path-exclude='/dev/*' >"$standins.tmp" &&
-		mv "$standins.tmp" "$standins"
-	rm -f "$standins.tmp"
-fi
-ok "mmdebstrap made the stand-ins' root (Debian 12: postgresql-15, redis-server, nginx-light)" \
-	test -s "$standins"
-if_fail diag "$(tail -n 20 "$tmp/mmdebstrap.log" 2>/dev/null)"
-podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-	"$standins" localhost/inkwell-6013-standins >/dev/null 2>>"$tmp/mmdebstrap.log"
-# standin NAME CONTAINERFILE-LINES: an image of that root, tagged NAME.
-standin() {
-	printf 'FROM localhost/inkwell-6013-standins\n%s\n' "$2" >"$tmp/Containerfile"
-	podman build --pull=never --network none -f "$tmp/Containerfile" -t "$1" \
-		"$tmp/context" >>"$tmp/standins.log" 2>&1
-}
+podman_standins
 pg_image=$(image_of postgres) redis_image=$(image_of redis) nginx_image=$(image_of nginx)
-ok "a stand-in tagged $pg_image" standin "$pg_image" \
-	'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-ENV PGDATA=/var/lib/postgresql/data
-ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]
-STOPSIGNAL SIGINT
-CMD ["postgres"]'
-ok "a stand-in tagged $redis_image" standin "$redis_image" \
-	'WORKDIR /data
-ENTRYPOINT ["/usr/local/bin/redis-entrypoint"]
-CMD ["redis-server"]'
-ok "a stand-in tagged $nginx_image" standin "$nginx_image" \
-	'STOPSIGNAL SIGQUIT
-CMD ["nginx", "-g", "daemon off;"]'
+ok "a stand-in tagged $pg_image" podman_standin "$pg_image" "$PODMAN_STANDIN_POSTGRES"
+ok "a stand-in tagged $redis_image" podman_standin "$redis_image" "$PODMAN_STANDIN_REDIS"
+ok "a stand-in tagged $nginx_image" podman_standin "$nginx_image" "$PODMAN_STANDIN_NGINX"
 if_fail diag "$(tail -n 20 "$tmp/standins.log")"
 note "images ready after $((SECONDS - t0)) s"
-
-# crun refuses a cgroup v1 host whose cgroup2 hierarchy has controllers
-# ("hybrid mode"); runc runs there (t/6010-image.t).
-if ! err=$(podman run --rm --network none "$nginx_image" true 2>&1) &&
-	[[ $err == *"hybrid mode"* ]] && command -v runc >/dev/null; then
-	write_conf runc
-	diag "crun: '$err'; runc runs the containers"
-fi
+podman_pick_runtime "$nginx_image"
 
 # --- the first up ----------------------------------------------------------------
 url=http://127.0.0.1:$HTTP_PORT
