@@ -108,7 +108,7 @@ pat="localhost/inkwell:$ve|inkwell_${ve}_|inkwell-$ve\\.(oci\\.tar|spdx\\.json)|
 is "$(git -C "$c" grep -n -E "$pat" -- . ':!t' ':!debian/changelog')" "" \
 	"no file outside t/ still names $v as the version"
 is "$(git -C "$c" status --porcelain --untracked-files=no | sed 's/^...//' | sort | tr '\n' ' ')" \
-	"README.md debian/changelog deploy/container/Containerfile deploy/container/compose.yaml docs/backup-shipping.md terraform/environments/aws/README.md terraform/environments/aws/terraform.tfvars.example terraform/environments/local/README.md terraform/environments/local/terraform.tfvars.example terraform/modules/app-host/README.md terraform/modules/database/README.md " \
+	"README.md debian/changelog deploy/container/Containerfile deploy/container/compose.yaml deploy/gitops/README.md deploy/k8s/README.md deploy/k8s/base/deployment.yaml docs/backup-shipping.md terraform/environments/aws/README.md terraform/environments/aws/terraform.tfvars.example terraform/environments/local/README.md terraform/environments/local/terraform.tfvars.example terraform/modules/app-host/README.md terraform/modules/database/README.md " \
 	"the entry and the update changed the changelog and the files that repeat it"
 
 # The build configured before the entry: its next make regenerates
