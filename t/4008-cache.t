@@ -214,9 +214,12 @@ sql "DELETE FROM posts WHERE slug = '$SLUG-later'" >/dev/null
 # --- page files: what nginx may and may not serve ------------------------
 PAGES=$INKWELL_TEST_VAR/run/pages
 ok "the page files live under the stack's pages directory" test -L "$PAGES/current"
-get "$p" >/dev/null
-get "$p" >/dev/null
-ok "the post page has its file" test -f "$PAGES/current/posts/$SLUG@.html"
+# The DELETE above changed the content: the keeper opens the next
+# generation on its next pass, and only then are files written; under a
+# loaded machine that took over a second, so ask for up to 10 s.
+has_file() { get "$p" >/dev/null; get "$p" >/dev/null
+	test -f "$PAGES/current/posts/$SLUG@.html"; }
+ok "the post page has its file" wait_for 10 has_file
 # A file of our own beside the generations, and one in the generation
 # under a name no request may reach.
 printf 'CANARY-OUTSIDE\n' >"$PAGES/canary@.html"
