@@ -114,7 +114,7 @@ error_status = 503'
 ok "reloaded with errors on /archive" test $? -eq 0
 like "$(newlog)" 'FAULT INJECTION IS ON.*error.*route /archive' "the reload logs a loud warning"
 like "$(newlog | grep 'FAULT INJECTION')" '"level":"warn"' "  as a warning"
-scrape "$TMP/m1"
+scrape "$TMP/m1" >/dev/null
 ids=()
 for i in 1 2 3; do
 	is "$(req /archive)" 503 "GET /archive $i: the injected 503"
@@ -127,7 +127,7 @@ is "$(req /archive -I)" 503 "HEAD /archive is the same route: 503"
 is "$(req /)" 200 "GET /: another route, untouched"
 is "$(header X-Inkwell-Chaos)" "" "  and unmarked"
 is "$(req /feed.atom)" 200 "GET /feed.atom: untouched"
-scrape "$TMP/m2"
+scrape "$TMP/m2" >/dev/null
 is "$(delta "$TMP/m1" "$TMP/m2" "${C}error\"}")" 4 "/metrics: 4 errors injected"
 is "$(delta "$TMP/m1" "$TMP/m2" "${C}latency\"}")" 0 "  no delay"
 is "$(delta "$TMP/m1" "$TMP/m2" "${C}crash\"}")" 0 "  no crash"
@@ -148,7 +148,7 @@ header_secret_file = $TMP/secret"
 ok "reloaded with a header secret from a file" test $? -eq 0
 like "$(newlog | grep 'FAULT INJECTION')" 'that carry the X-Inkwell-Chaos secret' "  the warning says the secret gates it"
 unlike "$(newlog)" "$SECRET" "  and never shows the secret"
-scrape "$TMP/m1"
+scrape "$TMP/m1" >/dev/null
 is "$(req /api/v1/posts)" 200 "no header: /api/v1/posts answers 200"
 is "$(req /api/v1/posts -H 'X-Inkwell-Chaos: wrong')" 200 "a wrong secret: 200"
 is "$(req /api/v1/posts -H "X-Inkwell-Chaos: ${SECRET}x")" 200 "the secret and more: 200"
@@ -158,7 +158,7 @@ is "$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; prin
 	"$TMP/body" 2>&1)" "502 internal" "  the API's JSON error"
 is "$(req /archive -H "X-Inkwell-Chaos: $SECRET")" 200 "the secret on another route: 200"
 is "$(req '/api/v1/posts?page=1' -H "X-Inkwell-Chaos: $SECRET")" 502 "a query is the same route: 502"
-scrape "$TMP/m2"
+scrape "$TMP/m2" >/dev/null
 is "$(delta "$TMP/m1" "$TMP/m2" "${C}error\"}")" 2 "/metrics: 2 errors injected"
 is "$(count 'chaos: injecting error')" 2 "  and 2 logged"
 
@@ -169,12 +169,12 @@ route = /archive
 ratio = 1
 latency_ms = 20'
 ok "reloaded with a delay on /archive" test $? -eq 0
-scrape "$TMP/m1"
+scrape "$TMP/m1" >/dev/null
 is "$(req /archive)" 200 "a delayed /archive still answers 200"
 is "$(header X-Inkwell-Chaos)" injected "  marked"
 is "$(req /)" 200 "/ answers"
 is "$(header X-Inkwell-Chaos)" "" "  unmarked"
-scrape "$TMP/m2"
+scrape "$TMP/m2" >/dev/null
 is "$(delta "$TMP/m1" "$TMP/m2" "${C}latency\"}")" 1 "/metrics: 1 delay injected"
 is "$(delta "$TMP/m1" "$TMP/m2" "${C}error\"}")" 0 "  no error"
 is "$(count 'chaos: injecting latency into GET /archive')" 1 "  and logged"
@@ -187,14 +187,14 @@ ratio = 1
 crash = true
 header_secret = $SECRET"
 ok "reloaded with crashes on /archive" test $? -eq 0
-scrape "$TMP/m1"
+scrape "$TMP/m1" >/dev/null
 before=$(workers)
 code=$(req /archive -H "X-Inkwell-Chaos: $SECRET")
 # nginx retries a GET once on another worker, which is hit too: the
 # reader sees nginx's 502.
 is "$code" 502 "the request that crashed its workers: 502 from nginx"
 crashes_counted() {
-	scrape "$TMP/m2"
+	scrape "$TMP/m2" >/dev/null
 	local c r
 	c=$(delta "$TMP/m1" "$TMP/m2" "${C}crash\"}")
 	r=$(delta "$TMP/m1" "$TMP/m2" inkwell_worker_restarts_total)
@@ -235,12 +235,12 @@ cp "$TMP/conf.orig" "$INKWELL_TEST_CONF"
 reload
 ok "reloaded without [chaos]" test $? -eq 0
 unlike "$(newlog)" 'FAULT INJECTION' "  no warning"
-scrape "$TMP/m1"
+scrape "$TMP/m1" >/dev/null
 is "$(req /archive -H "X-Inkwell-Chaos: $SECRET")" 200 "/archive with the header: 200"
 is "$(header X-Inkwell-Chaos)" "" "  unmarked"
 is "$(req /archive)" 200 "/archive: 200"
 is "$(req /api/v1/posts -H "X-Inkwell-Chaos: $SECRET")" 200 "/api/v1/posts: 200"
-scrape "$TMP/m2"
+scrape "$TMP/m2" >/dev/null
 for k in latency error crash; do
 	is "$(delta "$TMP/m1" "$TMP/m2" "$C$k\"}")" 0 "  no $k counted"
 done

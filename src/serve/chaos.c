@@ -33,7 +33,6 @@
 #include "http/req.h"
 #include "view/error.h"
 #include "serve/chaos.h"
-#include "serve/route.h"
 
 bool chaos_live;
 static struct chaos live;
@@ -179,17 +178,12 @@ chaos_announce(const struct conf *c)
 }
 
 int
-chaos_check_route(const struct conf *c, char *err, size_t errlen)
+chaos_check_route(const struct conf *c, bool (*known)(const char *pattern),
+    char *err, size_t errlen)
 {
-	const char	*method, *pattern;
-
-	if (!c->chaos_enabled || strcmp(c->chaos_route, "*") == 0)
+	if (!c->chaos_enabled || strcmp(c->chaos_route, "*") == 0 ||
+	    known(c->chaos_route))
 		return 0;
-	for (size_t id = 0; id < route_count(); id++) {
-		route_label(id, &method, &pattern);
-		if (pattern[0] == '/' && strcmp(pattern, c->chaos_route) == 0)
-			return 0;
-	}
 	snprintf(err, errlen, "%s: [chaos] route = \"%s\": no such route; "
 	    "name a pattern as /metrics labels it (\"/posts/{slug}\"), or "
 	    "\"*\"", conf_origin(c, "chaos", "route"), c->chaos_route);

@@ -72,12 +72,14 @@ bool		 chaos_inject(struct req *r);
 void		 chaos_announce(const struct conf *c);
 
 /*
- * 0 when c's [chaos] route is "*" or a pattern of the route table (or
- * [chaos] is off); else -1 with why in err (NUL-terminated, truncated
- * at errlen).  A pattern that names no route would inject nothing and
- * look like a test passed, so inkwelld refuses it.
+ * 0 when c's [chaos] route is "*" or a pattern known(pattern) says is a
+ * route (route_known(), passed in so that the router may include this
+ * file), or [chaos] is off; else -1 with why in err (NUL-terminated,
+ * truncated at errlen).  A pattern that names no route would inject
+ * nothing and look like a test passed, so inkwelld refuses it.
  */
-int		 chaos_check_route(const struct conf *c, char *err,
+int		 chaos_check_route(const struct conf *c,
+		    bool (*known)(const char *pattern), char *err,
 		    size_t errlen);
 
 #endif

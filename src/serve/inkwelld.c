@@ -43,6 +43,7 @@
 #include "cache/pagehits.h"
 #include "serve/chaos.h"
 #include "serve/render.h"
+#include "serve/route.h"
 #include "cache/pages.h"
 #include "db/db.h"
 #include "tmpl/tmpl.h"
@@ -502,8 +503,8 @@ begin_reload(void)
 	notify("RELOADING=1");
 	if (conf_load(&next, conf_path, conf_given, err,
 	    sizeof(err)) != 0 || db_conninfo_check(&next, err,
-	    sizeof(err)) != 0 || chaos_check_route(&next, err,
-	    sizeof(err)) != 0) {
+	    sizeof(err)) != 0 || chaos_check_route(&next, route_known,
+	    err, sizeof(err)) != 0) {
 		conf_free(&next);
 		log_msg(LOG_ERROR, "reload: configuration has errors, keeping "
 		    "the running one:\n%s", err);
@@ -835,7 +836,7 @@ main(int argc, char *argv[])
 	}
 	if (!conninfo_ok())
 		return 1;
-	if (chaos_check_route(&conf, err, sizeof(err)) != 0) {
+	if (chaos_check_route(&conf, route_known, err, sizeof(err)) != 0) {
 		fprintf(stderr, "inkwelld: configuration errors:\n%s\n", err);
 		log_msg(LOG_ERROR, "configuration errors: %s", err);
 		return 1;

@@ -350,6 +350,15 @@ read_form(struct req *r, const struct input_form *f)
 	return ST_OK;
 }
 
+bool
+route_known(const char *pattern)
+{
+	for (size_t i = 0; i < NELEM(routes); i++)
+		if (strcmp(routes[i].pattern, pattern) == 0)
+			return true;
+	return false;
+}
+
 void
 route_dispatch(struct req *r)
 {
