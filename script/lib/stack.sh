@@ -579,10 +579,27 @@ _stack_inkwelld_pid() {
 	[[ -n $pid ]] && _stack_is "$pid" inkwelld && printf '%s\n' "$pid"
 }
 
+# nginx reports each page-file hit to inkwelld as one unix datagram
+# (nginx/inkwell.conf, "Page-file hits"). The kernel queues 10 of them by
+# default, which a loaded nginx overflows, dropping hits and logging a
+# warning for each; systemd sets 512 at boot on every machine it runs,
+# the package's home. Without systemd (a container, this machine), do
+# what it would, as root; otherwise inkwelld's log says what to do.
+_stack_dgram_qlen() {
+	local f=/proc/sys/net/unix/max_dgram_qlen q
+	q=$(cat "$f" 2>/dev/null) || return 0
+	((q < 512)) || return 0
+	if ((EUID == 0)) && printf '512\n' >"$f" 2>/dev/null; then
+		stack_say "raised net.unix.max_dgram_qlen from $q to 512, as systemd does at boot"
+	fi
+	return 0
+}
+
 stack_inkwell_start() {
 	local log=$STACK_LOG/inkwell.log rc i
 	rm -f "$STACK_SOCKET" "$STACK_INKWELL_PIDFILE"
 	stack_say "inkwelld ($STACK_WORKERS workers) on $STACK_SOCKET"
+	_stack_dgram_qlen
 	_stack_env_cmd
 	# setsid: its own session, see stack_redis_start. Neither setsid (a
 	# background child is never a process group leader without job control)

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -106,6 +107,35 @@ pagehits_parse(const char *p, size_t n, enum metric_page *kind)
  * (a second inkwelld on the same runtime directory).  The descriptor,
  * or -1 (logged).
  */
+/*
+ * A unix datagram socket queues net.unix.max_dgram_qlen datagrams; nginx
+ * drops a hit, and logs a warning for it, when the queue is full.  The
+ * kernel's default is 10, which a busy nginx fills in the moment this
+ * process waits for a core; systemd raises it to 512 at boot, which
+ * keeps up with tens of thousands of hits a second.  Say so at start
+ * when the machine has less.
+ */
+#define PAGEHITS_QLEN_WANT	512
+
+static void
+qlen_check(void)
+{
+	FILE	*f = fopen("/proc/sys/net/unix/max_dgram_qlen", "re");
+	long	 q = -1;
+
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%ld", &q) != 1)
+		q = -1;
+	fclose(f);
+	if (q >= 0 && q < PAGEHITS_QLEN_WANT)
+		log_msg(LOG_WARN, "page hits: net.unix.max_dgram_qlen is %ld; "
+		    "under load nginx will drop hits (and log each drop) "
+		    "until it is at least %d, as systemd sets it: "
+		    "sysctl -w net.unix.max_dgram_qlen=%d", q,
+		    PAGEHITS_QLEN_WANT, PAGEHITS_QLEN_WANT);
+}
+
 static int
 bind_dgram(const char *path)
 {
@@ -175,6 +205,7 @@ pagehits_main(const struct conf *conf)
 		return 1;
 	log_msg(LOG_DEBUG, "page hits: counting from unix:%s",
 	    conf->page_hits);
+	qlen_check();
 	while (!stop) {
 		enum metric_page kind;
 		ssize_t		 n;
