@@ -8,7 +8,8 @@
 #      mirror, with no daemon running (a policy-rc.d): it must succeed,
 #      say the database is not set up and what to run; the user, the
 #      configuration, the units (enabled; systemd-analyze verify) and the
-#      nginx site link are there.
+#      nginx site link are there; the exporters are suggested and
+#      inkwell-exporters refuses without them.
 #   3. In a network namespace of its own (so every daemon has its usual
 #      port): PostgreSQL, Redis and nginx started as Debian starts them,
 #      "dpkg-reconfigure inkwell" (as the postinst said) makes and migrates
@@ -105,6 +106,18 @@ phase_install() {
 	is "$(readlink "$R/etc/nginx/sites-enabled/inkwell")" ../sites-available/inkwell \
 		"the site is enabled (first installation)"
 	ok "nginx -t accepts it" inroot nginx -t -q
+	# The exporters' switch (inkwell-exporters(8)): the exporters are
+	# suggested, none installed here, so it refuses and changes nothing.
+	like "$(inroot dpkg-query -W -f='${Suggests}' inkwell)" \
+		'prometheus-nginx-exporter.*prometheus-postgres-exporter.*prometheus-redis-exporter' \
+		"the package suggests Debian's three exporters"
+	ok "inkwell-exporters is installed" test -x "$R/usr/sbin/inkwell-exporters"
+	like "$(inroot inkwell-exporters enable 2>&1)" "no exporter is installed" \
+		"without an exporter package, enable refuses"
+	like "$(inroot inkwell-exporters enable redis 2>&1)" \
+		"prometheus-redis-exporter is not installed .*nothing changed" \
+		"and names the package it misses"
+	ok "and touches no settings" test ! -e "$R/etc/default/prometheus-redis-exporter"
 	ok "inkwell.socket enabled" test -L "$R/etc/systemd/system/sockets.target.wants/inkwell.socket"
 	ok "inkwell.service enabled" test -L "$R/etc/systemd/system/multi-user.target.wants/inkwell.service"
 	inroot systemd-analyze verify --man=no /lib/systemd/system/inkwell.socket \

@@ -70,6 +70,10 @@ mutant "a drain made longer than the grace period" "stop_grace_period outlasts" 
 	's["inkwell"]["environment"]["INKWELL_SERVER_SHUTDOWN_TIMEOUT"] = "60"'
 mutant "PostgreSQL without the password file" "postgres reads db_password" \
 	's["postgres"]["volumes"] = s["postgres"]["volumes"][:1]'
+mutant "the nginx exporter on the compose network" "nginx-exporter asks nginx's loopback-only stub_status" \
+	'del s["nginx-exporter"]["network_mode"]'
+mutant "an exporter started by plain up" "in the monitoring profile" \
+	'del s["redis-exporter"]["profiles"]'
 
 # --- HTTPS: compose.https.yaml over compose.yaml ---------------------------------
 https=$ctr/compose.https.yaml

@@ -38,22 +38,9 @@ build=${INKWELL_BUILD:-$src/build}
 ctr=$src/deploy/container
 out=$build/image
 
-((EUID == 0)) || skip_all "needs root (rootful podman, mmdebstrap's chroot)"
-for c in podman podman-compose mmdebstrap mmtarfilter curl ss openssl; do
-	command -v "$c" >/dev/null || skip_all "$c missing (script/bootstrap installs it)"
-done
-[[ -x /usr/lib/cni/dnsname ]] ||
-	skip_all "CNI's dnsname plugin missing (golang-github-containernetworking-plugin-dnsname; script/bootstrap installs it)"
-py=/usr/bin/python3
-"$py" -c 'import yaml' 2>/dev/null || skip_all "python3-yaml missing"
-
+podman_require podman-compose openssl
 HTTP_PORT=18113 HTTPS_PORT=18443
-for p in "$HTTP_PORT" "$HTTPS_PORT"; do
-	if [[ -n $(ss -Hltn "( sport = :$p )" 2>/dev/null) ]]; then
-		echo "Bail out! port $p is in use; 6013 needs it"
-		exit 1
-	fi
-done
+podman_ports_free 6013 "$HTTP_PORT" "$HTTPS_PORT"
 
 tmp=$(mktemp -d /tmp/inkwell-6013.XXXXXX)
 chmod 0755 "$tmp"

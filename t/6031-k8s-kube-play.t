@@ -36,21 +36,10 @@ out=$build/image
 k8s=${INKWELL_K8S_DIR:-$src/deploy/k8s}
 kubectl=${INKWELL_KUBECTL:-kubectl}
 
-((EUID == 0)) || skip_all "needs root (rootful podman, mmdebstrap's chroot)"
-for c in podman mmdebstrap mmtarfilter curl ss "$kubectl"; do
-	command -v "$c" >/dev/null || skip_all "$c missing (script/bootstrap installs it)"
-done
-[[ -x /usr/lib/cni/dnsname ]] ||
-	skip_all "CNI's dnsname plugin missing (golang-github-containernetworking-plugin-dnsname; script/bootstrap installs it)"
-py=/usr/bin/python3
-"$py" -c 'import yaml' 2>/dev/null || skip_all "python3-yaml missing"
+podman_require "$kubectl"
 [[ -f $k8s/overlays/dev/kustomization.yaml ]] || skip_all "no $k8s/overlays/dev"
-
 PORT=18131
-if [[ -n $(ss -Hltn "( sport = :$PORT )" 2>/dev/null) ]]; then
-	echo "Bail out! port $PORT is in use; 6031 needs it"
-	exit 1
-fi
+podman_ports_free 6031 "$PORT"
 
 tmp=$(mktemp -d /tmp/inkwell-6031.XXXXXX)
 chmod 0755 "$tmp"

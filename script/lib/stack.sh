@@ -507,6 +507,8 @@ stack_inkwell_config() {
 		templates = $STACK_REPO/templates
 		static = $STACK_REPO/static
 		pages = $STACK_RUN/pages
+		; nginx's page-file hits, counted in /metrics
+		page_hits = $STACK_RUN/hits.sock
 		; the last complete rendering, served while PostgreSQL is
 		; down; a small site renders in well under a second, so it
 		; follows changes closely here
@@ -705,13 +707,14 @@ stack_nginx_config() {
 		-e '/^[[:space:]]*listen[[:space:]]\{1,\}\[::\]:80;/d' \
 		-e "s#/run/inkwell/inkwell\.sock#$STACK_SOCKET#g" \
 		-e "s#/run/inkwell/pages#$STACK_RUN/pages#g" \
+		-e "s#/run/inkwell/hits/hits\.sock#$STACK_RUN/hits.sock#g" \
 		-e "s#/usr/share/inkwell/static#$STACK_REPO/static#g" \
 		-e "s#/var/lib/inkwell/acme#$STACK_VAR/acme#g" \
 		-e "s#/etc/inkwell/nginx/#$dir/#g" \
 		"$STACK_REPO/nginx/inkwell.conf" >"$dir/site.conf"
 	if ! grep -q "^[[:space:]]*listen 127\.0\.0\.1:$STACK_HTTP_PORT;" "$dir/site.conf" ||
 		grep -Eq '^[^#]*(/run/inkwell/|/usr/share/inkwell/|/var/lib/inkwell/|/etc/inkwell/|listen[[:space:]]+(\[::\]:)?80;)' "$dir/site.conf"; then
-		stack_die "could not turn nginx/inkwell.conf into $dir/site.conf: it no longer has 'listen 80;', /run/inkwell/inkwell.sock, /run/inkwell/pages, /usr/share/inkwell/static, /var/lib/inkwell/acme and /etc/inkwell/nginx/ where stack.sh expects them"
+		stack_die "could not turn nginx/inkwell.conf into $dir/site.conf: it no longer has 'listen 80;', /run/inkwell/inkwell.sock, /run/inkwell/pages, /run/inkwell/hits/hits.sock, /usr/share/inkwell/static, /var/lib/inkwell/acme and /etc/inkwell/nginx/ where stack.sh expects them"
 	fi
 
 	if ! nginx -t -q -e "$STACK_LOG/nginx-error.log" -p "$dir/" -c "$dir/nginx.conf" \

@@ -106,6 +106,8 @@ static const struct ckey keys[] = {
 	    0, 0, false },
 	{ "paths", "pages", CT_STR, S(pages_dir), "/run/inkwell/pages",
 	    0, 0, false },
+	{ "paths", "page_hits", CT_STR, S(page_hits),
+	    "/run/inkwell/hits/hits.sock", 0, 0, false },
 	{ "paths", "pages_max_mb", CT_INT, S(pages_max_mb), "64", 1, 65536,
 	    false },
 	{ "paths", "stale", CT_STR, S(stale_dir), "/var/cache/inkwell/stale",

@@ -12,7 +12,7 @@
 /* The package's defaults: read first, changed only by upgrades. */
 #define CONF_VENDOR_PATH	PKGDATADIR "/defaults.conf"
 #define CONF_DROPIN_DIR		"conf.d"	/* beside the main file */
-#define CONF_NKEYS		33		/* rows in conf.c's keys[] */
+#define CONF_NKEYS		34		/* rows in conf.c's keys[] */
 
 struct conf {
 	/* [server] */
@@ -48,6 +48,8 @@ struct conf {
 	char	*templates;
 	char	*static_dir;
 	char	*pages_dir;		/* page files for nginx; empty: off */
+	char	*page_hits;		/* socket nginx reports page-file
+					 * hits to; empty: not counted */
 	int64_t	 pages_max_mb;		/* per generation, all workers */
 	char	*stale_dir;		/* last complete rendering; empty: off */
 	int64_t	 stale_max_mb;		/* bound on one rendering */

@@ -54,6 +54,7 @@ struct shared {
 	struct hist	 by_cache[METRIC_CACHE__MAX];
 	struct hist	 lookup;
 	struct hist	 db;		/* per request that asked PostgreSQL */
+	uint64_t	 page_hits[METRIC_PAGE__MAX];	/* served by nginx */
 };
 
 static struct shared	 private_block;
@@ -72,6 +73,17 @@ const char *const metric_cache_names[] = {
 };
 _Static_assert(NELEM(metric_cache_names) == METRIC_CACHE__MAX,
     "metric_cache_names[] must cover enum metric_cache");
+
+const char *const metric_page_names[] = {
+	"html",		/* METRIC_PAGE_HTML */
+	"json",		/* METRIC_PAGE_JSON */
+	"atom",		/* METRIC_PAGE_ATOM */
+	"rss",		/* METRIC_PAGE_RSS */
+	"jsonfeed",	/* METRIC_PAGE_JSONFEED */
+	"xml",		/* METRIC_PAGE_XML */
+};
+_Static_assert(NELEM(metric_page_names) == METRIC_PAGE__MAX,
+    "metric_page_names[] must cover enum metric_page");
 
 /*
  * Rows that share a name are one family, told apart by their label
@@ -110,6 +122,9 @@ static const struct {
 	    "Reloads begun (SIGHUP)." },			/* METRIC_RELOADS */
 	{ "inkwell_page_files_total", NULL,
 	    "Cached pages also written as files for nginx to serve." },	/* METRIC_PAGE_FILES */
+	{ "inkwell_page_file_hit_rejects_total", NULL,
+	    "Datagrams on the page-hit socket that were not one nginx "
+	    "page-hit line, ignored." },			/* METRIC_PAGE_HIT_REJECTS */
 };
 _Static_assert(NELEM(counters) == METRIC__MAX,
     "counters[] must cover enum metric_counter");
@@ -220,6 +235,13 @@ metrics_request(const struct metric_request *q)
 		add(&m->db_ns[r], to_ns(q->db_seconds));
 		add(&m->db_statements[r], q->db_statements);
 	}
+}
+
+void
+metrics_page_hits(enum metric_page k, uint64_t n)
+{
+	if (k < METRIC_PAGE__MAX)
+		add(&m->page_hits[k], n);
 }
 
 static void
@@ -335,11 +357,22 @@ render_routes(struct buf *b)
 static void
 render_cache(struct buf *b)
 {
-	uint64_t	 n[METRIC_CACHE__MAX], hits, misses;
+	uint64_t	 n[METRIC_CACHE__MAX], hits, misses, files = 0;
 	char		 label[64];
 
 	for (int c = 0; c < METRIC_CACHE__MAX; c++)
 		n[c] = hist_count(&m->by_cache[c]);
+
+	family(b, "inkwell_page_file_hits_total", "counter",
+	    "Requests nginx answered from a page file, by its kind; no "
+	    "worker saw them.");
+	for (int k = 0; k < METRIC_PAGE__MAX; k++) {
+		uint64_t v = get(&m->page_hits[k]);
+
+		files += v;
+		buf_printf(b, "inkwell_page_file_hits_total{type=\"%s\"} "
+		    "%llu\n", metric_page_names[k], (unsigned long long)v);
+	}
 
 	family(b, "inkwell_cache_requests_total", "counter",
 	    "Cacheable requests, by what the page cache did.");
@@ -347,11 +380,13 @@ render_cache(struct buf *b)
 		buf_printf(b, "inkwell_cache_requests_total{result=\"%s\"} "
 		    "%llu\n", metric_cache_names[c], (unsigned long long)n[c]);
 
-	hits = n[METRIC_CACHE_HIT];
+	/* A page-file hit is the cache's first tier answering: it counts
+	 * as a hit, as a Redis hit does. */
+	hits = n[METRIC_CACHE_HIT] + files;
 	misses = n[METRIC_CACHE_MISS];
 	family(b, "inkwell_cache_hit_ratio", "gauge",
-	    "Hits over hits and misses since the supervisor started "
-	    "(0 before any).");
+	    "Hits (page files nginx served and Redis hits) over hits and "
+	    "misses since the supervisor started (0 before any).");
 	buf_printf(b, "inkwell_cache_hit_ratio %.6f\n", hits + misses ?
 	    (double)hits / (double)(hits + misses) : 0.0);
 

@@ -38,8 +38,24 @@ enum metric_counter {
 	METRIC_WORKER_RESTARTS,		/* workers that died and were replaced */
 	METRIC_RELOADS,			/* reloads begun (SIGHUP) */
 	METRIC_PAGE_FILES,		/* page files written for nginx */
+	METRIC_PAGE_HIT_REJECTS,	/* page-hit datagrams refused */
 	METRIC__MAX
 };
+
+/* The kinds of page file nginx serves (the extension of the file). */
+enum metric_page {
+	METRIC_PAGE_HTML,
+	METRIC_PAGE_JSON,
+	METRIC_PAGE_ATOM,
+	METRIC_PAGE_RSS,
+	METRIC_PAGE_JSONFEED,
+	METRIC_PAGE_XML,
+	METRIC_PAGE__MAX
+};
+
+/* "html", "json", "atom", "rss", "jsonfeed", "xml": the label values,
+ * and the words nginx sends (cache/pagehits.h). */
+extern const char *const metric_page_names[];
 
 enum metric_gauge {
 	METRIC_WORKERS,			/* workers serving now */
@@ -85,6 +101,10 @@ void	metrics_count(enum metric_counter);
 void	metrics_gauge(enum metric_gauge, int64_t value);
 
 void	metrics_request(const struct metric_request *);
+
+/* n requests nginx answered from a page file of kind k (no worker saw
+ * them); an out-of-range k is ignored. */
+void	metrics_page_hits(enum metric_page k, uint64_t n);
 
 /* Appends the Prometheus text exposition (format 0.0.4) to b. */
 void	metrics_render(struct buf *b);

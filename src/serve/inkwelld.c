@@ -40,6 +40,7 @@
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "cache/keeper.h"
+#include "cache/pagehits.h"
 #include "serve/render.h"
 #include "cache/pages.h"
 #include "db/db.h"
@@ -69,8 +70,11 @@ static bool conf_given;
 /*
  * The processes beside the workers, each started when its directory is
  * configured and restarted a second after it dies: the keeper
- * (keeper.c: page files kept honest) and the renderer (render.c: the
- * last complete rendering of the site).  pid 0: not running.
+ * (keeper.c: page files kept honest), the renderer (render.c: the
+ * last complete rendering of the site) and the page-hits counter
+ * (pagehits.c: what nginx served from page files, into /metrics; it
+ * adds into the shared block metrics_init() mapped before the fork).
+ * pid 0: not running.
  */
 struct side {
 	const char	*name;
@@ -82,6 +86,7 @@ struct side {
 static struct side sides[] = {
 	{ "keeper", keeper_main, 0, false, 0 },
 	{ "renderer", render_main, 0, false, 0 },
+	{ "page-hits counter", pagehits_main, 0, false, 0 },
 };
 
 static void
@@ -317,11 +322,16 @@ spawn(int lfd)
 	return pid;
 }
 
-/* The directory a side process keeps; "" when it is off. */
-static const char *
-side_dir(const struct side *sd)
+/* Whether a side process is configured: the directory it keeps (the
+ * page-hits socket, which counts nothing without page files). */
+static bool
+side_on(const struct side *sd)
 {
-	return sd->run == keeper_main ? conf.pages_dir : conf.stale_dir;
+	if (sd->run == keeper_main)
+		return conf.pages_dir[0] != '\0';
+	if (sd->run == pagehits_main)
+		return conf.pages_dir[0] != '\0' && conf.page_hits[0] != '\0';
+	return conf.stale_dir[0] != '\0';
 }
 
 /* Starts each side process that is configured and not running. */
@@ -332,7 +342,7 @@ sides_start(int lfd)
 		struct side	*sd = &sides[s];
 		pid_t		 pid;
 
-		if (side_dir(sd)[0] == '\0' || sd->pid != 0 ||
+		if (!side_on(sd) || sd->pid != 0 ||
 		    util_now() < sd->at)
 			continue;
 		if ((pid = fork()) < 0) {
@@ -417,6 +427,8 @@ pages_check(void)
 	    "workers for every page)");
 	parent_check(conf.stale_dir, "no pages are kept for readers while "
 	    "the database is down");
+	parent_check(conf.page_hits, "page-file hits are not counted in "
+	    "/metrics");
 }
 
 /* At start-up: a fresh generation (or, without room, none: the keeper

@@ -184,8 +184,42 @@ def main():
         check("%s: pull_policy never (never a registry's \"inkwell\")" % n,
               services[n].get("pull_policy") == "never",
               services[n].get("pull_policy"))
+    # The exporters (profile "monitoring"): an image of Debian's packages
+    # that compose builds here (Containerfile.exporters), never pulled.
+    exporters = [n for n, s in services.items() if "monitoring" in
+                 (s.get("profiles") or [])]
+    check("the exporters postgres-exporter, redis-exporter and "
+          "nginx-exporter are in the monitoring profile",
+          {"postgres-exporter", "redis-exporter", "nginx-exporter"} <=
+          set(exporters), "monitoring: %s" % exporters)
+    check("the default services are in no profile (plain \"up\" is as before)",
+          not any(services[n].get("profiles") for n in want),
+          [n for n in want if services[n].get("profiles")])
+    efile = os.path.join(ctr, "Containerfile.exporters")
+    etext = open(efile, encoding="utf-8").read() if os.path.isfile(efile) else ""
+    check("the exporters' image is built from Containerfile.exporters, "
+          "which installs Debian's three exporter packages",
+          exporters and all(
+              (services[n].get("build") or {}).get("dockerfile") ==
+              "Containerfile.exporters" for n in exporters) and
+          all("prometheus-%s-exporter" % e in etext
+              for e in ("postgres", "redis", "nginx")),
+          exporters)
+    nx = services.get("nginx-exporter") or {}
+    uri = " ".join(nx.get("command") or [])
+    site = open(os.path.join(ctr, "nginx-inkwell.conf"),
+                encoding="utf-8").read()
+    loc = re.search(r"location = /stub_status \{([^}]*)\}", site)
+    check("nginx-exporter asks nginx's loopback-only stub_status from "
+          "inside nginx's network",
+          nx.get("network_mode") == "service:nginx" and
+          "-nginx.scrape-uri=http://127.0.0.1/stub_status" in uri and
+          loc is not None and "stub_status;" in loc.group(1) and
+          "allow 127.0.0.0/8;" in loc.group(1) and
+          "deny all;" in loc.group(1),
+          "%s %s" % (nx.get("network_mode"), uri))
     for n, s in services.items():
-        if n in ours:
+        if n in ours or n in exporters:
             continue
         img = str(s.get("image", ""))
         check("%s: image names a registry and a tag other than latest" % n,

@@ -7,6 +7,11 @@
 # script/image puts its files), $here (t/) and $tmp (the test's own
 # temporary directory, mode 0755) set.
 #
+#   podman_require [TOOL...] skips the test unless it runs as root with
+#                            podman, mmdebstrap, mmtarfilter, curl, ss,
+#                            CNI's dnsname plugin, python3-yaml (sets $py)
+#                            and each TOOL named
+#   podman_ports_free TEST PORT...  bails out when a port is taken
 #   podman_private           a podman storage, network configuration and
 #                            containers.conf of the test's own, in $tmp
 #                            (CONTAINERS_STORAGE_CONF, CONTAINERS_CONF
@@ -28,7 +33,32 @@
 # PostgreSQL, Redis and nginx are stand-ins made from Debian 12's packages
 # (one mmdebstrap root kept in $out, their entrypoints in t/compose/),
 # tagged with those names in the private storage only.
-# shellcheck disable=SC2154,SC2034 # $src, $out, $here, $tmp are the test's; it uses PODMAN_STANDIN_*
+# shellcheck disable=SC2154,SC2034 # $src, $out, $here, $tmp are the test's; it uses PODMAN_STANDIN_* and $py
+
+podman_require() { # [TOOL...]
+	local c
+	((EUID == 0)) || skip_all "needs root (rootful podman, mmdebstrap's chroot)"
+	for c in podman mmdebstrap mmtarfilter curl ss "$@"; do
+		command -v "$c" >/dev/null || skip_all "$c missing (script/bootstrap installs it)"
+	done
+	[[ -x /usr/lib/cni/dnsname ]] ||
+		skip_all "CNI's dnsname plugin missing (golang-github-containernetworking-plugin-dnsname; script/bootstrap installs it)"
+	py=/usr/bin/python3
+	"$py" -c 'import yaml' 2>/dev/null || skip_all "python3-yaml missing"
+}
+
+# The tests publish fixed ports on loopback: a port already taken would
+# make podman fail in a way that reads like a bug in the files tested.
+podman_ports_free() { # TEST PORT...
+	local test=$1 p
+	shift
+	for p in "$@"; do
+		if [[ -n $(ss -Hltn "( sport = :$p )" 2>/dev/null) ]]; then
+			echo "Bail out! port $p is in use; $test needs it"
+			exit 1
+		fi
+	done
+}
 
 podman_private() {
 	mkdir -p "$tmp/podman"/{root,run,tmp,volumes,cni} "$tmp/context"

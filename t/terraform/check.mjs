@@ -408,6 +408,58 @@ for (const [modName, file, output, index, ec2] of RENDER) {
 	like(rendered['database-replica_user_data-1-database.yaml'] || '', /"hostname": "inkwell-db-3"[\s\S]*"replica"/, 'database: each replica has its own host name and runs as replica');
 }
 
+// --- exporters ----------------------------------------------------------------------------------
+// enable_exporters (default false) on the cache, database and app-host
+// modules: the exporter package of each machine, then the switch
+// (src/ctl/inkwell-exporters, carried where the inkwell package is not).
+{
+	const cases = [
+		['cache', 'cache.json', 'user_data', null, 'redis'],
+		['database', 'database.json', 'primary_user_data', null, 'postgres'],
+		['database', 'database.json', 'replica_user_data', 0, 'postgres'],
+		['app-host', 'app-host.json', 'user_data', null, 'nginx'],
+	];
+	const switchText = readFileSync(join(src, 'src', 'ctl', 'inkwell-exporters'), 'utf8');
+	for (const [modName, file, output, index, exp] of cases) {
+		const label = `${modName} ${output}${index === null ? '' : `[${index}]`} with enable_exporters`;
+		const inputs = JSON.parse(readFileSync(join(data, file), 'utf8'));
+		try {
+			const off = await render(modName, inputs);
+			let offText = await off.output(output);
+			if (index !== null) offText = offText[index];
+			ok(!/exporter/.test(offText), `${modName} ${output}: without enable_exporters, no exporter at all (the default)`);
+			const ev = await render(modName, { ...inputs, enable_exporters: true, exporters_listen_address: '10.0.9.9' });
+			is((await ev.validate()).map((f) => f.message).join('; '), '', `${label}: the inputs pass validation`);
+			let text = await ev.output(output);
+			if (index !== null) text = text[index];
+			const cfg = cloudConfig(text);
+			ok((cfg.packages || []).includes(`prometheus-${exp}-exporter`), `${label}: cloud-init installs prometheus-${exp}-exporter`);
+			const run = (cfg.runcmd || []).map((c) => c.join(' '));
+			ok(run.some((c) => new RegExp(`inkwell-exporters enable --listen 10\\.0\\.9\\.9 .*${exp}$`).test(c)),
+				`${label}: then runs inkwell-exporters enable ${exp}, listening where asked (${run.join(' | ')})`);
+			if (modName !== 'app-host') {
+				const f = (cfg.write_files || []).find((w) => w.path === '/usr/local/sbin/inkwell-exporters');
+				ok(f && f.content === switchText, `${label}: carries the switch as the package installs it`);
+			}
+			const path = join(out, `${modName}-${output}${index === null ? '' : `-${index}`}-exporters.yaml`);
+			writeFileSync(path, text);
+			if (cloudInit) {
+				const r = spawnSync('cloud-init', ['schema', '--config-file', path], { encoding: 'utf8' });
+				ok(r.status === 0 && /Valid cloud-config/.test(r.stdout), `${label}: cloud-init schema: valid`);
+			}
+			const a = spawnSync(py, [join(src, 't', 'lib', 'cloudinit_apply.py'), path, '-', 'check'], { encoding: 'utf8' });
+			is(a.status, 0, `${label}: uses only what t/lib/cloudinit_apply.py emulates`);
+			if (a.status !== 0) diag(a.stderr);
+		} catch (e) {
+			ok(false, `${label}: renders`);
+			diag(e.message);
+		}
+	}
+	const ev = await render('cache', { ...JSON.parse(readFileSync(join(data, 'cache.json'), 'utf8')), exporters_listen_address: '0.0.0.0; x' });
+	like((await ev.validate()).map((f) => f.message).join('; '), /exporters_listen_address must be an IPv4 address/,
+		'cache: an exporters_listen_address that is no address is refused');
+}
+
 // --- 4a. backups ------------------------------------------------------------------------------
 
 // userFiles: a rendered cloud-config's write_files, by path (parsed with

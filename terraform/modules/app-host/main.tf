@@ -63,9 +63,12 @@ locals {
   cloud_config = merge(local.ssh_keys, {
     hostname       = var.name
     package_update = true
-    packages       = ["ca-certificates", "curl"]
+    packages       = concat(["ca-certificates", "curl"], var.enable_exporters ? ["prometheus-nginx-exporter"] : [])
     write_files    = local.write_files
-    runcmd         = [["/usr/local/sbin/inkwell-provision-app-host"]]
+    # enable_exporters: the package's inkwell-exporters, once nginx runs
+    # the site (the default site is gone: 127.0.0.1 reaches inkwell's).
+    runcmd = concat([["/usr/local/sbin/inkwell-provision-app-host"]],
+    var.enable_exporters ? [["inkwell-exporters", "enable", "--listen", var.exporters_listen_address, "nginx"]] : [])
   })
 
   user_data = "#cloud-config\n${yamlencode(local.cloud_config)}"

@@ -16,14 +16,27 @@ locals {
     maxmemory_mb = var.maxmemory_mb
   })
 
+  # enable_exporters: the exporters' switch (src/ctl/inkwell-exporters,
+  # carried here: this machine has no inkwell package), Redis's password
+  # for it, and its run after Redis is up.
+  exporters_files = var.enable_exporters ? concat(
+    [{ path = "/usr/local/sbin/inkwell-exporters", permissions = "0755", content = file("${path.module}/../../../src/ctl/inkwell-exporters") }],
+    var.password == "" ? [] : [{ path = "/etc/inkwell-provision/redis-password", permissions = "0600", content = "${var.password}\n" }],
+  ) : []
+  exporters_run = var.enable_exporters ? [concat(
+    ["/usr/local/sbin/inkwell-exporters", "enable", "--listen", var.exporters_listen_address, "--redis", "127.0.0.1:${var.port}"],
+    var.password == "" ? [] : ["--redis-password-file", "/etc/inkwell-provision/redis-password"],
+    ["redis"],
+  )] : []
+
   # cloud-init refuses an empty ssh_authorized_keys: only when there are keys.
   ssh_keys = { for k, v in { ssh_authorized_keys = var.ssh_authorized_keys } : k => v if length(v) > 0 }
 
   cloud_config = merge(local.ssh_keys, {
     hostname       = var.name
     package_update = true
-    packages       = ["redis-server"]
-    write_files = [
+    packages       = concat(["redis-server"], var.enable_exporters ? ["prometheus-redis-exporter"] : [])
+    write_files = concat([
       {
         path        = "/etc/inkwell-provision/redis-inkwell.conf"
         permissions = "0600"
@@ -34,8 +47,8 @@ locals {
         permissions = "0755"
         content     = file("${path.module}/files/provision-cache.sh")
       },
-    ]
-    runcmd = [["/usr/local/sbin/inkwell-provision-cache"]]
+    ], local.exporters_files)
+    runcmd = concat([["/usr/local/sbin/inkwell-provision-cache"]], local.exporters_run)
   })
 
   user_data = "#cloud-config\n${yamlencode(local.cloud_config)}"

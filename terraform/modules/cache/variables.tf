@@ -61,3 +61,20 @@ variable "ssh_authorized_keys" {
     error_message = "Each key must be one line of an OpenSSH public key (ssh-ed25519 AAAA..., ecdsa-sha2-..., ...)."
   }
 }
+
+variable "enable_exporters" {
+  type        = bool
+  description = "Install Debian's Prometheus exporter for what this machine runs (prometheus-redis-exporter) and run \"inkwell-exporters enable\" (inkwell-exporters(8)) once it is provisioned."
+  default     = false
+}
+
+variable "exporters_listen_address" {
+  type        = string
+  description = "The address the exporter listens on (port 9121): 127.0.0.1 for a Prometheus on the machine, the machine's private address for one elsewhere (open the port to it alone)."
+  default     = "127.0.0.1"
+
+  validation {
+    condition     = can(regex("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$", var.exporters_listen_address))
+    error_message = "exporters_listen_address must be an IPv4 address, such as 127.0.0.1 or 10.0.1.30."
+  }
+}

@@ -111,25 +111,33 @@ locals {
     { path = "/usr/local/sbin/inkwell-provision-database", permissions = "0755", content = file("${path.module}/files/provision-database.sh") },
   ]
 
+  # enable_exporters: the exporters' switch (src/ctl/inkwell-exporters,
+  # carried here: the inkwell package may not be), run once PostgreSQL
+  # is up; it makes the role "prometheus" (pg_monitor) on the primary.
+  exporters_files = var.enable_exporters ? [{ path = "/usr/local/sbin/inkwell-exporters", permissions = "0755", content = file("${path.module}/../../../src/ctl/inkwell-exporters") }] : []
+  exporters_run   = var.enable_exporters ? [["/usr/local/sbin/inkwell-exporters", "enable", "--listen", var.exporters_listen_address, "--database", var.database, "postgres"]] : []
+
   # cloud-init refuses an empty ssh_authorized_keys: only when there are keys.
   ssh_keys = { for k, v in { ssh_authorized_keys = var.ssh_authorized_keys } : k => v if length(v) > 0 }
 
   common = merge(local.ssh_keys, {
     package_update = true
-    packages       = ["postgresql", "postgresql-client", "pgbouncer", "pgbackrest", "ca-certificates", "curl"]
-    write_files    = local.write_files
+    packages       = concat(["postgresql", "postgresql-client", "pgbouncer", "pgbackrest", "ca-certificates", "curl"], var.enable_exporters ? ["prometheus-postgres-exporter"] : [])
+    write_files    = concat(local.write_files, local.exporters_files)
   })
 
   # The package travels to the primary alone: only it takes backups.
   primary_config = merge(local.common, {
     hostname    = var.primary.name
-    write_files = concat(local.write_files, [for d in local.debs : { path = "/etc/inkwell-provision/inkwell.deb", permissions = "0600", encoding = "b64", content = d.content_base64 } if d.content_base64 != null])
-    runcmd      = [["/usr/local/sbin/inkwell-provision-database", "primary"]]
+    write_files = concat(local.write_files, local.exporters_files, [for d in local.debs : { path = "/etc/inkwell-provision/inkwell.deb", permissions = "0600", encoding = "b64", content = d.content_base64 } if d.content_base64 != null])
+    runcmd      = concat([["/usr/local/sbin/inkwell-provision-database", "primary"]], local.exporters_run)
   })
 
   replica_configs = [for r in var.replicas : merge(local.common, {
     hostname = r.name
-    runcmd   = [["/usr/local/sbin/inkwell-provision-database", "replica"]]
+    # A replica is read-only: the role comes from the primary.
+    runcmd = concat([["/usr/local/sbin/inkwell-provision-database", "replica"]],
+    [for c in local.exporters_run : concat(["env", "INKWELL_EXPORTERS_PSQL=none"], c)])
   })]
 
   primary_user_data = "#cloud-config\n${yamlencode(local.primary_config)}"
