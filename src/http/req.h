@@ -89,6 +89,8 @@ struct req {
 					 * can see: the page cache is retired
 					 * before the answer goes out */
 	const char	*traceparent;	/* W3C, validated or NULL */
+	const char	*chaos;		/* X-Inkwell-Chaos, read only while
+					 * fault injection is on, or NULL */
 	char		 id[33];	/* request id, hex */
 	struct input_value *in[KEY__MAX];
 	bool		 in_refused[KEY__MAX];	/* sent, but not valid */

@@ -42,6 +42,8 @@ enum ctype {
 	CT_STR,
 	CT_INT,
 	CT_OCTAL,
+	CT_BOOL,		/* true/false, yes/no, on/off, 1/0 */
+	CT_RATIO,		/* a fraction, 0 to 1 */
 	CT__MAX
 };
 
@@ -119,6 +121,17 @@ static const struct ckey keys[] = {
 	{ "paths", "stale_every", CT_INT, S(stale_every), "60", 0, 86400,
 	    false },
 	{ "log", "level", CT_STR, S(log_level), "info", 0, 0, false },
+	{ "chaos", "enabled", CT_BOOL, S(chaos_enabled), "false", 0, 0,
+	    false },
+	{ "chaos", "route", CT_STR, S(chaos_route), "", 0, 0, false },
+	{ "chaos", "ratio", CT_RATIO, S(chaos_ratio), "0", 0, 0, false },
+	{ "chaos", "latency_ms", CT_INT, S(chaos_latency_ms), "0", 0, 60000,
+	    false },
+	{ "chaos", "error_status", CT_INT, S(chaos_error_status), "0", 0, 599,
+	    false },
+	{ "chaos", "crash", CT_BOOL, S(chaos_crash), "false", 0, 0, false },
+	{ "chaos", "header_secret", CT_STR, S(chaos_header_secret), "", 0, 0,
+	    true },
 };
 #undef S
 
@@ -139,12 +152,27 @@ intslot(struct conf *c, const struct ckey *k)
 	return (int64_t *)((char *)c + k->off);
 }
 
+static bool *
+boolslot(struct conf *c, const struct ckey *k)
+{
+	return (bool *)((char *)c + k->off);
+}
+
+static double *
+ratioslot(struct conf *c, const struct ckey *k)
+{
+	return (double *)((char *)c + k->off);
+}
+
 /* Sets one key from text; returns NULL or a reason. */
 static const char *
 setkey(struct conf *c, const struct ckey *k, const char *v)
 {
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
 	char		*end;
 	long long	 n;
+	double		 d;
 	char		**sp;
 
 	if (strlen(v) > MAX_VALUE)
@@ -167,6 +195,30 @@ setkey(struct conf *c, const struct ckey *k, const char *v)
 		if (n < k->min || n > k->max)
 			return "out of range";
 		*intslot(c, k) = n;
+		return NULL;
+	case CT_BOOL:
+		for (size_t i = 0; i < NELEM(yes); i++) {
+			if (strcasecmp(v, yes[i]) == 0) {
+				*boolslot(c, k) = true;
+				return NULL;
+			}
+			if (strcasecmp(v, no[i]) == 0) {
+				*boolslot(c, k) = false;
+				return NULL;
+			}
+		}
+		return "expected true or false";
+	case CT_RATIO:
+		/* Plain decimals only: no hex, no "nan", no "inf". */
+		if (*v == '\0' || strspn(v, "0123456789.") != strlen(v))
+			return "expected a number from 0 to 1";
+		errno = 0;
+		d = strtod(v, &end);
+		if (errno != 0 || *end != '\0' || end == v)
+			return "expected a number from 0 to 1";
+		if (d < 0.0 || d > 1.0)
+			return "out of range (allowed 0..1)";
+		*ratioslot(c, k) = d;
 		return NULL;
 	default:
 		return "internal: bad key type";
@@ -243,6 +295,9 @@ apply(struct conf *c, struct report *e, const char *where, const struct ckey *k,
 	} else {
 		if (k->type == CT_STR)
 			report_add(e, "%s: %s: %s", where, k->name, why);
+		else if (k->type == CT_BOOL || k->type == CT_RATIO)
+			report_add(e, "%s: %s = \"%s\": %s", where, k->name,
+			    value, why);
 		else
 			report_add(e, "%s: %s = \"%s\": %s (allowed %lld..%lld)",
 			    where, k->name, value, why, (long long)k->min,
@@ -501,6 +556,24 @@ check(const struct conf *c, struct report *e)
 	if (c->db_primary[0] == '\0')
 		report_add(e, "%s: [database] primary must not be empty",
 		    W(db_primary));
+	/* 0 is "no error answers"; else a server error, which is what the
+	 * fault pretends to be, and one /metrics counts under its own code
+	 * (any other would be code="other", which 5xx rules do not see). */
+	if (c->chaos_error_status != 0 && c->chaos_error_status != 500 &&
+	    c->chaos_error_status != 502 && c->chaos_error_status != 503 &&
+	    c->chaos_error_status != 504)
+		report_add(e, "%s: error_status = %lld: expected 0 (none), 500, "
+		    "502, 503 or 504", W(chaos_error_status),
+		    (long long)c->chaos_error_status);
+	/* Checked even when off, so that turning it on is no surprise.
+	 * Whether the route exists is for inkwelld, which has the table. */
+	if (c->chaos_enabled && c->chaos_route[0] == '\0')
+		report_add(e, "%s: [chaos] enabled with no route: name one as "
+		    "/metrics labels it (\"/posts/{slug}\"), or \"*\" for "
+		    "every route", W(chaos_enabled));
+	if (strpbrk(c->chaos_header_secret, "\r\n") != NULL)
+		report_add(e, "%s: header_secret: must fit in one header line",
+		    W(chaos_header_secret));
 }
 #undef W
 
@@ -708,6 +781,12 @@ conf_dump(const struct conf *c, FILE *f)
 		else if (k->type == CT_OCTAL)
 			fprintf(f, "%s = %04llo\n", k->name, (long long)
 			    *intslot((struct conf *)c, k));
+		else if (k->type == CT_BOOL)
+			fprintf(f, "%s = %s\n", k->name,
+			    *boolslot((struct conf *)c, k) ? "true" : "false");
+		else if (k->type == CT_RATIO)
+			fprintf(f, "%s = %g\n", k->name,
+			    *ratioslot((struct conf *)c, k));
 		else
 			fprintf(f, "%s = %lld\n", k->name, (long long)
 			    *intslot((struct conf *)c, k));

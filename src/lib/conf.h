@@ -12,7 +12,7 @@
 /* The package's defaults: read first, changed only by upgrades. */
 #define CONF_VENDOR_PATH	PKGDATADIR "/defaults.conf"
 #define CONF_DROPIN_DIR		"conf.d"	/* beside the main file */
-#define CONF_NKEYS		34		/* rows in conf.c's keys[] */
+#define CONF_NKEYS		41		/* rows in conf.c's keys[] */
 
 struct conf {
 	/* [server] */
@@ -57,6 +57,14 @@ struct conf {
 	int64_t	 stale_every;		/* seconds between renderings, at least */
 	/* [log] */
 	char	*log_level;		/* debug, info, warn, error */
+	/* [chaos]: fault injection, off unless enabled (serve/chaos.h) */
+	bool	 chaos_enabled;
+	char	*chaos_route;		/* a route pattern, or "*"; "": none */
+	double	 chaos_ratio;		/* of eligible requests, 0..1 */
+	int64_t	 chaos_latency_ms;	/* added delay; 0: none */
+	int64_t	 chaos_error_status;	/* 500..599; 0: no error answers */
+	bool	 chaos_crash;		/* the worker aborts */
+	char	*chaos_header_secret;	/* "": every request is eligible */
 
 	/* Where each key's value came from ("FILE:LINE", "environment
 	 * VAR"; NULL: the compiled-in default), in keys[] order, and the

@@ -125,6 +125,13 @@ static const struct {
 	{ "inkwell_page_file_hit_rejects_total", NULL,
 	    "Datagrams on the page-hit socket that were not one nginx "
 	    "page-hit line, ignored." },			/* METRIC_PAGE_HIT_REJECTS */
+	{ "inkwell_chaos_injections_total", "kind=\"latency\"",
+	    "Faults injected on purpose ([chaos] in inkwell.conf): delays, "
+	    "error answers, worker crashes." },		/* METRIC_CHAOS_LATENCY */
+	{ "inkwell_chaos_injections_total", "kind=\"error\"",
+	    NULL },						/* METRIC_CHAOS_ERROR */
+	{ "inkwell_chaos_injections_total", "kind=\"crash\"",
+	    NULL },						/* METRIC_CHAOS_CRASH */
 };
 _Static_assert(NELEM(counters) == METRIC__MAX,
     "counters[] must cover enum metric_counter");

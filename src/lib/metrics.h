@@ -39,6 +39,9 @@ enum metric_counter {
 	METRIC_RELOADS,			/* reloads begun (SIGHUP) */
 	METRIC_PAGE_FILES,		/* page files written for nginx */
 	METRIC_PAGE_HIT_REJECTS,	/* page-hit datagrams refused */
+	METRIC_CHAOS_LATENCY,		/* [chaos] delays injected */
+	METRIC_CHAOS_ERROR,		/* [chaos] error answers injected */
+	METRIC_CHAOS_CRASH,		/* [chaos] worker crashes injected */
 	METRIC__MAX
 };
 

@@ -41,7 +41,9 @@
 #include "lib/metrics.h"
 #include "cache/keeper.h"
 #include "cache/pagehits.h"
+#include "serve/chaos.h"
 #include "serve/render.h"
+#include "serve/route.h"
 #include "cache/pages.h"
 #include "db/db.h"
 #include "tmpl/tmpl.h"
@@ -501,13 +503,15 @@ begin_reload(void)
 	notify("RELOADING=1");
 	if (conf_load(&next, conf_path, conf_given, err,
 	    sizeof(err)) != 0 || db_conninfo_check(&next, err,
-	    sizeof(err)) != 0) {
+	    sizeof(err)) != 0 || chaos_check_route(&next, route_known,
+	    err, sizeof(err)) != 0) {
 		conf_free(&next);
 		log_msg(LOG_ERROR, "reload: configuration has errors, keeping "
 		    "the running one:\n%s", err);
 		notify("READY=1");
 		return;
 	}
+	chaos_announce(&next);
 	if (strcmp(next.listen, conf.listen) != 0)
 		log_msg(LOG_WARN, "reload: listen changed; the new address "
 		    "takes effect only after a restart");
@@ -832,6 +836,11 @@ main(int argc, char *argv[])
 	}
 	if (!conninfo_ok())
 		return 1;
+	if (chaos_check_route(&conf, route_known, err, sizeof(err)) != 0) {
+		fprintf(stderr, "inkwelld: configuration errors:\n%s\n", err);
+		log_msg(LOG_ERROR, "configuration errors: %s", err);
+		return 1;
+	}
 	if (check) {
 		printf("%s: ok\n", conf_path);
 		return 0;
@@ -848,5 +857,6 @@ main(int argc, char *argv[])
 	pages_setup();
 	log_msg(LOG_INFO, "inkwelld %s starting, %lld workers",
 	    PACKAGE_VERSION, (long long)conf.workers);
+	chaos_announce(&conf);
 	return supervise(lfd);
 }

@@ -28,6 +28,7 @@
 #include "auth/session.h"
 #include "view/error.h"
 #include "handlers/handlers.h"
+#include "serve/chaos.h"
 #include "serve/route.h"
 
 static const struct route routes[] = {
@@ -349,6 +350,15 @@ read_form(struct req *r, const struct input_form *f)
 	return ST_OK;
 }
 
+bool
+route_known(const char *pattern)
+{
+	for (size_t i = 0; i < NELEM(routes); i++)
+		if (strcmp(routes[i].pattern, pattern) == 0)
+			return true;
+	return false;
+}
+
 void
 route_dispatch(struct req *r)
 {
@@ -369,6 +379,10 @@ route_dispatch(struct req *r)
 		r->ncap = ncaps;
 		r->route = routes[i].pattern;
 		r->route_id = (int)i;
+		/* A fault injected here pre-empts everything the route
+		 * would do (chaos.h); off, this is the whole cost. */
+		if (chaos_live && chaos_inject(r))
+			return;
 		if ((routes[i].flags & RF_USER) &&
 		    (st = session_require(r)) != ST_OK) {
 			if (st == ST_UNAUTHORIZED && session_login_redirect(r))

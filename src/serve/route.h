@@ -8,6 +8,7 @@
 
 #include "lib/status.h"
 
+struct arena;
 struct req;
 
 typedef enum status (*handler_fn)(struct req *);
@@ -71,6 +72,9 @@ void		 route_dispatch(struct req *r);
  * r->route_id; route_id_pseudo() gives a pseudo-route's id.
  */
 size_t		 route_count(void);
+/* True when pattern is the pattern of a route of the table (not a
+ * pseudo-route), as a [chaos] route must be. */
+bool		 route_known(const char *pattern);
 int		 route_id_pseudo(const char *name);
 void		 route_label(size_t id, const char **method,
 		    const char **pattern);

@@ -39,6 +39,7 @@
 #include "lib/metrics.h"
 #include "http/out.h"
 #include "http/req.h"
+#include "serve/chaos.h"
 #include "serve/route.h"
 #include "view/error.h"
 #include "view/view.h"
@@ -105,6 +106,8 @@ serve(struct worker *w, FCGX_Request *fr)
 	buf_init(&r.resp.body, r.a, 16384);
 
 	st = req_parse(&r, getparam, fr, fr->envp, readbody, fr, body_limit);
+	if (chaos_live)
+		r.chaos = FCGX_GetParam("HTTP_X_INKWELL_CHAOS", fr->envp);
 	if (st != ST_OK) {
 		r.route = "(parse)";
 		r.route_id = route_id_pseudo(r.route);
@@ -248,6 +251,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	}
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	w.arena = arena_new(64 * 1024);
+	chaos_setup(conf);
 	w.db = db_open(conf);
 	w.cache = cache_open(conf);
 	metrics_count(METRIC_WORKER_STARTS);

@@ -89,15 +89,13 @@ themed_error(struct req *r, enum status st, int http, const char *msg)
 	return true;
 }
 
-void
-error_page(struct req *r, enum status st)
+/* error_page(), answering http, which the caller chose for st. */
+static void
+answer(struct req *r, enum status st, int http)
 {
-	int		 http = error_http_status(st);
 	struct json_object *root, *err, *fields;
 	const char	*msg;
 
-	if (st == ST_OK || st >= ST__MAX)
-		st = ST_INTERNAL;
 	msg = r->resp.detail != NULL ? r->resp.detail : r->fails.n > 0 ?
 	    arena_printf(r->a, "%s: %s", r->fails.name[0], r->fails.why[0]) :
 	    statuses[st].message;
@@ -149,4 +147,20 @@ error_page(struct req *r, enum status st)
 	out_html(r, msg);
 	out_puts(r, "</p>\n<p><a href=\"/\">Go to the home page</a></p>\n"
 	    "</main>\n</body>\n</html>\n");
+}
+
+void
+error_page(struct req *r, enum status st)
+{
+	if (st == ST_OK || st >= ST__MAX)
+		st = ST_INTERNAL;
+	answer(r, st, error_http_status(st));
+}
+
+void
+error_page_http(struct req *r, int http)
+{
+	if (http < 500 || http > 599)
+		http = 500;
+	answer(r, http == 503 ? ST_UNAVAILABLE : ST_INTERNAL, http);
 }

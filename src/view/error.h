@@ -20,4 +20,9 @@ int		 error_http_status(enum status st);
  */
 void		 error_page(struct req *r, enum status st);
 
+/* error_page() for a server error given as its HTTP code (500..599; any
+ * other is taken as 500), as an injected fault answers (serve/chaos.h):
+ * 503 as ST_UNAVAILABLE, the others as ST_INTERNAL with their own code. */
+void		 error_page_http(struct req *r, int http);
+
 #endif

@@ -27,6 +27,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0 && (c.listen == NULL || c.workers < 1 ||
 	    c.workers > 256 || c.db_primary == NULL || *c.db_primary == '\0'))
 		abort();
+	/* [chaos]: a ratio is a fraction, an error a server error, and
+	 * on means a route to inject into. */
+	if (rc == 0 && (!(c.chaos_ratio >= 0.0 && c.chaos_ratio <= 1.0) ||
+	    c.chaos_latency_ms < 0 || c.chaos_latency_ms > 60000 ||
+	    (c.chaos_error_status != 0 && (c.chaos_error_status < 500 ||
+	    c.chaos_error_status > 599)) ||
+	    (c.chaos_enabled && *c.chaos_route == '\0')))
+		abort();
 	if (rc != 0 && err[0] == '\0')
 		abort();	/* a refusal must say why */
 	conf_free(&c);

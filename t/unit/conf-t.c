@@ -197,9 +197,8 @@ main(void)
 		is_int(200, c.redis_ttl,
 		    "20-b.conf, read after 10-a.conf, wins");
 		is_string("warn", c.log_level, "the environment wins over all");
-		ok(c.origin[CONF_NKEYS - 1] != NULL && strcmp(
-		    c.origin[CONF_NKEYS - 1], "environment INKWELL_LOG_LEVEL")
-		    == 0, "its origin is the variable");
+		is_string("environment INKWELL_LOG_LEVEL", conf_origin(&c,
+		    "log", "level"), "its origin is the variable");
 		is_string("unix:/run/redis/redis-server.sock", c.redis_address,
 		    "a key no layer sets keeps the built-in default");
 		ok(c.files != NULL &&
