@@ -15,7 +15,11 @@
 #     back, and the dashboard's error-budget queries see the budget go;
 #   - inhibition: a host down, and PostgreSQL down, hold back the symptom
 #     alerts Alertmanager is given.
-# A minute or two of waiting in all, each wait bounded.
+# Half a minute or so when all goes well; every wait and the traffic are
+# bounded, so a failure costs a few minutes at most.  It uses the running
+# stack, so it runs in the stack's lane, after 6020 (both use
+# INKWELL_PROM_PORT; INKWELL_AM_PORT and INKWELL_WEBHOOK_PORT move the
+# other two).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
