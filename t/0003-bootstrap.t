@@ -22,7 +22,7 @@ for p in gcc make libc6-dev libpq-dev libfcgi-dev postgresql redis-server nginx-
 	like "$server" "(^|"$'\n'")$p($|"$'\n'")" "  the server set has $p"
 done
 for p in build-essential g++ chromium nodejs npm fonts-dejavu-core podman crun runc umoci mmdebstrap \
-	lintian debhelper dpkg-dev fakeroot po-debconf prometheus wrk pgbouncer \
+	lintian debhelper dpkg-dev fakeroot po-debconf prometheus prometheus-alertmanager wrk pgbouncer \
 	cloud-init clang libasan8 tidy mandoc shellcheck libfcgi-bin python3-yaml \
 	node-spdx-expression-parse python3-feedparser pgbackrest; do
 	unlike "$server" "(^|"$'\n'")$p($|"$'\n'")" "  and not $p"
