@@ -110,6 +110,11 @@ static const struct {
 	    "Reloads begun (SIGHUP)." },			/* METRIC_RELOADS */
 	{ "inkwell_page_files_total", NULL,
 	    "Cached pages also written as files for nginx to serve." },	/* METRIC_PAGE_FILES */
+	{ "inkwell_trace_spans_total", "outcome=\"exported\"",
+	    "Trace spans by fate: exported, a collector took them; "
+	    "dropped, lost to a full queue or a failed export." },	/* METRIC_TRACE_EXPORTED */
+	{ "inkwell_trace_spans_total", "outcome=\"dropped\"",
+	    NULL },						/* METRIC_TRACE_DROPPED */
 };
 _Static_assert(NELEM(counters) == METRIC__MAX,
     "counters[] must cover enum metric_counter");
@@ -159,6 +164,13 @@ metrics_count(enum metric_counter c)
 {
 	if (c < METRIC__MAX)
 		add(&m->counter[c], 1);
+}
+
+void
+metrics_add(enum metric_counter c, uint64_t n)
+{
+	if (c < METRIC__MAX)
+		add(&m->counter[c], n);
 }
 
 void

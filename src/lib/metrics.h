@@ -38,6 +38,8 @@ enum metric_counter {
 	METRIC_WORKER_RESTARTS,		/* workers that died and were replaced */
 	METRIC_RELOADS,			/* reloads begun (SIGHUP) */
 	METRIC_PAGE_FILES,		/* page files written for nginx */
+	METRIC_TRACE_EXPORTED,		/* spans a collector took */
+	METRIC_TRACE_DROPPED,		/* spans lost: queue full, export failed */
 	METRIC__MAX
 };
 
@@ -82,6 +84,8 @@ typedef void (*metric_label_fn)(size_t id, const char **method,
 void	metrics_routes(size_t n, size_t none, metric_label_fn label);
 
 void	metrics_count(enum metric_counter);
+/* Adds n to a counter; safe from any thread. */
+void	metrics_add(enum metric_counter, uint64_t n);
 void	metrics_gauge(enum metric_gauge, int64_t value);
 
 void	metrics_request(const struct metric_request *);
