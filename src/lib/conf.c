@@ -42,6 +42,7 @@ enum ctype {
 	CT_STR,
 	CT_INT,
 	CT_OCTAL,
+	CT_RATIO,	/* a decimal from 0 to 1, as a double */
 	CT__MAX
 };
 
@@ -116,6 +117,17 @@ static const struct ckey keys[] = {
 	    false },
 	{ "paths", "stale_every", CT_INT, S(stale_every), "60", 0, 86400,
 	    false },
+	{ "trace", "endpoint", CT_STR, S(trace_endpoint), "", 0, 0, false },
+	{ "trace", "sample_ratio", CT_RATIO, S(trace_sample_ratio), "1.0", 0,
+	    1, false },
+	{ "trace", "service_name", CT_STR, S(trace_service), "inkwell", 0, 0,
+	    false },
+	{ "trace", "queue_size", CT_INT, S(trace_queue), "2048", 16, 65536,
+	    false },
+	{ "trace", "batch_size", CT_INT, S(trace_batch), "256", 1, 8192,
+	    false },
+	{ "trace", "timeout_ms", CT_INT, S(trace_timeout), "1000", 10, 60000,
+	    false },
 	{ "log", "level", CT_STR, S(log_level), "info", 0, 0, false },
 };
 #undef S
@@ -135,6 +147,28 @@ static int64_t *
 intslot(struct conf *c, const struct ckey *k)
 {
 	return (int64_t *)((char *)c + k->off);
+}
+
+static double *
+dblslot(struct conf *c, const struct ckey *k)
+{
+	return (double *)((char *)c + k->off);
+}
+
+/* Digits, optionally a point and more digits: no sign, exponent, hex,
+ * inf or nan, which strtod would take. */
+static bool
+plain_decimal(const char *v)
+{
+	size_t	 n = strspn(v, "0123456789");
+
+	if (n == 0)
+		return false;
+	if (v[n] == '\0')
+		return true;
+	if (v[n] != '.' || v[n + 1] == '\0')
+		return false;
+	return v[n + 1 + strspn(v + n + 1, "0123456789")] == '\0';
 }
 
 /* Sets one key from text; returns NULL or a reason. */
@@ -166,6 +200,17 @@ setkey(struct conf *c, const struct ckey *k, const char *v)
 			return "out of range";
 		*intslot(c, k) = n;
 		return NULL;
+	case CT_RATIO: {
+		double	 d;
+
+		if (!plain_decimal(v))
+			return "not a decimal number (like 0.25)";
+		d = strtod(v, &end);
+		if (d < (double)k->min || d > (double)k->max)
+			return "out of range";
+		*dblslot(c, k) = d;
+		return NULL;
+	}
 	default:
 		return "internal: bad key type";
 	}
@@ -499,6 +544,17 @@ check(const struct conf *c, struct report *e)
 	if (c->db_primary[0] == '\0')
 		report_add(e, "%s: [database] primary must not be empty",
 		    W(db_primary));
+	if (c->trace_endpoint[0] != '\0' &&
+	    ((strncmp(c->trace_endpoint, "http://", 7) != 0 &&
+	    strncmp(c->trace_endpoint, "https://", 8) != 0) ||
+	    strpbrk(c->trace_endpoint, " \t\r\n") != NULL))
+		report_add(e, "%s: endpoint = \"%s\": expected empty (off) or "
+		    "an http:// or https:// URL", W(trace_endpoint),
+		    c->trace_endpoint);
+	if (c->trace_batch > c->trace_queue)
+		report_add(e, "%s: batch_size = %lld is larger than queue_size "
+		    "= %lld", W(trace_batch), (long long)c->trace_batch,
+		    (long long)c->trace_queue);
 }
 #undef W
 
@@ -706,6 +762,9 @@ conf_dump(const struct conf *c, FILE *f)
 		else if (k->type == CT_OCTAL)
 			fprintf(f, "%s = %04llo\n", k->name, (long long)
 			    *intslot((struct conf *)c, k));
+		else if (k->type == CT_RATIO)
+			fprintf(f, "%s = %g\n", k->name,
+			    *dblslot((struct conf *)c, k));
 		else
 			fprintf(f, "%s = %lld\n", k->name, (long long)
 			    *intslot((struct conf *)c, k));
