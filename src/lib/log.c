@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/trace.h"
 #include "lib/util.h"
 
 #define LINE_MAX_BYTES	8192
@@ -122,6 +123,7 @@ begin(struct line *l, enum log_level lv)
 	struct timespec	 ts;
 	struct tm	 tm;
 	char		 t[64];
+	const char	*tid, *sid;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -136,6 +138,15 @@ begin(struct line *l, enum log_level lv)
 	putstr(l, role);
 	snprintf(t, sizeof(t), ",\"pid\":%ld", (long)pid());
 	puts_(l, t);
+	/* While a request is served: its trace and the span now open, so a
+	 * line joins the trace (ids are hex, nothing to escape). */
+	if (trace_current(&tid, &sid)) {
+		puts_(l, ",\"trace_id\":\"");
+		puts_(l, tid);
+		puts_(l, "\",\"span_id\":\"");
+		puts_(l, sid);
+		puts_(l, "\"");
+	}
 }
 
 static void

@@ -43,6 +43,7 @@
 #include "view/error.h"
 #include "view/view.h"
 #include "tmpl/tmpl.h"
+#include "lib/trace.h"
 #include "lib/util.h"
 #include "serve/worker.h"
 
@@ -92,7 +93,14 @@ serve(struct worker *w, FCGX_Request *fr)
 	size_t		 bytes;
 	struct metric_request mr;
 	const char	*clen;
+	int		 sp;
+	bool		 sent;
 
+	/* First, so every line logged for the request carries its ids.
+	 * INKWELL_TRACE_ID is nginx's: the traceparent's trace id, or its
+	 * request id, which its access log shows. */
+	trace_request_begin(FCGX_GetParam("HTTP_TRACEPARENT", fr->envp),
+	    FCGX_GetParam("INKWELL_TRACE_ID", fr->envp));
 	arena_reset(w->arena);
 	db_time_take(&mr.db_seconds, &mr.db_statements);	/* zero */
 	memset(&r, 0, sizeof(r));
@@ -116,8 +124,13 @@ serve(struct worker *w, FCGX_Request *fr)
 	buf_init(&head, r.a, 512);
 	out_head(&r, &head);
 	bytes = r.method == METHOD_HEAD ? 0 : r.resp.body.n;
-	if (FCGX_PutStr(head.p, (int)head.n, fr->out) < 0 ||
-	    (bytes && FCGX_PutStr(r.resp.body.p, (int)bytes, fr->out) < 0))
+	sp = trace_span_begin("write response", TRACE_INTERNAL);
+	trace_attr_int(sp, "http.response.body.size", (int64_t)bytes);
+	sent = FCGX_PutStr(head.p, (int)head.n, fr->out) >= 0 &&
+	    (bytes == 0 || FCGX_PutStr(r.resp.body.p, (int)bytes, fr->out) >=
+	    0);
+	trace_span_end(sp, !sent);
+	if (!sent)
 		log_msg(LOG_WARN, "client went away before the response "
 		    "(req_id %s)", r.id);
 	w->nreq++;
@@ -140,6 +153,9 @@ serve(struct worker *w, FCGX_Request *fr)
 	mr.db_seconds = r.db_seconds;
 	mr.db_statements = r.db_statements;
 	metrics_request(&mr);
+	trace_attr_str(0, "inkwell.request_id", r.id);
+	trace_request_end(r.method_name != NULL ? r.method_name : "HTTP",
+	    r.route, r.resp.status);
 	clen = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
 	return clen == NULL || clen[0] == '\0' || strcmp(clen, "0") == 0 ||
 	    r.body != NULL;
@@ -251,6 +267,14 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	w.db = db_open(conf);
 	w.cache = cache_open(conf);
 	metrics_count(METRIC_WORKER_STARTS);
+	(void)trace_start(&(struct trace_config){
+		.endpoint = conf->trace_endpoint,
+		.sample_ratio = conf->trace_sample_ratio,
+		.service = conf->trace_service,
+		.queue = (size_t)conf->trace_queue,
+		.batch = (size_t)conf->trace_batch,
+		.timeout_ms = (long)conf->trace_timeout,
+	});
 	{
 		char	 err[1024], dir[4096];
 
@@ -330,6 +354,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	}
 	log_msg(LOG_DEBUG, "worker stopping after %llu requests",
 	    (unsigned long long)w.nreq);
+	trace_stop();
 	cache_close(w.cache);
 	db_close(w.db);
 	tmpl_free(w.tmpl);
