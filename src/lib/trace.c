@@ -466,16 +466,20 @@ span_json(const struct span *s)
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)s->end);
 	json_object_object_add(o, "endTimeUnixNano",
 	    json_object_new_string(num));
-	attrs = json_object_new_array();
-	for (int i = 0; i < s->nattr; i++)
-		json_object_array_add(attrs, attr_json(s->attr[i].key,
-		    &s->attr[i], NULL));
-	json_object_object_add(o, "attributes", attrs);
-	st = json_object_new_object();
-	/* STATUS_CODE_ERROR = 2; unset (0) otherwise. */
-	json_object_object_add(st, "code", json_object_new_int(s->error ? 2 :
-	    0));
-	json_object_object_add(o, "status", st);
+	/* Empty and default fields are left out, as protobuf's JSON
+	 * mapping writes them. */
+	if (s->nattr > 0) {
+		attrs = json_object_new_array();
+		for (int i = 0; i < s->nattr; i++)
+			json_object_array_add(attrs, attr_json(s->attr[i].key,
+			    &s->attr[i], NULL));
+		json_object_object_add(o, "attributes", attrs);
+	}
+	if (s->error) {
+		st = json_object_new_object();
+		json_object_object_add(st, "code", json_object_new_int(2));
+		json_object_object_add(o, "status", st);	/* ERROR */
+	}
 	return o;
 }
 
