@@ -67,8 +67,9 @@ struct span {
 	struct attr	 attr[MAX_ATTRS];
 };
 
-/* The request being served. */
-static struct {
+/* The request being served.  Thread-local: the exporter thread logs
+ * too, and its lines must not read (or race on) the request's ids. */
+static _Thread_local struct {
 	bool		 active;
 	bool		 recording;
 	uint8_t		 trace_id[16];
