@@ -22,7 +22,9 @@ CTL=$INKWELL_BUILD/inkwellctl
 LOG=$INKWELL_TEST_VAR/log/inkwell.log
 NGINX_LOG=$INKWELL_TEST_VAR/log/nginx-access.log
 SUP=$(head -n 1 "$INKWELL_TEST_PIDFILE" 2>/dev/null | tr -dc '0-9')
-[[ -n $SUP ]] && kill -0 "$SUP" 2>/dev/null || skip_all "no running inkwelld in $INKWELL_TEST_PIDFILE"
+if [[ -z $SUP ]] || ! kill -0 "$SUP" 2>/dev/null; then
+	skip_all "no running inkwelld in $INKWELL_TEST_PIDFILE"
+fi
 for tool in node python3 curl psql; do
 	command -v "$tool" >/dev/null || skip_all "$tool is not installed"
 done
@@ -240,7 +242,7 @@ ok "reloaded with sample_ratio = 0" with_trace "endpoint = http://127.0.0.1:$POR
 	"sample_ratio = 0"
 before=$(wc -l <"$TMP/recv/spans.jsonl")
 UTID=$(hex 32)
-for i in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	curl -s --max-time 10 -o /dev/null -H 'X-Inkwell-Skip-Files: 1' "$URL/posts/$SLUG"
 done
 curl -s --max-time 10 -o /dev/null -H 'X-Inkwell-Skip-Files: 1' \
@@ -260,7 +262,7 @@ ok "reloaded with a closed port as endpoint" with_trace "endpoint = http://127.0
 # burst FILE: 40 traced requests, their statuses in FILE.
 burst() {
 	: >"$1"
-	for i in $(seq 1 40); do
+	for _ in $(seq 1 40); do
 		curl -s --max-time 5 -o /dev/null -w '%{http_code}\n' -H 'X-Inkwell-Skip-Files: 1' \
 			-H "traceparent: 00-$(hex 32)-$(hex 16)-01" "$URL/posts/$SLUG" >>"$1"
 	done

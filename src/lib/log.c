@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "lib/trace.h"
 #include "lib/util.h"
 
 #define LINE_MAX_BYTES	8192
@@ -35,6 +34,7 @@ _Static_assert(NELEM(level_names) == LOG_LEVEL__MAX,
     "level_names[] must cover enum log_level");
 
 static enum log_level min_level = LOG_INFO;
+static log_ids_fn ids;
 static const char *role = "inkwell";
 
 struct line {
@@ -140,7 +140,7 @@ begin(struct line *l, enum log_level lv)
 	puts_(l, t);
 	/* While a request is served: its trace and the span now open, so a
 	 * line joins the trace (ids are hex, nothing to escape). */
-	if (trace_current(&tid, &sid)) {
+	if (ids != NULL && ids(&tid, &sid)) {
 		puts_(l, ",\"trace_id\":\"");
 		puts_(l, tid);
 		puts_(l, "\",\"span_id\":\"");
@@ -167,6 +167,12 @@ log_set_level(const char *s)
 	for (int i = 0; i < LOG_LEVEL__MAX; i++)
 		if (strcmp(s, level_names[i]) == 0)
 			min_level = (enum log_level)i;
+}
+
+void
+log_set_ids(log_ids_fn f)
+{
+	ids = f;
 }
 
 void

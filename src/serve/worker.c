@@ -239,6 +239,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	bool		 local = unix_socket(listen_fd), drained;
 
 	log_set_role("worker");
+	log_set_ids(trace_current);
 	metrics_routes(route_count(), (size_t)route_id_pseudo("(none)"),
 	    route_label);
 	/* If the supervisor dies, so do we; nothing else would stop us. */
