@@ -107,6 +107,7 @@ struct db {
 	const char	*stmts[MAX_STMTS];
 	int		 nstmts;
 	int		 in_batch;	/* exec_all frames open */
+	bool		 tag_sent;	/* by the last batch() */
 };
 
 /*
@@ -787,6 +788,7 @@ batch(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 		    c->tag);
 		tagged = PQsendQueryParams(pg, Q_TAG, 1, NULL, v, NULL, NULL,
 		    0) == 1;
+		db->tag_sent = true;
 	}
 	for (k = 0; k < n; k++) {
 		bool	 again = false;
@@ -925,11 +927,13 @@ exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 	bool		 ok;
 
 	db->in_batch++;
+	db->tag_sent = false;
 	ok = batch(db, pg, a, q, n);
 	db->in_batch--;
 	/* A failed statement rolls the pipeline's implicit transaction
-	 * back, the application_name with it: say it is unknown. */
-	if (!ok && c != NULL)
+	 * back, an application_name sent with it too: say it is unknown.
+	 * (Never with tracing off: no name is ever sent then.) */
+	if (!ok && c != NULL && db->tag_sent)
 		snprintf(c->tag, sizeof(c->tag), "?");
 	return ok;
 }
