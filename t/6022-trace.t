@@ -48,7 +48,9 @@ reloaded() {
 	now=$(workers)
 	[[ $(wc -l <<<"$now") -ge $NWORKERS ]] && ! grep -qxF -f <(printf '%s\n' "$1") <<<"$now"
 }
+RENAMED=
 cleanup() {
+	[[ -n $RENAMED ]] && psql -X -q -d "$INKWELL_TEST_PG" -c 'ALTER TABLE tags_6022 RENAME TO tags' >/dev/null 2>&1
 	[[ -n $RECV ]] && kill "$RECV" 2>/dev/null
 	[[ -n $SILENT ]] && kill "$SILENT" 2>/dev/null
 	wait 2>/dev/null
@@ -236,6 +238,24 @@ else
 	fail "the page came from a page file (X-Cache: HIT set by nginx)"
 	diag "$(cat "$TMP/hhead")"
 fi
+
+# --- a 5xx is an error span ------------------------------------------------
+# A real fault, as 4006 makes one: the tags table renamed away under the
+# workers, so the tag page's query fails and the answer is a 500.
+psql -X -q -d "$INKWELL_TEST_PG" -c 'ALTER TABLE tags RENAME TO tags_6022' >/dev/null 2>&1 &&
+	RENAMED=1
+ETID=$(hex 32)
+is "$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H 'X-Inkwell-Skip-Files: 1' \
+	-H "traceparent: 00-$ETID-$(hex 16)-01" "$URL/tags/trace-6022?utm_source=6022")" 500 \
+	"a failing query answers 500"
+[[ -n ${RENAMED:-} ]] && psql -X -q -d "$INKWELL_TEST_PG" -c 'ALTER TABLE tags_6022 RENAME TO tags' >/dev/null 2>&1 &&
+	RENAMED=
+ok "its spans arrive" wait_for 15 has_spans "$ETID" 2
+ok "the request span is an error (status code 2)" bash -c \
+	"grep -F '\"traceId\":\"$ETID\"' '$TMP/recv/spans.jsonl' | grep '\"kind\":2' | grep -q '\"status\":{\"code\":2}'"
+ok "so is the SQL span that failed" bash -c \
+	"grep -F '\"traceId\":\"$ETID\"' '$TMP/recv/spans.jsonl' | grep '\"kind\":3' |
+	grep 'postgresql' | grep -q '\"status\":{\"code\":2}'"
 
 # --- sampling -------------------------------------------------------------
 ok "reloaded with sample_ratio = 0" with_trace "endpoint = http://127.0.0.1:$PORT/v1/traces" \
