@@ -9,6 +9,8 @@
 # statements (named, no parameter value anywhere), the render and the
 # response are its children. The worker's log lines and nginx's access
 # log carry the trace id; a page-file hit's access line carries one too.
+# A query that fails (the tags table renamed away, as 4006 does) makes
+# the request span and the statement's span errors.
 # Then a dead collector (a closed port) and one that never answers: every
 # request still succeeds and the dropped spans are counted. sample_ratio
 # = 0 exports nothing for new traces but follows a sampled traceparent.
