@@ -170,13 +170,12 @@ now_ns(void)
 static void
 copy_text(char *dst, const char *src)
 {
-	size_t	 n = src != NULL ? strlen(src) : 0;
+	size_t	 len = src != NULL ? strlen(src) : 0, n = len;
 
 	if (n >= TEXT_MAX)
 		n = TEXT_MAX - 1;
 	/* Never cut inside a UTF-8 sequence: the JSON must stay valid. */
-	while (n > 0 && n < strlen(src) && ((unsigned char)src[n] & 0xc0) ==
-	    0x80)
+	while (n > 0 && n < len && ((unsigned char)src[n] & 0xc0) == 0x80)
 		n--;
 	if (n > 0)
 		memcpy(dst, src, n);

@@ -154,7 +154,10 @@ serve(struct worker *w, FCGX_Request *fr)
 	mr.db_statements = r.db_statements;
 	metrics_request(&mr);
 	trace_attr_str(0, "inkwell.request_id", r.id);
-	trace_request_end(r.method_name != NULL ? r.method_name : "HTTP",
+	/* A method of the client's own spelling is no span name: OTel's
+	 * "_OTHER" stands for any we do not know. */
+	trace_request_end(r.method < METHOD__MAX && strcmp(r.method_name,
+	    req_method_names[r.method]) == 0 ? r.method_name : "_OTHER",
 	    r.route, r.resp.status);
 	clen = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
 	return clen == NULL || clen[0] == '\0' || strcmp(clen, "0") == 0 ||
