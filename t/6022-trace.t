@@ -197,7 +197,7 @@ while IFS='|' read -r res name; do
 done <"$TMP/checks"
 if_fail diag "$(head -c 3000 "$TMP/trace.jsonl")"
 
-like "$APPS" "inkwell $TID" "a PostgreSQL session ran under application_name 'inkwell <trace id>'"
+like "$APPS" "inkwell $TID" "a PostgreSQL connection ran under application_name 'inkwell <trace id>'"
 tail -n +"$((lines0 + 1))" "$LOG" >"$TMP/wlog"
 REQLINE=$(grep -F '"msg":"request"' "$TMP/wlog" | grep -F "\"path\":\"/posts/$SLUG\"" | tail -n 1)
 like "$REQLINE" "\"trace_id\":\"$TID\"" "the worker's access line carries the trace id"
