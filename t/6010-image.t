@@ -314,6 +314,7 @@ sed -e "s#^\([[:space:]]*server \)inkwell:9000#\1127.0.0.1:$FCGI_PORT#" \
 	-e "s#^\([[:space:]]*\)listen 80;#\1listen 127.0.0.1:$HTTP_PORT;#" \
 	-e "s#/run/inkwell/pages#$tmp/pages#g" \
 	-e "s#/usr/share/inkwell/static#$tmp/static#g" \
+	-e "s#/var/log/nginx/access\.log#$tmp/nginx/access.log#g" \
 	"$ctr/nginx-inkwell.conf" >"$tmp/nginx/site.conf"
 cat >"$tmp/nginx/nginx.conf" <<EOF
 worker_processes 1;

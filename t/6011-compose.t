@@ -156,6 +156,7 @@ nginx_tree() {
 nginx_tree "$tmp/nginx"
 sed -e 's#^\([[:space:]]*server \)inkwell:9000#\1127.0.0.1:9000#' \
 	-e 's#^\([[:space:]]*include \)/etc/nginx/inkwell/#\1'"$tmp"'/nginx/inkwell/#' \
+	-e 's#/var/log/nginx/access\.log#'"$tmp"'/nginx/access.log#g' \
 	"$ctr/nginx-inkwell.conf" >"$tmp/nginx/site.conf"
 out=$(nginx -t -p "$tmp/nginx/" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" 2>&1)
 rc=$?

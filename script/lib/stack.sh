@@ -728,6 +728,7 @@ stack_nginx_config() {
 		-e "s#/usr/share/inkwell/static#$STACK_REPO/static#g" \
 		-e "s#/var/lib/inkwell/acme#$STACK_VAR/acme#g" \
 		-e "s#/etc/inkwell/nginx/#$dir/#g" \
+		-e "s#/var/log/nginx/access\.log#$STACK_LOG/nginx-access.log#g" \
 		"$STACK_REPO/nginx/inkwell.conf" >"$dir/site.conf"
 	if ! grep -q "^[[:space:]]*listen 127\.0\.0\.1:$STACK_HTTP_PORT;" "$dir/site.conf" ||
 		grep -Eq '^[^#]*(/run/inkwell/|/usr/share/inkwell/|/var/lib/inkwell/|/etc/inkwell/|listen[[:space:]]+(\[::\]:)?80;)' "$dir/site.conf"; then

@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/metrics.h"
+#include "lib/trace.h"
 #include "lib/util.h"
 #include "lib/worker_state.h"
 #include "http/input.h"
@@ -275,15 +276,21 @@ pagecache_run(struct req *r, enum status (*handler)(struct req *))
 	const char	*key = NULL;
 	enum status	 st;
 	double		 t0;
+	int		 sp;
 
 	if (r->method == METHOD_GET || r->method == METHOD_HEAD)
 		key = pagecache_key(r);
 	if (key != NULL) {
+		sp = trace_span_begin("cache lookup", TRACE_CLIENT);
+		trace_attr_str(sp, "db.system", "redis");
 		t0 = util_now();
 		res = cache_get(r->w->cache, r->w->db, r->a, key,
 		    &r->resp.body, &e);
 		if (res != CACHE_BYPASS)
 			r->cache_lookup = util_now() - t0;
+		trace_attr_str(sp, "inkwell.cache.result", res == CACHE_HIT ?
+		    "hit" : res == CACHE_MISS ? "miss" : "bypass");
+		trace_span_end(sp, false);
 	}
 	/* Another worker may be rendering this very page: wait for it
 	 * (cache.c says why) rather than render it again. */

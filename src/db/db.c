@@ -52,6 +52,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "lib/log.h"
+#include "lib/trace.h"
 #include "lib/util.h"
 
 /*
@@ -86,6 +87,11 @@ struct conn {
 	 */
 	bool		 prepared[MAX_STMTS];
 	unsigned	 gen;
+	/*
+	 * The trace id application_name carries now ("": none, plain
+	 * "inkwell"); see want_tag().
+	 */
+	char		 tag[33];
 };
 
 struct db {
@@ -100,7 +106,24 @@ struct db {
 	/* The SQL texts run so far, by statement number; static storage. */
 	const char	*stmts[MAX_STMTS];
 	int		 nstmts;
+	int		 in_batch;	/* exec_all frames open */
+	bool		 tag_sent;	/* by the last batch() */
 };
+
+/*
+ * The trace join.  A sampled request's statements run under
+ * application_name "inkwell <trace id>", so PostgreSQL's slow-query log
+ * (%a in log_line_prefix) and pg_stat_activity name the trace; other
+ * requests run under plain "inkwell".  The setting is sent down the
+ * pipeline with the request's first statement on the connection, never
+ * as a round trip of its own, and only when it changes: with tracing
+ * off, or for unsampled requests on a connection that served no
+ * sampled one, nothing is sent at all.  A comment in the SQL could not
+ * do this: the statements are prepared once per connection, and their
+ * text cannot change per request.
+ */
+static const char Q_TAG[] =
+    "SELECT set_config('application_name', $1, false)";
 
 static const char Q_SCHEMA_VERSION[] =
     "SELECT coalesce(max(version), 0) FROM inkwell_migrations";
@@ -163,6 +186,7 @@ conn_drop(struct conn *c)
 		PQfinish(c->pg);
 	c->pg = NULL;
 	c->dead = false;
+	c->tag[0] = '\0';	/* a new connection is plain "inkwell" */
 	memset(c->prepared, 0, sizeof(c->prepared));
 }
 
@@ -402,6 +426,7 @@ conn_reset(struct db *db, struct conn *c)
 
 	memset(c->prepared, 0, sizeof(c->prepared));
 	c->dead = true;
+	c->tag[0] = '\0';
 	if (now < c->retry_at)
 		return false;
 	PQreset(c->pg);
@@ -549,6 +574,21 @@ again:
 	return res;
 }
 
+/* The trace id c's application_name should carry for this request. */
+static const char *
+want_tag(void)
+{
+	const char	*id = trace_sampled() ? trace_id_hex() : NULL;
+
+	return id != NULL ? id : "";
+}
+
+static bool
+needs_tag(const struct conn *c)
+{
+	return c != NULL && strcmp(c->tag, want_tag()) != 0;
+}
+
 /* One try: the result, or NULL after logging. */
 static PGresult *
 run(struct db *db, struct conn *c, PGconn *pg, struct arena *a,
@@ -640,6 +680,9 @@ db_exec(struct db *db, PGconn *pg, struct arena *a, const char *what,
 	return db_exec_bin(db, pg, a, what, sql, nparams, params, NULL);
 }
 
+static bool	exec_all(struct db *, PGconn *, struct arena *,
+		    struct db_stmt *, int);
+
 static PGresult *
 exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
     const char *sql, int nparams, const char *const *params,
@@ -652,6 +695,14 @@ exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
 
 	if (b == NULL)
 		b = &text;
+	/* The application_name goes along with this statement, in one
+	 * pipeline (exec_all); not from inside exec_all's own retries. */
+	if (b == &text && idle && db->in_batch == 0 && needs_tag(c)) {
+		struct db_stmt one = { what, sql, nparams, params, NULL };
+
+		(void)exec_all(db, pg, a, &one, 1);
+		return one.res;
+	}
 	if ((res = run(db, c, pg, a, what, sql, nparams, params, b)) != NULL)
 		return res;
 	if (c == NULL || !db->lost || !idle)
@@ -707,16 +758,17 @@ send_stmt(struct conn *c, int i, const struct db_stmt *q, bool again,
 }
 
 static bool
-exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
+batch(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
     int n)
 {
 	struct conn	*c = conn_of(db, pg);
 	PGresult	*res;
 	int		 num[DB_MAX_BATCH];
 	bool		 prep[DB_MAX_BATCH], ok = true, retry = false;
-	bool		 lost = false;
+	bool		 lost = false, tagged = false;
 	const char	*state;
 	int		 k;
+	char		 app[64];
 
 	for (k = 0; k < n; k++)
 		q[k].res = NULL;
@@ -728,6 +780,16 @@ exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 			goto serial;
 	if (!PQenterPipelineMode(pg))
 		goto serial;
+	if (needs_tag(c)) {
+		const char *const v[] = { app };
+
+		snprintf(c->tag, sizeof(c->tag), "%s", want_tag());
+		snprintf(app, sizeof(app), "inkwell%s%s", c->tag[0] ? " " : "",
+		    c->tag);
+		tagged = PQsendQueryParams(pg, Q_TAG, 1, NULL, v, NULL, NULL,
+		    0) == 1;
+		db->tag_sent = true;
+	}
 	for (k = 0; k < n; k++) {
 		bool	 again = false;
 
@@ -740,6 +802,18 @@ exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 	if (k < n || !PQpipelineSync(pg)) {
 		retry = true;
 		goto out;
+	}
+	if (tagged) {
+		/* Its failure is no statement's: the name stays as it was
+		 * (and is set again with the next request's). */
+		if ((res = PQgetResult(pg)) == NULL) {
+			retry = true;
+			goto out;
+		}
+		(void)PQgetResult(pg);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			log_msg(LOG_WARN, "setting application_name failed");
+		PQclear(res);
 	}
 	/* Each command's result is followed by a NULL; the Sync's last. */
 	for (k = 0; k < n && !retry; k++) {
@@ -845,6 +919,25 @@ serial:
 	return ok;
 }
 
+static bool
+exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
+    int n)
+{
+	struct conn	*c = conn_of(db, pg);
+	bool		 ok;
+
+	db->in_batch++;
+	db->tag_sent = false;
+	ok = batch(db, pg, a, q, n);
+	db->in_batch--;
+	/* A failed statement rolls the pipeline's implicit transaction
+	 * back, an application_name sent with it too: say it is unknown.
+	 * (Never with tracing off: no name is ever sent then.) */
+	if (!ok && c != NULL && db->tag_sent)
+		snprintf(c->tag, sizeof(c->tag), "?");
+	return ok;
+}
+
 enum status
 db_run(struct db *db, PGconn *pg, struct arena *a, const char *what,
     const char *sql, int n, const char *const *v, PGresult **out,
@@ -915,6 +1008,31 @@ db_time_take(double *seconds, unsigned *statements)
 	clock_statements = 0;
 }
 
+/*
+ * A statement's span: named after the statement (the constant "what"
+ * each call site gives it), never its SQL text or parameters.
+ */
+static void
+sql_span_attrs(struct db *db, PGconn *pg, int sp, int batch_size)
+{
+	struct conn	*c = conn_of(db, pg);
+
+	trace_attr_str(sp, "db.system", "postgresql");
+	if (c != NULL)
+		trace_attr_str(sp, "inkwell.db.connection", c->name);
+	if (batch_size > 1)
+		trace_attr_int(sp, "db.operation.batch.size", batch_size);
+}
+
+static int
+sql_span(struct db *db, PGconn *pg, const char *what)
+{
+	int	 sp = trace_span_begin(what, TRACE_CLIENT);
+
+	sql_span_attrs(db, pg, sp, 1);
+	return sp;
+}
+
 PGresult *
 db_exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
     const char *sql, int nparams, const char *const *params,
@@ -922,9 +1040,11 @@ db_exec_bin(struct db *db, PGconn *pg, struct arena *a, const char *what,
 {
 	double		 t = db_clock_start();
 	PGresult	*res;
+	int		 sp = sql_span(db, pg, what);
 
 	res = exec_bin(db, pg, a, what, sql, nparams, params, b);
 	db_clock_stop(t, 1);
+	trace_span_end(sp, res == NULL);
 	return res;
 }
 
@@ -934,9 +1054,17 @@ db_exec_all(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 {
 	double	 t = db_clock_start();
 	bool	 ok;
+	int	 sp[DB_MAX_BATCH];
 
+	/* Sent together: sibling spans of one pipeline. */
+	for (int k = 0; k < n && k < DB_MAX_BATCH; k++) {
+		sp[k] = trace_span_open(q[k].what, TRACE_CLIENT);
+		sql_span_attrs(db, pg, sp[k], n);
+	}
 	ok = exec_all(db, pg, a, q, n);
 	db_clock_stop(t, (unsigned)n);
+	for (int k = 0; k < n && k < DB_MAX_BATCH; k++)
+		trace_span_end(sp[k], q[k].res == NULL);
 	return ok;
 }
 

@@ -17,6 +17,7 @@
 #include "lib/arena.h"
 #include "http/input.h"
 #include "http/req.h"
+#include "lib/trace.h"
 #include "lib/util.h"
 
 const char *const req_method_names[] = {
@@ -41,16 +42,13 @@ ishex(const char *s, size_t n)
 	return true;
 }
 
-/* W3C traceparent: 00-<32 hex>-<16 hex>-<2 hex>, ids not all zero. */
+/* W3C traceparent, as trace.c reads it (version 00, strict). */
 static bool
 traceparent_ok(const char *s)
 {
-	if (strlen(s) != 55 || s[2] != '-' || s[35] != '-' || s[52] != '-')
-		return false;
-	if (!ishex(s, 2) || !ishex(s + 3, 32) || !ishex(s + 36, 16) ||
-	    !ishex(s + 53, 2) || strncmp(s, "ff", 2) == 0)
-		return false;
-	return strspn(s + 3, "0") < 32 && strspn(s + 36, "0") < 16;
+	struct trace_parent p;
+
+	return trace_parse(s, strlen(s), &p) == 0;
 }
 
 static void

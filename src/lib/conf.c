@@ -120,6 +120,17 @@ static const struct ckey keys[] = {
 	    false },
 	{ "paths", "stale_every", CT_INT, S(stale_every), "60", 0, 86400,
 	    false },
+	{ "trace", "endpoint", CT_STR, S(trace_endpoint), "", 0, 0, false },
+	{ "trace", "sample_ratio", CT_RATIO, S(trace_sample_ratio), "1.0", 0,
+	    1, false },
+	{ "trace", "service_name", CT_STR, S(trace_service), "inkwell", 0, 0,
+	    false },
+	{ "trace", "queue_size", CT_INT, S(trace_queue), "2048", 16, 65536,
+	    false },
+	{ "trace", "batch_size", CT_INT, S(trace_batch), "256", 1, 8192,
+	    false },
+	{ "trace", "timeout_ms", CT_INT, S(trace_timeout), "1000", 10, 60000,
+	    false },
 	{ "log", "level", CT_STR, S(log_level), "info", 0, 0, false },
 	{ "chaos", "enabled", CT_BOOL, S(chaos_enabled), "false", 0, 0,
 	    false },
@@ -162,6 +173,22 @@ static double *
 ratioslot(struct conf *c, const struct ckey *k)
 {
 	return (double *)((char *)c + k->off);
+}
+
+/* Digits, optionally a point and more digits: no sign, exponent, hex,
+ * inf or nan, which strtod would take. */
+static bool
+plain_decimal(const char *v)
+{
+	size_t	 n = strspn(v, "0123456789");
+
+	if (n == 0)
+		return false;
+	if (v[n] == '\0')
+		return true;
+	if (v[n] != '.' || v[n + 1] == '\0')
+		return false;
+	return v[n + 1 + strspn(v + n + 1, "0123456789")] == '\0';
 }
 
 /* Sets one key from text; returns NULL or a reason. */
@@ -209,9 +236,10 @@ setkey(struct conf *c, const struct ckey *k, const char *v)
 		}
 		return "expected true or false";
 	case CT_RATIO:
-		/* Plain decimals only: no hex, no "nan", no "inf". */
-		if (*v == '\0' || strspn(v, "0123456789.") != strlen(v))
-			return "expected a number from 0 to 1";
+		/* Plain decimals only: no sign, exponent, hex, "nan" or
+		 * "inf", which strtod would take. */
+		if (!plain_decimal(v))
+			return "expected a number from 0 to 1 (like 0.25)";
 		errno = 0;
 		d = strtod(v, &end);
 		if (errno != 0 || *end != '\0' || end == v)
@@ -574,6 +602,17 @@ check(const struct conf *c, struct report *e)
 	if (strpbrk(c->chaos_header_secret, "\r\n") != NULL)
 		report_add(e, "%s: header_secret: must fit in one header line",
 		    W(chaos_header_secret));
+	if (c->trace_endpoint[0] != '\0' &&
+	    ((strncmp(c->trace_endpoint, "http://", 7) != 0 &&
+	    strncmp(c->trace_endpoint, "https://", 8) != 0) ||
+	    strpbrk(c->trace_endpoint, " \t\r\n") != NULL))
+		report_add(e, "%s: endpoint = \"%s\": expected empty (off) or "
+		    "an http:// or https:// URL", W(trace_endpoint),
+		    c->trace_endpoint);
+	if (c->trace_batch > c->trace_queue)
+		report_add(e, "%s: batch_size = %lld is larger than queue_size "
+		    "= %lld", W(trace_batch), (long long)c->trace_batch,
+		    (long long)c->trace_queue);
 }
 #undef W
 

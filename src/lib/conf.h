@@ -12,7 +12,7 @@
 /* The package's defaults: read first, changed only by upgrades. */
 #define CONF_VENDOR_PATH	PKGDATADIR "/defaults.conf"
 #define CONF_DROPIN_DIR		"conf.d"	/* beside the main file */
-#define CONF_NKEYS		41		/* rows in conf.c's keys[] */
+#define CONF_NKEYS		47		/* rows in conf.c's keys[] */
 
 struct conf {
 	/* [server] */
@@ -65,6 +65,13 @@ struct conf {
 	int64_t	 chaos_error_status;	/* 500..599; 0: no error answers */
 	bool	 chaos_crash;		/* the worker aborts */
 	char	*chaos_header_secret;	/* "": every request is eligible */
+	/* [trace] */
+	char	*trace_endpoint;	/* OTLP/HTTP traces URL; empty: off */
+	double	 trace_sample_ratio;	/* 0..1 of the traces we start */
+	char	*trace_service;		/* service.name in the spans */
+	int64_t	 trace_queue;		/* spans waiting per worker, at most */
+	int64_t	 trace_batch;		/* spans in one export, at most */
+	int64_t	 trace_timeout;		/* ms, connect and whole export */
 
 	/* Where each key's value came from ("FILE:LINE", "environment
 	 * VAR"; NULL: the compiled-in default), in keys[] order, and the

@@ -34,6 +34,7 @@ _Static_assert(NELEM(level_names) == LOG_LEVEL__MAX,
     "level_names[] must cover enum log_level");
 
 static enum log_level min_level = LOG_INFO;
+static log_ids_fn ids;
 static const char *role = "inkwell";
 
 struct line {
@@ -122,6 +123,7 @@ begin(struct line *l, enum log_level lv)
 	struct timespec	 ts;
 	struct tm	 tm;
 	char		 t[64];
+	const char	*tid, *sid;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -136,6 +138,15 @@ begin(struct line *l, enum log_level lv)
 	putstr(l, role);
 	snprintf(t, sizeof(t), ",\"pid\":%ld", (long)pid());
 	puts_(l, t);
+	/* While a request is served: its trace and the span now open, so a
+	 * line joins the trace (ids are hex, nothing to escape). */
+	if (ids != NULL && ids(&tid, &sid)) {
+		puts_(l, ",\"trace_id\":\"");
+		puts_(l, tid);
+		puts_(l, "\",\"span_id\":\"");
+		puts_(l, sid);
+		puts_(l, "\"");
+	}
 }
 
 static void
@@ -156,6 +167,12 @@ log_set_level(const char *s)
 	for (int i = 0; i < LOG_LEVEL__MAX; i++)
 		if (strcmp(s, level_names[i]) == 0)
 			min_level = (enum log_level)i;
+}
+
+void
+log_set_ids(log_ids_fn f)
+{
+	ids = f;
 }
 
 void

@@ -11,6 +11,7 @@ enum log_level {
 	LOG_LEVEL__MAX
 };
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -38,6 +39,15 @@ void	 log_set_level(const char *);
 
 /* Names the process in every line ("supervisor", "worker"). */
 void	 log_set_role(const char *);
+
+/*
+ * Gives the logger a way to ask for the ids of the trace being served
+ * (trace_current in trace.h; the worker sets it): every line written
+ * while it answers true carries "trace_id" and "span_id".  The logger
+ * cannot ask trace.c itself, which logs through it.
+ */
+typedef bool (*log_ids_fn)(const char **trace_id, const char **span_id);
+void	 log_set_ids(log_ids_fn);
 
 /* Writes {"time","level","role","pid","msg"} as one line, one write(2). */
 void	 log_msg(enum log_level, const char *fmt, ...)

@@ -132,6 +132,11 @@ static const struct {
 	    NULL },						/* METRIC_CHAOS_ERROR */
 	{ "inkwell_chaos_injections_total", "kind=\"crash\"",
 	    NULL },						/* METRIC_CHAOS_CRASH */
+	{ "inkwell_trace_spans_total", "outcome=\"exported\"",
+	    "Trace spans by fate: exported, a collector took them; "
+	    "dropped, lost to a full queue or a failed export." },	/* METRIC_TRACE_EXPORTED */
+	{ "inkwell_trace_spans_total", "outcome=\"dropped\"",
+	    NULL },						/* METRIC_TRACE_DROPPED */
 };
 _Static_assert(NELEM(counters) == METRIC__MAX,
     "counters[] must cover enum metric_counter");
@@ -181,6 +186,13 @@ metrics_count(enum metric_counter c)
 {
 	if (c < METRIC__MAX)
 		add(&m->counter[c], 1);
+}
+
+void
+metrics_add(enum metric_counter c, uint64_t n)
+{
+	if (c < METRIC__MAX)
+		add(&m->counter[c], n);
 }
 
 void

@@ -42,6 +42,8 @@ enum metric_counter {
 	METRIC_CHAOS_LATENCY,		/* [chaos] delays injected */
 	METRIC_CHAOS_ERROR,		/* [chaos] error answers injected */
 	METRIC_CHAOS_CRASH,		/* [chaos] worker crashes injected */
+	METRIC_TRACE_EXPORTED,		/* spans a collector took */
+	METRIC_TRACE_DROPPED,		/* spans lost: queue full, export failed */
 	METRIC__MAX
 };
 
@@ -101,6 +103,8 @@ typedef void (*metric_label_fn)(size_t id, const char **method,
 void	metrics_routes(size_t n, size_t none, metric_label_fn label);
 
 void	metrics_count(enum metric_counter);
+/* Adds n to a counter; safe from any thread. */
+void	metrics_add(enum metric_counter, uint64_t n);
 void	metrics_gauge(enum metric_gauge, int64_t value);
 
 void	metrics_request(const struct metric_request *);

@@ -44,6 +44,7 @@
 #include "view/error.h"
 #include "view/view.h"
 #include "tmpl/tmpl.h"
+#include "lib/trace.h"
 #include "lib/util.h"
 #include "serve/worker.h"
 
@@ -93,7 +94,14 @@ serve(struct worker *w, FCGX_Request *fr)
 	size_t		 bytes;
 	struct metric_request mr;
 	const char	*clen;
+	int		 sp;
+	bool		 sent;
 
+	/* First, so every line logged for the request carries its ids.
+	 * INKWELL_TRACE_ID is nginx's: the traceparent's trace id, or its
+	 * request id, which its access log shows. */
+	trace_request_begin(FCGX_GetParam("HTTP_TRACEPARENT", fr->envp),
+	    FCGX_GetParam("INKWELL_TRACE_ID", fr->envp));
 	arena_reset(w->arena);
 	db_time_take(&mr.db_seconds, &mr.db_statements);	/* zero */
 	memset(&r, 0, sizeof(r));
@@ -119,8 +127,13 @@ serve(struct worker *w, FCGX_Request *fr)
 	buf_init(&head, r.a, 512);
 	out_head(&r, &head);
 	bytes = r.method == METHOD_HEAD ? 0 : r.resp.body.n;
-	if (FCGX_PutStr(head.p, (int)head.n, fr->out) < 0 ||
-	    (bytes && FCGX_PutStr(r.resp.body.p, (int)bytes, fr->out) < 0))
+	sp = trace_span_begin("write response", TRACE_INTERNAL);
+	trace_attr_int(sp, "http.response.body.size", (int64_t)bytes);
+	sent = FCGX_PutStr(head.p, (int)head.n, fr->out) >= 0 &&
+	    (bytes == 0 || FCGX_PutStr(r.resp.body.p, (int)bytes, fr->out) >=
+	    0);
+	trace_span_end(sp, !sent);
+	if (!sent)
 		log_msg(LOG_WARN, "client went away before the response "
 		    "(req_id %s)", r.id);
 	w->nreq++;
@@ -143,6 +156,12 @@ serve(struct worker *w, FCGX_Request *fr)
 	mr.db_seconds = r.db_seconds;
 	mr.db_statements = r.db_statements;
 	metrics_request(&mr);
+	trace_attr_str(0, "inkwell.request_id", r.id);
+	/* A method of the client's own spelling is no span name: OTel's
+	 * "_OTHER" stands for any we do not know. */
+	trace_request_end(r.method < METHOD__MAX && strcmp(r.method_name,
+	    req_method_names[r.method]) == 0 ? r.method_name : "_OTHER",
+	    r.route, r.resp.status);
 	clen = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
 	return clen == NULL || clen[0] == '\0' || strcmp(clen, "0") == 0 ||
 	    r.body != NULL;
@@ -226,6 +245,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	bool		 local = unix_socket(listen_fd), drained;
 
 	log_set_role("worker");
+	log_set_ids(trace_current);
 	metrics_routes(route_count(), (size_t)route_id_pseudo("(none)"),
 	    route_label);
 	/* If the supervisor dies, so do we; nothing else would stop us. */
@@ -255,6 +275,14 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	w.db = db_open(conf);
 	w.cache = cache_open(conf);
 	metrics_count(METRIC_WORKER_STARTS);
+	(void)trace_start(&(struct trace_config){
+		.endpoint = conf->trace_endpoint,
+		.sample_ratio = conf->trace_sample_ratio,
+		.service = conf->trace_service,
+		.queue = (size_t)conf->trace_queue,
+		.batch = (size_t)conf->trace_batch,
+		.timeout_ms = (long)conf->trace_timeout,
+	});
 	{
 		char	 err[1024], dir[4096];
 
@@ -334,6 +362,7 @@ worker_main(const struct conf *conf, int listen_fd, int ready_fd)
 	}
 	log_msg(LOG_DEBUG, "worker stopping after %llu requests",
 	    (unsigned long long)w.nreq);
+	trace_stop();
 	cache_close(w.cache);
 	db_close(w.db);
 	tmpl_free(w.tmpl);

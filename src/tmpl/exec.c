@@ -33,6 +33,7 @@
 #include "lib/buf.h"
 #include "lib/escape.h"
 #include "tmpl/tmpl_int.h"
+#include "lib/trace.h"
 #include "lib/util.h"
 
 typedef void (*escape_fn)(struct buf *, const char *, size_t);
@@ -439,10 +440,13 @@ tmpl_render(const struct tmpl_set *set, const char *name,
 	const struct tmpl *t;
 	struct rstate	 st;
 	struct ctx	 root = { view, NULL };
+	int		 rc, sp;
 
 	if (!set->linked ||
 	    (t = tmpl_find(set, name, strlen(name), false)) == NULL)
 		return -1;
+	sp = trace_span_begin("render template", TRACE_INTERNAL);
+	trace_attr_str(sp, "inkwell.template", name);
 	st.out = out;
 	st.esc = escapers[t->esc];
 	st.set = set;
@@ -452,5 +456,8 @@ tmpl_render(const struct tmpl_set *set, const char *name,
 	    out->n + set->max_output;
 	st.depth = 0;
 	st.nind = 0;
-	return run(&st, t, 0, t->nins, &root, 0, false);
+	rc = run(&st, t, 0, t->nins, &root, 0, false);
+	trace_attr_int(sp, "inkwell.template.bytes", (int64_t)out->n);
+	trace_span_end(sp, rc != 0);
+	return rc;
 }

@@ -40,6 +40,66 @@ has(const char *needle)
 	return r;
 }
 
+/* Parses text; true when it loads. */
+static bool
+loads(const char *text)
+{
+	struct conf	 c;
+	char		 e[1024];
+	int		 rc;
+
+	rc = conf_parse_string(&c, "mem", text, strlen(text), e, sizeof(e));
+	conf_free(&c);
+	return rc == 0;
+}
+
+static void
+trace_keys(void)
+{
+	static const char *const good[] = { "0", "1", "0.25", "1.0",
+	    "0.000001", "00.5" };
+	static const char *const bad[] = { "1.5", "-0.1", "1e-1", "0x1",
+	    "nan", "inf", ".5", "5.", "0.5.1", "0,5", "", "2" };
+	struct conf	 c;
+	char		 e[1024], text[128];
+
+	is_int(0, conf_parse_string(&c, "mem", "", 0, e, sizeof(e)),
+	    "trace: defaults load");
+	is_string("", c.trace_endpoint, "trace: off by default");
+	ok(c.trace_sample_ratio == 1.0, "trace: sample_ratio 1.0 by default");
+	is_int(2048, c.trace_queue, "trace: queue_size 2048 by default");
+	conf_free(&c);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "[trace]\nsample_ratio = %s\n",
+		    good[i]);
+		ok(loads(text), "sample_ratio = %s taken", good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[trace]\nsample_ratio = %s\n",
+		    bad[i]);
+		ok(!loads(text), "sample_ratio = \"%s\" refused", bad[i]);
+	}
+	snprintf(text, sizeof(text), "[trace]\nsample_ratio = 0.25\n");
+	ok(conf_parse_string(&c, "mem", text, strlen(text), e, sizeof(e)) ==
+	    0 && c.trace_sample_ratio == 0.25,
+	    "sample_ratio = 0.25 read as 0.25");
+	conf_free(&c);
+	ok(loads("[trace]\nendpoint = http://127.0.0.1:4318/v1/traces\n"),
+	    "an http endpoint");
+	ok(loads("[trace]\nendpoint = https://otel.example/v1/traces\n"),
+	    "an https endpoint");
+	ok(!loads("[trace]\nendpoint = ftp://otel.example/\n"),
+	    "an ftp endpoint refused");
+	ok(!loads("[trace]\nendpoint = 127.0.0.1:4318\n"),
+	    "an endpoint without a scheme refused");
+	ok(!loads("[trace]\nendpoint = http://a b/\n"),
+	    "an endpoint with a space refused");
+	ok(!loads("[trace]\nqueue_size = 16\nbatch_size = 17\n"),
+	    "batch_size over queue_size refused");
+	ok(!loads("[trace]\nqueue_size = 15\n"), "queue_size under 16 refused");
+	ok(!loads("[trace]\ntimeout_ms = 0\n"), "timeout_ms = 0 refused");
+}
+
 int
 main(void)
 {
@@ -311,5 +371,6 @@ main(void)
 		ok(strlen(small) < sizeof(small), "error text truncated safely");
 		conf_free(&c);
 	}
+	trace_keys();
 	return done_testing();
 }
