@@ -87,7 +87,7 @@ main(void)
 	static const char *const good[] = {
 		"enabled = true\nroute = /\nratio = 1\nerror_status = 503\n",
 		"enabled = yes\nroute = *\nratio = 0.25\nlatency_ms = 60000\n",
-		"enabled = on\nroute = /posts/{slug}\nratio = .5\ncrash = 1\n",
+		"enabled = on\nroute = /posts/{slug}\nratio = 0.5\ncrash = 1\n",
 		"enabled = false\nroute =\nratio = 0\n",
 		"error_status = 500\n", "error_status = 502\n",
 		"error_status = 504\n", "ratio = 0.000001\n",
@@ -100,6 +100,7 @@ main(void)
 		{ "ratio = 0x1p-1\n", "expected a number from 0 to 1" },
 		{ "ratio = 1e-3\n", "expected a number from 0 to 1" },
 		{ "ratio = 0.5.5\n", "expected a number from 0 to 1" },
+		{ "ratio = .5\n", "expected a number from 0 to 1" },
 		{ "ratio =\n", "expected a number from 0 to 1" },
 		{ "error_status = 404\n", "expected 0 (none), 500, 502, 503" },
 		{ "error_status = 599\n", "expected 0 (none), 500, 502, 503" },
