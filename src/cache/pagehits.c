@@ -103,11 +103,6 @@ pagehits_parse(const char *p, size_t n, enum metric_page *kind)
 }
 
 /*
- * Binds unix:path for datagrams; refuses one another process has bound
- * (a second inkwelld on the same runtime directory).  The descriptor,
- * or -1 (logged).
- */
-/*
  * A unix datagram socket queues net.unix.max_dgram_qlen datagrams; nginx
  * drops a hit, and logs a warning for it, when the queue is full.  The
  * kernel's default is 10, which a busy nginx fills in the moment this
@@ -136,6 +131,11 @@ qlen_check(void)
 		    PAGEHITS_QLEN_WANT, PAGEHITS_QLEN_WANT);
 }
 
+/*
+ * Binds unix:path for datagrams; refuses one another process has bound
+ * (a second inkwelld on the same runtime directory).  The descriptor,
+ * or -1 (logged).
+ */
 static int
 bind_dgram(const char *path)
 {

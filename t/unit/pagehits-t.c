@@ -216,7 +216,8 @@ process(struct arena *a)
 	memset(big, 'x', sizeof(big));
 	memcpy(big, good, strlen(good));
 	for (i = 0; i < 5; i++)
-		send(fd, good, strlen(good), 0);
+		if (send(fd, good, strlen(good), 0) != (ssize_t)strlen(good))
+			diag("send %d: %s", i, strerror(errno));
 	send(fd, big, sizeof(big), 0);		/* oversized */
 	send(fd, good, strlen(good) - 1, 0);	/* cut short */
 	send(fd, "", 0, 0);			/* empty */
@@ -226,7 +227,9 @@ process(struct arena *a)
 		arena_reset(a);
 		t = render(a);
 		if (sample(t, "inkwell_page_file_hit_rejects_total") >=
-		    rejects0 + 3)
+		    rejects0 + 3 &&
+		    sample(t, "inkwell_page_file_hits_total{type=\"json\"}") >=
+		    before + 5)
 			break;
 		pause_ms(10);
 	}
