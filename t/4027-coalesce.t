@@ -17,14 +17,13 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/workers.sh
+. "$here/lib/workers.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_TEST_PIDFILE INKWELL_BUILD
 URL=${INKWELL_TEST_URL%/}
 CTL=$INKWELL_BUILD/inkwellctl
 [[ -x $CTL && -S $INKWELL_TEST_VAR/run/redis.sock ]] || skip_all "no test stack Redis or inkwellctl"
-SUP=$(head -n 1 "$INKWELL_TEST_PIDFILE" 2>/dev/null | tr -dc '0-9')
-if [[ -z $SUP ]] || ! kill -0 "$SUP" 2>/dev/null; then
-	skip_all "no running inkwelld in $INKWELL_TEST_PIDFILE"
-fi
+workers_init
 command -v redis-cli >/dev/null || skip_all "no redis-cli"
 TMP=$(mktemp -d /tmp/inkwell-4027.XXXXXX)
 SLUG=coalesce-4027
@@ -33,20 +32,6 @@ sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$INKWELL_TEST_PG" -c "$1"; }
 rcli() {
 	REDISCLI_AUTH=$(cat "$INKWELL_TEST_VAR/redis-password") \
 		redis-cli -s "$INKWELL_TEST_VAR/run/redis.sock" "$@" 2>/dev/null
-}
-workers() { pgrep -x -P "$SUP" inkwelld 2>/dev/null | sort; }
-NWORKERS=$(workers | wc -l)
-# reload: SIGHUP, then wait (up to 20 s) until every worker is a new one.
-reload() {
-	local before
-	before=$(workers)
-	kill -HUP "$SUP"
-	wait_for 20 reloaded "$before"
-}
-reloaded() {
-	local now
-	now=$(workers)
-	[[ $(wc -l <<<"$now") -ge $NWORKERS ]] && ! grep -qxF -f <(printf '%s\n' "$1") <<<"$now"
 }
 LOCKER=
 cleanup() {

@@ -19,39 +19,17 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/workers.sh
+. "$here/lib/workers.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_CONF INKWELL_TEST_PIDFILE INKWELL_BUILD
 URL=${INKWELL_TEST_URL%/}
 LOG=$INKWELL_TEST_VAR/log/inkwell.log
 [[ -f $LOG ]] || skip_all "no inkwell log at $LOG"
-SUP=$(head -n 1 "$INKWELL_TEST_PIDFILE" 2>/dev/null | tr -dc '0-9')
-if [[ -z $SUP ]] || ! kill -0 "$SUP" 2>/dev/null; then
-	skip_all "no running inkwelld in $INKWELL_TEST_PIDFILE"
-fi
-command -v pgrep >/dev/null || skip_all "no pgrep"
+workers_init
 TMP=$(mktemp -d /tmp/inkwell-4030.XXXXXX)
 SECRET=chaos-4030-$RANDOM$RANDOM
 
-# workers: the supervisor's live children, one a line.
-workers() {
-	local pid
-	for pid in $(pgrep -x -P "$SUP" inkwelld 2>/dev/null); do
-		[[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) == Z ]] || echo "$pid"
-	done | sort -n
-}
-NWORKERS=$(workers | wc -l)
 all_up() { [[ $(workers | wc -l) -ge $NWORKERS ]]; }
-reloaded() {
-	local now
-	now=$(workers)
-	[[ $(wc -l <<<"$now") -ge $NWORKERS ]] && ! grep -qxF -f <(printf '%s\n' "$1") <<<"$now"
-}
-# reload: SIGHUP, then wait (up to 20 s) until every worker is a new one.
-reload() {
-	local before
-	before=$(workers)
-	kill -HUP "$SUP"
-	wait_for 20 reloaded "$before"
-}
 # with_chaos LINES: the test's configuration plus a [chaos] section.
 with_chaos() {
 	{

@@ -14,6 +14,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/prom.sh
+. "$here/lib/prom.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_CONF INKWELL_TEST_PIDFILE INKWELL_SRC
 URL=${INKWELL_TEST_URL%/}
 MON=$INKWELL_SRC/deploy/monitoring
@@ -247,22 +249,9 @@ scrape_configs:
     static_configs:
       - targets: ['$hostport']
 EOF
-prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
-	--web.listen-address="127.0.0.1:$PROM_PORT" >"$TMP/prometheus.log" 2>&1 &
-PROM_PID=$!
-PROM=http://127.0.0.1:$PROM_PORT
+prom_start "$TMP/prometheus.yml" "$TMP" "$PROM_PORT"
 # query EXPR: prints "ok N" (N results) or "error: ..." from the HTTP API.
-query() {
-	curl -s --max-time 5 --data-urlencode "query=$1" "$PROM/api/v1/query" | python3 -c '
-import json, sys
-try:
-    r = json.load(sys.stdin)
-except ValueError:
-    print("error: no JSON"); sys.exit()
-if r.get("status") != "success":
-    print("error:", r.get("error")); sys.exit()
-print("ok", len(r["data"]["result"]) if isinstance(r["data"]["result"], list) else 1)'
-}
+query() { prom_query count "$1"; }
 scraped() { [[ $(query 'count_over_time(up{job="inkwell"}[1m]) >= 5 and up{job="inkwell"} == 1') == "ok 1" ]]; }
 # keep a little traffic going while Prometheus gathers samples
 for ((i = 0; i < 40; i++)); do

@@ -24,6 +24,10 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/prom.sh
+. "$here/lib/prom.sh"
+# shellcheck source=t/lib/workers.sh
+. "$here/lib/workers.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_CONF INKWELL_TEST_PIDFILE INKWELL_SRC
 URL=${INKWELL_TEST_URL%/}
 MON=$INKWELL_SRC/deploy/monitoring
@@ -39,19 +43,6 @@ TRAFFIC_PID=''
 SUP=''
 stop() {
 	[[ -n $1 ]] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null
-}
-# reload: SIGHUP, then wait (up to 20 s) until every worker is a new one.
-workers() { pgrep -x -P "$SUP" inkwelld | sort; }
-reloaded() {
-	local now
-	now=$(workers)
-	[[ $(wc -l <<<"$now") -ge $NWORKERS ]] && ! grep -qxF -f <(printf '%s\n' "$1") <<<"$now"
-}
-reload() {
-	local before
-	before=$(workers)
-	kill -HUP "$SUP"
-	wait_for 20 reloaded "$before"
 }
 cleanup() {
 	stop "$TRAFFIC_PID"
@@ -109,11 +100,7 @@ while read -r -a labels; do
 done <"$TMP/alerts"
 is "$bad" "" "each has a severity and goes to the receiver of that name"
 
-SUP=$(head -n 1 "$INKWELL_TEST_PIDFILE" | tr -dc '0-9')
-if [[ -z $SUP ]] || ! kill -0 "$SUP" 2>/dev/null; then
-	skip_all "no running inkwelld in $INKWELL_TEST_PIDFILE"
-fi
-NWORKERS=$(workers | wc -l)
+workers_init
 cp "$INKWELL_TEST_CONF" "$TMP/conf.orig"
 if grep -q '^\[chaos\]' "$TMP/conf.orig"; then
 	skip_all "$INKWELL_TEST_CONF already has a [chaos] section"
@@ -187,24 +174,10 @@ scrape_configs:
       - targets: ['$hostport', '$DEAD']
 EOF
 ok "promtool check config for the test's Prometheus" promtool check config "$TMP/prometheus.yml"
-prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
-	--web.listen-address="127.0.0.1:$PROM_PORT" >"$TMP/prometheus.log" 2>&1 &
-PROM_PID=$!
-PROM=http://127.0.0.1:$PROM_PORT
+prom_start "$TMP/prometheus.yml" "$TMP" "$PROM_PORT"
 # value EXPR: the value of the one sample EXPR gives, else "none" (or
 # "many", or "error: ...").
-value() {
-	curl -s --max-time 5 --data-urlencode "query=$1" "$PROM/api/v1/query" | python3 -c '
-import json, sys
-try:
-    r = json.load(sys.stdin)
-except ValueError:
-    print("error: no JSON"); sys.exit()
-if r.get("status") != "success":
-    print("error:", r.get("error")); sys.exit()
-res = r["data"]["result"]
-print("none" if not res else "many" if len(res) > 1 else res[0]["value"][1])'
-}
+value() { prom_query value "$1"; }
 # below A B: A < B as numbers (false for "none" and the like).
 below() { python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))' "$1" "$2" 2>/dev/null; }
 # firing NAME LABELS: Prometheus has alert NAME firing with every

@@ -18,15 +18,14 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/workers.sh
+. "$here/lib/workers.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_TEST_CONF INKWELL_TEST_PIDFILE INKWELL_BUILD INKWELL_NODE_MODULES
 URL=${INKWELL_TEST_URL%/}
 CTL=$INKWELL_BUILD/inkwellctl
 LOG=$INKWELL_TEST_VAR/log/inkwell.log
 NGINX_LOG=$INKWELL_TEST_VAR/log/nginx-access.log
-SUP=$(head -n 1 "$INKWELL_TEST_PIDFILE" 2>/dev/null | tr -dc '0-9')
-if [[ -z $SUP ]] || ! kill -0 "$SUP" 2>/dev/null; then
-	skip_all "no running inkwelld in $INKWELL_TEST_PIDFILE"
-fi
+workers_init
 for tool in node python3 curl psql; do
 	command -v "$tool" >/dev/null || skip_all "$tool is not installed"
 done
@@ -36,20 +35,6 @@ SLUG=trace-6022
 RECV=
 SILENT=
 
-workers() { pgrep -x -P "$SUP" inkwelld 2>/dev/null | sort; }
-NWORKERS=$(workers | wc -l)
-# reload: SIGHUP, then wait (up to 20 s) until every worker is a new one.
-reload() {
-	local before
-	before=$(workers)
-	kill -HUP "$SUP"
-	wait_for 20 reloaded "$before"
-}
-reloaded() {
-	local now
-	now=$(workers)
-	[[ $(wc -l <<<"$now") -ge $NWORKERS ]] && ! grep -qxF -f <(printf '%s\n' "$1") <<<"$now"
-}
 RENAMED=
 cleanup() {
 	[[ -n $RENAMED ]] && psql -X -q -d "$INKWELL_TEST_PG" -c 'ALTER TABLE tags_6022 RENAME TO tags' >/dev/null 2>&1

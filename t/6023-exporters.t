@@ -16,6 +16,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/prom.sh
+. "$here/lib/prom.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_VAR INKWELL_TEST_PG INKWELL_TEST_REDIS_PASSWORD_FILE INKWELL_SRC
 URL=${INKWELL_TEST_URL%/}
 SWITCH=$INKWELL_SRC/src/ctl/inkwell-exporters
@@ -146,21 +148,10 @@ EOF
 promtool check config "$TMP/prometheus.yml" >"$TMP/promtool.log" 2>&1
 ok "promtool check config accepts the test's scrape configuration" test $? -eq 0
 if_fail diag "$(cat "$TMP/promtool.log")"
-prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
-	--web.listen-address="127.0.0.1:$PROM_PORT" >"$TMP/prometheus.log" 2>&1 &
-PIDS+=($!)
-PROM=http://127.0.0.1:$PROM_PORT
-# value EXPR: the one sample EXPR gives (nothing when none or not one).
-value() {
-	curl -s --max-time 5 --data-urlencode "query=$1" "$PROM/api/v1/query" | python3 -c '
-import json, sys
-try:
-    r = json.load(sys.stdin)["data"]["result"]
-except (ValueError, KeyError, TypeError):
-    sys.exit()
-if len(r) == 1:
-    print(r[0]["value"][1])'
-}
+prom_start "$TMP/prometheus.yml" "$TMP" "$PROM_PORT"
+PIDS+=("$PROM_PID")
+# value EXPR: the one sample EXPR gives, else "none", "many" or "error: ...".
+value() { prom_query value "$1"; }
 equals() { [[ $(value "$1") == "$2" ]]; }
 for m in pg_up redis_up nginx_up; do
 	ok "Prometheus scrapes $m == 1" wait_for 30 equals "$m" 1
