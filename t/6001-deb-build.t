@@ -106,7 +106,9 @@ like "$(dpkg-deb -f "$deb" Depends)" "(^|, )nginx(,|\$)" "it depends on nginx"
 like "$(dpkg-deb -f "$deb" Recommends)" "postgresql.*redis-server" "and recommends PostgreSQL and Redis"
 like "$(dpkg-deb -f "$deb" Recommends)" "(^|, )curl, openssl(,|\$)" "and curl and openssl (inkwell-https)"
 like "$(dpkg-deb -f "$deb" Recommends)" "(^|, )pgbackrest(,|\$)" "and pgbackrest (inkwell-backup)"
-is "$(dpkg-deb -f "$deb" Suggests)" certbot "it suggests certbot (inkwell-https)"
+is "$(dpkg-deb -f "$deb" Suggests)" \
+	"certbot, prometheus-nginx-exporter, prometheus-postgres-exporter, prometheus-redis-exporter" \
+	"it suggests certbot (inkwell-https) and the exporters (inkwell-exporters)"
 ok "the postinst runs inkwellctl setup" grep -q 'inkwellctl setup' "$x/DEBIAN/postinst"
 ok "the templates hold the purge question" grep -q '^Template: inkwell/purge_database' "$x/DEBIAN/templates"
 is "$(sed -n '/^Template: inkwell\/purge_database/,/^$/s/^Default: //p' "$x/DEBIAN/templates")" false \
@@ -135,7 +137,7 @@ for d in ListenStream=/run/inkwell/inkwell.sock SocketGroup=www-data SocketMode=
 	ok "inkwell.socket: $d" grep -qx "$d" "$sock"
 done
 for d in Type=notify User=inkwell Group=inkwell 'ExecStart=/usr/sbin/inkwelld' \
-	'ExecReload=/bin/kill -HUP $MAINPID' RuntimeDirectory=inkwell/pages \
+	'ExecReload=/bin/kill -HUP $MAINPID' 'RuntimeDirectory=inkwell/pages inkwell/hits' \
 	Requires=inkwell.socket NoNewPrivileges=yes CapabilityBoundingSet= \
 	ProtectSystem=strict ProtectHome=yes PrivateTmp=yes PrivateDevices=yes \
 	ProtectKernelTunables=yes ProtectKernelModules=yes ProtectKernelLogs=yes \

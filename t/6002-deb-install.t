@@ -129,7 +129,7 @@ phase_install() {
 start_inkwell() {
 	local svc=$R/lib/systemd/system/inkwell.service
 	local sock=$R/lib/systemd/system/inkwell.socket
-	local exec user group rtdir rtmode umask listen sgroup smode dmode
+	local exec user group rtdir rtmode umask listen sgroup smode dmode d rtok
 	exec=$(unit_get "$svc" ExecStart)
 	user=$(unit_get "$svc" User)
 	group=$(unit_get "$svc" Group)
@@ -141,9 +141,13 @@ start_inkwell() {
 	smode=$(unit_get "$sock" SocketMode)
 	dmode=$(unit_get "$sock" DirectoryMode)
 	note "ExecStart=$exec User=$user RuntimeDirectory=$rtdir ListenStream=$listen"
-	inroot install -d -m "$dmode" "${listen%/*}" &&
-		inroot install -d -m "$rtmode" -o "$user" -g "$group" "/run/$rtdir"
-	ok "the directories systemd would make" test $? -eq 0
+	# RuntimeDirectory names one or more directories, space-separated.
+	rtok=0
+	inroot install -d -m "$dmode" "${listen%/*}" || rtok=1
+	for d in $rtdir; do
+		inroot install -d -m "$rtmode" -o "$user" -g "$group" "/run/$d" || rtok=1
+	done
+	ok "the directories systemd would make" test "$rtok" -eq 0
 	# systemd-socket-activate listens, then execs the service (same PID,
 	# as LISTEN_PID wants) at the first connection; setpriv execs too.
 	# shellcheck disable=SC2086 # ExecStart is a command line

@@ -167,7 +167,7 @@ start_pebble() {
 
 start_inkwell() {
 	local svc=$R/lib/systemd/system/inkwell.service sock=$R/lib/systemd/system/inkwell.socket
-	local exec user group rtdir rtmode umask listen sgroup smode dmode
+	local exec user group rtdir rtmode umask listen sgroup smode dmode d rtok
 	exec=$(unit_get "$svc" ExecStart)
 	user=$(unit_get "$svc" User)
 	group=$(unit_get "$svc" Group)
@@ -178,8 +178,13 @@ start_inkwell() {
 	sgroup=$(unit_get "$sock" SocketGroup)
 	smode=$(unit_get "$sock" SocketMode)
 	dmode=$(unit_get "$sock" DirectoryMode)
-	inroot install -d -m "$dmode" "${listen%/*}" &&
-		inroot install -d -m "$rtmode" -o "$user" -g "$group" "/run/$rtdir"
+	# RuntimeDirectory names one or more directories, space-separated.
+	rtok=0
+	inroot install -d -m "$dmode" "${listen%/*}" || rtok=1
+	for d in $rtdir; do
+		inroot install -d -m "$rtmode" -o "$user" -g "$group" "/run/$d" || rtok=1
+	done
+	((rtok == 0)) || diag "could not make the directories systemd would make"
 	# shellcheck disable=SC2086 # ExecStart is a command line
 	(umask "$umask" && exec chroot "$R" /usr/bin/env -i PATH=$PATH_IN LC_ALL=C.UTF-8 \
 		systemd-socket-activate -l "$listen" -- \
