@@ -719,6 +719,7 @@ _mh_app_conf() {
 		templates = $MH_REPO/templates
 		static = $MH_REPO/static
 		pages = $d/run/pages
+		page_hits = $d/run/hits.sock
 
 		[log]
 		level = info
@@ -759,6 +760,8 @@ _mh_app_nginx_conf() {
 		-e '/^[[:space:]]*listen[[:space:]]\{1,\}\[::\]:80;/d' \
 		-e "s#/run/inkwell/inkwell\.sock#$d/run/inkwell.sock#g" \
 		-e "s#/run/inkwell/pages#$d/run/pages#g" \
+		-e "s#/run/inkwell/hits/hits\.sock#$d/run/hits.sock#g" \
+		-e "s#/var/log/nginx/access\.log#$d/log/nginx-access.log#g" \
 		-e "s#/usr/share/inkwell/static#$MH_REPO/static#g" \
 		-e "s#^\([[:space:]]*\)::1/128\([[:space:]]*\)1;#&\n\1${MH_ADDR[client]}/32 1;  \# the lab's load generator#" \
 		-e "s#^\([[:space:]]*\)server_tokens off;#&\n\1set_real_ip_from ${MH_ADDR[lb]};\n\1real_ip_header X-Forwarded-For;#" \
@@ -766,7 +769,7 @@ _mh_app_nginx_conf() {
 	if ! grep -q "listen ${MH_ADDR[app$n]}:80;" "$d/nginx/site.conf" ||
 		! grep -q "set_real_ip_from ${MH_ADDR[lb]};" "$d/nginx/site.conf" ||
 		! grep -q "${MH_ADDR[client]}/32 1;" "$d/nginx/site.conf" ||
-		grep -Eq '^[^#]*(/run/inkwell/|/usr/share/inkwell/|listen[[:space:]]+(\[::\]:)?80;)' \
+		grep -Eq '^[^#]*(/run/inkwell/|/usr/share/inkwell/|/var/log/nginx/|listen[[:space:]]+(\[::\]:)?80;)' \
 			"$d/nginx/site.conf"; then
 		_mh_log "could not make app$n's site from nginx/inkwell.conf"
 		return 1
