@@ -44,6 +44,20 @@ snapshot() {
 	scrape
 	for t in "${TYPES[@]}"; do before[$t]=$(hits "$t"); done
 }
+# settle: snapshot once the counts have stopped moving (bounded): the
+# datagram of a hit nginx has already answered may still be on its way,
+# and must not land after the snapshot.
+settle() {
+	local prev='' now='' t i
+	for ((i = 0; i < 20; i++)); do
+		snapshot
+		now=
+		for t in "${TYPES[@]}"; do now+="${before[$t]} "; done
+		[[ $now == "$prev" ]] && return 0
+		prev=$now
+		sleep 0.2
+	done
+}
 # grown TYPE WANT: the type's count is WANT above the snapshot.
 grown() {
 	scrape
@@ -72,7 +86,7 @@ rejects0=$(metric inkwell_page_file_hit_rejects_total)
 check() {
 	local type=$1 path=$2 served=0 t
 	ok "$path: served from a page file once warm" warm "$path"
-	snapshot
+	settle
 	for _ in $(seq "$N"); do
 		fetch "$path"
 		from_file && served=$((served + 1))
@@ -98,7 +112,7 @@ check xml /sitemap.xml
 warm /
 etag=$(header ETag)
 like "$etag" '^"' "the page file has an ETag"
-snapshot
+settle
 fetch / -I
 head_ok=0
 [[ $code == 200 ]] && from_file && head_ok=1
@@ -114,7 +128,7 @@ is "$(($(hits html) - before[html]))" 2 "both counted as html page-file hits"
 route_total() {
 	awk '$1 ~ /^inkwell_http_requests_total\{method="GET",route="\/",/ { s += $2 } END { print s + 0 }' "$TMP/metrics"
 }
-snapshot
+settle
 req0=$(route_total)
 workers=0
 for _ in $(seq "$N"); do
