@@ -11,6 +11,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=t/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=t/lib/workers.sh
+. "$here/lib/workers.sh"
 need_env INKWELL_TEST_URL INKWELL_TEST_CONF
 URL=${INKWELL_TEST_URL%/}
 conf_value() { sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$INKWELL_TEST_CONF" | head -n 1; }
@@ -154,4 +156,17 @@ ratio=$(metric inkwell_cache_hit_ratio)
 ok "inkwell_cache_hit_ratio ($ratio) is (page-file hits $files + Redis hits $rhit) / (those + misses $rmiss)" \
 	awk -v r="$ratio" -v f="$files" -v h="$rhit" -v m="$rmiss" \
 	'BEGIN { w = (f + h) / (f + h + m); d = r - w; exit !(f > 0 && d < 0.000002 && d > -0.000002) }'
+
+# --- a reload keeps the counter's socket ----------------------------------
+# nginx's workers stay connected to the socket the counter bound; a new
+# socket would cost each of them a hit (and a warning) after a reload.
+workers_init
+sock_ino=$(stat -c %i "$SOCK")
+ok "inkwelld reloads (SIGHUP)" reload
+is "$(stat -c %i "$SOCK")" "$sock_ino" "the page-hits socket is the same one after the reload"
+warm /
+settle
+for _ in $(seq "$N"); do fetch /; done
+wait_for 10 grown html "$N"
+is "$(($(hits html) - before[html]))" "$N" "after the reload, $N page-file reads are $N hits"
 done_testing

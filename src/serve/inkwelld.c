@@ -365,11 +365,20 @@ sides_start(int lfd)
 	}
 }
 
+/*
+ * Stops the side processes; keep_hits spares the page-hits counter.
+ * nginx's workers each keep their datagram socket connected to the one
+ * the counter bound: a new counter's socket is another one, so each
+ * nginx worker would lose a hit (and log a warning) before it connects
+ * again, besides those sent while no counter is bound.  A reload that
+ * leaves its settings alone keeps it running.
+ */
 static void
-sides_stop(void)
+sides_stop(bool keep_hits)
 {
 	for (size_t s = 0; s < NELEM(sides); s++)
-		if (sides[s].pid != 0 && !sides[s].retiring) {
+		if (sides[s].pid != 0 && !sides[s].retiring &&
+		    !(keep_hits && sides[s].run == pagehits_main)) {
 			sides[s].retiring = true;
 			kill(sides[s].pid, SIGTERM);
 		}
@@ -467,7 +476,7 @@ begin_stop(void)
 	for (int i = 0; i < MAX_KIDS; i++)
 		if (kids[i].pid > 0)
 			retire(&kids[i]);
-	sides_stop();
+	sides_stop(false);
 }
 
 static void
@@ -649,6 +658,10 @@ step_reload(int lfd)
 		if (kids[i].pid > 0 && kids[i].old)
 			retire(&kids[i]);
 	if (count(is_old) == 0) {
+		bool	 hits_same = have_prev &&
+		    strcmp(prev_conf.page_hits, conf.page_hits) == 0 &&
+		    strcmp(prev_conf.pages_dir, conf.pages_dir) == 0;
+
 		reloading = false;
 		if (have_prev) {
 			conf_free(&prev_conf);
@@ -656,7 +669,8 @@ step_reload(int lfd)
 		}
 		log_msg(LOG_INFO, "reload complete");
 		pages_reset("reload");
-		sides_stop();	/* back at once, with the new configuration */
+		/* back at once, with the new configuration */
+		sides_stop(hits_same);
 		notify("READY=1");
 	}
 }
