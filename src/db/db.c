@@ -757,6 +757,143 @@ send_stmt(struct conn *c, int i, const struct db_stmt *q, bool again,
 	    NULL, 0) == 1;
 }
 
+/*
+ * Queues the setting of c's application_name at the head of the batch
+ * when the request's trace wants another one (see Q_TAG).  true when it
+ * went into the pipeline: its result comes back first.
+ */
+static bool
+send_tag(struct db *db, struct conn *c, PGconn *pg)
+{
+	const char	*want = want_tag();
+	char		 app[64];
+	const char *const v[] = { app };
+
+	if (strcmp(c->tag, want) == 0)
+		return false;
+	snprintf(c->tag, sizeof(c->tag), "%s", want);
+	snprintf(app, sizeof(app), "inkwell%s%s", c->tag[0] ? " " : "",
+	    c->tag);
+	db->tag_sent = true;
+	return PQsendQueryParams(pg, Q_TAG, 1, NULL, v, NULL, NULL, 0) == 1;
+}
+
+/*
+ * Reads send_tag()'s result; false when the pipeline broke.  Its
+ * failure is no statement's: the name stays as it was (and is set again
+ * with the next request's).
+ */
+static bool
+read_tag(PGconn *pg)
+{
+	PGresult	*res;
+
+	if ((res = PQgetResult(pg)) == NULL)
+		return false;
+	(void)PQgetResult(pg);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		log_msg(LOG_WARN, "setting application_name failed");
+	PQclear(res);
+	return true;
+}
+
+enum batch_read {
+	BATCH_OK,	/* q->res is the statement's result */
+	BATCH_FAILED,	/* the statement failed (logged); go on reading */
+	BATCH_AGAIN,	/* the pipeline broke: run the batch again */
+};
+
+/*
+ * Reads statement q's results out of the pipeline: its Parse's first
+ * when prep (the statement was prepared with this batch), then its
+ * Execute's, each followed by a NULL.  Sets *lost when the connection
+ * went away under it.
+ */
+static enum batch_read
+read_stmt(struct db *db, struct conn *c, PGconn *pg, struct arena *a,
+    struct db_stmt *q, int num, bool prep, bool *lost)
+{
+	PGresult	*res, *perr = NULL;
+	const char	*state;
+
+	if (prep) {
+		if ((res = PQgetResult(pg)) == NULL)
+			return BATCH_AGAIN;
+		(void)PQgetResult(pg);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			c->prepared[num] = true;
+			PQclear(res);
+		} else {
+			/* Parse failed (a lock wait cut off by
+			 * statement_timeout, say): that error is the
+			 * statement's; its Execute comes back aborted. */
+			arena_defer(a, clear, res);
+			perr = res;
+		}
+	}
+	if ((res = PQgetResult(pg)) == NULL)
+		return BATCH_AGAIN;
+	arena_defer(a, clear, res);
+	(void)PQgetResult(pg);
+	if (perr != NULL)
+		res = perr;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK ||
+	    PQresultStatus(res) == PGRES_COMMAND_OK) {
+		q->res = res;
+		return BATCH_OK;
+	}
+	if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
+		return BATCH_FAILED;	/* an earlier one failed */
+	/* 26000: see exec_stmt. */
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if ((*lost = db_lost(db, pg, res)) ||
+	    (state != NULL && strcmp(state, "26000") == 0))
+		return BATCH_AGAIN;
+	db_log_failure(q->what, pg, res);
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state != NULL ?
+	    state : "");
+	db_broken(db, pg);
+	return BATCH_FAILED;
+}
+
+/*
+ * After a batch that must run again: makes c fit to run it one by one.
+ * Returns the connection to run it on (the primary when the replica
+ * went away), or NULL when none can be had.
+ */
+static PGconn *
+batch_recover(struct db *db, struct conn *c, PGconn *pg,
+    const struct db_stmt *q, bool lost)
+{
+	if (!lost && PQstatus(pg) == CONNECTION_OK) {
+		/* The session lost our statements: prepare them afresh. */
+		memset(c->prepared, 0, sizeof(c->prepared));
+		c->gen++;
+		return pg;
+	}
+	/*
+	 * Died under the batch, typically a server restart since the last
+	 * request: what db_exec does when a statement finds that, done here
+	 * because db_exec would now see a dead connection and not try
+	 * again.
+	 */
+	db_log_failure(q->what, pg, NULL);
+	db->lost = true;
+	c->dead = true;
+	if (c == &db->replica) {
+		log_msg(LOG_WARN, "%s: replica lost; reading from the primary",
+		    q->what);
+		db_broken(db, pg);
+		return conn_get(db, &db->primary);
+	}
+	return conn_reset(db, c) ? pg : NULL;
+}
+
+/*
+ * Runs q[0..n) down one pipeline on pg (with the application_name
+ * first when it changes); one by one through db_exec when a pipeline
+ * cannot be used or broke.  false when a statement failed.
+ */
 static bool
 batch(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
     int n)
@@ -765,10 +902,8 @@ batch(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 	PGresult	*res;
 	int		 num[DB_MAX_BATCH];
 	bool		 prep[DB_MAX_BATCH], ok = true, retry = false;
-	bool		 lost = false, tagged = false;
-	const char	*state;
+	bool		 lost = false, tagged;
 	int		 k;
-	char		 app[64];
 
 	for (k = 0; k < n; k++)
 		q[k].res = NULL;
@@ -780,16 +915,7 @@ batch(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 			goto serial;
 	if (!PQenterPipelineMode(pg))
 		goto serial;
-	if (needs_tag(c)) {
-		const char *const v[] = { app };
-
-		snprintf(c->tag, sizeof(c->tag), "%s", want_tag());
-		snprintf(app, sizeof(app), "inkwell%s%s", c->tag[0] ? " " : "",
-		    c->tag);
-		tagged = PQsendQueryParams(pg, Q_TAG, 1, NULL, v, NULL, NULL,
-		    0) == 1;
-		db->tag_sent = true;
-	}
+	tagged = send_tag(db, c, pg);
 	for (k = 0; k < n; k++) {
 		bool	 again = false;
 
@@ -799,79 +925,28 @@ batch(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 		if (!send_stmt(c, num[k], &q[k], again, &prep[k]))
 			break;
 	}
-	if (k < n || !PQpipelineSync(pg)) {
-		retry = true;
-		goto out;
-	}
-	if (tagged) {
-		/* Its failure is no statement's: the name stays as it was
-		 * (and is set again with the next request's). */
-		if ((res = PQgetResult(pg)) == NULL) {
-			retry = true;
-			goto out;
-		}
-		(void)PQgetResult(pg);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK)
-			log_msg(LOG_WARN, "setting application_name failed");
-		PQclear(res);
-	}
-	/* Each command's result is followed by a NULL; the Sync's last. */
-	for (k = 0; k < n && !retry; k++) {
-		PGresult *perr = NULL;
-
-		if (prep[k]) {
-			if ((res = PQgetResult(pg)) == NULL) {
-				retry = true;
-				break;
-			}
-			(void)PQgetResult(pg);
-			if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-				c->prepared[num[k]] = true;
-				PQclear(res);
-			} else {
-				/* Parse failed (a lock wait cut off by
-				 * statement_timeout, say): that error is the
-				 * statement's; its Execute comes back aborted. */
-				arena_defer(a, clear, res);
-				perr = res;
-			}
-		}
-		if ((res = PQgetResult(pg)) == NULL) {
+	retry = k < n || !PQpipelineSync(pg) || (tagged && !read_tag(pg));
+	for (k = 0; k < n && !retry; k++)
+		switch (read_stmt(db, c, pg, a, &q[k], num[k], prep[k],
+		    &lost)) {
+		case BATCH_OK:
+			break;
+		case BATCH_FAILED:
+			ok = false;
+			break;
+		case BATCH_AGAIN:
+			ok = false;
 			retry = true;
 			break;
 		}
-		arena_defer(a, clear, res);
-		(void)PQgetResult(pg);
-		if (perr != NULL)
-			res = perr;
-		if (PQresultStatus(res) == PGRES_TUPLES_OK ||
-		    PQresultStatus(res) == PGRES_COMMAND_OK) {
-			q[k].res = res;
-			continue;
-		}
-		ok = false;
-		if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
-			continue;	/* an earlier one failed */
-		/* 26000: see exec_stmt. */
-		if ((lost = db_lost(db, pg, res)) ||
-		    ((state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) !=
-		    NULL && strcmp(state, "26000") == 0)) {
-			retry = true;
-			break;
-		}
-		db_log_failure(q[k].what, pg, res);
-		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
-		    (state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) !=
-		    NULL ? state : "");
-		db_broken(db, pg);
-	}
 	if (!retry) {
+		/* Each command's result was followed by a NULL; the Sync's
+		 * comes last. */
 		res = PQgetResult(pg);
 		if (PQresultStatus(res) != PGRES_PIPELINE_SYNC)
 			retry = true;
 		PQclear(res);
 	}
-out:
 	if (!PQexitPipelineMode(pg) || PQstatus(pg) != CONNECTION_OK) {
 		/*
 		 * Results still pending, or the connection died: no state
@@ -885,29 +960,8 @@ out:
 	}
 	if (!retry)
 		return ok;
-	if (!lost && PQstatus(pg) == CONNECTION_OK) {
-		/* The session lost our statements: prepare them afresh. */
-		memset(c->prepared, 0, sizeof(c->prepared));
-		c->gen++;
-	} else {
-		/*
-		 * Died under the batch, typically a server restart since
-		 * the last request: what db_exec does when a statement
-		 * finds that, done here because db_exec would now see a
-		 * dead connection and not try again.
-		 */
-		db_log_failure(q[0].what, pg, NULL);
-		db->lost = true;
-		c->dead = true;
-		if (c == &db->replica) {
-			log_msg(LOG_WARN, "%s: replica lost; reading from the "
-			    "primary", q[0].what);
-			db_broken(db, pg);
-			if ((pg = conn_get(db, &db->primary)) == NULL)
-				return false;
-		} else if (!conn_reset(db, c))
-			return false;
-	}
+	if ((pg = batch_recover(db, c, pg, &q[0], lost)) == NULL)
+		return false;
 serial:
 	ok = true;
 	for (k = 0; k < n; k++)
