@@ -172,4 +172,33 @@ settle
 for _ in $(seq "$N"); do fetch /; done
 wait_for 10 grown html "$N"
 is "$(($(hits html) - before[html]))" "$N" "after the reload, $N page-file reads are $N hits"
+
+# --- a burst ------------------------------------------------------------------
+# Four readers at once, each reading /feed.json B times down one kept
+# connection (a type no test of the other prove lane reads).
+# The counter wakes for the first hit, then naps and takes what queued
+# meanwhile (src/cache/pagehits.c): every read nginx served from the
+# file is counted, and nginx never found the queue full (it would say
+# "send() to syslog failed" in its error log).
+B=1500
+ERRLOG=${INKWELL_TEST_VAR:-}/log/nginx-error.log
+failed_sends() { grep -c 'send() to syslog failed' "$ERRLOG" 2>/dev/null; }
+burst() {
+	local i urls=()
+	for ((i = 0; i < B; i++)); do urls+=("$URL/feed.json" -o /dev/null); done
+	curl -s --max-time 60 -w '%{http_code} %header{x-cache} %header{x-request-id}\n' "${urls[@]}" >"$TMP/burst.$1"
+}
+warm /feed.json
+settle
+h0=${before[jsonfeed]}
+sends0=$(failed_sends)
+for r in 1 2 3 4; do burst "$r" & done
+wait
+served=$(cat "$TMP"/burst.* | grep -cx '200 HIT ')
+is "$(cat "$TMP"/burst.* | wc -l)" "$((4 * B))" "a burst of 4 x $B reads of /feed.json is answered"
+ok "  most from the page file ($served)" test "$served" -ge "$((2 * B))"
+wait_for 10 grown jsonfeed "$served"
+settle
+is "$((before[jsonfeed] - h0))" "$served" "  each read served from the file is one hit"
+is "$(failed_sends)" "$sends0" "  nginx found the counter's queue full no time"
 done_testing

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/conf.h"
@@ -185,12 +186,61 @@ bind_dgram(const char *path)
 	return fd;
 }
 
+static void
+nap_ms(long ms)
+{
+	struct timespec	 ts = { 0, ms * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stop)
+		;
+}
+
+/*
+ * Reads one datagram (flags: 0 to wait, up to the receive timeout, or
+ * MSG_DONTWAIT) and counts it: 1, or 0 when there was none (or a
+ * signal came), -1 when the socket failed (logged).
+ */
+static int
+take(int fd, int flags, uint64_t *rejects, double *said)
+{
+	char		 buf[PAGEHITS_MAX + 1];
+	enum metric_page kind;
+	ssize_t		 n;
+
+	/* MSG_TRUNC: the datagram's real length, so an oversized one is
+	 * seen as such, not as its first bytes. */
+	n = recv(fd, buf, sizeof(buf), MSG_TRUNC | flags);
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		log_msg(LOG_ERROR, "page hits: recv: %s", strerror(errno));
+		return -1;
+	}
+	if ((size_t)n <= PAGEHITS_MAX && pagehits_parse(buf, (size_t)n,
+	    &kind) == 0) {
+		metrics_page_hits(kind, 1);
+		return 1;
+	}
+	metrics_count(METRIC_PAGE_HIT_REJECTS);
+	/* Said once a minute at most: a flood must not fill the log. */
+	(*rejects)++;
+	if (util_now() - *said >= 60) {
+		log_msg(LOG_WARN, "page hits: %llu datagram(s) that were not "
+		    "a page-hit line ignored (see nginx/inkwell.conf's "
+		    "\"Page-file hits\")", (unsigned long long)*rejects);
+		*rejects = 0;
+		*said = util_now();
+	}
+	return 1;
+}
+
 int
 pagehits_main(const struct conf *conf)
 {
-	char		 buf[PAGEHITS_MAX + 1];
 	sigset_t	 none;
 	uint64_t	 rejects = 0;
+	size_t		 got;
+	int		 r;
 	double		 said = 0;
 	int		 fd;
 
@@ -206,38 +256,25 @@ pagehits_main(const struct conf *conf)
 	log_msg(LOG_DEBUG, "page hits: counting from unix:%s",
 	    conf->page_hits);
 	qlen_check();
-	while (!stop) {
-		enum metric_page kind;
-		ssize_t		 n;
-
-		/* MSG_TRUNC: the datagram's real length, so an oversized
-		 * one is seen as such, not as its first bytes. */
-		n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
-		if (n < 0) {
-			if (errno != EINTR && errno != EAGAIN &&
-			    errno != EWOULDBLOCK) {
-				log_msg(LOG_ERROR, "page hits: recv: %s",
-				    strerror(errno));
-				break;
-			}
-			continue;
+	/*
+	 * Wait for a datagram, take all that are queued, nap, and take
+	 * again until a round finds none.  nginx's send wakes this process
+	 * only while it waits in recv(): under load one wake-up reads a
+	 * nap's worth of hits (at 80,000 a second, 160 in 2 ms; the queue
+	 * holds 512) instead of one wake-up a hit, which cost nginx a
+	 * third of its page-file rate.
+	 */
+	while (!stop && (r = take(fd, 0, &rejects, &said)) >= 0) {
+		while (r > 0 && !stop) {
+			nap_ms(PAGEHITS_NAP_MS);
+			got = 0;
+			while (!stop && (r = take(fd, MSG_DONTWAIT, &rejects,
+			    &said)) > 0)
+				got++;
+			r = r < 0 ? -1 : got > 0;
 		}
-		if ((size_t)n <= PAGEHITS_MAX &&
-		    pagehits_parse(buf, (size_t)n, &kind) == 0) {
-			metrics_page_hits(kind, 1);
-			continue;
-		}
-		metrics_count(METRIC_PAGE_HIT_REJECTS);
-		/* Said once a minute at most: a flood must not fill the log. */
-		rejects++;
-		if (util_now() - said >= 60) {
-			log_msg(LOG_WARN, "page hits: %llu datagram(s) that "
-			    "were not a page-hit line ignored (see "
-			    "nginx/inkwell.conf's \"Page-file hits\")",
-			    (unsigned long long)rejects);
-			rejects = 0;
-			said = util_now();
-		}
+		if (r < 0)
+			break;
 	}
 	close(fd);
 	unlink(conf->page_hits);

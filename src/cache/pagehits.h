@@ -27,6 +27,8 @@ struct conf;
 
 /* Longest datagram accepted; a longer one is refused unread. */
 #define PAGEHITS_MAX	128
+/* Milliseconds the page-hits process naps between reads under load. */
+#define PAGEHITS_NAP_MS	2
 
 /*
  * Reads one datagram (p, n bytes; need not be NUL-terminated).  0 with
