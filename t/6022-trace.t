@@ -8,7 +8,8 @@
 # span's parent is the client's span, and the cache lookup, the SQL
 # statements (named, no parameter value anywhere), the render and the
 # response are its children. The worker's log lines and nginx's access
-# log carry the trace id; a page-file hit's access line carries one too.
+# log carry the trace id; a page-file hit's access line carries the
+# client's (and "-" without a traceparent).
 # A query that fails (the tags table renamed away, as 4006 does) makes
 # the request span and the statement's span errors.
 # Then a dead collector (a closed port) and one that never answers: every
@@ -223,6 +224,18 @@ if grep -qi '^x-cache: HIT' "$TMP/hhead" && grep -qi '^x-content-type-options' "
 		"trace_id=$HTID upstream=-\$" "a page-file hit's access line carries the trace id"
 else
 	fail "the page came from a page file (X-Cache: HIT set by nginx)"
+	diag "$(cat "$TMP/hhead")"
+fi
+# Without a traceparent there is no trace to join: nginx logs "-"
+# rather than drawing a request id for every page it sends from a file.
+nlines0=$(wc -l <"$NGINX_LOG")
+curl -s --max-time 10 -o /dev/null -D "$TMP/hhead" "$URL/posts/$SLUG"
+if grep -qi '^x-cache: HIT' "$TMP/hhead" && ! grep -qi '^x-request-id' "$TMP/hhead"; then
+	sleep 0.2
+	like "$(tail -n +"$((nlines0 + 1))" "$NGINX_LOG" | grep -F "/posts/$SLUG " | tail -n 1)" \
+		"trace_id=- upstream=-\$" "a page-file hit without a traceparent is logged with trace_id=-"
+else
+	fail "the page came from a page file again"
 	diag "$(cat "$TMP/hhead")"
 fi
 
