@@ -212,32 +212,31 @@ ok "with no parent: a new trace" bash -c "grep -F '\"traceId\":\"$NTID\"' '$TMP/
 	grep '\"kind\":2' | grep -vq parentSpanId"
 
 # --- a page-file hit, served by nginx alone -------------------------------
+# file_hit_logged WANT_ID LABEL [curl args]: the post again, from its page
+# file (X-Cache: HIT from nginx, no worker's X-Request-Id), and nginx's
+# access line for it ends "trace_id=WANT_ID upstream=-".
+file_hit_logged() {
+	local want=$1 label=$2 n0 code
+	shift 2
+	n0=$(wc -l <"$NGINX_LOG")
+	code=$(curl -s --max-time 10 -o /dev/null -D "$TMP/hhead" -w '%{http_code}' "$@" "$URL/posts/$SLUG")
+	if [[ $code != 200 ]] || ! grep -qi '^x-cache: HIT' "$TMP/hhead" ||
+		grep -qi '^x-request-id' "$TMP/hhead"; then
+		fail "$label: the page came from a page file (got $code)"
+		diag "$(cat "$TMP/hhead")"
+		return
+	fi
+	sleep 0.2
+	like "$(tail -n +"$((n0 + 1))" "$NGINX_LOG" | grep -F "/posts/$SLUG " | tail -n 1)" \
+		"trace_id=$want upstream=-\$" "$label"
+}
 curl -s --max-time 10 -o /dev/null "$URL/posts/$SLUG"
 HTID=$(hex 32)
-nlines0=$(wc -l <"$NGINX_LOG")
-code=$(curl -s --max-time 10 -o /dev/null -D "$TMP/hhead" -w '%{http_code}' \
-	-H "traceparent: 00-$HTID-$(hex 16)-01" "$URL/posts/$SLUG")
-is "$code" 200 "the page again, without skipping the files"
-if grep -qi '^x-cache: HIT' "$TMP/hhead" && grep -qi '^x-content-type-options' "$TMP/hhead"; then
-	sleep 0.2
-	like "$(tail -n +"$((nlines0 + 1))" "$NGINX_LOG" | grep -F "/posts/$SLUG " | tail -n 1)" \
-		"trace_id=$HTID upstream=-\$" "a page-file hit's access line carries the trace id"
-else
-	fail "the page came from a page file (X-Cache: HIT set by nginx)"
-	diag "$(cat "$TMP/hhead")"
-fi
+file_hit_logged "$HTID" "a page-file hit's access line carries the trace id" \
+	-H "traceparent: 00-$HTID-$(hex 16)-01"
 # Without a traceparent there is no trace to join: nginx logs "-"
 # rather than drawing a request id for every page it sends from a file.
-nlines0=$(wc -l <"$NGINX_LOG")
-curl -s --max-time 10 -o /dev/null -D "$TMP/hhead" "$URL/posts/$SLUG"
-if grep -qi '^x-cache: HIT' "$TMP/hhead" && ! grep -qi '^x-request-id' "$TMP/hhead"; then
-	sleep 0.2
-	like "$(tail -n +"$((nlines0 + 1))" "$NGINX_LOG" | grep -F "/posts/$SLUG " | tail -n 1)" \
-		"trace_id=- upstream=-\$" "a page-file hit without a traceparent is logged with trace_id=-"
-else
-	fail "the page came from a page file again"
-	diag "$(cat "$TMP/hhead")"
-fi
+file_hit_logged - "a page-file hit without a traceparent is logged with trace_id=-"
 
 # --- a 5xx is an error span ------------------------------------------------
 # A real fault, as 4006 makes one: the tags table renamed away under the
