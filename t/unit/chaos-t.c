@@ -16,6 +16,7 @@
 #include "serve/chaos.h"
 #include "serve/route.h"
 #include "tap.h"
+#include "unit.h"
 
 static char	 err[8192];
 
@@ -53,15 +54,6 @@ static int
 check_route(const struct conf *c)
 {
 	return chaos_check_route(c, route_known, err, sizeof(err));
-}
-
-static const char *
-hdr(const struct req *r, const char *name)
-{
-	for (size_t i = 0; i < r->resp.nhdrs; i++)
-		if (strcmp(r->resp.hdrs[i].name, name) == 0)
-			return r->resp.hdrs[i].value;
-	return NULL;
 }
 
 static uint64_t
@@ -261,7 +253,7 @@ main(void)
 	route_dispatch(r);
 	is_int(503, r->resp.status, "an injected 503");
 	is_string("/api/v1/posts/{slug}", r->route, "  counted under its route");
-	is_string("injected", hdr(r, CHAOS_HEADER), "  marked " CHAOS_HEADER);
+	is_string("injected", unit_header(r, CHAOS_HEADER), "  marked " CHAOS_HEADER);
 	buf_putc(&r->resp.body, '\0');
 	ok(strstr(r->resp.body.p, "\"status\":503") != NULL ||
 	    strstr(r->resp.body.p, "\"status\": 503") != NULL,

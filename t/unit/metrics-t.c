@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "lib/metrics.h"
 #include "tap.h"
+#include "unit.h"
 
 /* Occurrences of needle in s. */
 static int
@@ -24,17 +25,6 @@ count(const char *s, const char *needle)
 		s += strlen(needle);
 	}
 	return n;
-}
-
-static const char *
-render(struct arena *a)
-{
-	struct buf	 b;
-
-	buf_init(&b, a, 8192);
-	metrics_render(&b);
-	buf_putc(&b, '\0');
-	return b.p;
 }
 
 int
@@ -50,7 +40,7 @@ main(void)
 	metrics_count(METRIC_CACHE_WAIT_HIT);
 	metrics_count(METRIC_CACHE_WAIT_HIT);
 	metrics_count(METRIC_CACHE_WAIT_TIMEOUT);
-	t = render(a);
+	t = unit_metrics(a);
 	is_int(1, count(t, "# TYPE inkwell_cache_render_waits_total counter\n"),
 	    "the waits family is declared once");
 	is_int(1, count(t, "# HELP inkwell_cache_render_waits_total "),

@@ -24,6 +24,7 @@
 #include "lib/metrics.h"
 #include "cache/pagehits.h"
 #include "tap.h"
+#include "unit.h"
 
 static const struct {
 	const char	*in;
@@ -72,17 +73,6 @@ static const struct {
 	{ "<190>Jan  1 00:00:00 inkwell: page-hit <script>", -1 },
 	{ "<190>Jan  1 00:00:00 inkwell: page-hit html\"} 1\nx 2", -1 },
 };
-
-static const char *
-render(struct arena *a)
-{
-	struct buf	 b;
-
-	buf_init(&b, a, 8192);
-	metrics_render(&b);
-	buf_putc(&b, '\0');
-	return b.p;
-}
 
 /* The value of sample name (with its labels) in t; -1 when absent. */
 static double
@@ -136,7 +126,7 @@ exposition(struct arena *a)
 {
 	const char	*t;
 
-	t = render(a);
+	t = unit_metrics(a);
 	ok(strstr(t, "# TYPE inkwell_page_file_hits_total counter\n") != NULL,
 	    "the page-file hits family is declared");
 	for (int k = 0; k < METRIC_PAGE__MAX; k++) {
@@ -159,7 +149,7 @@ exposition(struct arena *a)
 		metrics_request(&(struct metric_request){
 		    .cache = METRIC_CACHE_MISS, .lookup = -1 });
 	arena_reset(a);
-	t = render(a);
+	t = unit_metrics(a);
 	ok(sample(t, "inkwell_page_file_hits_total{type=\"html\"}") == 2,
 	    "html hits counted");
 	ok(sample(t, "inkwell_page_file_hits_total{type=\"atom\"}") == 1,
@@ -199,7 +189,7 @@ process(struct arena *a)
 	snprintf(path, sizeof(path), "%s/hits.sock", dir);
 	memset(&c, 0, sizeof(c));
 	c.page_hits = path;
-	t = render(a);
+	t = unit_metrics(a);
 	before = sample(t, "inkwell_page_file_hits_total{type=\"json\"}");
 	rejects0 = sample(t, "inkwell_page_file_hit_rejects_total");
 	if ((pid = fork()) == 0)
@@ -225,7 +215,7 @@ process(struct arena *a)
 	/* Bounded wait for the process to drain its queue. */
 	for (i = 0; i < 500; i++) {
 		arena_reset(a);
-		t = render(a);
+		t = unit_metrics(a);
 		if (sample(t, "inkwell_page_file_hit_rejects_total") >=
 		    rejects0 + 3 &&
 		    sample(t, "inkwell_page_file_hits_total{type=\"json\"}") >=

@@ -11,6 +11,7 @@
 #include "view/error.h"
 #include "lib/status.h"
 #include "tap.h"
+#include "unit.h"
 
 static const struct {
 	const char	*pattern, *path;
@@ -50,15 +51,6 @@ mkreq(struct arena *a, enum method m, const char *path)
 	strcpy(r->id, "00000000000000000000000000000000");
 	buf_init(&r->resp.body, a, 64);
 	return r;
-}
-
-static const char *
-hdr(const struct req *r, const char *name)
-{
-	for (size_t i = 0; i < r->resp.nhdrs; i++)
-		if (strcmp(r->resp.hdrs[i].name, name) == 0)
-			return r->resp.hdrs[i].value;
-	return NULL;
 }
 
 int
@@ -101,12 +93,12 @@ main(void)
 	r = mkreq(a, METHOD_POST, "/healthz");
 	route_dispatch(r);
 	is_int(405, r->resp.status, "POST to a GET route: 405");
-	is_string("GET, HEAD, OPTIONS", hdr(r, "Allow"), "405 says Allow");
+	is_string("GET, HEAD, OPTIONS", unit_header(r, "Allow"), "405 says Allow");
 
 	r = mkreq(a, METHOD_OPTIONS, "/healthz");
 	route_dispatch(r);
 	is_int(204, r->resp.status, "OPTIONS: 204");
-	is_string("GET, HEAD, OPTIONS", hdr(r, "Allow"), "OPTIONS says Allow");
+	is_string("GET, HEAD, OPTIONS", unit_header(r, "Allow"), "OPTIONS says Allow");
 
 	r = mkreq(a, METHOD_HEAD, "/livez");
 	route_dispatch(r);
@@ -120,7 +112,7 @@ main(void)
 	r = mkreq(a, METHOD_GET, "/api/v1/me");
 	route_dispatch(r);
 	is_int(401, r->resp.status, "/api/v1/me without a credential: 401");
-	is_string("Bearer realm=\"inkwell\"", hdr(r, "WWW-Authenticate"),
+	is_string("Bearer realm=\"inkwell\"", unit_header(r, "WWW-Authenticate"),
 	    "401 under /api/ challenges for a bearer token");
 	ok(strstr(r->resp.body.p, "\"code\":\"unauthorized\"") != NULL,
 	    "and says unauthorized");
@@ -129,11 +121,11 @@ main(void)
 	route_dispatch(r);
 	is_int(401, r->resp.status, "a malformed bearer token: 401");
 	is_string("Bearer realm=\"inkwell\", error=\"invalid_token\"",
-	    hdr(r, "WWW-Authenticate"), "the challenge says the token is "
+	    unit_header(r, "WWW-Authenticate"), "the challenge says the token is "
 	    "invalid");
 	r = mkreq(a, METHOD_GET, "/x");
 	error_page(r, ST_UNAUTHORIZED);
-	ok(hdr(r, "WWW-Authenticate") == NULL, "no challenge outside /api/");
+	ok(unit_header(r, "WWW-Authenticate") == NULL, "no challenge outside /api/");
 
 	/* Uploads: a larger body cap, asked before dispatch. */
 	r = mkreq(a, METHOD_PUT, "/api/v1/media/a.png");
@@ -150,7 +142,7 @@ main(void)
 	r = mkreq(a, METHOD_GET, "/api/v1/media/a.png");
 	route_dispatch(r);
 	is_int(405, r->resp.status, "GET /api/v1/media/NAME: 405");
-	is_string("PUT, PATCH, DELETE, OPTIONS", hdr(r, "Allow"), "  Allow: "
+	is_string("PUT, PATCH, DELETE, OPTIONS", unit_header(r, "Allow"), "  Allow: "
 	    "PUT, PATCH, DELETE");
 
 	/* A handler's reason replaces the stock message. */
@@ -168,7 +160,7 @@ main(void)
 	r = mkreq(a, METHOD_GET, "/x");
 	error_page(r, ST_UNAVAILABLE);
 	is_int(503, r->resp.status, "unavailable: 503");
-	is_string("5", hdr(r, "Retry-After"), "503 carries Retry-After");
+	is_string("5", unit_header(r, "Retry-After"), "503 carries Retry-After");
 
 	int want[][2] = { { ST_NOTFOUND, 404 }, { ST_INVALID, 400 },
 	    { ST_UNAUTHORIZED, 401 }, { ST_FORBIDDEN, 403 },
