@@ -9,7 +9,8 @@
 # inkwell-backup and its manual, its example pgbackrest.conf (pgBackRest
 # reads it without a complaint) and its units (full and differential
 # backups as postgres, on timers the package neither enables nor
-# starts), which systemd-analyze verifies and rates; its
+# starts), which systemd-analyze verifies and rates; deploy/monitoring's
+# files as they are (Prometheus and Alertmanager suggested); its
 # binaries tell the date of debian/changelog; and a second build, from a
 # clone of the tree at a path of another name and length, into another
 # directory, at another time and under another umask, gives the same
@@ -83,7 +84,11 @@ for f in ./usr/sbin/inkwelld ./usr/bin/inkwellctl ./usr/share/inkwell/defaults.c
 	./lib/systemd/system/inkwell-backup-full.service \
 	./lib/systemd/system/inkwell-backup-full.timer \
 	./lib/systemd/system/inkwell-backup-diff.service \
-	./lib/systemd/system/inkwell-backup-diff.timer; do
+	./lib/systemd/system/inkwell-backup-diff.timer \
+	./usr/share/inkwell/monitoring/prometheus.yml ./usr/share/inkwell/monitoring/alerts.yml \
+	./usr/share/inkwell/monitoring/alerts.test.yml ./usr/share/inkwell/monitoring/slo.yml \
+	./usr/share/inkwell/monitoring/slo.test.yml ./usr/share/inkwell/monitoring/alertmanager.yml \
+	./usr/share/inkwell/monitoring/grafana-dashboard.json; do
 	ok "the package holds ${f#.}" holds "$f"
 done
 unlike "$listing" "usr/share/inkwell/templates/admin/" "but not the admin templates (they are in the binaries)"
@@ -107,8 +112,12 @@ like "$(dpkg-deb -f "$deb" Recommends)" "postgresql.*redis-server" "and recommen
 like "$(dpkg-deb -f "$deb" Recommends)" "(^|, )curl, openssl(,|\$)" "and curl and openssl (inkwell-https)"
 like "$(dpkg-deb -f "$deb" Recommends)" "(^|, )pgbackrest(,|\$)" "and pgbackrest (inkwell-backup)"
 is "$(dpkg-deb -f "$deb" Suggests)" \
-	"certbot, prometheus-nginx-exporter, prometheus-postgres-exporter, prometheus-redis-exporter" \
-	"it suggests certbot (inkwell-https) and the exporters (inkwell-exporters)"
+	"certbot, prometheus, prometheus-alertmanager, prometheus-nginx-exporter, prometheus-postgres-exporter, prometheus-redis-exporter" \
+	"it suggests certbot (inkwell-https), Prometheus, Alertmanager and the exporters (inkwell-exporters)"
+ok "its monitoring files are deploy/monitoring's as they are" bash -c '
+	for f in prometheus.yml alerts.yml alerts.test.yml slo.yml slo.test.yml alertmanager.yml grafana-dashboard.json; do
+		cmp "$1/deploy/monitoring/$f" "$2/usr/share/inkwell/monitoring/$f" || exit 1
+	done' _ "$src" "$x/root"
 ok "the postinst runs inkwellctl setup" grep -q 'inkwellctl setup' "$x/DEBIAN/postinst"
 ok "the templates hold the purge question" grep -q '^Template: inkwell/purge_database' "$x/DEBIAN/templates"
 is "$(sed -n '/^Template: inkwell\/purge_database/,/^$/s/^Default: //p' "$x/DEBIAN/templates")" false \
