@@ -342,10 +342,13 @@ trips0=$(metric inkwell_cache_breaker_trips_total)
 # search would be one), so it shows what the breaker does.
 q="/search?q=cache"
 get "$q" >/dev/null
-# 300 requests, one every 20 ms or so: "epoch code x-cache seconds".
+# One request every 20 ms or so until told to stop (at most 1500):
+# "epoch code x-cache seconds". A fixed count could run out before the
+# thaw below on a quick machine, and leave nothing to show hits after it.
 load() {
 	local i out
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < 1500; i++)); do
+		[[ -f $TMP/stop ]] && break
 		out=$(curl -s -o /dev/null -D - --max-time 10 -w 'CODE %{http_code} %{time_total}\n' "$URL$q" |
 			tr -d '\r' | awk '/^X-Cache:/ { x = $2 } /^CODE/ { c = $2; t = $3 } END { print c, (x ? x : "-"), t }')
 		printf '%s %s\n' "$EPOCHREALTIME" "$out"
@@ -386,10 +389,14 @@ t1=$EPOCHREALTIME
 ok "answered within 1 s (the Redis timeout is 100 ms)" awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 1) }'
 ok "Redis thawed (SIGCONT)" kill -CONT "$frozen"
 thaw_at=$EPOCHREALTIME
+# Hits after the thaw are looked for from 1.5 s on.
+sleep 3
+touch "$TMP/stop"
 wait "$loader"
 
+# One line a request, whatever curl got (no answer: code 000).
 total=$(wc -l <"$TMP/load")
-is "$total" 300 "the load got an answer for each of its 300 requests"
+ok "the load ran through it all ($total requests)" test "$total" -ge 150
 is "$(awk '$2 != 200' "$TMP/load" | wc -l)" 0 "every one of them 200: Redis down or slow is never an error"
 if_fail diag "$(awk '{print $2, $3}' "$TMP/load" | sort | uniq -c)"
 slow=$(awk '$4 > 1.0' "$TMP/load" | wc -l)
