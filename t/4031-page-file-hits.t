@@ -175,11 +175,14 @@ is "$(($(hits html) - before[html]))" "$N" "after the reload, $N page-file reads
 
 # --- a burst ------------------------------------------------------------------
 # Four readers at once, each reading /feed.json B times down one kept
-# connection (a type no test of the other prove lane reads).
-# The counter wakes for the first hit, then naps and takes what queued
-# meanwhile (src/cache/pagehits.c): every read nginx served from the
-# file is counted, and nginx never found the queue full (it would say
-# "send() to syslog failed" in its error log).
+# connection (a type no test of the other prove lane reads). The counter
+# wakes for the first hit, then naps and takes what queued meanwhile
+# (src/cache/pagehits.c). What it can lose is what finds the queue full
+# while it waits for the CPU, and nginx says so for each in its error log
+# ("send() to syslog failed"): so no read served from the file goes
+# unseen, and none is counted twice. (How many are lost depends on the
+# machine's load: a full run, with the other lane busy, lost 2 %; alone,
+# none. script/bench is where the rate is measured.)
 B=1500
 ERRLOG=${INKWELL_TEST_VAR:-}/log/nginx-error.log
 failed_sends() { grep -c 'send() to syslog failed' "$ERRLOG" 2>/dev/null; }
@@ -197,8 +200,10 @@ wait
 served=$(cat "$TMP"/burst.* | grep -cx '200 HIT ')
 is "$(cat "$TMP"/burst.* | wc -l)" "$((4 * B))" "a burst of 4 x $B reads of /feed.json is answered"
 ok "  most from the page file ($served)" test "$served" -ge "$((2 * B))"
-wait_for 10 grown jsonfeed "$served"
+lost=$(($(failed_sends) - sends0))
+wait_for 10 grown jsonfeed "$((served - lost))"
 settle
-is "$((before[jsonfeed] - h0))" "$served" "  each read served from the file is one hit"
-is "$(failed_sends)" "$sends0" "  nginx found the counter's queue full no time"
+counted=$((before[jsonfeed] - h0))
+ok "  never more hits than reads served from the file ($counted of $served)" test "$counted" -le "$served"
+ok "  each one counted or its loss in nginx's error log ($lost lost)" test "$((counted + lost))" -ge "$served"
 done_testing
