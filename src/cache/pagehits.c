@@ -234,12 +234,22 @@ take(int fd, int flags, uint64_t *rejects, double *said)
 	return 1;
 }
 
+/* Takes every datagram queued now: how many, or -1 as take() says. */
+static int
+drain(int fd, uint64_t *rejects, double *said)
+{
+	int	 n = 0, r = 0;
+
+	while (!stop && (r = take(fd, MSG_DONTWAIT, rejects, said)) > 0)
+		n++;
+	return r < 0 ? -1 : n;
+}
+
 int
 pagehits_main(const struct conf *conf)
 {
 	sigset_t	 none;
 	uint64_t	 rejects = 0;
-	size_t		 got;
 	int		 r;
 	double		 said = 0;
 	int		 fd;
@@ -267,11 +277,7 @@ pagehits_main(const struct conf *conf)
 	while (!stop && (r = take(fd, 0, &rejects, &said)) >= 0) {
 		while (r > 0 && !stop) {
 			nap_ms(PAGEHITS_NAP_MS);
-			got = 0;
-			while (!stop && (r = take(fd, MSG_DONTWAIT, &rejects,
-			    &said)) > 0)
-				got++;
-			r = r < 0 ? -1 : got > 0;
+			r = drain(fd, &rejects, &said);
 		}
 		if (r < 0)
 			break;
