@@ -934,8 +934,7 @@ batch(struct db *db, PGconn *pg, struct arena *a, struct db_stmt *q,
 		case BATCH_FAILED:
 			ok = false;
 			break;
-		case BATCH_AGAIN:
-			ok = false;
+		case BATCH_AGAIN:	/* run one by one below */
 			retry = true;
 			break;
 		}
