@@ -50,11 +50,6 @@ inroot() {
 		DEBIAN_FRONTEND=noninteractive "$@"
 }
 
-# unit_get FILE KEY: the last KEY= value in a unit file.
-unit_get() {
-	sed -n "s/^$2=//p" "$1" | tail -n 1
-}
-
 # http PATH [curl options...]: the status; body in $OUT/body, headers in
 # $OUT/headers.
 http() {
@@ -127,38 +122,12 @@ phase_install() {
 
 # Starts inkwelld the way its units do; sets INKPID.
 start_inkwell() {
-	local svc=$R/lib/systemd/system/inkwell.service
-	local sock=$R/lib/systemd/system/inkwell.socket
-	local exec user group rtdir rtmode umask listen sgroup smode dmode d rtok
-	exec=$(unit_get "$svc" ExecStart)
-	user=$(unit_get "$svc" User)
-	group=$(unit_get "$svc" Group)
-	rtdir=$(unit_get "$svc" RuntimeDirectory)
-	rtmode=$(unit_get "$svc" RuntimeDirectoryMode)
-	umask=$(unit_get "$svc" UMask)
-	listen=$(unit_get "$sock" ListenStream)
-	sgroup=$(unit_get "$sock" SocketGroup)
-	smode=$(unit_get "$sock" SocketMode)
-	dmode=$(unit_get "$sock" DirectoryMode)
-	note "ExecStart=$exec User=$user RuntimeDirectory=$rtdir ListenStream=$listen"
-	# RuntimeDirectory names one or more directories, space-separated.
-	rtok=0
-	inroot install -d -m "$dmode" "${listen%/*}" || rtok=1
-	for d in $rtdir; do
-		inroot install -d -m "$rtmode" -o "$user" -g "$group" "/run/$d" || rtok=1
-	done
-	ok "the directories systemd would make" test "$rtok" -eq 0
-	# systemd-socket-activate listens, then execs the service (same PID,
-	# as LISTEN_PID wants) at the first connection; setpriv execs too.
-	# shellcheck disable=SC2086 # ExecStart is a command line
-	(umask "$umask" && exec chroot "$R" /usr/bin/env -i PATH=$PATH_IN LC_ALL=C.UTF-8 \
-		systemd-socket-activate -l "$listen" -- \
-		setpriv --reuid="$user" --regid="$group" --init-groups -- $exec) \
-		>>"$OUT/inkwelld.log" 2>&1 &
-	INKPID=$!
-	ok "the socket is there" wait_for 10 test -S "$R$listen"
-	inroot chgrp "$sgroup" "$listen" && inroot chmod "$smode" "$listen"
-	ok "with inkwell.socket's group and mode ($sgroup, $smode)" test $? -eq 0
+	debroot_inkwell_start "$R" "$OUT/inkwelld.log"
+	note "$DEBROOT_UNITS"
+	ok "the directories systemd would make" test "$DEBROOT_DIRS_OK" -eq 1
+	ok "the socket is there" wait_for 10 test -S "$R$DEBROOT_LISTEN"
+	inroot chgrp "$DEBROOT_SGROUP" "$DEBROOT_LISTEN" && inroot chmod "$DEBROOT_SMODE" "$DEBROOT_LISTEN"
+	ok "with inkwell.socket's group and mode ($DEBROOT_SGROUP, $DEBROOT_SMODE)" test $? -eq 0
 }
 
 stop_inkwell() {

@@ -70,8 +70,6 @@ https_cmd() {
 		CURL_CA_BUNDLE=/etc/inkwell-test/root.pem inkwell-https "$@" >"$OUT/cmd.out" 2>&1
 }
 
-unit_get() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
-
 # get URL [curl options]: "STATUS VERSION"; body and headers in $OUT.
 get() {
 	local url=$1
@@ -166,33 +164,10 @@ start_pebble() {
 }
 
 start_inkwell() {
-	local svc=$R/lib/systemd/system/inkwell.service sock=$R/lib/systemd/system/inkwell.socket
-	local exec user group rtdir rtmode umask listen sgroup smode dmode d rtok
-	exec=$(unit_get "$svc" ExecStart)
-	user=$(unit_get "$svc" User)
-	group=$(unit_get "$svc" Group)
-	rtdir=$(unit_get "$svc" RuntimeDirectory)
-	rtmode=$(unit_get "$svc" RuntimeDirectoryMode)
-	umask=$(unit_get "$svc" UMask)
-	listen=$(unit_get "$sock" ListenStream)
-	sgroup=$(unit_get "$sock" SocketGroup)
-	smode=$(unit_get "$sock" SocketMode)
-	dmode=$(unit_get "$sock" DirectoryMode)
-	# RuntimeDirectory names one or more directories, space-separated.
-	rtok=0
-	inroot install -d -m "$dmode" "${listen%/*}" || rtok=1
-	for d in $rtdir; do
-		inroot install -d -m "$rtmode" -o "$user" -g "$group" "/run/$d" || rtok=1
-	done
-	((rtok == 0)) || diag "could not make the directories systemd would make"
-	# shellcheck disable=SC2086 # ExecStart is a command line
-	(umask "$umask" && exec chroot "$R" /usr/bin/env -i PATH=$PATH_IN LC_ALL=C.UTF-8 \
-		systemd-socket-activate -l "$listen" -- \
-		setpriv --reuid="$user" --regid="$group" --init-groups -- $exec) \
-		>>"$OUT/inkwelld.log" 2>&1 &
-	INKPID=$!
-	wait_for 10 test -S "$R$listen" && inroot chgrp "$sgroup" "$listen" &&
-		inroot chmod "$smode" "$listen"
+	debroot_inkwell_start "$R" "$OUT/inkwelld.log"
+	((DEBROOT_DIRS_OK)) || diag "could not make the directories systemd would make"
+	wait_for 10 test -S "$R$DEBROOT_LISTEN" && inroot chgrp "$DEBROOT_SGROUP" "$DEBROOT_LISTEN" &&
+		inroot chmod "$DEBROOT_SMODE" "$DEBROOT_LISTEN"
 	ok "inkwelld listens as inkwell.socket says" test $? -eq 0
 }
 

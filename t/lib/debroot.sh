@@ -27,6 +27,22 @@
 #                            TMP/deb (its log: OUT/deb.log); DEB is empty
 #                            when that fails (a failed check says so).
 #                            INKWELL_TEST_DEB=FILE: that package instead
+#   debroot_unit_get FILE KEY
+#                            the last KEY= value in a unit file
+#   debroot_inkwell_start ROOT LOG
+#                            starts the installed inkwelld in ROOT as its
+#                            units would, in the background: makes the
+#                            socket's directory and every
+#                            RuntimeDirectory with the units' owners and
+#                            modes, then runs ExecStart as User and Group
+#                            under UMask through systemd-socket-activate
+#                            on ListenStream, its output added to LOG.
+#                            Sets INKPID, DEBROOT_DIRS_OK (1: every
+#                            directory made), DEBROOT_UNITS (what the
+#                            units say, for a note), and DEBROOT_LISTEN,
+#                            DEBROOT_SGROUP and DEBROOT_SMODE (the
+#                            socket's path, group and mode; the caller
+#                            sets those once the socket is there)
 
 child=
 
@@ -118,4 +134,41 @@ debroot_package() {
 		if_fail tail -n 20 "$out/deb.log"
 		[[ -f $DEB ]] || DEB=
 	fi
+}
+
+# debroot_unit_get FILE KEY: the last KEY= value in a unit file.
+debroot_unit_get() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
+
+# shellcheck disable=SC2034 # INKPID and the DEBROOT_ values are the caller's
+debroot_inkwell_start() {
+	local root=$1 log=$2 path=/usr/sbin:/usr/bin:/sbin:/bin
+	local svc=$root/lib/systemd/system/inkwell.service sock=$root/lib/systemd/system/inkwell.socket
+	local exec user group rtdir rtmode umask dmode d
+	exec=$(debroot_unit_get "$svc" ExecStart)
+	user=$(debroot_unit_get "$svc" User)
+	group=$(debroot_unit_get "$svc" Group)
+	rtdir=$(debroot_unit_get "$svc" RuntimeDirectory)
+	rtmode=$(debroot_unit_get "$svc" RuntimeDirectoryMode)
+	umask=$(debroot_unit_get "$svc" UMask)
+	dmode=$(debroot_unit_get "$sock" DirectoryMode)
+	DEBROOT_LISTEN=$(debroot_unit_get "$sock" ListenStream)
+	DEBROOT_SGROUP=$(debroot_unit_get "$sock" SocketGroup)
+	DEBROOT_SMODE=$(debroot_unit_get "$sock" SocketMode)
+	DEBROOT_UNITS="ExecStart=$exec User=$user RuntimeDirectory=$rtdir ListenStream=$DEBROOT_LISTEN"
+	DEBROOT_DIRS_OK=1
+	chroot "$root" /usr/bin/env -i PATH="$path" \
+		install -d -m "$dmode" "${DEBROOT_LISTEN%/*}" || DEBROOT_DIRS_OK=0
+	# RuntimeDirectory names one or more directories, space-separated.
+	for d in $rtdir; do
+		chroot "$root" /usr/bin/env -i PATH="$path" \
+			install -d -m "$rtmode" -o "$user" -g "$group" "/run/$d" || DEBROOT_DIRS_OK=0
+	done
+	# systemd-socket-activate listens, then execs the service (same PID,
+	# as LISTEN_PID wants) at the first connection; setpriv execs too.
+	# shellcheck disable=SC2086 # ExecStart is a command line
+	(umask "$umask" && exec chroot "$root" /usr/bin/env -i PATH="$path" LC_ALL=C.UTF-8 \
+		systemd-socket-activate -l "$DEBROOT_LISTEN" -- \
+		setpriv --reuid="$user" --regid="$group" --init-groups -- $exec) \
+		>>"$log" 2>&1 &
+	INKPID=$!
 }
